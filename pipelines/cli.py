@@ -1,0 +1,125 @@
+"""`yujuesuan`: ingest files and inspect the warehouse. Ingest runs the Dagster job the schedule runs."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from pipelines.resources import default_warehouse
+
+
+def _dagster_home(warehouse: Path) -> Path:
+    """Dagster keeps partitions and run history here; without it dynamic partitions vanish between runs."""
+    home = Path(os.environ.get("DAGSTER_HOME") or warehouse.resolve().parent / "dagster_home")
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+@click.group()
+def cli() -> None:
+    """yujuesuan (预决算): department budgets and final accounts into one DuckDB warehouse."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--warehouse",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=default_warehouse,
+    show_default="data/warehouse.duckdb",
+    help="DuckDB file to load into (created if missing).",
+)
+def ingest(paths: tuple[Path, ...], warehouse: Path) -> None:
+    """Ingest files or folders: extract, normalise and load each file version.
+
+    Example:
+
+        yujuesuan ingest data/samples --warehouse data/warehouse.duckdb
+    """
+    _dagster_home(warehouse)
+    import dagster as dg
+
+    from pipelines.defs import defs, ingest_job, run_request_for
+    from pipelines.partitions import source_files
+    from pipelines.sources import find_source_files
+
+    sources = find_source_files(list(paths), all_files=True)
+    if not sources:
+        raise click.ClickException("no files found")
+    instance = dg.DagsterInstance.get()
+    instance.add_dynamic_partitions(source_files.name, sorted({s.partition_key for s in sources}))
+    job = defs.resolve_job_def(ingest_job.name)
+    run_config = {
+        "resources": {"warehouse": {"config": {"path": str(warehouse)}}},
+        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+    }
+    failures = 0
+    for source in sources:
+        request = run_request_for(source)
+        result = job.execute_in_process(
+            instance=instance,
+            partition_key=source.partition_key,
+            tags=request.tags,
+            run_config=run_config,
+            raise_on_error=False,
+        )
+        if not result.success:
+            failures += 1
+            click.echo(f"run failed for {source.path}: see `dagster` run {result.run_id}", err=True)
+    _print_documents(warehouse, [s.partition_key for s in sources])
+    click.echo(f"\nwarehouse: {warehouse.resolve()}")
+    if failures:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), default=default_warehouse)
+def status(warehouse: Path) -> None:
+    """List every document version in the warehouse with its status."""
+    _print_documents(warehouse, None)
+
+
+def _print_documents(warehouse: Path, document_ids: list[str] | None) -> None:
+    from pipelines.load.warehouse import reader
+
+    try:
+        con = reader(warehouse)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with con:
+        where = "where d.document_id in (select unnest(?))" if document_ids is not None else ""
+        params = [document_ids] if document_ids is not None else []
+        rows = con.execute(
+            f"""
+            select d.document_id, d.source_path, d.status, d.doc_kind, d.fiscal_year, d.department,
+                   d.is_current, d.facts_loaded, d.error,
+                   coalesce(string_agg(t.table_code || case when t.is_empty then '(empty)' else '' end, ' '
+                                       order by t.table_code), '') as tables
+            from dim_document d left join doc_table t using (document_id)
+            {where}
+            group by all order by d.source_path
+            """,
+            params,
+        ).fetchall()
+    for doc_id, path, st, kind, year, dept, current, facts, error, tables in rows:
+        flag = "" if current else " (superseded)"
+        click.echo(f"{doc_id}  {st:<7} {Path(path).name}{flag}")
+        click.echo(f"    {kind or '?'} {year or '?'} {dept or '?'}")
+        click.echo(f"    tables: {tables or '-'}   facts: {facts}")
+        if error:
+            click.echo(f"    reason: {error}")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""The one Dagster `Definitions`: stage assets, the ingest job, the landing-folder sensor, the nightly schedule.
+
+The sensor registers every new or changed file in the landing folder as a partition (its content
+hash); the 02:00 schedule (Asia/Shanghai) runs the ingest job for each registered file not yet
+in the warehouse. `yujuesuan ingest` runs the same job for files named on the command line.
+"""
+
+
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.extract.assets import source_document
+from pipelines.load.assets import recognised_tables_have_facts, warehouse_document
+from pipelines.normalise.assets import normalised_document
+from pipelines.partitions import source_files
+from pipelines.resources import InboxResource, WarehouseResource
+from pipelines.sources import SOURCE_PATH_TAG, SourceFile, find_source_files
+
+ingest_job = dg.define_asset_job(
+    "ingest_document",
+    selection=dg.AssetSelection.assets(source_document, normalised_document, warehouse_document),
+    partitions_def=source_files,
+    description="Extract, normalise and load one source file version.",
+)
+
+
+def run_request_for(source: SourceFile) -> dg.RunRequest:
+    return dg.RunRequest(
+        run_key=source.partition_key,
+        partition_key=source.partition_key,
+        tags={SOURCE_PATH_TAG: str(source.path.resolve())},
+    )
+
+
+@dg.sensor(job=ingest_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> dg.SensorResult:
+    """Register new or changed files in the landing folder as partitions (the schedule ingests them)."""
+    folder = Path(inbox.path)
+    if not folder.is_dir():
+        return dg.SensorResult(skip_reason=f"landing folder {folder} does not exist")
+    known = set(context.instance.get_dynamic_partitions(source_files.name))
+    new = sorted({s.partition_key for s in find_source_files([folder], all_files=True)} - known)
+    if not new:
+        return dg.SensorResult(skip_reason="no new or changed files")
+    return dg.SensorResult(dynamic_partitions_requests=[source_files.build_add_request(new)])
+
+
+@dg.schedule(
+    job=ingest_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone="Asia/Shanghai",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+def nightly_ingest(context: dg.ScheduleEvaluationContext, inbox: InboxResource) -> list[dg.RunRequest]:
+    """Every registered file in the landing folder whose partition has not been loaded yet."""
+    folder = Path(inbox.path)
+    if not folder.is_dir():
+        return []
+    registered = set(context.instance.get_dynamic_partitions(source_files.name))
+    loaded = context.instance.get_materialized_partitions(warehouse_document.key)
+    return [
+        run_request_for(s)
+        for s in find_source_files([folder], all_files=True)
+        if s.partition_key in registered and s.partition_key not in loaded
+    ]
+
+
+defs = dg.Definitions(
+    assets=[source_document, normalised_document, warehouse_document],
+    asset_checks=[recognised_tables_have_facts],
+    jobs=[ingest_job],
+    sensors=[inbox_sensor],
+    schedules=[nightly_ingest],
+    resources={"warehouse": WarehouseResource(), "inbox": InboxResource()},
+)

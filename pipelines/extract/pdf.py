@@ -1,0 +1,184 @@
+"""Read a PDF: reject what is not a readable disclosure, find the table pages, stitch tables.
+
+Page text comes from pdfium (fast) for every page, so narrative pages never reach the table
+finder; pdfplumber opens only the pages that carry a table title or continue a table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pypdfium2 as pdfium
+
+from pipelines.errors import SourceFileError
+from pipelines.extract.camelot import camelot_grid
+from pipelines.extract.catalog import normalise_text, title_to_table_code
+from pipelines.extract.plumber import ruled_grids, word_grid
+from pipelines.normalise.headers import header_row_count, is_data_row
+from pipelines.normalise.numbers import unit_from_text
+from pipelines.types import BBox, RawRow, RawTable
+
+_NOTE = re.compile(r"^(注[:：]|说明[:：]|备注[:：]|注\d)")
+_EMPTY_NOTE = re.compile(r"无数据|故本表(为)?空|本表无|没有.{0,30}(收入|支出|经费)")
+MIN_TEXT_CHARS = 20  # fewer than this in the whole file: no usable text layer (a scan)
+
+
+@dataclass
+class PageText:
+    number: int
+    lines: list[str]
+    has_images: bool
+
+    @property
+    def chars(self) -> int:
+        return sum(len(ln.strip()) for ln in self.lines)
+
+    def title_codes(self) -> list[str]:
+        return [c for ln in self.lines if (c := title_to_table_code(ln))]
+
+
+@dataclass
+class _OpenTable:
+    table: RawTable
+    header: list[tuple[str, ...]] = field(default_factory=list)
+
+
+def read_page_texts(path: Path) -> list[PageText]:
+    """Open the file with pdfium and return each page's text; raise SourceFileError when unreadable."""
+    data = path.read_bytes()
+    if not data:
+        raise SourceFileError("empty", "the file is empty (0 bytes)")
+    if b"%PDF-" not in data[:1024]:
+        raise SourceFileError("not_a_pdf", "the file does not start with a PDF header")
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        text = str(exc).lower()
+        if "password" in text:
+            raise SourceFileError("encrypted", "the PDF is encrypted and needs a password") from exc
+        raise SourceFileError("corrupt", f"pdfium cannot open the PDF ({exc}); it may be truncated") from exc
+    pages: list[PageText] = []
+    try:
+        for i in range(len(doc)):
+            page = doc[i]
+            textpage = page.get_textpage()
+            text = textpage.get_text_range()
+            has_images = any(obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects(max_depth=1))
+            pages.append(PageText(i + 1, text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), has_images))
+            textpage.close()
+            page.close()
+    except pdfium.PdfiumError as exc:
+        raise SourceFileError("corrupt", f"page {len(pages) + 1} cannot be read ({exc})") from exc
+    finally:
+        doc.close()
+    if not pages:
+        raise SourceFileError("corrupt", "the PDF has no pages")
+    if sum(p.chars for p in pages) < MIN_TEXT_CHARS:
+        if any(p.has_images for p in pages):
+            raise SourceFileError("scanned", "the PDF has page images but no text layer (a scan); OCR it first")
+        raise SourceFileError("no_text", "the PDF has no text")
+    return pages
+
+
+def extract_pdf_tables(path: Path, pages: list[PageText]) -> tuple[list[RawTable], list[str]]:
+    """Every catalogued table of the PDF, stitched across pages, plus warnings for the document."""
+    warnings: list[str] = []
+    tables: list[RawTable] = []
+    open_table: _OpenTable | None = None
+    with pdfplumber.open(path) as pdf:
+        for text in pages:
+            titled = bool(text.title_codes())
+            if not titled and open_table is None:
+                continue  # narrative page: never sent to the table finder
+            page = pdf.pages[text.number - 1]
+            open_table = _read_page(path, page, open_table, tables, warnings)
+    return tables, warnings
+
+
+def _text_lines(page: Any) -> list[dict[str, Any]]:
+    return [ln for ln in page.extract_text_lines(return_chars=False) if ln["text"].strip()]
+
+
+def _read_page(
+    path: Path, page: Any, open_table: _OpenTable | None, tables: list[RawTable], warnings: list[str]
+) -> _OpenTable | None:
+    lines = _text_lines(page)
+    titles = [(ln, code) for ln in lines if (code := title_to_table_code(ln["text"]))]
+    notes = [ln for ln in lines if _NOTE.match(normalise_text(ln["text"]))]
+    grids = ruled_grids(page)
+    ruled = bool(grids)
+
+    # a grid above the first title continues the table left open on the previous page
+    first_title_top = titles[0][0]["top"] if titles else page.height
+    if open_table is not None:
+        head = [g for g in grids if g[0][1] < first_title_top]
+        if not ruled and open_table.table.engine == "pdfplumber-words":
+            region = (0, 0, page.width, _region_bottom(first_title_top, notes, page.height))
+            rows = word_grid(page, region) if not titles or first_title_top > 60 else []
+            head = [(region, rows)] if rows else []
+        for _, rows in head:
+            _continue(open_table, rows)
+        if titles or _closed_by_note(notes, head, page):
+            open_table = None
+
+    for k, (line, code) in enumerate(titles):
+        top = line["bottom"]
+        bottom = titles[k + 1][0]["top"] if k + 1 < len(titles) else page.height
+        region_lines = [ln for ln in lines if top <= ln["top"] < bottom]
+        printed_unit = next((u for ln in region_lines[:6] if (u := unit_from_text(ln["text"]))), None)
+        mine = [g for g in grids if top - 2 <= g[0][1] < bottom]
+        if printed_unit is None and not mine:
+            continue  # a title with neither unit line nor ruled grid: a table of contents entry
+        unit = printed_unit or "元"
+        engine = "pdfplumber-lattice"
+        rows = [r for _, g in mine for r in g]
+        if not ruled:
+            region = (0, top, page.width, _region_bottom(top, notes, bottom))
+            rows = word_grid(page, region)
+            engine = "pdfplumber-words"
+        if not any(is_data_row(r.cells) for r in rows) and _has_numbers(region_lines):
+            fallback = camelot_grid(path, page.page_number, ruled=ruled)
+            if any(is_data_row(r.cells) for r in fallback):
+                rows, engine = fallback, f"camelot-{'lattice' if ruled else 'stream'}"
+                warnings.append(f"{code} page {page.page_number}: pdfplumber found no grid; camelot used")
+        note = next((ln["text"].strip() for ln in region_lines if _EMPTY_NOTE.search(normalise_text(ln["text"]))), None)
+        table = RawTable(code, line["text"].strip(), unit, rows, engine, empty_note=note, pages=[page.page_number])
+        tables.append(table)
+        header = [r.cells for r in rows[: header_row_count(rows)]]
+        closed = any(n["top"] > top for n in notes if n["top"] < bottom)
+        open_table = None if closed else _OpenTable(table, header)
+    return open_table
+
+
+def _region_bottom(top: float, notes: list[dict[str, Any]], default: float) -> float:
+    below = [n["top"] for n in notes if n["top"] > top]
+    return min(below) - 1 if below else default
+
+
+def _has_numbers(lines: list[dict[str, Any]]) -> bool:
+    return any(re.search(r"\d+\.\d{2}", ln["text"]) for ln in lines)
+
+
+def _closed_by_note(notes: list[dict[str, Any]], head: list[tuple[BBox, list[RawRow]]], page: Any) -> bool:
+    """A note (注：…) printed after the continued grid ends the table."""
+    if not head:
+        return True  # nothing continued the table on this page: whatever follows is something else
+    grid_bottom = max(bbox[3] for bbox, _ in head) if head[0][0] else 0
+    return any(n["top"] >= grid_bottom - 1 for n in notes)
+
+
+def _continue(open_table: _OpenTable, rows: list[RawRow]) -> None:
+    """Append a continuation page's rows, dropping a header the template repeats on every page."""
+    n = header_row_count(rows)
+    repeated = [tuple(normalise_text(c) for c in r.cells) for r in rows[:n]]
+    original = [tuple(normalise_text(c) for c in cells) for cells in open_table.header]
+    if n and repeated == original[: len(repeated)]:
+        rows = rows[n:]
+    open_table.table.rows.extend(rows)
+    page = rows[0].page if rows else None
+    if page is not None and page not in open_table.table.pages:
+        open_table.table.pages.append(page)

@@ -1,0 +1,169 @@
+"""Table grids from one PDF page with pdfplumber: ruled tables from their lines, others from words."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from typing import Any
+
+from pipelines.normalise.numbers import is_amount
+from pipelines.types import BBox, RawRow
+
+# pdfplumber's defaults, stated so a reader knows what "ruled" means here
+LATTICE_SETTINGS: dict[str, Any] = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+_ROW_START = re.compile(r"^(合计|总计|其中|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、])")
+
+
+def ruled_grids(page: Any) -> list[tuple[BBox, list[RawRow]]]:
+    """Every ruled table on the page as rows of cell texts, merged header cells spread over their span.
+
+    pdfplumber returns None for grid positions covered by a merged cell; we look up the covering
+    cell by geometry so the normaliser can tell a horizontal span (group header) from a vertical one.
+    """
+    grids: list[tuple[BBox, list[RawRow]]] = []
+    for table in page.find_tables(LATTICE_SETTINGS):
+        texts = table.extract()
+        if len(texts) < 2 or max(len(r) for r in texts) < 2:
+            continue
+        col_x = [_column_x(table, j) for j in range(len(texts[0]))]
+        text_of = {}
+        for row, row_texts in zip(table.rows, texts, strict=True):
+            for cell, text in zip(row.cells, row_texts, strict=True):
+                if cell is not None:
+                    text_of[cell] = text or ""
+        rows: list[RawRow] = []
+        for row, row_texts in zip(table.rows, texts, strict=True):
+            top, bottom = row.bbox[1], row.bbox[3]
+            cells: list[str] = []
+            span_from: list[int | None] = []
+            for j, (cell, text) in enumerate(zip(row.cells, row_texts, strict=True)):
+                if cell is not None:
+                    cells.append(text or "")
+                    span_from.append(None)
+                    continue
+                cells.append("")
+                span_from.append(_covering_column(table.cells, col_x, j, top, bottom))
+            rows.append(RawRow(tuple(cells), page=page.page_number, bbox=row.bbox, span_from=tuple(span_from)))
+        grids.append((table.bbox, rows))
+    return grids
+
+
+def _column_x(table: Any, j: int) -> tuple[float, float]:
+    xs = [row.cells[j] for row in table.rows if row.cells[j] is not None]
+    if xs:
+        return xs[0][0], min(c[2] for c in xs)
+    left = table.columns[j].bbox
+    return left[0], left[2]
+
+
+def _covering_column(
+    cells: list[BBox], col_x: list[tuple[float, float]], j: int, top: float, bottom: float
+) -> int | None:
+    """The column where the merged cell covering (row, j) starts, if it starts in this row."""
+    cx = (col_x[j][0] + col_x[j][1]) / 2
+    cy = (top + bottom) / 2
+    for x0, y0, x1, y1 in cells:
+        if x0 - 0.5 <= cx <= x1 + 0.5 and y0 - 0.5 <= cy <= y1 + 0.5:
+            if y0 < top - 1:  # starts in an earlier row: a vertical span, nothing to repeat here
+                return None
+            for k, (kx0, _) in enumerate(col_x):
+                if abs(kx0 - x0) < 1.5:
+                    return k if k != j else None
+    return None
+
+
+def word_grid(page: Any, region: BBox) -> list[RawRow]:
+    """Rows and columns of an unruled table, from where its words sit.
+
+    Columns are the x-bands that the words of the data lines (lines with an amount) occupy; a
+    header word is assigned to every band it overlaps, so a group header spans its columns.
+    Lines that carry only part of a name (wrapped text) are joined to the nearest data line.
+    """
+    words = page.within_bbox(region).extract_words(keep_blank_chars=False, x_tolerance=1.5, y_tolerance=2)
+    lines = _lines(words)
+    if not lines:
+        return []
+    data_idx = [i for i, ln in enumerate(lines) if any(is_amount(w["text"]) for w in ln)]
+    if not data_idx:
+        return []
+    bands = _bands([w for i in data_idx for w in lines[i]])
+    first_data = data_idx[0]
+    rows: list[RawRow] = []
+    for ln in lines[:first_data]:
+        cells = [""] * len(bands)
+        for w in ln:
+            for k in _overlapping(bands, w):
+                cells[k] = (cells[k] + w["text"]) if cells[k] != w["text"] else cells[k]
+        rows.append(_row(page, ln, cells))
+    body = lines[first_data:]
+    anchors = [i for i, ln in enumerate(body) if _is_anchor(ln, bands)]
+    attached: dict[int, list[list[dict[str, Any]]]] = {i: [] for i in anchors}
+    for i, ln in enumerate(body):
+        if i in attached or not anchors:
+            continue
+        nearest = min(anchors, key=lambda a: abs(_mid(body[a]) - _mid(ln)))
+        attached[nearest].append(ln)
+    for i in anchors:
+        cells = [""] * len(bands)
+        for ln in sorted([body[i], *attached[i]], key=_mid):
+            for w in ln:
+                ks = _overlapping(bands, w)
+                k = ks[0] if ks else _nearest_band(bands, w)
+                cells[k] += w["text"]
+        rows.append(_row(page, body[i] + [w for ln in attached[i] for w in ln], cells))
+    return rows
+
+
+def _lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    lines: list[list[dict[str, Any]]] = []
+    for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if lines and abs(_mid(lines[-1]) - (w["top"] + w["bottom"]) / 2) <= 3:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [sorted(ln, key=lambda w: w["x0"]) for ln in lines]
+
+
+def _mid(line: list[dict[str, Any]]) -> float:
+    return statistics.fmean((w["top"] + w["bottom"]) / 2 for w in line)
+
+
+def _is_anchor(line: list[dict[str, Any]], bands: list[tuple[float, float]]) -> bool:
+    """A line that is a table row of its own, not the wrapped part of a name.
+
+    It prints an amount, a code, a total label or list numbering (一、 （一） 1.), or it fills
+    more than one column.
+    """
+    first = line[0]["text"]
+    if any(is_amount(w["text"]) for w in line) or first.isdigit() or _ROW_START.match(first):
+        return True
+    return len({k for w in line for k in _overlapping(bands, w)}) > 1
+
+
+def _bands(words: list[dict[str, Any]]) -> list[tuple[float, float]]:
+    bands: list[list[float]] = []
+    for w in sorted(words, key=lambda w: w["x0"]):
+        if bands and w["x0"] <= bands[-1][1] + 2:
+            bands[-1][1] = max(bands[-1][1], w["x1"])
+        else:
+            bands.append([w["x0"], w["x1"]])
+    return [(a, b) for a, b in bands]
+
+
+def _overlapping(bands: list[tuple[float, float]], w: dict[str, Any]) -> list[int]:
+    return [k for k, (a, b) in enumerate(bands) if w["x0"] < b - 1 and w["x1"] > a + 1]
+
+
+def _nearest_band(bands: list[tuple[float, float]], w: dict[str, Any]) -> int:
+    cx = (w["x0"] + w["x1"]) / 2
+    return min(range(len(bands)), key=lambda k: abs((bands[k][0] + bands[k][1]) / 2 - cx))
+
+
+def _row(page: Any, words: list[dict[str, Any]], cells: list[str]) -> RawRow:
+    bbox = (
+        min(w["x0"] for w in words),
+        min(w["top"] for w in words),
+        max(w["x1"] for w in words),
+        max(w["bottom"] for w in words),
+    )
+    return RawRow(tuple(cells), page=page.page_number, bbox=bbox)

@@ -1,0 +1,141 @@
+"""Load stage: apply `sql/`, then write one document per transaction through a single writer.
+
+DuckDB admits one writing process, so every write goes through `writer()`, which holds an
+inter-process lock on the warehouse file: Dagster may extract documents in parallel, but only
+one step at a time opens the warehouse for writing.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from filelock import FileLock
+
+from pipelines import REFERENCE_DIR, SQL_DIR
+from pipelines.extract.catalog import all_measures
+from pipelines.types import ExtractedDocument
+
+DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    document_id: str
+    outcome: str  # loaded | unchanged
+    facts: int
+    tables: int
+    is_current: bool
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table (sql/schema, in file order) and view (sql/views); idempotent."""
+    for folder in ("schema", "views"):
+        for path in sorted((SQL_DIR / folder).glob("*.sql")):
+            con.execute(path.read_text(encoding="utf-8"))
+    if con.execute("select count(*) from dim_measure").fetchone() == (0,):
+        con.executemany(
+            "insert into dim_measure values (?, ?) on conflict do nothing",
+            [(m.measure, m.label_zh) for m in all_measures()],
+        )
+    for table, name in (("dim_function_code", "functional_codes.csv"), ("dim_econ_code", "economic_codes.csv")):
+        if con.execute(f"select count(*) from {table}").fetchone() == (0,):
+            with (REFERENCE_DIR / name).open(encoding="utf-8") as f:
+                rows = [(r["code"], r["level"], r["name"], r["parent_code"] or None) for r in csv.DictReader(f)]
+            con.executemany(f"insert into {table} (code, level, name, parent_code) values (?, ?, ?, ?)", rows)
+
+
+@contextmanager
+def writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one write connection: an exclusive lock across processes, the schema applied."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path) + ".lock", timeout=600):
+        con = duckdb.connect(str(path))
+        try:
+            apply_schema(con)
+            yield con
+        finally:
+            con.close()
+
+
+def reader(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for queries and status (fails clearly if the warehouse does not exist)."""
+    if not path.exists():
+        raise FileNotFoundError(f"no warehouse at {path}; run `yujuesuan ingest` first")
+    return duckdb.connect(str(path), read_only=True)
+
+
+def version_key(doc: ExtractedDocument) -> str:
+    """Versions of one publication share region, department, year and kind; unknown ones, their path."""
+    m = doc.meta
+    if m.department and m.fiscal_year and m.doc_kind:
+        return "|".join(str(x or "") for x in (m.province, m.city, m.county, m.department, m.fiscal_year, m.doc_kind))
+    return f"path:{Path(doc.source_path).resolve()}"
+
+
+def load_document(
+    con: duckdb.DuckDBPyConnection, doc: ExtractedDocument, facts: pl.DataFrame, tables: pl.DataFrame
+) -> LoadResult:
+    """Insert one document version in one transaction; the same bytes twice change nothing."""
+    if con.execute("select 1 from dim_document where document_id = ?", [doc.document_id]).fetchone():
+        current = con.execute("select is_current from dim_document where document_id = ?", [doc.document_id])
+        row = current.fetchone()
+        return LoadResult(doc.document_id, "unchanged", 0, 0, bool(row and row[0]))
+    key = version_key(doc)
+    con.execute("begin transaction")
+    try:
+        con.execute("update dim_document set is_current = false where version_key = ?", [key])
+        con.execute(
+            "insert into dim_document values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?, ?)",
+            [
+                doc.document_id, doc.source_path, doc.source_sha256, doc.file_format, doc.meta.doc_kind,
+                doc.meta.fiscal_year, doc.meta.province, doc.meta.city, doc.meta.county, doc.meta.department,
+                doc.meta.scope, doc.meta.title, doc.page_count, doc.status, doc.error,
+                "; ".join(doc.warnings) or None, key, tables.height, facts.height,
+                datetime.now(UTC).replace(tzinfo=None),
+            ],
+        )
+        con.register("new_tables", tables)
+        con.execute("insert into doc_table by name select * from new_tables")
+        con.register("new_facts", facts)
+        con.execute("insert into fact_line_item by name select * from new_facts")
+        _extend_dimensions(con)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        for view in ("new_tables", "new_facts"):
+            con.unregister(view)
+    return LoadResult(doc.document_id, "loaded", facts.height, tables.height, True)
+
+
+def _extend_dimensions(con: duckdb.DuckDBPyConnection) -> None:
+    """Codes and columns a document printed that the reference lists do not have yet."""
+    con.execute(
+        """
+        insert into dim_measure
+        select measure, any_value(coalesce(column_header, measure)) from new_facts
+        where measure not in (select measure from dim_measure) group by measure
+        """
+    )
+    for table, column in (("dim_function_code", "func_code"), ("dim_econ_code", "econ_code")):
+        con.execute(
+            f"""
+            insert into {table} (code, level, name, parent_code, source)
+            select {column},
+                case length({column}) when 3 then '类' when 5 then '款' else '项' end,
+                any_value(line_label),
+                case when length({column}) > 3 then left({column}, length({column}) - 2) end,
+                'document'
+            from new_facts
+            where {column} is not null and {column} not in (select code from {table})
+            group by {column}
+            """
+        )

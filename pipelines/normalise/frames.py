@@ -1,0 +1,262 @@
+"""Raw table grids → `fact_line_item` rows as a polars frame (money as Decimal(18,2) in 元)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from pipelines.extract.catalog import CATALOG, TableSpec, clean_label, line_key_for, normalise_text
+from pipelines.normalise.codes import class_code_for_label, code_kind, is_code
+from pipelines.normalise.headers import Column, Layout, Panel, read_layout
+from pipelines.normalise.numbers import parse_amount
+from pipelines.types import RawRow, RawTable
+
+MONEY = pl.Decimal(18, 2)
+
+FACT_SCHEMA: dict[str, Any] = {
+    "document_id": pl.String,
+    "table_code": pl.String,
+    "table_title": pl.String,
+    "row_no": pl.Int32,
+    "panel": pl.String,
+    "func_code": pl.String,
+    "econ_code": pl.String,
+    "line_label": pl.String,
+    "line_key": pl.String,
+    "measure": pl.String,
+    "column_header": pl.String,
+    "amount": MONEY,
+    "is_blank": pl.Boolean,
+    "unit_printed": pl.String,
+    "value_printed": pl.String,
+    "page": pl.Int32,
+    "line_no": pl.Int32,
+    "row_top": pl.Float64,
+    "row_bottom": pl.Float64,
+}
+
+TABLE_SCHEMA: dict[str, Any] = {
+    "document_id": pl.String,
+    "table_code": pl.String,
+    "table_title": pl.String,
+    "unit_printed": pl.String,
+    "page_start": pl.Int32,
+    "page_end": pl.Int32,
+    "line_no": pl.Int32,
+    "engine": pl.String,
+    "n_rows": pl.Int32,
+    "n_facts": pl.Int32,
+    "is_empty": pl.Boolean,
+    "empty_note": pl.String,
+    "warnings": pl.String,
+}
+
+_CODE_AND_NAME = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s+(\S.*)$")
+_SECTIONS = {"opening_carryover_surplus", "closing_carryover_surplus"}
+
+
+@dataclass
+class TableFacts:
+    """The facts of one table plus what the normaliser noticed about it."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _row_key(cells: list[str]) -> tuple[str | None, str]:
+    """Split a row's key cells into its code (rebuilt from 类/款/项 parts) and its label."""
+    digits: list[str] = []
+    words: list[str] = []
+    for raw in cells:
+        text = normalise_text(raw)
+        if not text:
+            continue
+        m = _CODE_AND_NAME.match(re.sub(r"<[^>]+>", "", raw).strip())
+        if m and not words and not digits:
+            digits.append(m.group(1))
+            words.append(clean_label(m.group(2)))
+        elif text.isdigit() and not words:
+            digits.append(text)
+        else:
+            words.append(clean_label(raw))
+    code: str | None = None
+    if digits:
+        if len(digits) == 1 or len(digits[0]) != 3:
+            code = digits[0] if is_code(digits[0]) else None
+        else:
+            code = digits[0] + "".join(d.zfill(2) for d in digits[1:3])
+            code = code if is_code(code) else None
+    return code, "".join(words)
+
+
+def _footer_measure(spec: TableSpec, label: str) -> str | None:
+    for pattern, measure in spec.footer_totals:
+        if re.search(pattern, label):
+            return measure
+    return None
+
+
+def table_to_facts(table: RawTable, document_id: str) -> TableFacts:
+    """Interpret one stitched grid with its catalog entry: one fact per numeric cell of every data row."""
+    spec = CATALOG[table.table_code]
+    out = TableFacts()
+    layout: Layout = read_layout(spec, table.rows, carry_spans=table.engine == "text")
+    if layout.unmapped:
+        out.warnings.append(f"{spec.code}: columns not in the catalog: {', '.join(layout.unmapped)}")
+    sections: dict[int, str | None] = {}
+    data_rows = table.rows[layout.header_rows :]
+    for row_no, row in enumerate(data_rows, start=1):
+        cells = list(row.cells) + [""] * (max(len(row.cells), _width(layout)) - len(row.cells))
+        consumed: set[int] = set()
+        for p_index, panel in enumerate(layout.panels):
+            _panel_facts(spec, table, document_id, row, row_no, cells, panel, p_index, sections, consumed, out)
+    return out
+
+
+def _width(layout: Layout) -> int:
+    return sum(len(p.columns) for p in layout.panels)
+
+
+def _panel_facts(
+    spec: TableSpec,
+    table: RawTable,
+    document_id: str,
+    row: RawRow,
+    row_no: int,
+    cells: list[str],
+    panel: Panel,
+    p_index: int,
+    sections: dict[int, str | None],
+    consumed: set[int],
+    out: TableFacts,
+) -> None:
+    key_cols = panel.key_columns
+    code, label = _row_key([cells[c.index] for c in key_cols])
+    last_key = max((c.index for c in key_cols), default=panel.columns[0].index - 1)
+
+    footer = _footer_measure(spec, normalise_text(label)) if spec.footer_totals else None
+    if footer:
+        # 人员经费合计 / 公用经费合计: the amount is the first number right of the label,
+        # wherever the template printed it (seed 000 puts 公用经费合计 beyond the last panel).
+        for j in range(last_key + 1, len(cells)):
+            if j in consumed:
+                continue
+            parsed = parse_amount(cells[j], table.unit)
+            if parsed is not None and parsed.amount is not None and not parsed.is_blank:
+                consumed.add(j)
+                out.rows.append(
+                    _fact(spec, table, document_id, row, row_no, panel, None, label, None, footer,
+                          _column_header(panel, j, footer), parsed.amount, False, cells[j])
+                )
+                break
+        return
+
+    values = [(c, cells[c.index]) for c in panel.value_columns if c.index not in consumed]
+    if not code and not label and all(not normalise_text(v) for _, v in values):
+        return
+    line_key = line_key_for(spec, panel.name or "", label, sections.get(p_index)) if not code else None
+    if line_key in _SECTIONS:
+        sections[p_index] = line_key
+    if code is None and label and spec.code in {"D01", "D04"}:
+        code = class_code_for_label(label)
+        if code:
+            line_key = "exp_class"
+    for col, text in values:
+        parsed = parse_amount(text, table.unit)
+        if parsed is None:
+            if normalise_text(text):
+                out.warnings.append(f"{spec.code} row {row_no}: not a number in {col.header or col.index}: {text!r}")
+            continue
+        if parsed.amount is None:  # "—": not applicable (a section header line)
+            continue
+        if parsed.is_blank and code is None and not label:
+            continue
+        measure = col.measure or f"unmapped_{col.ordinal or col.index}"
+        consumed.add(col.index)
+        out.rows.append(
+            _fact(spec, table, document_id, row, row_no, panel, code, label, line_key, measure,
+                  col.header, parsed.amount, parsed.is_blank, text)
+        )
+
+
+def _column_header(panel: Panel, index: int, fallback: str) -> str:
+    for c in panel.columns:
+        if c.index == index and c.header:
+            return c.header
+    return fallback
+
+
+def _fact(
+    spec: TableSpec,
+    table: RawTable,
+    document_id: str,
+    row: RawRow,
+    row_no: int,
+    panel: Panel,
+    code: str | None,
+    label: str,
+    line_key: str | None,
+    measure: str,
+    header: str,
+    amount: Decimal,
+    is_blank: bool,
+    printed: str,
+) -> dict[str, Any]:
+    kind = code_kind(code) if code else None
+    return {
+        "document_id": document_id,
+        "table_code": spec.code,
+        "table_title": table.title,
+        "row_no": row_no,
+        "panel": panel.name,
+        "func_code": code if kind == "func" else None,
+        "econ_code": code if kind == "econ" else None,
+        "line_label": label,
+        "line_key": line_key,
+        "measure": measure,
+        "column_header": header,
+        "amount": amount,
+        "is_blank": is_blank,
+        "unit_printed": table.unit,
+        "value_printed": printed.strip(),
+        "page": row.page,
+        "line_no": row.line_no,
+        "row_top": row.bbox[1] if row.bbox else None,
+        "row_bottom": row.bbox[3] if row.bbox else None,
+    }
+
+
+def tables_to_frames(tables: list[RawTable], document_id: str) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+    """All tables of a document → (fact_line_item frame, doc_table frame, warnings)."""
+    facts: list[dict[str, Any]] = []
+    summaries: list[dict[str, Any]] = []
+    warnings: list[str] = []
+    for table in tables:
+        result = table_to_facts(table, document_id)
+        facts.extend(result.rows)
+        warnings.extend(result.warnings)
+        printed = [f for f in result.rows if not f["is_blank"]]
+        summaries.append(
+            {
+                "document_id": document_id,
+                "table_code": table.table_code,
+                "table_title": table.title,
+                "unit_printed": table.unit,
+                "page_start": table.pages[0] if table.pages else None,
+                "page_end": table.pages[-1] if table.pages else None,
+                "line_no": table.rows[0].line_no if table.rows else None,
+                "engine": table.engine,
+                "n_rows": len(table.rows),
+                "n_facts": len(result.rows),
+                "is_empty": not printed,
+                "empty_note": table.empty_note,
+                "warnings": "; ".join(result.warnings) or None,
+            }
+        )
+    fact_frame = pl.DataFrame(facts, schema=FACT_SCHEMA) if facts else pl.DataFrame(schema=FACT_SCHEMA)
+    table_frame = pl.DataFrame(summaries, schema=TABLE_SCHEMA) if summaries else pl.DataFrame(schema=TABLE_SCHEMA)
+    return fact_frame, table_frame, warnings

@@ -1,0 +1,162 @@
+"""Read a table grid's header: which rows are header, what each column is, where panels start."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines.extract.catalog import TableSpec, normalise_text
+from pipelines.normalise.codes import is_code
+from pipelines.normalise.numbers import looks_like_money
+from pipelines.types import RawRow
+
+# header words that mark a row-key column (code or name) rather than a measure
+_KEY_WORDS = {"项目", "科目名称", "名称", "科目", "项目名称", "功能分类科目", "支出功能分类科目", "类", "款", "项"}
+_CODE_WORDS = re.compile(r"编码|代码")
+_SEQ_WORDS = {"行次"}
+_NUMBERING_WORDS = {"栏次", "行次", "类", "款", "项"}
+_TOTAL_LABELS = {"合计", "总计"}
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    role: str  # key | seq | value
+    header: str  # header path as printed, parts joined with "/"
+    measure: str | None = None
+    ordinal: int | None = None  # 栏次 number printed under the column
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A side-by-side block of the table (D01's 收入 | 支出, D06's three code/name/amount groups)."""
+
+    name: str | None
+    columns: tuple[Column, ...]
+
+    @property
+    def key_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.role == "key"]
+
+    @property
+    def value_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.role == "value"]
+
+
+@dataclass(frozen=True)
+class Layout:
+    header_rows: int
+    panels: tuple[Panel, ...]
+    unmapped: tuple[str, ...]
+
+
+def is_data_row(cells: tuple[str, ...]) -> bool:
+    """A row carries data when it prints an amount, or starts with a code followed by a name."""
+    texts = [normalise_text(c) for c in cells]
+    if any(looks_like_money(t) for t in texts):
+        return True
+    non_empty = [t for t in texts if t]
+    if len(non_empty) >= 2 and is_code(non_empty[0]) and not non_empty[1].isdigit():
+        return True
+    return bool(non_empty) and non_empty[0] in _TOTAL_LABELS and len(non_empty) <= 2 and texts[0] != ""
+
+
+def header_row_count(rows: list[RawRow]) -> int:
+    for i, row in enumerate(rows):
+        if is_data_row(row.cells):
+            return i
+    return len(rows)
+
+
+def _ordinals(header: list[tuple[str, ...]]) -> dict[int, int]:
+    """Map column → 栏次 number from the row that numbers the columns 1, 2, 3 …"""
+    for cells in header:
+        texts = [normalise_text(c) for c in cells]
+        numbers = {j: int(t) for j, t in enumerate(texts) if t.isdigit() and len(t) <= 2}
+        others = [t for j, t in enumerate(texts) if t and j not in numbers and t not in _NUMBERING_WORDS]
+        if len(numbers) >= 2 and not others and 1 in numbers.values():
+            return numbers
+    return {}
+
+
+def _fill_spans(header: list[tuple[str, ...]], width: int) -> list[list[str]]:
+    """In text exports a merged header cell is its text followed by empty cells: carry it right."""
+    filled: list[list[str]] = []
+    for cells in header:
+        row = [normalise_text(c) for c in cells] + [""] * (width - len(cells))
+        for j in range(1, width):
+            if not row[j] and row[j - 1] and not row[j - 1].isdigit() and row[j - 1] not in _NUMBERING_WORDS:
+                row[j] = row[j - 1]
+        filled.append(row)
+    return filled
+
+
+def _expand_spans(row: RawRow) -> tuple[str, ...]:
+    """Repeat a merged header cell's text in every column it covers (from the PDF's cell boxes)."""
+    if row.span_from is None:
+        return row.cells
+    return tuple(
+        row.cells[origin] if not text and origin is not None else text
+        for text, origin in zip(row.cells, row.span_from, strict=True)
+    )
+
+
+def _role(parts: list[str], ordinal: int | None, has_ordinals: bool) -> str:
+    if any(p in _SEQ_WORDS for p in parts) and ordinal is None:
+        return "seq"
+    if has_ordinals:
+        return "value" if ordinal is not None else "key"
+    if any(p in _KEY_WORDS or _CODE_WORDS.search(p) for p in parts):
+        return "key"
+    return "value"
+
+
+def read_layout(spec: TableSpec, rows: list[RawRow], *, carry_spans: bool) -> Layout:
+    """Classify columns and group them into panels; map value columns to catalog measures."""
+    n_header = header_row_count(rows)
+    width = max((len(r.cells) for r in rows), default=0)
+    header_cells = [_expand_spans(r) for r in rows[:n_header]]
+    ordinals = _ordinals(header_cells)
+    if carry_spans:
+        grid = _fill_spans(header_cells, width)
+    else:
+        grid = [[normalise_text(c) for c in cells] + [""] * (width - len(cells)) for cells in header_cells]
+
+    columns: list[Column] = []
+    unmapped: list[str] = []
+    for j in range(width):
+        parts: list[str] = []
+        for row in grid:
+            t = row[j]
+            if t and (not parts or parts[-1] != t) and not t.isdigit():
+                parts.append(t)
+        role = _role(parts, ordinals.get(j), bool(ordinals))
+        path = "/".join(p for p in parts if p not in _NUMBERING_WORDS)
+        measure = None
+        if role == "value":
+            if j in ordinals and spec.column_order and ordinals[j] <= len(spec.column_order):
+                measure = spec.column_order[ordinals[j] - 1]
+            else:
+                found = spec.measure_for(_strip_group(path))
+                measure = found.measure if found else None
+            if measure is None and path:
+                unmapped.append(path)
+        columns.append(Column(j, role, path, measure, ordinals.get(j)))
+
+    panels: list[list[Column]] = [[]]
+    for col in columns:
+        current = panels[-1]
+        if col.role == "key" and any(c.role != "key" for c in current):
+            panels.append([col])
+        else:
+            current.append(col)
+    names = spec.panel_names
+    built = tuple(
+        Panel(names[i] if i < len(names) else None, tuple(cols)) for i, cols in enumerate(panels) if cols
+    )
+    return Layout(n_header, built, tuple(unmapped))
+
+
+def _strip_group(path: str) -> str:
+    """Drop a leading panel caption (收入/支出) so measure patterns see the column's own header."""
+    return re.sub(r"^(收入|支出)/", "", path)

@@ -1,0 +1,68 @@
+"""Printed amounts → exact `Decimal` in 元. The only place a unit is converted."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+UNIT_FACTORS: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
+CENT = Decimal("0.01")
+
+# 19,890,539.51 · 1,205.00 · 2218.51 · 5.4 · 36 · -3.20 · (3.20)
+_AMOUNT = re.compile(r"^\(?-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?$")
+_BLANK = re.compile(r"^[.,，。\s]*$")  # "", ".", ",." — an empty cell (DOMAIN 6.3)
+_NOT_APPLICABLE = {"—", "——", "-", "/", "--", "－", "―"}
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    """A cell read as a number: the amount in 元 (None when not applicable) and how it was printed."""
+
+    amount: Decimal | None
+    is_blank: bool = False
+
+
+def clean_cell(text: str) -> str:
+    """NFKC and whitespace/markup removal, keeping the characters that make the number."""
+    text = re.sub(r"<[^>]+>|\*\*", "", text)
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def is_amount(text: str) -> bool:
+    return bool(_AMOUNT.match(clean_cell(text)))
+
+
+def looks_like_money(text: str) -> bool:
+    """True for values that can only be amounts (a decimal point or thousands separators).
+
+    Used to tell data rows from header rows: 栏次 and 行次 numbers are bare small integers.
+    """
+    t = clean_cell(text)
+    return bool(_AMOUNT.match(t)) and ("." in t or "," in t)
+
+
+def parse_amount(text: str, unit: str) -> ParsedValue | None:
+    """Return the cell's value in 元, a blank (zero) marker, or None if the cell is not a number.
+
+    Blank cells are zero (the templates print nothing for 0); "—" and "/" mean not applicable.
+    """
+    t = clean_cell(text)
+    if _BLANK.match(t):
+        return ParsedValue(Decimal(0), is_blank=True)
+    if t in _NOT_APPLICABLE:
+        return ParsedValue(None)
+    if not _AMOUNT.match(t):
+        return None
+    negative = t.startswith("-") or (t.startswith("(") and t.endswith(")"))
+    digits = t.strip("()-").replace(",", "")
+    value = Decimal(digits) * UNIT_FACTORS[unit]
+    return ParsedValue((-value if negative else value).quantize(CENT))
+
+
+def unit_from_text(text: str) -> str | None:
+    """The unit of a "单位：万元" line (or a header cell such as "金额（万元）")."""
+    t = clean_cell(text)
+    m = re.search(r"单位[:]?(万元|亿元|元)", t) or re.search(r"\((万元|亿元|元)\)", t)
+    return m.group(1) if m else None

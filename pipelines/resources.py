@@ -1,0 +1,34 @@
+"""Dagster resources: where the warehouse and the landing folder are."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines import PROJECT_DIR
+
+
+def default_warehouse() -> str:
+    return os.environ.get("YUJUESUAN_WAREHOUSE", str(PROJECT_DIR / "data" / "warehouse.duckdb"))
+
+
+def default_inbox() -> str:
+    return os.environ.get("YUJUESUAN_INBOX", str(PROJECT_DIR / "data" / "inbox"))
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB file that every load step writes to (one writer at a time)."""
+
+    path: str = default_warehouse()
+
+    @property
+    def file(self) -> Path:
+        return Path(self.path)
+
+
+class InboxResource(dg.ConfigurableResource):
+    """The landing folder the sensor watches and the nightly schedule ingests."""
+
+    path: str = default_inbox()

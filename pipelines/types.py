@@ -1,0 +1,78 @@
+"""Shared value types passed between the extract and normalise stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points, as pdfplumber gives them
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One row of a table grid as the source printed it.
+
+    `cells` keeps one string per grid column; "" is an empty cell. Header cells that a merged
+    (spanning) cell covers repeat its text, so every column knows its full header path.
+    """
+
+    cells: tuple[str, ...]
+    page: int | None = None  # 1-based page of a PDF; None for text formats
+    line_no: int | None = None  # 1-based line of a text export; None for PDF
+    bbox: BBox | None = None
+    # for each column, the column of this row whose merged cell covers it (None: not merged/unknown)
+    span_from: tuple[int | None, ...] | None = None
+
+
+@dataclass
+class RawTable:
+    """A standard table found in a source file, stitched across pages, before any interpretation."""
+
+    table_code: str  # canonical catalog id (D01 …)
+    title: str  # the title line as printed
+    unit: str  # 元 or 万元
+    rows: list[RawRow]
+    engine: str  # which extractor produced the grid: pdfplumber-lattice, words, camelot-lattice, text
+    empty_note: str | None = None  # "本表无数据" style remark when the table is published empty
+    pages: list[int] = field(default_factory=list)
+
+    @property
+    def first_page(self) -> int | None:
+        return self.pages[0] if self.pages else None
+
+
+@dataclass
+class DocumentMeta:
+    """What the document says about itself (kind, year, region, department)."""
+
+    doc_kind: str | None = None  # budget | final_account | performance
+    fiscal_year: int | None = None
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    department: str | None = None
+    scope: str | None = None  # 本级 when the title says so
+    title: str | None = None
+
+
+@dataclass
+class ExtractedDocument:
+    """Everything the extract stage learned from one source file."""
+
+    source_path: str
+    source_sha256: str
+    file_format: str
+    page_count: int
+    meta: DocumentMeta
+    tables: list[RawTable]
+    status: str = "ok"  # ok | partial | failed
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def document_id(self) -> str:
+        return document_id_for(self.source_sha256)
+
+
+def document_id_for(sha256: str) -> str:
+    """Stable id from content: the same bytes always get the same id."""
+    return sha256[:16]

@@ -1,0 +1,22 @@
+-- One row per numeric cell of every standard table, in 元, with its provenance on the page.
+create table if not exists fact_line_item (
+    document_id    varchar not null,
+    table_code     varchar not null,
+    table_title    varchar not null,
+    row_no         integer not null,    -- data row position after stitching pages (1-based)
+    panel          varchar,             -- income | expenditure for the two-sided tables
+    func_code      varchar,
+    econ_code      varchar,
+    line_label     varchar,
+    line_key       varchar,             -- canonical line of summary tables (total_current_income …)
+    measure        varchar not null,
+    column_header  varchar,
+    amount         decimal(18, 2) not null,
+    is_blank       boolean not null,    -- the cell was printed empty, which the templates use for 0
+    unit_printed   varchar not null,
+    value_printed  varchar not null,
+    page           integer,
+    line_no        integer,             -- line of a text export
+    row_top        double,              -- the row's vertical extent on the page, in PDF points
+    row_bottom     double
+);
