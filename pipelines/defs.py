@@ -20,7 +20,6 @@ from pipelines.sources import SOURCE_PATH_TAG, SourceFile, find_source_files
 ingest_job = dg.define_asset_job(
     "ingest_document",
     selection=dg.AssetSelection.assets(source_document, normalised_document, warehouse_document),
-    partitions_def=source_files,
     description="Extract, normalise and load one source file version.",
 )
 

@@ -127,7 +127,7 @@ _EXPENDITURE_LINES = (
 
 _D09_LINES = (
     ("三公.*经费支出$", "three_public_section"),
-    ("支出合计$", "three_public_total"),
+    ("^支出合计$", "three_public_total"),
     ("因公出国\\(境\\)费(用)?$", "outbound_travel"),
     ("公务用车购置及运行(维护)?费$", "vehicle_total"),
     ("公务用车购置费$", "vehicle_purchase"),

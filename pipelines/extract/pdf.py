@@ -17,7 +17,7 @@ import pypdfium2 as pdfium
 from pipelines.errors import SourceFileError
 from pipelines.extract.camelot import camelot_grid
 from pipelines.extract.catalog import normalise_text, title_to_table_code
-from pipelines.extract.plumber import ruled_grids, word_grid
+from pipelines.extract.plumber import Bands, ruled_grids, word_grid
 from pipelines.normalise.headers import header_row_count, is_data_row
 from pipelines.normalise.numbers import unit_from_text
 from pipelines.types import BBox, RawRow, RawTable
@@ -45,6 +45,7 @@ class PageText:
 class _OpenTable:
     table: RawTable
     header: list[tuple[str, ...]] = field(default_factory=list)
+    bands: Bands = field(default_factory=list)  # column x-ranges of an unruled table
 
 
 def read_page_texts(path: Path) -> list[PageText]:
@@ -118,7 +119,7 @@ def _read_page(
         head = [g for g in grids if g[0][1] < first_title_top]
         if not ruled and open_table.table.engine == "pdfplumber-words":
             region = (0, 0, page.width, _region_bottom(first_title_top, notes, page.height))
-            rows = word_grid(page, region) if not titles or first_title_top > 60 else []
+            rows, _ = word_grid(page, region, open_table.bands) if not titles or first_title_top > 60 else ([], [])
             head = [(region, rows)] if rows else []
         for _, rows in head:
             _continue(open_table, rows)
@@ -136,9 +137,10 @@ def _read_page(
         unit = printed_unit or "元"
         engine = "pdfplumber-lattice"
         rows = [r for _, g in mine for r in g]
+        bands: Bands = []
         if not ruled:
             region = (0, top, page.width, _region_bottom(top, notes, bottom))
-            rows = word_grid(page, region)
+            rows, bands = word_grid(page, region)
             engine = "pdfplumber-words"
         if not any(is_data_row(r.cells) for r in rows) and _has_numbers(region_lines):
             fallback = camelot_grid(path, page.page_number, ruled=ruled)
@@ -150,7 +152,7 @@ def _read_page(
         tables.append(table)
         header = [r.cells for r in rows[: header_row_count(rows)]]
         closed = any(n["top"] > top for n in notes if n["top"] < bottom)
-        open_table = None if closed else _OpenTable(table, header)
+        open_table = None if closed else _OpenTable(table, header, bands)
     return open_table
 
 
@@ -176,7 +178,7 @@ def _continue(open_table: _OpenTable, rows: list[RawRow]) -> None:
     n = header_row_count(rows)
     repeated = [tuple(normalise_text(c) for c in r.cells) for r in rows[:n]]
     original = [tuple(normalise_text(c) for c in cells) for cells in open_table.header]
-    if n and repeated == original[: len(repeated)]:
+    if n and all(r in original for r in repeated):
         rows = rows[n:]
     open_table.table.rows.extend(rows)
     page = rows[0].page if rows else None

@@ -72,21 +72,26 @@ def _covering_column(
     return None
 
 
-def word_grid(page: Any, region: BBox) -> list[RawRow]:
+Bands = list[tuple[float, float]]
+
+
+def word_grid(page: Any, region: BBox, bands: Bands | None = None) -> tuple[list[RawRow], Bands]:
     """Rows and columns of an unruled table, from where its words sit.
 
     Columns are the x-bands that the words of the data lines (lines with an amount) occupy; a
     header word is assigned to every band it overlaps, so a group header spans its columns.
     Lines that carry only part of a name (wrapped text) are joined to the nearest data line.
+    A continuation page passes the bands of the page where the table started, so its rows land
+    in the same columns even when some columns are empty there.
     """
     words = page.within_bbox(region).extract_words(keep_blank_chars=False, x_tolerance=1.5, y_tolerance=2)
     lines = _lines(words)
     if not lines:
-        return []
+        return [], []
     data_idx = [i for i, ln in enumerate(lines) if any(is_amount(w["text"]) for w in ln)]
     if not data_idx:
-        return []
-    bands = _bands([w for i in data_idx for w in lines[i]])
+        return [], []
+    bands = bands or _bands([w for i in data_idx for w in lines[i]])
     first_data = data_idx[0]
     rows: list[RawRow] = []
     for ln in lines[:first_data]:
@@ -111,7 +116,7 @@ def word_grid(page: Any, region: BBox) -> list[RawRow]:
                 k = ks[0] if ks else _nearest_band(bands, w)
                 cells[k] += w["text"]
         rows.append(_row(page, body[i] + [w for ln in attached[i] for w in ln], cells))
-    return rows
+    return rows, bands
 
 
 def _lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

@@ -1,0 +1,27 @@
+"""Shared fixtures: the bundled real documents and a scratch warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+SAMPLES = PROJECT / "data" / "samples"
+SHGZB_PDF = SAMPLES / "sh_putuo_shgzb_2024_juesuan.pdf"
+TEMPLATE_PDF = SAMPLES / "template_bumen_juesuan.pdf"
+SEED000 = SAMPLES / "seed000_tongnan_zfb_2024_juesuan.txt"
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    return tmp_path / "warehouse.duckdb"
+
+
+@pytest.fixture(autouse=True)
+def _dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own Dagster instance so partitions and runs never leak between tests."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))

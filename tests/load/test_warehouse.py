@@ -1,0 +1,133 @@
+"""Loading: one transaction per document, idempotent re-ingestion, versions, and bad input recorded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+from reportlab.pdfgen import canvas
+
+from pipelines.extract.document import extract_document
+from pipelines.load.warehouse import load_document, writer
+from pipelines.normalise.assets import normalise_document
+from tests.conftest import SEED000, SHGZB_PDF
+
+
+def ingest(warehouse: Path, path: Path):
+    n = normalise_document(extract_document(path))
+    with writer(warehouse) as con:
+        return load_document(con, n.document, n.facts, n.tables)
+
+
+def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def test_same_file_twice_changes_nothing(warehouse: Path) -> None:
+    first = ingest(warehouse, SHGZB_PDF)
+    before = query(warehouse, "select count(*), sum(amount) from fact_line_item")
+    second = ingest(warehouse, SHGZB_PDF)
+    assert (first.outcome, second.outcome) == ("loaded", "unchanged")
+    assert query(warehouse, "select count(*), sum(amount) from fact_line_item") == before
+    assert query(warehouse, "select count(*) from dim_document") == [(1,)]
+
+
+def test_changed_file_becomes_current_and_old_version_stays(warehouse: Path, tmp_path: Path) -> None:
+    old = ingest(warehouse, SEED000)
+    revised = tmp_path / "seed000_revised.txt"
+    revised.write_text(SEED000.read_text(encoding="utf-8").replace("7,171,195.84", "7,171,195.85"), encoding="utf-8")
+    new = ingest(warehouse, revised)
+    assert new.document_id != old.document_id
+    rows = dict(query(warehouse, "select document_id, is_current from dim_document"))
+    assert rows == {old.document_id: False, new.document_id: True}
+    amounts = query(
+        warehouse,
+        "select document_id, amount from fact_line_item where table_code = 'D03' "
+        "and func_code = '2010301' and measure = 'total_expenditure' order by amount",
+    )
+    assert [(d, str(a)) for d, a in amounts] == [(old.document_id, "7171195.84"), (new.document_id, "7171195.85")]
+    # the current-only view follows the newest version
+    assert query(warehouse, "select distinct document_id from v_expenditure_by_function") == [(new.document_id,)]
+
+
+def test_other_documents_keep_their_own_current_version(warehouse: Path) -> None:
+    ingest(warehouse, SEED000)
+    ingest(warehouse, SHGZB_PDF)
+    assert query(warehouse, "select count(*) from dim_document where is_current") == [(2,)]
+
+
+def test_loaded_money_is_decimal_in_yuan(warehouse: Path) -> None:
+    ingest(warehouse, SHGZB_PDF)
+    (dtype,) = query(warehouse, "select data_type from information_schema.columns "
+                                "where table_name = 'fact_line_item' and column_name = 'amount'")[0]
+    assert dtype == "DECIMAL(18,2)"
+    row = query(warehouse, "select amount, value_printed, unit_printed, page from fact_line_item "
+                           "where table_code = 'D01' and line_label = '总计' and panel = 'income'")
+    assert [(str(a), v, u, p) for a, v, u, p in row] == [("3078200.00", "307.82", "万元", 5)]
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+def _empty(tmp: Path) -> Path:
+    (p := tmp / "empty.pdf").write_bytes(b"")
+    return p
+
+
+def _truncated(tmp: Path) -> Path:
+    data = SHGZB_PDF.read_bytes()
+    (p := tmp / "truncated.pdf").write_bytes(data[: len(data) // 3])
+    return p
+
+
+def _encrypted(tmp: Path) -> Path:
+    writer_ = PdfWriter(clone_from=PdfReader(SHGZB_PDF))
+    writer_.encrypt(user_password="secret", owner_password="owner", algorithm="AES-128")
+    with (p := tmp / "encrypted.pdf").open("wb") as f:
+        writer_.write(f)
+    return p
+
+
+def _not_a_pdf(tmp: Path) -> Path:
+    (p := tmp / "report.pdf").write_text("<html><body>404 Not Found</body></html>", encoding="utf-8")
+    return p
+
+
+def _scanned(tmp: Path) -> Path:
+    image = tmp / "page.png"
+    Image.new("RGB", (600, 800), "white").save(image)
+    c = canvas.Canvas(str(p := tmp / "scanned.pdf"))
+    c.drawImage(str(image), 0, 0, width=595, height=842)
+    c.save()
+    return p
+
+
+def _unknown(tmp: Path) -> Path:
+    (p := tmp / "budget.docx").write_bytes(b"PK\x03\x04 not really a docx")
+    return p
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (_empty, "empty"),
+        (_truncated, "corrupt"),
+        (_encrypted, "encrypted"),
+        (_not_a_pdf, "not_a_pdf"),
+        (_scanned, "scanned"),
+        (_unknown, "unsupported_format"),
+    ],
+)
+def test_bad_input_is_recorded_as_failed(warehouse: Path, tmp_path: Path, make, reason: str) -> None:
+    bad = make(tmp_path)
+    result = ingest(warehouse, bad)
+    assert result.outcome == "loaded" and result.facts == 0
+    status, error = query(warehouse, "select status, error from dim_document where document_id = ?",
+                          [result.document_id])[0]
+    assert status == "failed"
+    assert error.startswith(f"{reason}:")
+    # and the warehouse still takes good documents afterwards
+    assert ingest(warehouse, SEED000).facts > 0
