@@ -47,14 +47,14 @@ def ingest(paths: tuple[Path, ...], warehouse: Path) -> None:
     import dagster as dg
 
     from pipelines.defs import defs, ingest_job, run_request_for
-    from pipelines.partitions import source_files
+    from pipelines.partitions import SOURCE_FILES
     from pipelines.sources import find_source_files
 
     sources = find_source_files(list(paths), all_files=True)
     if not sources:
         raise click.ClickException("no files found")
     instance = dg.DagsterInstance.get()
-    instance.add_dynamic_partitions(source_files.name, sorted({s.partition_key for s in sources}))
+    instance.add_dynamic_partitions(SOURCE_FILES, sorted({s.partition_key for s in sources}))
     job = defs.resolve_job_def(ingest_job.name)
     run_config = {
         "resources": {"warehouse": {"config": {"path": str(warehouse)}}},

@@ -1,10 +1,9 @@
-"""The one Dagster `Definitions`: stage assets, the ingest job, the landing-folder sensor, the nightly schedule.
+"""The one Dagster `Definitions`: stage assets, ingest job, landing-folder sensor, nightly schedule.
 
 The sensor registers every new or changed file in the landing folder as a partition (its content
 hash); the 02:00 schedule (Asia/Shanghai) runs the ingest job for each registered file not yet
 in the warehouse. `yujuesuan ingest` runs the same job for files named on the command line.
 """
-
 
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import dagster as dg
 from pipelines.extract.assets import source_document
 from pipelines.load.assets import recognised_tables_have_facts, warehouse_document
 from pipelines.normalise.assets import normalised_document
-from pipelines.partitions import source_files
+from pipelines.partitions import SOURCE_FILES, source_files
 from pipelines.resources import InboxResource, WarehouseResource
 from pipelines.sources import SOURCE_PATH_TAG, SourceFile, find_source_files
 
@@ -38,7 +37,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> d
     folder = Path(inbox.path)
     if not folder.is_dir():
         return dg.SensorResult(skip_reason=f"landing folder {folder} does not exist")
-    known = set(context.instance.get_dynamic_partitions(source_files.name))
+    known = set(context.instance.get_dynamic_partitions(SOURCE_FILES))
     new = sorted({s.partition_key for s in find_source_files([folder], all_files=True)} - known)
     if not new:
         return dg.SensorResult(skip_reason="no new or changed files")
@@ -56,7 +55,7 @@ def nightly_ingest(context: dg.ScheduleEvaluationContext, inbox: InboxResource) 
     folder = Path(inbox.path)
     if not folder.is_dir():
         return []
-    registered = set(context.instance.get_dynamic_partitions(source_files.name))
+    registered = set(context.instance.get_dynamic_partitions(SOURCE_FILES))
     loaded = context.instance.get_materialized_partitions(warehouse_document.key)
     return [
         run_request_for(s)

@@ -2,4 +2,5 @@
 
 import dagster as dg
 
-source_files = dg.DynamicPartitionsDefinition(name="source_files")
+SOURCE_FILES = "source_files"
+source_files = dg.DynamicPartitionsDefinition(name=SOURCE_FILES)

@@ -33,9 +33,9 @@ def find_source_files(paths: Iterable[Path], *, all_files: bool = False) -> list
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and not child.name.startswith(IGNORED_PREFIXES):
-                    if all_files or child.suffix.lower() in SUPPORTED_SUFFIXES:
-                        found[child] = None
+                wanted = all_files or child.suffix.lower() in SUPPORTED_SUFFIXES
+                if child.is_file() and wanted and not child.name.startswith(IGNORED_PREFIXES):
+                    found[child] = None
         elif path.is_file():
             found[path] = None
         else:

@@ -25,14 +25,17 @@ def compare(facts: pl.DataFrame, expected: list[dict[str, str]], *, check_page: 
     """
     codes = {r["table_code"] for r in expected}
     got: dict[tuple[str, str, str, str], list[dict[str, object]]] = {}
-    for f in facts.filter(~pl.col("is_blank") & pl.col("table_code").is_in(sorted(codes))).iter_rows(named=True):
+    for f in facts.filter(~pl.col("is_blank") & pl.col("table_code").is_in(sorted(codes))).iter_rows(
+        named=True
+    ):
         key = (f["table_code"], f["panel"] or "", f["line_label"], f["measure"])
         got.setdefault(key, []).append(f)
     problems: list[str] = []
     for e in expected:
         key = (e["table_code"], e["panel"], e["line_label"], e["measure"])
         candidates = [
-            f for f in got.get(key, [])
+            f
+            for f in got.get(key, [])
             if f["amount"] == Decimal(e["value_yuan"])
             and (not e["code"] or e["code"] in (f["func_code"], f["econ_code"]))
             and (not check_page or not e["page"] or f["page"] == int(e["page"]))

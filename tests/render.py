@@ -34,17 +34,27 @@ class TableSource:
 def seed_table(seed: Path, title_line: int, first_row: int, last_row: int, header_rows: int) -> TableSource:
     """Rows of a seed table by line numbers (1-based, inclusive), markup stripped."""
     lines = seed.read_text(encoding="utf-8").splitlines()
-    rows = [[re.sub(r"<[^>]+>", "", c).strip() for c in ln.split("\t")] for ln in lines[first_row - 1 : last_row]]
+    rows = [
+        [re.sub(r"<[^>]+>", "", c).strip() for c in ln.split("\t")] for ln in lines[first_row - 1 : last_row]
+    ]
     title = lines[title_line - 1].lstrip("#").strip()
     return TableSource(title, "单位：元", rows[:header_rows], rows[header_rows:])
 
 
-def render(source: TableSource, out: Path, *, ruled: bool, split_after: int | None = None,
-           repeat_header: bool = False) -> Path:
+def render(
+    source: TableSource,
+    out: Path,
+    *,
+    ruled: bool,
+    split_after: int | None = None,
+    repeat_header: bool = False,
+) -> Path:
     """Draw the table; with `split_after`, body rows after that index go to a second page without title."""
     width_cols = max(len(r) for r in source.header + source.body)
     grid = [r + [""] * (width_cols - len(r)) for r in source.header + source.body]
-    widths = [max(pdfmetrics.stringWidth(r[j], FONT, SIZE) for r in grid) + 2 * PAD for j in range(width_cols)]
+    widths = [
+        max(pdfmetrics.stringWidth(r[j], FONT, SIZE) for r in grid) + 2 * PAD for j in range(width_cols)
+    ]
     widths = [max(w, 18) for w in widths]
     page = landscape(A4) if sum(widths) > A4[0] - 60 else A4
     c = canvas.Canvas(str(out), pagesize=page)
@@ -59,7 +69,7 @@ def render(source: TableSource, out: Path, *, ruled: bool, split_after: int | No
             c.setFont(FONT, SIZE)
             c.drawString(x0, y, source.unit_line)
             y -= 12
-        rows = ([*source.header, *body] if n == 0 or repeat_header else body)
+        rows = [*source.header, *body] if n == 0 or repeat_header else body
         c.setFont(FONT, SIZE)
         top = y
         for row in rows:

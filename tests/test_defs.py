@@ -33,13 +33,17 @@ def test_sensor_registers_new_files_and_schedule_requests_them(tmp_path: Path) -
     inbox.mkdir()
     shutil.copy(SEED000, inbox)
     with dg.instance_for_test() as instance:
-        context = dg.build_sensor_context(instance=instance, resources={"inbox": InboxResource(path=str(inbox))})
+        context = dg.build_sensor_context(
+            instance=instance, resources={"inbox": InboxResource(path=str(inbox))}
+        )
         result = inbox_sensor(context)
         (request,) = result.dynamic_partitions_requests
         instance.add_dynamic_partitions(source_files.name, list(request.partition_keys))
         again = inbox_sensor(context)
         assert again.dynamic_partitions_requests == []  # nothing new the second time
-        sched = dg.build_schedule_context(instance=instance, resources={"inbox": InboxResource(path=str(inbox))})
+        sched = dg.build_schedule_context(
+            instance=instance, resources={"inbox": InboxResource(path=str(inbox))}
+        )
         runs = nightly_ingest(sched)
         assert [r.partition_key for r in runs] == list(request.partition_keys)
 

@@ -1,7 +1,6 @@
 """Extract stage asset: one source file version → `ExtractedDocument`."""
 # no `from __future__ import annotations` here: Dagster reads the context annotations at runtime
 
-
 from pathlib import Path
 
 import dagster as dg

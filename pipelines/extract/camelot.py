@@ -14,7 +14,7 @@ from pipelines.types import RawRow
 
 def camelot_grid(path: Path, page_number: int, *, ruled: bool) -> list[RawRow]:
     """The largest table camelot finds on the page, as rows of cell texts (no geometry)."""
-    import camelot  # noqa: PLC0415 - heavy import, only for fallback pages
+    import camelot
 
     flavor = "lattice" if ruled else "stream"
     try:

@@ -384,7 +384,14 @@ def line_key_for(spec: TableSpec, panel: str, label: str, section: str | None) -
     text = strip_numbering(normalise_text(label))
     for pattern, key in patterns:
         if re.search(pattern, text):
-            if section and key in {"gpb", "gf", "soe", "gpb_appropriation", "gf_appropriation", "soe_appropriation"}:
+            if section and key in {
+                "gpb",
+                "gf",
+                "soe",
+                "gpb_appropriation",
+                "gf_appropriation",
+                "soe_appropriation",
+            }:
                 return f"{section}_{key.removesuffix('_appropriation')}"
             return key
     return None
@@ -397,5 +404,8 @@ def all_measures() -> list[Measure]:
         for m in spec.measures:
             seen.setdefault(m.measure, m)
         for _, measure in spec.footer_totals:
-            seen.setdefault(measure, Measure(measure, {"personnel_total": "人员经费合计"}.get(measure, "公用经费合计"), ()))
+            seen.setdefault(
+                measure,
+                Measure(measure, {"personnel_total": "人员经费合计"}.get(measure, "公用经费合计"), ()),
+            )
     return list(seen.values())

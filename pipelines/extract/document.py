@@ -50,7 +50,9 @@ def extract_document(path: Path, sha256: str | None = None) -> ExtractedDocument
             tables, warnings = extract_text_tables(lines), []
             head_lines = lines[:60]
         else:
-            raise SourceFileError("unsupported_format", f"'{path.suffix or path.name}' files are not read yet")
+            raise SourceFileError(
+                "unsupported_format", f"'{path.suffix or path.name}' files are not read yet"
+            )
     except SourceFileError as exc:
         doc.status, doc.error = "failed", str(exc)
         return doc
@@ -75,7 +77,9 @@ def _read_text(path: Path) -> list[str]:
 
 def _status(tables: list[RawTable], kind: str | None) -> tuple[str, str | None]:
     if not tables:
-        what = {"budget": "budget tables are not in the catalog yet"}.get(kind or "", "no table title matched")
+        what = {"budget": "budget tables are not in the catalog yet"}.get(
+            kind or "", "no table title matched"
+        )
         return "partial", f"no standard table recognised ({what})"
     unreadable = [t.table_code for t in tables if not t.rows and not t.empty_note]
     if unreadable:

@@ -9,7 +9,13 @@ from pipelines.types import DocumentMeta
 
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 # prefecture city → province, for titles that omit the province (DOMAIN §1.4)
-_CITY_PROVINCE = {"遂宁市": "四川省", "广元市": "四川省", "成都市": "四川省", "南京市": "江苏省", "苏州市": "江苏省"}
+_CITY_PROVINCE = {
+    "遂宁市": "四川省",
+    "广元市": "四川省",
+    "成都市": "四川省",
+    "南京市": "江苏省",
+    "苏州市": "江苏省",
+}
 _FINAL = re.compile(r"(\d{4})年度?(.{0,40}?)(部门|单位)?决算")
 _BUDGET = re.compile(r"(\d{4})年度?(.{0,40}?)(部门|单位)?预算")
 _KIND_SUFFIX = re.compile(r"(\d{4})年度?.*$")
@@ -55,7 +61,7 @@ def detect_metadata(lines: list[str], table_codes: list[str] | None = None) -> D
 
 
 def _title(head: list[str]) -> str | None:
-    """The document title: the first lines up to the one naming the year and 预算/决算 (003 splits it in 3)."""
+    """The title: the first lines up to the one naming the year and 预算/决算 (seed 003 splits it in 3)."""
     joined = ""
     for line in head[:6]:
         if title_to_table_code(line) or line.startswith(("目录", "第一部分")):

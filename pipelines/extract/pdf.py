@@ -68,8 +68,12 @@ def read_page_texts(path: Path) -> list[PageText]:
             page = doc[i]
             textpage = page.get_textpage()
             text = textpage.get_text_range()
-            has_images = any(obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects(max_depth=1))
-            pages.append(PageText(i + 1, text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), has_images))
+            has_images = any(
+                obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects(max_depth=1)
+            )
+            pages.append(
+                PageText(i + 1, text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), has_images)
+            )
             textpage.close()
             page.close()
     except pdfium.PdfiumError as exc:
@@ -80,7 +84,9 @@ def read_page_texts(path: Path) -> list[PageText]:
         raise SourceFileError("corrupt", "the PDF has no pages")
     if sum(p.chars for p in pages) < MIN_TEXT_CHARS:
         if any(p.has_images for p in pages):
-            raise SourceFileError("scanned", "the PDF has page images but no text layer (a scan); OCR it first")
+            raise SourceFileError(
+                "scanned", "the PDF has page images but no text layer (a scan); OCR it first"
+            )
         raise SourceFileError("no_text", "the PDF has no text")
     return pages
 
@@ -119,7 +125,9 @@ def _read_page(
         head = [g for g in grids if g[0][1] < first_title_top]
         if not ruled and open_table.table.engine == "pdfplumber-words":
             region = (0, 0, page.width, _region_bottom(first_title_top, notes, page.height))
-            rows, _ = word_grid(page, region, open_table.bands) if not titles or first_title_top > 60 else ([], [])
+            rows, _ = (
+                word_grid(page, region, open_table.bands) if not titles or first_title_top > 60 else ([], [])
+            )
             head = [(region, rows)] if rows else []
         for _, rows in head:
             _continue(open_table, rows)
@@ -147,8 +155,13 @@ def _read_page(
             if any(is_data_row(r.cells) for r in fallback):
                 rows, engine = fallback, f"camelot-{'lattice' if ruled else 'stream'}"
                 warnings.append(f"{code} page {page.page_number}: pdfplumber found no grid; camelot used")
-        note = next((ln["text"].strip() for ln in region_lines if _EMPTY_NOTE.search(normalise_text(ln["text"]))), None)
-        table = RawTable(code, line["text"].strip(), unit, rows, engine, empty_note=note, pages=[page.page_number])
+        note = next(
+            (ln["text"].strip() for ln in region_lines if _EMPTY_NOTE.search(normalise_text(ln["text"]))),
+            None,
+        )
+        table = RawTable(
+            code, line["text"].strip(), unit, rows, engine, empty_note=note, pages=[page.page_number]
+        )
         tables.append(table)
         header = [r.cells for r in rows[: header_row_count(rows)]]
         closed = any(n["top"] > top for n in notes if n["top"] < bottom)

@@ -11,7 +11,9 @@ from pipelines.types import BBox, RawRow
 
 # pdfplumber's defaults, stated so a reader knows what "ruled" means here
 LATTICE_SETTINGS: dict[str, Any] = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
-_ROW_START = re.compile(r"^(合计|总计|其中|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、])")
+_ROW_START = re.compile(
+    r"^(合计|总计|其中|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、])"
+)
 
 
 def ruled_grids(page: Any) -> list[tuple[BBox, list[RawRow]]]:
@@ -43,7 +45,9 @@ def ruled_grids(page: Any) -> list[tuple[BBox, list[RawRow]]]:
                     continue
                 cells.append("")
                 span_from.append(_covering_column(table.cells, col_x, j, top, bottom))
-            rows.append(RawRow(tuple(cells), page=page.page_number, bbox=row.bbox, span_from=tuple(span_from)))
+            rows.append(
+                RawRow(tuple(cells), page=page.page_number, bbox=row.bbox, span_from=tuple(span_from))
+            )
         grids.append((table.bbox, rows))
     return grids
 

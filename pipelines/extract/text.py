@@ -54,7 +54,8 @@ def extract_text_tables(lines: list[str]) -> list[RawTable]:
                 rows.append(RawRow(cells=cells, line_no=j + 1))
             j += 1
         note = next(
-            (ln.strip() for ln in lines[j : j + 4] if _EMPTY_NOTE.search(ln) and not title_to_table_code(ln)), None
+            (ln.strip() for ln in lines[j : j + 4] if _EMPTY_NOTE.search(ln) and not title_to_table_code(ln)),
+            None,
         )
         tables.append(RawTable(code, title, unit, rows, engine="text", empty_note=note))
         i = j

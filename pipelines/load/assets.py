@@ -1,6 +1,5 @@
 """Load stage asset and its check: one document version into the warehouse, one transaction."""
 
-
 import dagster as dg
 
 from pipelines.load.warehouse import load_document, writer
@@ -41,7 +40,8 @@ def recognised_tables_have_facts(
             """
             select t.table_code, t.page_start from doc_table t
             where t.document_id = ? and t.n_facts = 0 and t.empty_note is null and t.n_rows > 0
-              and exists (select 1 from dim_document d where d.document_id = t.document_id and d.status <> 'failed')
+              and exists (select 1 from dim_document d
+                          where d.document_id = t.document_id and d.status <> 'failed')
             """,
             [key],
         ).fetchall()

@@ -44,10 +44,15 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
             "insert into dim_measure values (?, ?) on conflict do nothing",
             [(m.measure, m.label_zh) for m in all_measures()],
         )
-    for table, name in (("dim_function_code", "functional_codes.csv"), ("dim_econ_code", "economic_codes.csv")):
+    for table, name in (
+        ("dim_function_code", "functional_codes.csv"),
+        ("dim_econ_code", "economic_codes.csv"),
+    ):
         if con.execute(f"select count(*) from {table}").fetchone() == (0,):
             with (REFERENCE_DIR / name).open(encoding="utf-8") as f:
-                rows = [(r["code"], r["level"], r["name"], r["parent_code"] or None) for r in csv.DictReader(f)]
+                rows = [
+                    (r["code"], r["level"], r["name"], r["parent_code"] or None) for r in csv.DictReader(f)
+                ]
             con.executemany(f"insert into {table} (code, level, name, parent_code) values (?, ?, ?, ?)", rows)
 
 
@@ -75,7 +80,9 @@ def version_key(doc: ExtractedDocument) -> str:
     """Versions of one publication share region, department, year and kind; unknown ones, their path."""
     m = doc.meta
     if m.department and m.fiscal_year and m.doc_kind:
-        return "|".join(str(x or "") for x in (m.province, m.city, m.county, m.department, m.fiscal_year, m.doc_kind))
+        return "|".join(
+            str(x or "") for x in (m.province, m.city, m.county, m.department, m.fiscal_year, m.doc_kind)
+        )
     return f"path:{Path(doc.source_path).resolve()}"
 
 
@@ -92,12 +99,27 @@ def load_document(
     try:
         con.execute("update dim_document set is_current = false where version_key = ?", [key])
         con.execute(
-            "insert into dim_document values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?, ?)",
+            f"insert into dim_document values ({', '.join(['?'] * 17)}, true, ?, ?, ?)",
             [
-                doc.document_id, doc.source_path, doc.source_sha256, doc.file_format, doc.meta.doc_kind,
-                doc.meta.fiscal_year, doc.meta.province, doc.meta.city, doc.meta.county, doc.meta.department,
-                doc.meta.scope, doc.meta.title, doc.page_count, doc.status, doc.error,
-                "; ".join(doc.warnings) or None, key, tables.height, facts.height,
+                doc.document_id,
+                doc.source_path,
+                doc.source_sha256,
+                doc.file_format,
+                doc.meta.doc_kind,
+                doc.meta.fiscal_year,
+                doc.meta.province,
+                doc.meta.city,
+                doc.meta.county,
+                doc.meta.department,
+                doc.meta.scope,
+                doc.meta.title,
+                doc.page_count,
+                doc.status,
+                doc.error,
+                "; ".join(doc.warnings) or None,
+                key,
+                tables.height,
+                facts.height,
                 datetime.now(UTC).replace(tzinfo=None),
             ],
         )

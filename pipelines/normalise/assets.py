@@ -1,6 +1,5 @@
 """Normalise stage asset: raw grids → fact and table frames (polars, Decimal in 元)."""
 
-
 from dataclasses import dataclass
 
 import dagster as dg
@@ -26,7 +25,9 @@ def normalise_document(doc: ExtractedDocument) -> NormalisedDocument:
 
 
 @dg.asset(partitions_def=source_files, group_name="normalise")
-def normalised_document(context: dg.AssetExecutionContext, source_document: ExtractedDocument) -> NormalisedDocument:
+def normalised_document(
+    context: dg.AssetExecutionContext, source_document: ExtractedDocument
+) -> NormalisedDocument:
     """fact_line_item rows of the document, one per numeric cell, with page provenance."""
     result = normalise_document(source_document)
     context.add_output_metadata({"facts": result.facts.height, "tables": result.tables.height})

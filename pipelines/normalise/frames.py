@@ -11,7 +11,7 @@ import polars as pl
 
 from pipelines.extract.catalog import CATALOG, TableSpec, clean_label, line_key_for, normalise_text
 from pipelines.normalise.codes import class_code_for_label, code_kind, is_code
-from pipelines.normalise.headers import Column, Layout, Panel, read_layout
+from pipelines.normalise.headers import Layout, Panel, read_layout
 from pipelines.normalise.numbers import parse_amount
 from pipelines.types import RawRow, RawTable
 
@@ -113,7 +113,8 @@ def table_to_facts(table: RawTable, document_id: str) -> TableFacts:
         cells = list(row.cells) + [""] * (max(len(row.cells), _width(layout)) - len(row.cells))
         consumed: set[int] = set()
         for p_index, panel in enumerate(layout.panels):
-            _panel_facts(spec, table, document_id, row, row_no, cells, panel, p_index, sections, consumed, out)
+            ctx = _RowContext(spec, table, document_id, row, row_no, panel)
+            _panel_facts(ctx, cells, p_index, sections, consumed, out)
     return out
 
 
@@ -122,18 +123,15 @@ def _width(layout: Layout) -> int:
 
 
 def _panel_facts(
-    spec: TableSpec,
-    table: RawTable,
-    document_id: str,
-    row: RawRow,
-    row_no: int,
+    ctx: _RowContext,
     cells: list[str],
-    panel: Panel,
     p_index: int,
     sections: dict[int, str | None],
     consumed: set[int],
     out: TableFacts,
 ) -> None:
+    """Facts of one panel of one data row; `consumed` keeps cells another panel already read."""
+    spec, table, panel, row_no = ctx.spec, ctx.table, ctx.panel, ctx.row_no
     key_cols = panel.key_columns
     code, label = _row_key([cells[c.index] for c in key_cols])
     last_key = max((c.index for c in key_cols), default=panel.columns[0].index - 1)
@@ -148,10 +146,8 @@ def _panel_facts(
             parsed = parse_amount(cells[j], table.unit)
             if parsed is not None and parsed.amount is not None and not parsed.is_blank:
                 consumed.add(j)
-                out.rows.append(
-                    _fact(spec, table, document_id, row, row_no, panel, None, label, None, footer,
-                          _column_header(panel, j, footer), parsed.amount, False, cells[j])
-                )
+                header = _column_header(panel, j, footer)
+                out.rows.append(ctx.fact(None, label, None, footer, header, parsed.amount, False, cells[j]))
                 break
         return
 
@@ -169,7 +165,9 @@ def _panel_facts(
         parsed = parse_amount(text, table.unit)
         if parsed is None:
             if normalise_text(text):
-                out.warnings.append(f"{spec.code} row {row_no}: not a number in {col.header or col.index}: {text!r}")
+                out.warnings.append(
+                    f"{spec.code} row {row_no}: not a number in {col.header or col.index}: {text!r}"
+                )
             continue
         if parsed.amount is None:  # "—": not applicable (a section header line)
             continue
@@ -178,8 +176,7 @@ def _panel_facts(
         measure = col.measure or f"unmapped_{col.ordinal or col.index}"
         consumed.add(col.index)
         out.rows.append(
-            _fact(spec, table, document_id, row, row_no, panel, code, label, line_key, measure,
-                  col.header, parsed.amount, parsed.is_blank, text)
+            ctx.fact(code, label, line_key, measure, col.header, parsed.amount, parsed.is_blank, text)
         )
 
 
@@ -190,47 +187,55 @@ def _column_header(panel: Panel, index: int, fallback: str) -> str:
     return fallback
 
 
-def _fact(
-    spec: TableSpec,
-    table: RawTable,
-    document_id: str,
-    row: RawRow,
-    row_no: int,
-    panel: Panel,
-    code: str | None,
-    label: str,
-    line_key: str | None,
-    measure: str,
-    header: str,
-    amount: Decimal,
-    is_blank: bool,
-    printed: str,
-) -> dict[str, Any]:
-    kind = code_kind(code) if code else None
-    return {
-        "document_id": document_id,
-        "table_code": spec.code,
-        "table_title": table.title,
-        "row_no": row_no,
-        "panel": panel.name,
-        "func_code": code if kind == "func" else None,
-        "econ_code": code if kind == "econ" else None,
-        "line_label": label,
-        "line_key": line_key,
-        "measure": measure,
-        "column_header": header,
-        "amount": amount,
-        "is_blank": is_blank,
-        "unit_printed": table.unit,
-        "value_printed": printed.strip(),
-        "page": row.page,
-        "line_no": row.line_no,
-        "row_top": row.bbox[1] if row.bbox else None,
-        "row_bottom": row.bbox[3] if row.bbox else None,
-    }
+@dataclass(frozen=True)
+class _RowContext:
+    """Where a fact comes from: table, row and panel (its provenance on the page)."""
+
+    spec: TableSpec
+    table: RawTable
+    document_id: str
+    row: RawRow
+    row_no: int
+    panel: Panel
+
+    def fact(
+        self,
+        code: str | None,
+        label: str,
+        line_key: str | None,
+        measure: str,
+        header: str,
+        amount: Decimal,
+        is_blank: bool,
+        printed: str,
+    ) -> dict[str, Any]:
+        kind = code_kind(code) if code else None
+        return {
+            "document_id": self.document_id,
+            "table_code": self.spec.code,
+            "table_title": self.table.title,
+            "row_no": self.row_no,
+            "panel": self.panel.name,
+            "func_code": code if kind == "func" else None,
+            "econ_code": code if kind == "econ" else None,
+            "line_label": label,
+            "line_key": line_key,
+            "measure": measure,
+            "column_header": header,
+            "amount": amount,
+            "is_blank": is_blank,
+            "unit_printed": self.table.unit,
+            "value_printed": printed.strip(),
+            "page": self.row.page,
+            "line_no": self.row.line_no,
+            "row_top": self.row.bbox[1] if self.row.bbox else None,
+            "row_bottom": self.row.bbox[3] if self.row.bbox else None,
+        }
 
 
-def tables_to_frames(tables: list[RawTable], document_id: str) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+def tables_to_frames(
+    tables: list[RawTable], document_id: str
+) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
     """All tables of a document → (fact_line_item frame, doc_table frame, warnings)."""
     facts: list[dict[str, Any]] = []
     summaries: list[dict[str, Any]] = []
@@ -258,5 +263,7 @@ def tables_to_frames(tables: list[RawTable], document_id: str) -> tuple[pl.DataF
             }
         )
     fact_frame = pl.DataFrame(facts, schema=FACT_SCHEMA) if facts else pl.DataFrame(schema=FACT_SCHEMA)
-    table_frame = pl.DataFrame(summaries, schema=TABLE_SCHEMA) if summaries else pl.DataFrame(schema=TABLE_SCHEMA)
+    table_frame = (
+        pl.DataFrame(summaries, schema=TABLE_SCHEMA) if summaries else pl.DataFrame(schema=TABLE_SCHEMA)
+    )
     return fact_frame, table_frame, warnings

@@ -11,7 +11,18 @@ from pipelines.normalise.numbers import looks_like_money
 from pipelines.types import RawRow
 
 # header words that mark a row-key column (code or name) rather than a measure
-_KEY_WORDS = {"项目", "科目名称", "名称", "科目", "项目名称", "功能分类科目", "支出功能分类科目", "类", "款", "项"}
+_KEY_WORDS = {
+    "项目",
+    "科目名称",
+    "名称",
+    "科目",
+    "项目名称",
+    "功能分类科目",
+    "支出功能分类科目",
+    "类",
+    "款",
+    "项",
+}
 _CODE_WORDS = re.compile(r"编码|代码")
 _SEQ_WORDS = {"行次"}
 _NUMBERING_WORDS = {"栏次", "行次", "类", "款", "项"}

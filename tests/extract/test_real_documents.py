@@ -44,7 +44,13 @@ def test_shanghai_final_account_tables_and_metadata(shgzb) -> None:
     pages = {t.table_code: t.pages for t in doc.tables}
     assert pages["D02"] == [6, 7] and pages["D04"] == [10, 11]  # stitched across pages
     m = doc.meta
-    assert (m.doc_kind, m.fiscal_year, m.province, m.city, m.county) == ("final_account", 2024, "上海市", None, "普陀区")
+    assert (m.doc_kind, m.fiscal_year, m.province, m.city, m.county) == (
+        "final_account",
+        2024,
+        "上海市",
+        None,
+        "普陀区",
+    )
     assert m.department == "中共上海市普陀区委社会工作部"
 
 
@@ -56,7 +62,7 @@ def test_seed000_every_amount(seed000) -> None:
 
 
 def test_seed000_tables_lines_and_metadata(seed000) -> None:
-    doc, (facts, tables, warnings) = seed000
+    doc, (facts, _, warnings) = seed000
     assert sorted(t.table_code for t in doc.tables) == ALL_TABLES
     assert warnings == []
     m = doc.meta
@@ -66,7 +72,9 @@ def test_seed000_tables_lines_and_metadata(seed000) -> None:
     row = facts.filter((facts["table_code"] == "D03") & (facts["func_code"] == "2010301")).row(0, named=True)
     assert row["line_no"] == 291 and row["unit_printed"] == "元"
     # D09 lines keep their canonical keys; counts and "—" section headers are not amounts
-    d09 = {r["line_key"]: r["amount"] for r in facts.filter(facts["table_code"] == "D09").iter_rows(named=True)}
+    d09 = {
+        r["line_key"]: r["amount"] for r in facts.filter(facts["table_code"] == "D09").iter_rows(named=True)
+    }
     assert str(d09["three_public_total"]) == "465326.00" and str(d09["agency_operating_cost"]) == "1876083.12"
     assert "three_public_section" not in d09
 

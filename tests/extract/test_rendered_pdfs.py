@@ -23,7 +23,7 @@ SEED_TABLES = {"D01": (207, 214, 246, 3), "D03": (279, 286, 307, 2), "D06": (385
 def _extract(pdf: Path):
     doc = extract_document(pdf)
     assert doc.status == "ok", doc.error
-    facts, _, warnings = tables_to_frames(doc.tables, doc.document_id)
+    facts, _, _ = tables_to_frames(doc.tables, doc.document_id)
     return doc, facts
 
 
@@ -47,5 +47,7 @@ def test_table_split_across_two_pages(tmp_path: Path, ruled: bool, repeat_header
     assert [(t.table_code, t.pages) for t in doc.tables] == [("D03", [1, 2])]
     assert compare(facts, load_expected("seed000_tables.csv", {"D03"}), check_page=False) == []
     # rows after the break are on page 2: 2080599 is the 10th data row
-    pages = dict(facts.filter(facts["measure"] == "total_expenditure").select("func_code", "page").iter_rows())
+    pages = dict(
+        facts.filter(facts["measure"] == "total_expenditure").select("func_code", "page").iter_rows()
+    )
     assert pages["201"] == 1 and pages["2080599"] == 2

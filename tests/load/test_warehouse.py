@@ -39,7 +39,9 @@ def test_same_file_twice_changes_nothing(warehouse: Path) -> None:
 def test_changed_file_becomes_current_and_old_version_stays(warehouse: Path, tmp_path: Path) -> None:
     old = ingest(warehouse, SEED000)
     revised = tmp_path / "seed000_revised.txt"
-    revised.write_text(SEED000.read_text(encoding="utf-8").replace("7,171,195.84", "7,171,195.85"), encoding="utf-8")
+    revised.write_text(
+        SEED000.read_text(encoding="utf-8").replace("7,171,195.84", "7,171,195.85"), encoding="utf-8"
+    )
     new = ingest(warehouse, revised)
     assert new.document_id != old.document_id
     rows = dict(query(warehouse, "select document_id, is_current from dim_document"))
@@ -49,9 +51,14 @@ def test_changed_file_becomes_current_and_old_version_stays(warehouse: Path, tmp
         "select document_id, amount from fact_line_item where table_code = 'D03' "
         "and func_code = '2010301' and measure = 'total_expenditure' order by amount",
     )
-    assert [(d, str(a)) for d, a in amounts] == [(old.document_id, "7171195.84"), (new.document_id, "7171195.85")]
+    assert [(d, str(a)) for d, a in amounts] == [
+        (old.document_id, "7171195.84"),
+        (new.document_id, "7171195.85"),
+    ]
     # the current-only view follows the newest version
-    assert query(warehouse, "select distinct document_id from v_expenditure_by_function") == [(new.document_id,)]
+    assert query(warehouse, "select distinct document_id from v_expenditure_by_function") == [
+        (new.document_id,)
+    ]
 
 
 def test_other_documents_keep_their_own_current_version(warehouse: Path) -> None:
@@ -62,15 +69,22 @@ def test_other_documents_keep_their_own_current_version(warehouse: Path) -> None
 
 def test_loaded_money_is_decimal_in_yuan(warehouse: Path) -> None:
     ingest(warehouse, SHGZB_PDF)
-    (dtype,) = query(warehouse, "select data_type from information_schema.columns "
-                                "where table_name = 'fact_line_item' and column_name = 'amount'")[0]
+    (dtype,) = query(
+        warehouse,
+        "select data_type from information_schema.columns "
+        "where table_name = 'fact_line_item' and column_name = 'amount'",
+    )[0]
     assert dtype == "DECIMAL(18,2)"
-    row = query(warehouse, "select amount, value_printed, unit_printed, page from fact_line_item "
-                           "where table_code = 'D01' and line_label = '总计' and panel = 'income'")
+    row = query(
+        warehouse,
+        "select amount, value_printed, unit_printed, page from fact_line_item "
+        "where table_code = 'D01' and line_label = '总计' and panel = 'income'",
+    )
     assert [(str(a), v, u, p) for a, v, u, p in row] == [("3078200.00", "307.82", "万元", 5)]
 
 
 # --- bad input -------------------------------------------------------------------------------
+
 
 def _empty(tmp: Path) -> Path:
     (p := tmp / "empty.pdf").write_bytes(b"")
@@ -125,8 +139,9 @@ def test_bad_input_is_recorded_as_failed(warehouse: Path, tmp_path: Path, make, 
     bad = make(tmp_path)
     result = ingest(warehouse, bad)
     assert result.outcome == "loaded" and result.facts == 0
-    status, error = query(warehouse, "select status, error from dim_document where document_id = ?",
-                          [result.document_id])[0]
+    status, error = query(
+        warehouse, "select status, error from dim_document where document_id = ?", [result.document_id]
+    )[0]
     assert status == "failed"
     assert error.startswith(f"{reason}:")
     # and the warehouse still takes good documents afterwards

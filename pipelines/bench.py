@@ -1,0 +1,121 @@
+"""`make bench`: pages per second and peak memory of the pipeline, beside a naive pdfplumber baseline.
+
+Each measurement runs in its own process pinned to one core, after its imports, so interpreter
+and import start-up are excluded and peak RSS is the workload's own. Figures are for one run on
+a shared machine: compare the ratios printed side by side, not absolute numbers across runs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _pin_one_core() -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def _pipeline(files: list[str], queue: Any) -> None:
+    """extract → normalise → load, the same functions the Dagster assets call."""
+    _pin_one_core()
+    from pipelines.extract.document import extract_document
+    from pipelines.load.warehouse import load_document, writer
+    from pipelines.normalise.assets import normalise_document
+
+    with tempfile.TemporaryDirectory() as tmp:
+        warehouse = Path(tmp) / "bench.duckdb"
+        with writer(warehouse):
+            pass  # schema creation is one-off start-up, like imports
+        rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        start = time.perf_counter()
+        pages = facts = 0
+        with writer(warehouse) as con:
+            for f in files:
+                n = normalise_document(extract_document(Path(f)))
+                pages += n.document.page_count
+                facts += load_document(con, n.document, n.facts, n.tables).facts
+        elapsed = time.perf_counter() - start
+    queue.put(
+        {
+            "seconds": elapsed,
+            "pages": pages,
+            "facts": facts,
+            "rss0": rss0,
+            "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        }
+    )
+
+
+def _baseline(files: list[str], queue: Any) -> None:
+    """Naive: pdfplumber `extract_tables()` on every page of every PDF, nothing else."""
+    _pin_one_core()
+    import pdfplumber
+
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    pages = tables = 0
+    for f in files:
+        if not f.lower().endswith(".pdf"):
+            continue
+        with pdfplumber.open(f) as pdf:
+            for page in pdf.pages:
+                tables += len(page.extract_tables())
+                pages += 1
+    elapsed = time.perf_counter() - start
+    queue.put(
+        {
+            "seconds": elapsed,
+            "pages": pages,
+            "tables": tables,
+            "rss0": rss0,
+            "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        }
+    )
+
+
+def _measure(target: Any, files: list[str]) -> dict[str, Any]:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=target, args=(files, queue))
+    proc.start()
+    result: dict[str, Any] = queue.get()
+    proc.join()
+    return result
+
+
+def main(argv: list[str]) -> None:
+    folder = Path(argv[0] if argv else "data/samples")
+    files = sorted(str(p) for p in folder.iterdir() if p.suffix.lower() in {".pdf", ".txt", ".md"})
+    pdfs = [f for f in files if f.lower().endswith(".pdf")]
+    print(f"benchmark over {folder}: {len(files)} files ({len(pdfs)} PDF), one core each, imports excluded\n")
+    pipe_pdf = _measure(_pipeline, pdfs)
+    pipe_all = _measure(_pipeline, files)
+    base = _measure(_baseline, pdfs)
+    rows = [
+        ("pipeline (PDFs)", pipe_pdf, f"{pipe_pdf['facts']} facts"),
+        ("pipeline (all files)", pipe_all, f"{pipe_all['facts']} facts"),
+        ("baseline pdfplumber extract_tables", base, f"{base['tables']} raw tables"),
+    ]
+    print(
+        f"{'run':<36} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'peak RSS MiB':>13} {'Δ RSS MiB':>10}"
+        "  output"
+    )
+    for name, r, out in rows:
+        rate = r["pages"] / r["seconds"] if r["seconds"] else float("nan")
+        print(
+            f"{name:<36} {r['pages']:>6} {r['seconds']:>8.2f} {rate:>8.1f} {r['rss'] / 1024:>13.0f}"
+            f" {(r['rss'] - r['rss0']) / 1024:>10.0f}  {out}"
+        )
+    speedup = (pipe_pdf["pages"] / pipe_pdf["seconds"]) / (base["pages"] / base["seconds"])
+    print(f"\npipeline vs baseline on the same PDFs: {speedup:.2f}× pages/s (target ≥ 15 pages/s, goal 25)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
