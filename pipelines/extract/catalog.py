@@ -37,7 +37,8 @@ class TableSpec:
     # two-panel tables the numbers continue (D01: 1 income, 2 expenditure)
     column_order: tuple[str, ...] = ()
     panel_names: tuple[str, ...] = ()  # names for side-by-side panels (D01: income, expenditure)
-    footer_totals: tuple[tuple[str, str], ...] = ()  # (label regex, measure) for 人员经费合计-style rows
+    # 人员经费合计-style rows: the measure's patterns match the row label, not a column header
+    footer_totals: tuple[Measure, ...] = ()
     line_keys: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # panel → (regex, key)
 
     @property
@@ -283,7 +284,10 @@ FINAL_ACCOUNT_TABLES: tuple[TableSpec, ...] = (
         ("一般公共预算财政拨款基本支出决算表",),
         "final_account",
         (FINAL_AMOUNT,),
-        footer_totals=(("^人员经费合计$", "personnel_total"), ("^公用经费合计$", "public_operating_total")),
+        footer_totals=(
+            _m("personnel_total", "人员经费合计", "^人员经费合计$"),
+            _m("public_operating_total", "公用经费合计", "^公用经费合计$"),
+        ),
     ),
     TableSpec(
         "D07",
@@ -376,6 +380,10 @@ def strip_numbering(label: str) -> str:
     return re.sub(r"^(\d+\.|\(\d+\)|[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))\s*", "", label)
 
 
+# fund lines that repeat under 年初/年末结转和结余 and take that section as a prefix (D04)
+_SECTIONED_KEYS = {"gpb", "gf", "soe", "gpb_appropriation", "gf_appropriation", "soe_appropriation"}
+
+
 def line_key_for(spec: TableSpec, panel: str, label: str, section: str | None) -> str | None:
     """Canonical key of a labelled line (D01/D04/D09), taking the enclosing section into account."""
     patterns = spec.line_keys.get(panel) or spec.line_keys.get("")
@@ -384,14 +392,7 @@ def line_key_for(spec: TableSpec, panel: str, label: str, section: str | None) -
     text = strip_numbering(normalise_text(label))
     for pattern, key in patterns:
         if re.search(pattern, text):
-            if section and key in {
-                "gpb",
-                "gf",
-                "soe",
-                "gpb_appropriation",
-                "gf_appropriation",
-                "soe_appropriation",
-            }:
+            if section and key in _SECTIONED_KEYS:
                 return f"{section}_{key.removesuffix('_appropriation')}"
             return key
     return None
@@ -401,11 +402,6 @@ def all_measures() -> list[Measure]:
     """Every measure of the catalog once, for `dim_measure`."""
     seen: dict[str, Measure] = {}
     for spec in FINAL_ACCOUNT_TABLES:
-        for m in spec.measures:
+        for m in (*spec.measures, *spec.footer_totals):
             seen.setdefault(m.measure, m)
-        for _, measure in spec.footer_totals:
-            seen.setdefault(
-                measure,
-                Measure(measure, {"personnel_total": "人员经费合计"}.get(measure, "公用经费合计"), ()),
-            )
     return list(seen.values())

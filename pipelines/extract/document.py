@@ -33,9 +33,9 @@ def file_format(path: Path) -> str:
     return suffix.lstrip(".") or "unknown"
 
 
-def extract_document(path: Path, sha256: str | None = None) -> ExtractedDocument:
+def extract_document(path: Path) -> ExtractedDocument:
     """Read one file; a file that cannot be read comes back `failed` with the reason, never an exception."""
-    sha = sha256 or file_sha256(path)
+    sha = file_sha256(path)
     fmt = file_format(path)
     doc = ExtractedDocument(str(path), sha, fmt, 0, DocumentMeta(), [])
     try:

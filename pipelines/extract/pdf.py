@@ -182,7 +182,7 @@ def _closed_by_note(notes: list[dict[str, Any]], head: list[tuple[BBox, list[Raw
     """A note (注：…) printed after the continued grid ends the table."""
     if not head:
         return True  # nothing continued the table on this page: whatever follows is something else
-    grid_bottom = max(bbox[3] for bbox, _ in head) if head[0][0] else 0
+    grid_bottom = max(bbox[3] for bbox, _ in head)
     return any(n["top"] >= grid_bottom - 1 for n in notes)
 
 

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from pipelines.load.warehouse import load_document, writer
+from pipelines.load.warehouse import load_document, reader, writer
 from pipelines.normalise.assets import NormalisedDocument
 from pipelines.partitions import source_files
 from pipelines.resources import WarehouseResource
@@ -32,8 +32,6 @@ def recognised_tables_have_facts(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
     """A recognised table that is not published empty must yield facts; otherwise the extractor broke."""
-    from pipelines.load.warehouse import reader
-
     key = context.run.tags.get("dagster/partition")
     with reader(warehouse.file) as con:
         broken = con.execute(

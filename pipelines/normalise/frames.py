@@ -94,10 +94,7 @@ def _row_key(cells: list[str]) -> tuple[str | None, str]:
 
 
 def _footer_measure(spec: TableSpec, label: str) -> str | None:
-    for pattern, measure in spec.footer_totals:
-        if re.search(pattern, label):
-            return measure
-    return None
+    return next((m.measure for m in spec.footer_totals if m.matches(label)), None)
 
 
 def table_to_facts(table: RawTable, document_id: str) -> TableFacts:

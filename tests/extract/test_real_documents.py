@@ -15,22 +15,31 @@ D01_TO_D06 = {"D01", "D02", "D03", "D04", "D05", "D06"}
 ALL_TABLES = [f"D0{i}" for i in range(1, 10)]
 
 
+def _read(path: Path):
+    doc = extract_document(path)
+    return doc, tables_to_frames(doc.tables, doc.document_id)
+
+
 @pytest.fixture(scope="module")
 def shgzb():
-    doc = extract_document(SHGZB_PDF)
-    return doc, tables_to_frames(doc.tables, doc.document_id)
+    return _read(SHGZB_PDF)
 
 
 @pytest.fixture(scope="module")
 def seed000():
-    doc = extract_document(SEED000)
-    return doc, tables_to_frames(doc.tables, doc.document_id)
+    return _read(SEED000)
 
 
-def test_shanghai_final_account_every_amount(shgzb) -> None:
-    _, (facts, _, _) = shgzb
-    expected = load_expected("sh_putuo_shgzb_2024_juesuan_tables.csv", D01_TO_D06)
-    assert len(expected) == 205
+@pytest.mark.parametrize(
+    ("source", "expected_csv", "cells"),
+    [("shgzb", "sh_putuo_shgzb_2024_juesuan_tables.csv", 205), ("seed000", "seed000_tables.csv", 579)],
+)
+def test_every_amount_of_d01_to_d06(
+    request: pytest.FixtureRequest, source: str, expected_csv: str, cells: int
+) -> None:
+    _, (facts, _, _) = request.getfixturevalue(source)
+    expected = load_expected(expected_csv, D01_TO_D06)
+    assert len(expected) == cells
     assert compare(facts, expected) == []
 
 
@@ -52,13 +61,6 @@ def test_shanghai_final_account_tables_and_metadata(shgzb) -> None:
         "普陀区",
     )
     assert m.department == "中共上海市普陀区委社会工作部"
-
-
-def test_seed000_every_amount(seed000) -> None:
-    _, (facts, _, _) = seed000
-    expected = load_expected("seed000_tables.csv", D01_TO_D06)
-    assert len(expected) == 579
-    assert compare(facts, expected) == []
 
 
 def test_seed000_tables_lines_and_metadata(seed000) -> None:
@@ -96,8 +98,7 @@ def test_every_fact_is_traceable(shgzb: tuple) -> None:
     assert set(printed["unit_printed"]) == {"万元"}
 
 
-@pytest.mark.parametrize("path", [SHGZB_PDF, SEED000], ids=["pdf", "text"])
-def test_amounts_are_exact_decimals(path: Path) -> None:
-    doc = extract_document(path)
-    facts, _, _ = tables_to_frames(doc.tables, doc.document_id)
+@pytest.mark.parametrize("source", ["shgzb", "seed000"])
+def test_amounts_are_exact_decimals(request: pytest.FixtureRequest, source: str) -> None:
+    _, (facts, _, _) = request.getfixturevalue(source)
     assert str(facts.schema["amount"]) == "Decimal(precision=18, scale=2)"
