@@ -40,6 +40,18 @@ class RawTable:
         return self.pages[0] if self.pages else None
 
 
+@dataclass(frozen=True)
+class TextBlock:
+    """A run of the document's printed text with its place: a PDF page, or one line of a text export.
+
+    The narrative (说明) is read from these, so a stated figure can point back to its page or line.
+    """
+
+    text: str
+    page: int | None = None
+    line_no: int | None = None
+
+
 @dataclass
 class DocumentMeta:
     """What the document says about itself (kind, year, region, department)."""
@@ -67,6 +79,7 @@ class ExtractedDocument:
     status: str = "ok"  # ok | partial | failed
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    texts: list[TextBlock] = field(default_factory=list)  # every page (PDF) or line (text), in order
 
     @property
     def document_id(self) -> str:

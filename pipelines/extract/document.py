@@ -9,7 +9,7 @@ from pipelines.errors import SourceFileError
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.pdf import extract_pdf_tables, read_page_texts
 from pipelines.extract.text import extract_text_tables
-from pipelines.types import DocumentMeta, ExtractedDocument, RawTable
+from pipelines.types import DocumentMeta, ExtractedDocument, RawTable, TextBlock
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 PDF_SUFFIXES = {".pdf"}
@@ -44,11 +44,13 @@ def extract_document(path: Path) -> ExtractedDocument:
             doc.page_count = len(pages)
             tables, warnings = extract_pdf_tables(path, pages)
             head_lines = [ln for p in pages[:2] for ln in p.lines]
+            doc.texts = [TextBlock("\n".join(p.lines), page=p.number) for p in pages]
         elif fmt in {"txt", "md"}:
             lines = _read_text(path)
             doc.page_count = 0
             tables, warnings = extract_text_tables(lines), []
             head_lines = lines[:60]
+            doc.texts = [TextBlock(line, line_no=i) for i, line in enumerate(lines, start=1)]
         else:
             raise SourceFileError(
                 "unsupported_format", f"'{path.suffix or path.name}' files are not read yet"

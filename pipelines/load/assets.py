@@ -15,7 +15,7 @@ def warehouse_document(
     """dim_document, doc_table and fact_line_item rows of this file version (idempotent)."""
     n = normalised_document
     with writer(warehouse.file) as con:
-        result = load_document(con, n.document, n.facts, n.tables)
+        result = load_document(con, n.document, n.facts, n.tables, n.extras)
     return dg.MaterializeResult(
         metadata={
             "outcome": result.outcome,

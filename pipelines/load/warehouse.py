@@ -86,10 +86,24 @@ def version_key(doc: ExtractedDocument) -> str:
     return f"path:{Path(doc.source_path).resolve()}"
 
 
+# facts of another grain than fact_line_item that the normaliser may produce, loaded by name
+EXTRA_FACT_TABLES = ("fact_narrative_figure", "fact_project", "fact_performance_indicator")
+
+
 def load_document(
-    con: duckdb.DuckDBPyConnection, doc: ExtractedDocument, facts: pl.DataFrame, tables: pl.DataFrame
+    con: duckdb.DuckDBPyConnection,
+    doc: ExtractedDocument,
+    facts: pl.DataFrame,
+    tables: pl.DataFrame,
+    extras: dict[str, pl.DataFrame] | None = None,
 ) -> LoadResult:
-    """Insert one document version in one transaction; the same bytes twice change nothing."""
+    """Insert one document version in one transaction; the same bytes twice change nothing.
+
+    `extras` maps a table of EXTRA_FACT_TABLES to the document's rows for it (columns by name).
+    """
+    unknown = set(extras or {}) - set(EXTRA_FACT_TABLES)
+    if unknown:
+        raise ValueError(f"not a fact table: {', '.join(sorted(unknown))}")
     if con.execute("select 1 from dim_document where document_id = ?", [doc.document_id]).fetchone():
         current = con.execute("select is_current from dim_document where document_id = ?", [doc.document_id])
         row = current.fetchone()
@@ -127,6 +141,11 @@ def load_document(
         con.execute("insert into doc_table by name select * from new_tables")
         con.register("new_facts", facts)
         con.execute("insert into fact_line_item by name select * from new_facts")
+        for name, frame in (extras or {}).items():
+            if frame.height:
+                con.register("new_extra", frame)
+                con.execute(f"insert into {name} by name select * from new_extra")
+                con.unregister("new_extra")
         _extend_dimensions(con)
         con.execute("commit")
     except Exception:

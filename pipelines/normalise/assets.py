@@ -1,6 +1,6 @@
 """Normalise stage asset: raw grids → fact and table frames (polars, Decimal in 元)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import dagster as dg
 import polars as pl
@@ -15,6 +15,8 @@ class NormalisedDocument:
     document: ExtractedDocument
     facts: pl.DataFrame
     tables: pl.DataFrame
+    # fact tables of another grain (fact_narrative_figure, fact_project, …) → the document's rows
+    extras: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
 def normalise_document(doc: ExtractedDocument) -> NormalisedDocument:
