@@ -15,6 +15,7 @@ from pipelines.normalise.assets import normalised_document
 from pipelines.partitions import SOURCE_FILES, source_files
 from pipelines.resources import InboxResource, WarehouseResource
 from pipelines.sources import SOURCE_PATH_TAG, SourceFile, find_source_files
+from pipelines.validate.assets import document_quality
 
 ingest_job = dg.define_asset_job(
     "ingest_document",
@@ -66,7 +67,7 @@ def nightly_ingest(context: dg.ScheduleEvaluationContext, inbox: InboxResource) 
 
 defs = dg.Definitions(
     assets=[source_document, normalised_document, warehouse_document],
-    asset_checks=[recognised_tables_have_facts],
+    asset_checks=[recognised_tables_have_facts, document_quality],
     jobs=[ingest_job],
     sensors=[inbox_sensor],
     schedules=[nightly_ingest],

@@ -27,6 +27,11 @@ class WarehouseResource(dg.ConfigurableResource):
     def file(self) -> Path:
         return Path(self.path)
 
+    @property
+    def reports_dir(self) -> Path:
+        """Quality reports and the GX Data Docs site live beside the warehouse (data/reports/)."""
+        return self.file.parent / "reports"
+
 
 class InboxResource(dg.ConfigurableResource):
     """The landing folder the sensor watches and the nightly schedule ingests."""

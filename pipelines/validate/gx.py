@@ -1,0 +1,131 @@
+"""Great Expectations 1.x judges the checks; this module is the only one that imports it (~5 s).
+
+Route: the scored checks of one document are a pandas batch, and the suite holds one
+`ExpectColumnValuesToBeBetween(slack ≥ 0)` per rule, restricted to that rule's rows. GX's
+unexpected rows are the failed checks. Going through pandas rather than GX's SQL datasource keeps
+GX away from the DuckDB file (duckdb-engine fails silently without one persisted connection, and
+DuckDB admits one writer). dagster-ge needs GX < 1, so Dagster calls this directly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from filelock import FileLock
+
+from pipelines.validate.rules import Rule
+
+SLACK_SCALE = Decimal(1_000_000)  # slack in millionths, as an exact integer for GX
+_GX_SEVERITY = {"error": "critical", "warning": "warning"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    failed_check_ids: frozenset[int]
+    success: bool
+    expectations: int
+
+
+def build_suite(gx: Any, name: str, rules: list[Rule]) -> Any:
+    """One expectation per rule: every check of the rule has slack ≥ 0."""
+    from great_expectations import expectations as gxe
+
+    suite = gx.ExpectationSuite(name=f"yujuesuan_{name}")
+    for rule in rules:
+        suite.add_expectation(
+            gxe.ExpectColumnValuesToBeBetween(
+                column="slack_micro",
+                min_value=0,
+                row_condition=f'rule_id=="{rule.id}"',
+                condition_parser="pandas",
+                severity=_GX_SEVERITY[rule.severity],
+                description=f"{rule.id} {rule.description_zh}",
+                meta={"rule_id": rule.id, "family": rule.family, "description": rule.description},
+            )
+        )
+    return suite
+
+
+def _batch(checks: pl.DataFrame) -> Any:
+    import pandas as pd
+
+    slack = [int((s * SLACK_SCALE).to_integral_value(rounding="ROUND_FLOOR")) for s in checks["slack"]]
+    return pd.DataFrame(
+        {
+            "check_id": checks["check_id"].to_list(),
+            "rule_id": checks["rule_id"].to_list(),
+            "slack_micro": pd.Series(slack, dtype="int64"),
+        }
+    )
+
+
+def _context(gx: Any, docs_dir: Path | None) -> Any:
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    if docs_dir is None:
+        context = gx.get_context(mode="ephemeral")
+    else:
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        context = gx.get_context(mode="file", project_root_dir=str(docs_dir))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def run_suite(
+    checks: pl.DataFrame, rules: list[Rule], suite_name: str, run_name: str, docs_dir: Path | None = None
+) -> Verdict:
+    """Validate one document's checks with GX; with `docs_dir`, also store the result in Data Docs."""
+    import great_expectations as gx
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    lock = FileLock(str(docs_dir) + ".lock", timeout=600) if docs_dir else None
+    if lock:
+        lock.acquire()
+    try:
+        context = _context(gx, docs_dir)
+        source = context.data_sources.add_or_update_pandas("yujuesuan_checks")
+        asset = next((a for a in source.assets if a.name == suite_name), None) or source.add_dataframe_asset(
+            suite_name
+        )
+        batch = next((b for b in asset.batch_definitions if b.name == "document"), None)
+        batch = batch or asset.add_batch_definition_whole_dataframe("document")
+        suite = build_suite(gx, suite_name, rules)
+        if docs_dir is not None:
+            with contextlib.suppress(Exception):  # GX's not-found error types vary across versions
+                context.suites.delete(suite.name)
+        suite = context.suites.add(suite)
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=f"yujuesuan_{suite_name}", data=batch, suite=suite)
+        )
+        result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": ["check_id"]}
+        params = {"dataframe": _batch(checks)}
+        if docs_dir is None:
+            result = definition.run(batch_parameters=params, result_format=result_format)
+        else:
+            from great_expectations.checkpoint import UpdateDataDocsAction
+            from great_expectations.core.run_identifier import RunIdentifier
+
+            checkpoint = context.checkpoints.add_or_update(
+                gx.Checkpoint(
+                    name=f"yujuesuan_{suite_name}",
+                    validation_definitions=[definition],
+                    actions=[UpdateDataDocsAction(name="update_data_docs")],
+                    result_format=result_format,
+                )
+            )
+            outcome = checkpoint.run(batch_parameters=params, run_id=RunIdentifier(run_name=run_name))
+            result = next(iter(outcome.run_results.values()))
+    finally:
+        if lock:
+            lock.release()
+    failed: set[int] = set()
+    for expectation in result.results:
+        for item in expectation.result.get("unexpected_index_list") or []:
+            failed.add(int(item["check_id"]))
+    return Verdict(frozenset(failed), bool(result.success), len(result.results))

@@ -1,0 +1,59 @@
+-- Building blocks of the rule catalog (expectations/rules/*.yaml): short names for what every
+-- rule needs, so a rule's SQL says only its identity.
+
+-- The facts of one document.
+create or replace macro doc_facts(doc) as table
+    select * from fact_line_item where document_id = doc;
+
+-- One figure of a document, by table, line key (or label) and measure; NULL when not printed.
+create or replace macro line_value(doc, tbl, key, meas) as (
+    select sum(amount) from fact_line_item
+    where document_id = doc and table_code = tbl and line_key = key and measure = meas
+);
+
+-- A printed name made comparable with the standard list (DOMAIN.md §5.4): brackets unified, level
+-- markers and whitespace removed, the optional suffixes 支出 / 用 and the (护) of 维修(护)费 dropped.
+create or replace macro norm_name(s) as
+    regexp_replace(
+        regexp_replace(
+            regexp_replace(
+                regexp_replace(translate(coalesce(s, ''), '（）【】', '()[]'), '\s+', '', 'g'),
+                '\((类|款|项)\)|\(护\)|^[一二三四五六七八九十]+、|^\d+[.、]', '', 'g'),
+            '(支出|用)$', ''),
+        '"|“|”', '', 'g');
+
+-- The table's total row (合计 / 总计 printed without a code).
+create or replace macro is_total_row(func_code, econ_code, label) as
+    func_code is null and econ_code is null
+    and regexp_matches(regexp_replace(coalesce(label, ''), '\s+', '', 'g'), '^(合计|总计)$');
+
+-- Checks that a keyed line equals the sum of other keyed lines of the same table, per column
+-- (机构运行信息表 三公 = 出国 + 用车 + 接待 …). No check when none of the parts is printed.
+create or replace macro line_sum_checks(doc, tbl, total_key, part_keys, unit) as table
+    with f as (select * from fact_line_item where document_id = doc and table_code = tbl),
+    parts as (
+        select measure, sum(amount) as amount, count(*) as n
+        from f where list_contains(part_keys, line_key) group by measure
+    )
+    select t.table_code, t.line_key as row_key, t.measure, t.row_no, t.page, t.line_no,
+           p.amount as expected, t.amount as actual, p.n as n_terms,
+           coalesce(unit, t.unit_printed) as unit
+    from f as t join parts as p using (measure)
+    where t.line_key = total_key;
+
+-- Checks that one keyed line is at most another (其中项 ≤ 总项), per column.
+create or replace macro line_le_checks(doc, tbl, part_key, whole_key, unit) as table
+    with f as (select * from fact_line_item where document_id = doc and table_code = tbl)
+    select p.table_code, p.line_key as row_key, p.measure, p.row_no, p.page, p.line_no,
+           w.amount as expected, p.amount as actual, 1 as n_terms,
+           coalesce(unit, p.unit_printed) as unit,
+           'at most ' || w.line_key as note
+    from f as p join f as w on w.measure = p.measure and w.line_key = whole_key
+    where p.line_key = part_key;
+
+-- The 合计 row's value of one column of a table (NULL when the table or the row is not printed).
+create or replace macro total_value(doc, tbl, meas) as (
+    select sum(amount) from fact_line_item
+    where document_id = doc and table_code = tbl and measure = meas
+      and is_total_row(func_code, econ_code, line_label)
+);
