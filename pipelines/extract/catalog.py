@@ -40,6 +40,15 @@ class TableSpec:
     # 人员经费合计-style rows: the measure's patterns match the row label, not a column header
     footer_totals: tuple[Measure, ...] = ()
     line_keys: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # panel → (regex, key)
+    # summary lines named after a 支出功能分类 类 ("八、社会保障和就业支出") get that 类 code (D01, B01 …)
+    class_lines: bool = False
+    # label → amount fields of a form-like table (绩效目标表): the amount is the next cell to the right
+    form_fields: tuple[Measure, ...] = ()
+    # column identities (total = Σ parts) used to place the values of a row whose empty cells the
+    # source dropped (PDF text exports print only the non-empty cells, DOMAIN §6.5)
+    identities: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # economic class → the one component column its rows fill (B03: 301/303 人员经费, 302/310 公用经费)
+    class_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -167,9 +176,9 @@ _D09_LINES = (
     ("单价100万元\\(含\\)以上设备", "equipment_over_1m"),
     ("政府采购支出信息$", "procurement_section"),
     ("政府采购支出合计$", "procurement_total"),
-    ("^货物$", "procurement_goods"),
-    ("^工程$", "procurement_works"),
-    ("^服务$", "procurement_services"),
+    ("^(政府采购)?货物(支出)?$", "procurement_goods"),
+    ("^(政府采购)?工程(支出)?$", "procurement_works"),
+    ("^(政府采购)?服务(支出)?$", "procurement_services"),
     ("授予中小企业合同金额$", "procurement_sme"),
     ("授予小微企业合同金额$", "procurement_small_micro"),
 )
@@ -185,6 +194,7 @@ FINAL_ACCOUNT_TABLES: tuple[TableSpec, ...] = (
         column_order=("final_amount", "final_amount"),
         panel_names=("income", "expenditure"),
         line_keys={"income": _INCOME_LINES, "expenditure": _EXPENDITURE_LINES},
+        class_lines=True,
     ),
     TableSpec(
         "D02",
@@ -267,6 +277,7 @@ FINAL_ACCOUNT_TABLES: tuple[TableSpec, ...] = (
                 ("^总计$", "grand_total_expenditure"),
             ),
         },
+        class_lines=True,
     ),
     TableSpec(
         "D05",
@@ -311,14 +322,383 @@ FINAL_ACCOUNT_TABLES: tuple[TableSpec, ...] = (
         "D09",
         "agency_operation_info",
         "机构运行信息决算表",
-        ('财政拨款"三公"经费支出决算表', '"三公"经费支出决算表'),
+        ('财政拨款"三公"经费支出决算表', '"三公"经费支出决算表', '"三公"经费支出表'),
         "final_account",
         (FINAL_AMOUNT, *_THREE_PUBLIC_MEASURES),
         line_keys={"": _D09_LINES},
     ),
 )
 
-CATALOG: dict[str, TableSpec] = {t.code: t for t in FINAL_ACCOUNT_TABLES}
+# ---------------------------------------------------------------------------------------------
+# 预算 (budget) tables, DOMAIN.md §2.2. Column headers are matched after headers.py rewrites printed
+# years relative to the table's latest year ("2024年预算数" beside "2025年预算数" → 上年预算数 and
+# 本年预算数), so a column of the previous year's figures gets its own `prior_year_*` measure.
+# Measures are listed in the order the Chongqing template prints its columns (used to place the
+# values of text exports that drop empty cells).
+# ---------------------------------------------------------------------------------------------
+
+BUDGET_AMOUNT = _m("budget_amount", "预算数", "预算数$", "金额$", "^预算$")
+_TOTAL = _m("total", "合计", "总计$", "合计$", "金额$")
+_BASIC = _m("basic", "基本支出", "基本支出$")
+_PROJECT = _m("project", "项目支出", "项目支出$")
+_PERSONNEL = _m("personnel", "人员经费", "人员经费$")
+_PUBLIC_OPERATING = _m("public_operating", "公用经费", "公用经费$")
+_RESERVE = _m("reserve", "单位预留机动经费", "单位预留机动经费$")
+_CARRYOVER_NEXT = _m("carryover_to_next_year", "结转下年", "结转下年(资金)?$")
+
+# the income-source columns of 部门收入总表 and 政府采购预算明细表, in the Chongqing order
+_INCOME_SOURCES = (
+    _m("gpb_income", "一般公共预算拨款收入", "一般公共预算(拨款收入|拨款|资金)$"),
+    _m("gf_income", "政府性基金预算拨款收入", "政府性基金(预算)?(拨款收入|拨款|资金)?$"),
+    _m("soe_income", "国有资本经营预算拨款收入", "国有资本经营(预算)?(拨款收入|拨款|资金)?$"),
+    _m("special_account_income", "财政专户管理资金收入", "财政专户管理(资金)?(收入)?$"),
+    _m("fiscal_appropriation_income", "财政拨款收入", "财政拨款(收入)?$"),
+    _m("business_income", "事业收入", "(^|/)事业收入$"),
+    _m("superior_subsidy_income", "上级补助收入", "上级补助收入$"),
+    _m("affiliated_remittance_income", "附属单位上缴收入", "附属单位上缴收入$"),
+    _m("institution_operating_income", "事业单位经营收入", "事业单位经营收入$"),
+    _m("other_income", "其他收入", "其他收入$"),
+)
+
+_FUND_LINES = (
+    ("一般公共预算(拨款|资金)?$", "gpb"),
+    ("政府性基金(预算)?(拨款|资金)?$", "gf"),
+    ("国有资本经营(预算)?(拨款|资金|收入)?$", "soe"),
+)
+_BUDGET_USE_LINES = (  # 支出用途 lines of the Jiangsu summary tables
+    ("^基本支出$", "basic"),
+    ("^项目支出$", "project"),
+    ("单位预留机动经费$", "reserve"),
+)
+
+# 三公 budget columns: (measure, header regex, label); the previous year's block gets prior_year_*
+_THREE_PUBLIC_BUDGET_PARTS = (
+    ("total", '("三公"经费[^/]*|预算数)/(合计|总计|小计)$', '"三公"经费合计'),
+    ("outbound_travel", "因公出国\\(境\\)费(用)?$", "因公出国（境）费"),
+    ("vehicle_total", "公务用车购置及运行(维护)?费(/小计)?$", "公务用车购置及运行费"),
+    ("vehicle_purchase", "购置(费)?$", "公务用车购置费"),
+    ("vehicle_operation", "(/|车)运行(维护)?费$", "公务用车运行维护费"),
+    ("reception_total", "公务接待费$", "公务接待费"),
+)
+_THREE_PUBLIC_BUDGET_MEASURES = (
+    *(_m(f"prior_year_{part}", f"上年{label}", f"^上年.*{pattern}") for part, pattern, label in _THREE_PUBLIC_BUDGET_PARTS),
+    *(_m(part, label, pattern) for part, pattern, label in _THREE_PUBLIC_BUDGET_PARTS),
+    _m("meeting_fee", "会议费", "会议费$"),
+    _m("training_fee", "培训费", "培训费$"),
+    _m("agency_operating_cost", "机关运行经费", "机关运行经费(预算数?)?$"),
+    _m("total_incl_meeting_training", "合计（含会议费、培训费）", "^(合计|总计)$"),
+)
+
+_PROJECT_DETAIL_MEASURES = (
+    _m("total", "合计", "^合计$"),
+    _m("specific_subtotal", "年初特定目标/小计", "年初特定目标/小计$"),
+    _m("specific_personnel", "年初特定目标/人员性项目", "人员性项目$"),
+    _m("specific_general", "年初特定目标/一般性项目", "一般性项目$"),
+    _m("specific_livelihood", "年初特定目标/民生配套项目", "民生配套项目$"),
+    _m("superior_subtotal", "上级专项/小计", "上级专项/小计$"),
+    _m("superior_advance", "上级专项/提前下达专项", "提前下达专项$"),
+    _m("carryover_project", "结转项目", "结转项目$"),
+    _m("municipal_special", "市级专项", "市级专项$"),
+)
+
+BUDGET_TABLES: tuple[TableSpec, ...] = (
+    TableSpec(
+        "B01",
+        "fiscal_appropriation_summary_budget",
+        "财政拨款收支总表",
+        ("财政拨款收支预算总表",),
+        "budget",
+        (
+            BUDGET_AMOUNT,
+            _m("total", "合计", "合计$", "总计$"),
+            _m("gpb", "一般公共预算", "一般公共预算$"),
+            _m("gf", "政府性基金预算", "政府性基金(预算)?$"),
+            _m("soe", "国有资本经营预算", "国有资本经营(预算)?$"),
+        ),
+        panel_names=("income", "expenditure"),
+        line_keys={
+            "income": (
+                ("^本年收入$", "current_income"),
+                *_FUND_LINES,
+                ("上年结转", "prior_carryover"),
+                ("^收入(合计|总计)$", "income_total"),
+            ),
+            "expenditure": (
+                ("^本年支出$", "current_expenditure"),
+                ("结转下年", "carryover_to_next_year"),
+                ("^支出(合计|总计)$", "expenditure_total"),
+                *_BUDGET_USE_LINES,
+            ),
+        },
+        class_lines=True,
+        identities=(("total", ("gpb", "gf", "soe")),),
+    ),
+    TableSpec(
+        "B02",
+        "gpb_expenditure_budget",
+        "一般公共预算财政拨款支出预算表",
+        (
+            "一般公共预算支出功能分类预算表",
+            "一般公共预算支出预算表",
+            "一般公共预算支出预算表(功能科目)",
+            "一般公共预算支出表",
+        ),
+        "budget",
+        (_m("prior_year_budget", "上年预算数", "^上年[^/]*预算数$"), _TOTAL, _BASIC, _PROJECT),
+        identities=(("total", ("basic", "project")),),
+    ),
+    TableSpec(
+        "B03",
+        "gpb_basic_expenditure_budget",
+        "一般公共预算财政拨款基本支出预算表",
+        (
+            "一般公共预算基本支出部门预算经济分类预算表",
+            "一般公共预算基本支出预算表",
+            "一般公共预算基本支出预算表(经济科目)",
+            "一般公共预算基本支出表",
+        ),
+        "budget",
+        (_TOTAL, _PERSONNEL, _PUBLIC_OPERATING),
+        identities=(("total", ("personnel", "public_operating")),),
+        class_columns={
+            "301": "personnel",
+            "303": "personnel",
+            "302": "public_operating",
+            "307": "public_operating",
+            "309": "public_operating",
+            "310": "public_operating",
+            "399": "public_operating",
+        },
+    ),
+    TableSpec(
+        "B04",
+        "three_public_budget",
+        '一般公共预算"三公"经费支出表',
+        (
+            '"三公"经费支出预算表',
+            '"三公"经费支出表',
+            '"三公"经费和机关运行经费预算表',
+            '"三公"经费、会议费、培训费支出预算表',
+            '一般公共预算"三公"经费、会议费、培训费支出预算表',
+        ),
+        "budget",
+        _THREE_PUBLIC_BUDGET_MEASURES,
+        identities=(
+            ("total", ("outbound_travel", "vehicle_total", "reception_total")),
+            ("vehicle_total", ("vehicle_purchase", "vehicle_operation")),
+            ("prior_year_total", ("prior_year_outbound_travel", "prior_year_vehicle_total", "prior_year_reception_total")),
+            ("prior_year_vehicle_total", ("prior_year_vehicle_purchase", "prior_year_vehicle_operation")),
+        ),
+    ),
+    TableSpec(
+        "B05",
+        "gf_expenditure_budget",
+        "政府性基金预算支出表",
+        (
+            "政府性基金预算支出功能分类预算表",
+            "政府性基金支出预算表",
+            "政府性基金预算财政拨款支出预算表",
+            "财政拨款政府性基金支出预算表",
+            "政府性基金预算财政拨款支出表",
+        ),
+        "budget",
+        (_TOTAL, _BASIC, _PROJECT),
+        identities=(("total", ("basic", "project")),),
+    ),
+    TableSpec(
+        "B06",
+        "dept_income_expenditure_summary",
+        "部门收支总表",
+        ("部门财务收支预算总表", "财务收支预算总表", "收支预算总表", "部门收支预算总表"),
+        "budget",
+        (BUDGET_AMOUNT, _TOTAL, _BASIC, _PERSONNEL, _PUBLIC_OPERATING, _PROJECT),
+        panel_names=("income", "expenditure", "expenditure_use"),
+        line_keys={
+            "income": (
+                ("^财政拨款(收入)?$", "fiscal_appropriation_income"),
+                ("一般公共预算(拨款收入|拨款|资金)?$", "gpb_income"),
+                ("政府性基金(预算)?(拨款收入|拨款|资金)?$", "gf_income"),
+                ("国有资本经营(预算)?(拨款收入|拨款|资金)?$", "soe_income"),
+                ("财政专户管理资金(收入)?$", "special_account_income"),
+                ("^事业收入(资金)?$", "business_income"),
+                ("上级补助收入(资金)?$", "superior_subsidy_income"),
+                ("附属单位上缴收入(资金)?$", "affiliated_remittance_income"),
+                ("事业单位经营收入(资金)?$", "institution_operating_income"),
+                ("^其他收入(资金)?$", "other_income"),
+                ("^其他资金$", "other_funds_income"),
+                ("(本年|当年)收入(合计|小计)$", "total_current_income"),
+                ("上年结转", "prior_carryover"),
+                ("^(收入)?(总计|合计)$", "grand_total_income"),
+            ),
+            "expenditure": (
+                ("(本年|当年)支出(合计|小计)$", "total_current_expenditure"),
+                ("结转下年", "carryover_to_next_year"),
+                ("^(支出)?(总计|合计)$", "grand_total_expenditure"),
+                *_BUDGET_USE_LINES,
+            ),
+            "expenditure_use": _BUDGET_USE_LINES,
+        },
+        class_lines=True,
+        identities=(("total", ("personnel", "public_operating", "project")),),
+    ),
+    TableSpec(
+        "B07",
+        "dept_income_budget",
+        "部门收入总表",
+        ("收入预算总表", "部门收入预算总表"),
+        "budget",
+        (
+            _TOTAL,
+            *_INCOME_SOURCES,
+            _m("prior_carryover", "上年结转", "上年结转(资金)?$"),
+        ),
+        line_keys={
+            "": (  # the Jiangsu 收入预算总表 is a list of income lines (group | line | 金额)
+                ("^收入总计$", "grand_total_income"),
+                ("一般公共预算资金小计$", "gpb_income"),
+                ("公共财政拨款\\(补助\\)资金$", "gpb_appropriation"),
+                ("^专项收入$", "gpb_special_income"),
+                ("政府性基金小计$", "gf_income"),
+                ("财政专户管理资金小计$", "special_account_income"),
+                ("专户管理教育收费$", "special_account_education_fees"),
+                ("其他非税收入$", "special_account_other_nontax_income"),
+                ("其他资金小计$", "other_funds_income"),
+                ("^事业收入$", "business_income"),
+                ("^经营收入$", "operating_income"),
+                ("^其他收入$", "other_income"),
+                ("债务资金", "debt_income"),
+                ("上年结转和结余资金小计$", "prior_carryover_surplus"),
+                ("动用上年结转和结余资金$", "use_of_prior_carryover_surplus"),
+            )
+        },
+        identities=(("total", tuple(m.measure for m in _INCOME_SOURCES if m.measure != "fiscal_appropriation_income")),),
+    ),
+    TableSpec(
+        "B08",
+        "dept_expenditure_budget",
+        "部门支出总表",
+        ("支出预算总表", "部门支出预算总表"),
+        "budget",
+        (
+            _TOTAL,
+            _BASIC,
+            _PROJECT,
+            _RESERVE,
+            _CARRYOVER_NEXT,
+            _m("remittance_to_superior", "上缴上级支出", "上缴上级支出$"),
+            _m("institution_operating_expenditure", "事业单位经营支出", "事业单位经营支出$"),
+            _m("subsidy_to_subordinates", "对下级单位补助支出", "对(附属|下级)单位补助支出$"),
+        ),
+        identities=(("total", ("basic", "project")),),
+    ),
+    TableSpec(
+        "B09",
+        "gov_procurement_budget",
+        "政府采购预算明细表",
+        ("政府采购预算表", "政府采购支出预算表"),
+        "budget",
+        (
+            _TOTAL,
+            _m("prior_carryover_surplus", "上年结转结余资金", "上年结转(结余资金)?$"),
+            *_INCOME_SOURCES,
+        ),
+        line_keys={
+            "": (
+                ("^(合计|总计)$", "total"),
+                ("^货物(类|A)?$", "goods"),
+                ("^工程(类|B)?$", "works"),
+                ("^服务(类|C)?$", "services"),
+            )
+        },
+    ),
+    TableSpec(
+        "B10",
+        "project_expenditure_detail",
+        "项目支出明细表",
+        ("项目支出预算明细表",),
+        "budget",
+        _PROJECT_DETAIL_MEASURES,
+        identities=(
+            ("total", ("specific_subtotal", "superior_subtotal", "carryover_project", "municipal_special")),
+            ("specific_subtotal", ("specific_personnel", "specific_general", "specific_livelihood")),
+            ("superior_subtotal", ("superior_advance",)),
+        ),
+    ),
+    TableSpec(
+        "B11",
+        "whole_performance_targets",
+        "整体绩效目标表",
+        ("预算整体绩效目标表", "部门整体绩效目标表", "整体支出绩效目标表", "部门整体支出绩效目标表"),
+        "budget",
+        (),
+        form_fields=(_m("dept_budget_total", "部门支出预算数", "^部门支出预算(数|总额)?$"),),
+    ),
+    TableSpec(
+        "B12",
+        "project_performance_targets",
+        "项目绩效目标表",
+        (
+            "预算项目绩效目标表",
+            "项目绩效目标表(一级项目)",
+            "项目支出绩效目标表",
+            "项目支出绩效目标填报表",
+            "财政项目支出绩效目标填报表",
+        ),
+        "budget",
+        (),
+        form_fields=(
+            _m("fund_total", "资金总额", "^资金总额(\\(万元\\)|\\(元\\))?$", "^当年预算$", "^项目资金总额$"),
+            _m("fund_fiscal", "其中：财政资金", "^其中:财政资金$"),
+            _m("fund_other", "其他资金", "^其他资金$"),
+            _m("annual_fund_total", "年度资金申请总额", "^年度资金申请总额$"),
+            _m("annual_fiscal", "其中：当年财政拨款", "^其中:当年财政拨款$"),
+            _m("annual_prior_carryover", "上年结转资金", "^上年结转资金$"),
+            _m("annual_other", "其他资金（年度）", "^其他资金$"),
+        ),
+    ),
+    TableSpec(
+        "B13",
+        "soe_expenditure_budget",
+        "国有资本经营预算支出表",
+        (
+            "国有资本经营预算支出功能分类预算表",
+            "国有资本经营预算财政拨款支出预算表",
+            "国有资本经营预算支出预算表",
+        ),
+        "budget",
+        (_TOTAL, _BASIC, _PROJECT),
+        identities=(("total", ("basic", "project")),),
+    ),
+    TableSpec(
+        "B14",
+        "fiscal_expenditure_budget",
+        "财政拨款支出预算表",
+        ("财政拨款支出预算表(功能科目)",),
+        "budget",
+        (_TOTAL, _BASIC, _PROJECT),
+        identities=(("total", ("basic", "project")),),
+    ),
+    TableSpec(
+        "B15",
+        "fiscal_basic_expenditure_budget",
+        "财政拨款基本支出预算表",
+        ("财政拨款基本支出预算表(经济科目)",),
+        "budget",
+        (_TOTAL, _PERSONNEL, _PUBLIC_OPERATING),
+        identities=(("total", ("personnel", "public_operating")),),
+    ),
+    TableSpec(
+        "B16",
+        "agency_operating_cost_budget",
+        "一般公共预算机关运行经费支出预算表",
+        ("机关运行经费支出预算表",),
+        "budget",
+        (_m("total", "机关运行经费支出", "机关运行经费支出$", "金额$", "合计$"),),
+    ),
+)
+
+ALL_TABLES: tuple[TableSpec, ...] = (*FINAL_ACCOUNT_TABLES, *BUDGET_TABLES)
+CATALOG: dict[str, TableSpec] = {t.code: t for t in ALL_TABLES}
 
 # ---------------------------------------------------------------------------------------------
 # Title recognition
@@ -331,8 +711,9 @@ _NUMBERING = (
     r"(公开)?\d{1,2}\s*表|表\s*[一二三四五六七八九十\d]+|附(件|表)\s*[一二三四五六七八九十\d]+[:：、.]?"
     r"|[一二三四五六七八九十]+、|\d{1,2}[、.]"
 )
-_LEADING = re.compile(rf"^({_NUMBERING})\s*")
-_TRAILING = re.compile(rf"\s*(\(?({_NUMBERING})\)?|\(\d{{4}}年度?\))$")
+_LEADING = re.compile(rf"^({_NUMBERING})\s*[:：]?\s*")
+# trailing numbering, "(2023年度)", or the "-3" of the 3rd of a series (项目绩效目标表-3)
+_TRAILING = re.compile(rf"\s*(\(?({_NUMBERING})\)?|\(\d{{4}}年度?\)|-\d{{1,2}})$")
 _SENTENCE = re.compile(r"[，。；：:,;]")
 
 
@@ -348,17 +729,30 @@ def normalise_text(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-_ALIASES: list[tuple[str, str]] = sorted(
-    ((normalise_text(name), spec.code) for spec in FINAL_ACCOUNT_TABLES for name in spec.names),
-    key=lambda pair: -len(pair[0]),
-)
+def _alias_index() -> list[tuple[str, tuple[str, ...]]]:
+    """Every printed name → the tables printed under it, longest name first.
+
+    A name can belong to a budget and a final-account table alike ('"三公"经费支出表').
+    """
+    index: dict[str, list[str]] = {}
+    for spec in ALL_TABLES:
+        for name in spec.names:
+            codes = index.setdefault(normalise_text(name), [])
+            if spec.code not in codes:
+                codes.append(spec.code)
+    return sorted(((a, tuple(c)) for a, c in index.items()), key=lambda pair: -len(pair[0]))
 
 
-def title_to_table_code(line: str) -> str | None:
+_ALIASES = _alias_index()
+
+
+def title_to_table_code(line: str, doc_kind: str | None = None) -> str | None:
     """Given one printed line, return the catalog id if the line is a standard table's title.
 
     The line may carry the department name, the year and numbering (01表, 附件1, 公开01表) around
     the table name; a sentence that merely mentions a table (it has punctuation) is not a title.
+    When a name is shared by a budget and a final-account table, the word 预算/决算 in the line
+    decides, then the kind of the document (`doc_kind`), then the catalog order.
     """
     text = normalise_text(line)
     if not text or len(text) > 80:
@@ -366,13 +760,54 @@ def title_to_table_code(line: str) -> str | None:
     for _ in range(2):
         text = _LEADING.sub("", text)
         text = _TRAILING.sub("", text)
-    for alias, code in _ALIASES:
+    for alias, codes in _ALIASES:
         if text.endswith(alias):
             prefix = text[: -len(alias)]
             if _SENTENCE.search(prefix) or prefix.endswith(("说明", "的")):
                 return None
-            return code
+            return _choose(codes, text, doc_kind)
     return None
+
+
+def _choose(codes: tuple[str, ...], text: str, doc_kind: str | None) -> str:
+    if len(codes) == 1:
+        return codes[0]
+    word = "final_account" if "决算" in text else "budget" if "预算" in text else None
+    for kind in (word, doc_kind):
+        chosen = [c for c in codes if CATALOG[c].doc_kind == kind]
+        if kind and chosen:
+            return chosen[0]
+    return codes[0]
+
+
+def titles_in(lines: list[str], doc_kind: str | None = None) -> list[tuple[int, int, str]]:
+    """(first line, line count, code) of each table title among consecutive printed lines.
+
+    A title may wrap onto a second line ("公开09表：一般公共预算"三公"经费、会议费、培训费" /
+    "支出预算表"); the pair is taken only when neither line is a title on its own.
+    """
+    found: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(lines):
+        code = title_to_table_code(lines[i], doc_kind)
+        if code:
+            found.append((i, 1, code))
+            i += 1
+            continue
+        if i + 1 < len(lines) and _may_wrap(lines[i], lines[i + 1]):
+            code = title_to_table_code(lines[i] + lines[i + 1], doc_kind)
+            if code and not title_to_table_code(lines[i + 1], doc_kind):
+                found.append((i, 2, code))
+                i += 2
+                continue
+        i += 1
+    return found
+
+
+def _may_wrap(first: str, second: str) -> bool:
+    """A wrapped title: a short unpunctuated continuation that ends like a table name (…表)."""
+    a, b = normalise_text(first), normalise_text(second)
+    return bool(a) and 0 < len(b) <= 12 and b.endswith("表") and not _SENTENCE.search(b)
 
 
 def strip_numbering(label: str) -> str:
@@ -401,7 +836,7 @@ def line_key_for(spec: TableSpec, panel: str, label: str, section: str | None) -
 def all_measures() -> list[Measure]:
     """Every measure of the catalog once, for `dim_measure`."""
     seen: dict[str, Measure] = {}
-    for spec in FINAL_ACCOUNT_TABLES:
-        for m in (*spec.measures, *spec.footer_totals):
+    for spec in ALL_TABLES:
+        for m in (*spec.measures, *spec.footer_totals, *spec.form_fields):
             seen.setdefault(m.measure, m)
     return list(seen.values())

@@ -35,6 +35,7 @@ class Verdict:
 def build_suite(gx: Any, name: str, rules: list[Rule]) -> Any:
     """One expectation per rule: every check of the rule has slack ≥ 0."""
     from great_expectations import expectations as gxe
+    from great_expectations.expectations.row_conditions import Column
 
     suite = gx.ExpectationSuite(name=f"yujuesuan_{name}")
     for rule in rules:
@@ -42,8 +43,7 @@ def build_suite(gx: Any, name: str, rules: list[Rule]) -> Any:
             gxe.ExpectColumnValuesToBeBetween(
                 column="slack_micro",
                 min_value=0,
-                row_condition=f'rule_id=="{rule.id}"',
-                condition_parser="pandas",
+                row_condition=Column("rule_id") == rule.id,
                 severity=_GX_SEVERITY[rule.severity],
                 description=f"{rule.id} {rule.description_zh}",
                 meta={"rule_id": rule.id, "family": rule.family, "description": rule.description},

@@ -1,0 +1,55 @@
+"""Great Expectations really judges: a planted violation is reported, a clean table passes.
+
+GX can fail silently (every expectation "fails" or "passes" with an empty result) when it does not
+see the data; these tests would then fail, since they check the exact rows GX names.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.validate.engine import CHECK_SCHEMA
+from pipelines.validate.gx import run_suite
+from pipelines.validate.rules import load_rules
+
+RULES = [r for r in load_rules() if r.id in {"H01", "R01", "X08"}]
+
+
+def _checks(slacks: dict[str, list[str]]) -> pl.DataFrame:
+    rows = [
+        dict.fromkeys(CHECK_SCHEMA) | {"rule_id": rule_id, "severity": "error", "slack": Decimal(s)}
+        for rule_id, values in slacks.items()
+        for s in values
+    ]
+    return (
+        pl.DataFrame(rows, schema=CHECK_SCHEMA)
+        .with_row_index("i")
+        .with_columns(pl.col("i").cast(pl.Int64).alias("check_id"))
+        .drop("i")
+    )
+
+
+def test_clean_checks_pass() -> None:
+    verdict = run_suite(_checks({"H01": ["0", "0.01"], "R01": ["5"]}), RULES, "final_account", "clean")
+    assert verdict.success
+    assert verdict.failed_check_ids == frozenset()
+    assert verdict.expectations == len(RULES)
+
+
+def test_planted_violation_is_reported_with_its_row() -> None:
+    # a slack of −0.000001 (one millionth short) must still be caught: no float rounding in between
+    checks = _checks({"H01": ["0", "-0.000001", "3"], "R01": ["0"], "X08": ["-100"]})
+    verdict = run_suite(checks, RULES, "final_account", "planted")
+    assert not verdict.success
+    assert verdict.failed_check_ids == frozenset({1, 4})
+
+
+def test_data_docs_site_is_built(tmp_path: Path) -> None:
+    docs = tmp_path / "gx"
+    verdict = run_suite(_checks({"H01": ["-1"], "R01": ["0"]}), RULES, "final_account", "doc1", docs_dir=docs)
+    assert verdict.failed_check_ids == frozenset({0})
+    index = next(docs.rglob("index.html"))
+    assert "yujuesuan_final_account" in index.read_text(encoding="utf-8")
