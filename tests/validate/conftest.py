@@ -63,7 +63,7 @@ SYNTHETIC: dict[str, list[Row]] = {
             ("vehicle_operation", "40.00"),
             ("reception_total", "30.00"),
         )
-    ],  # fmt: skip
+    ],
 }
 
 
