@@ -73,8 +73,11 @@ def ingest(paths: tuple[Path, ...], warehouse: Path) -> None:
         if not result.success:
             failures += 1
             click.echo(f"run failed for {source.path}: see `dagster` run {result.run_id}", err=True)
-    _print_documents(warehouse, [s.partition_key for s in sources])
+    document_ids = list(dict.fromkeys(s.partition_key for s in sources))
+    _print_documents(warehouse, document_ids)
     click.echo(f"\nwarehouse: {warehouse.resolve()}")
+    if not _print_quality(warehouse, document_ids, warehouse.resolve().parent / "reports"):
+        failures += 1
     if failures:
         sys.exit(1)
 
@@ -84,6 +87,64 @@ def ingest(paths: tuple[Path, ...], warehouse: Path) -> None:
 def status(warehouse: Path) -> None:
     """List every document version in the warehouse with its status."""
     _print_documents(warehouse, None)
+
+
+@cli.command()
+@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), default=default_warehouse)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the report (default: reports/ beside the warehouse, i.e. data/reports).",
+)
+@click.option(
+    "--document",
+    "document_ids",
+    multiple=True,
+    help="Only this document id (repeatable); default: every current document version.",
+)
+def report(warehouse: Path, out: Path | None, document_ids: tuple[str, ...]) -> None:
+    """Write the HTML data-quality report (quality-<time>.html and latest.html) and print its path.
+
+    Example:
+
+        yujuesuan report --warehouse data/warehouse.duckdb --out data/reports
+    """
+    from pipelines.report.html import write_report
+
+    try:
+        files = write_report(
+            warehouse, out or warehouse.resolve().parent / "reports", list(document_ids) or None
+        )
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    r = files.report
+    click.echo(
+        f"{len(r.documents)} documents ({r.count('errors')} with errors, {r.count('warnings')} with "
+        f"warnings, {r.count('clean')} clean, {r.count('not_validated')} not validated), "
+        f"{len(r.failed)} failed to load; {r.pictures} pictures in {r.render_seconds:.2f} s"
+    )
+    click.echo(f"report: {files.path.resolve()}")
+
+
+def _print_quality(warehouse: Path, document_ids: list[str], out: Path) -> bool:
+    """After an ingest: one quality line per document, then the report of those documents."""
+    from pipelines.load.warehouse import reader
+    from pipelines.report.data import quality_lines
+    from pipelines.report.html import write_report
+
+    with reader(warehouse) as con:
+        lines = quality_lines(con, document_ids)
+    click.echo("\nquality:")
+    for doc_id in document_ids:
+        click.echo(f"{doc_id}  {lines.get(doc_id, 'not in the warehouse')}")
+    try:
+        files = write_report(warehouse, out, document_ids)
+    except Exception as exc:  # the documents are loaded; a broken report must not hide that
+        click.echo(f"report failed: {exc!r}", err=True)
+        return False
+    click.echo(f"report: {files.path.resolve()}")
+    return True
 
 
 def _print_documents(warehouse: Path, document_ids: list[str] | None) -> None:

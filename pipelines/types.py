@@ -34,6 +34,7 @@ class RawTable:
     engine: str  # which extractor produced the grid: pdfplumber-lattice, words, camelot-lattice, text
     empty_note: str | None = None  # "本表无数据" style remark when the table is published empty
     pages: list[int] = field(default_factory=list)
+    sheet: str | None = None  # the workbook sheet it was read from (XLSX/XLS); rows' line_no is its row
 
     @property
     def first_page(self) -> int | None:

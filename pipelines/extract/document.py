@@ -6,14 +6,17 @@ import hashlib
 from pathlib import Path
 
 from pipelines.errors import SourceFileError
+from pipelines.extract.docx import read_docx
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.pdf import extract_pdf_tables, read_page_texts
 from pipelines.extract.text import extract_text_tables
+from pipelines.extract.xlsx import read_workbook
 from pipelines.types import DocumentMeta, ExtractedDocument, RawTable, TextBlock
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 PDF_SUFFIXES = {".pdf"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
+OFFICE_FORMATS = {".docx": "docx", ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES | set(OFFICE_FORMATS)
 
 
 def file_sha256(path: Path) -> str:
@@ -30,6 +33,8 @@ def file_format(path: Path) -> str:
         return "pdf"
     if suffix in TEXT_SUFFIXES:
         return "md" if suffix in {".md", ".markdown"} else "txt"
+    if suffix in OFFICE_FORMATS:
+        return OFFICE_FORMATS[suffix]
     return suffix.lstrip(".") or "unknown"
 
 
@@ -38,19 +43,31 @@ def extract_document(path: Path) -> ExtractedDocument:
     sha = file_sha256(path)
     fmt = file_format(path)
     doc = ExtractedDocument(str(path), sha, fmt, 0, DocumentMeta(), [])
+    garbled: dict[int, float] = {}
     try:
         if fmt == "pdf":
-            pages = read_page_texts(path)
+            pages = read_page_texts(path, garbled)
             doc.page_count = len(pages)
             tables, warnings = extract_pdf_tables(path, pages)
+            tables = _without_pages(tables, set(garbled))
             head_lines = [ln for p in pages[:2] for ln in p.lines]
-            doc.texts = [TextBlock("\n".join(p.lines), page=p.number) for p in pages]
+            doc.texts = [
+                TextBlock("\n".join(p.lines), page=p.number) for p in pages if p.number not in garbled
+            ]
         elif fmt in {"txt", "md"}:
             lines = _read_text(path)
             doc.page_count = 0
             tables, warnings = extract_text_tables(lines), []
             head_lines = lines[:60]
             doc.texts = [TextBlock(line, line_no=i) for i, line in enumerate(lines, start=1)]
+        elif fmt in {"docx", "xlsx", "xls"}:
+            office = read_docx(path) if fmt == "docx" else read_workbook(path)
+            tables, warnings, head_lines, doc.texts = (
+                office.tables,
+                office.warnings,
+                office.head_lines,
+                office.texts,
+            )
         else:
             raise SourceFileError(
                 "unsupported_format", f"'{path.suffix or path.name}' files are not read yet"
@@ -58,11 +75,33 @@ def extract_document(path: Path) -> ExtractedDocument:
     except SourceFileError as exc:
         doc.status, doc.error = "failed", str(exc)
         return doc
+    except Exception as exc:  # a reader bug must not stop the run: record it against this file
+        doc.status, doc.error = "failed", f"reader_error: {type(exc).__name__}: {exc}"
+        return doc
     doc.tables = tables
     doc.warnings.extend(warnings)
     doc.meta = detect_metadata(head_lines, [t.table_code for t in tables])
     doc.status, doc.error = _status(tables, doc.meta.doc_kind)
+    if garbled:
+        doc.warnings.insert(0, _garbled_note(garbled))
+        doc.status = "partial"
+        doc.error = "; ".join(e for e in (_garbled_note(garbled), doc.error) if e)
     return doc
+
+
+def _without_pages(tables: list[RawTable], pages: set[int]) -> list[RawTable]:
+    """Drop rows read from pages whose text layer is garbled: garbage must not become facts."""
+    if not pages:
+        return tables
+    for table in tables:
+        table.rows = [r for r in table.rows if r.page not in pages]
+        table.pages = [p for p in table.pages if p not in pages]
+    return tables
+
+
+def _garbled_note(garbled: dict[int, float]) -> str:
+    listed = ", ".join(f"{page} ({share:.0%})" for page, share in sorted(garbled.items()))
+    return f"garbled_text: pages with an unreadable text layer were not read: {listed}"
 
 
 def _read_text(path: Path) -> list[str]:

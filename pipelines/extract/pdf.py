@@ -16,7 +16,9 @@ import pypdfium2 as pdfium
 
 from pipelines.errors import SourceFileError
 from pipelines.extract.camelot import camelot_grid
-from pipelines.extract.catalog import normalise_text, title_to_table_code
+from pipelines.extract.catalog import normalise_text, titles_in
+from pipelines.extract.garble import MIN_PAGE_CHARS, Garble, measure_text, unicode_map_errors
+from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.plumber import Bands, ruled_grids, word_grid
 from pipelines.normalise.headers import header_row_count, is_data_row
 from pipelines.normalise.numbers import unit_from_text
@@ -37,8 +39,9 @@ class PageText:
     def chars(self) -> int:
         return sum(len(ln.strip()) for ln in self.lines)
 
-    def title_codes(self) -> list[str]:
-        return [c for ln in self.lines if (c := title_to_table_code(ln))]
+    def title_codes(self, doc_kind: str | None = None) -> list[str]:
+        lines = [ln for ln in self.lines if ln.strip()]
+        return [code for _, _, code in titles_in(lines, doc_kind)]
 
 
 @dataclass
@@ -48,8 +51,13 @@ class _OpenTable:
     bands: Bands = field(default_factory=list)  # column x-ranges of an unruled table
 
 
-def read_page_texts(path: Path) -> list[PageText]:
-    """Open the file with pdfium and return each page's text; raise SourceFileError when unreadable."""
+def read_page_texts(path: Path, garbled: dict[int, float] | None = None) -> list[PageText]:
+    """Open the file with pdfium and return each page's text; raise SourceFileError when unreadable.
+
+    A page whose text layer is garbled (garble.py) comes back without lines, so no title, table or
+    narrative is read from it, and its share of unreadable characters goes into `garbled`. When
+    garbled pages outnumber readable ones the whole file is `garbled_text`.
+    """
     data = path.read_bytes()
     if not data:
         raise SourceFileError("empty", "the file is empty (0 bytes)")
@@ -63,11 +71,13 @@ def read_page_texts(path: Path) -> list[PageText]:
             raise SourceFileError("encrypted", "the PDF is encrypted and needs a password") from exc
         raise SourceFileError("corrupt", f"pdfium cannot open the PDF ({exc}); it may be truncated") from exc
     pages: list[PageText] = []
+    scores: list[Garble] = []
     try:
         for i in range(len(doc)):
             page = doc[i]
             textpage = page.get_textpage()
             text = textpage.get_text_range()
+            scores.append(measure_text(text, unicode_map_errors(textpage)))
             has_images = any(
                 obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects(max_depth=1)
             )
@@ -88,6 +98,30 @@ def read_page_texts(path: Path) -> list[PageText]:
                 "scanned", "the PDF has page images but no text layer (a scan); OCR it first"
             )
         raise SourceFileError("no_text", "the PDF has no text")
+    bad = {p.number: g.score for p, g in zip(pages, scores, strict=True) if g.is_garbled}
+    if bad:
+        readable = [g for g in scores if g.chars >= MIN_PAGE_CHARS and not g.is_garbled]
+        if len(bad) > len(readable):
+            worst = max(bad, key=lambda n: bad[n])
+            raise SourceFileError(
+                "garbled_text",
+                f"the text layer is unreadable on {len(bad)} of {len(pages)} pages (page {worst}: "
+                f"{bad[worst]:.0%} of its text is unmapped, private-use, mojibake or rare characters); "
+                "the fonts lack a usable ToUnicode map: OCR the file or export it again",
+            )
+    whole = sum(scores, Garble())
+    if whole.not_chinese:
+        raise SourceFileError(
+            "garbled_text",
+            f"only {whole.cjk_share:.0%} of the {whole.letters} letters in the text layer are Chinese; "
+            "the fonts lack a usable ToUnicode map: OCR the file or export it again",
+        )
+    if bad:
+        for p in pages:
+            if p.number in bad:
+                p.lines = []
+        if garbled is not None:
+            garbled.update(bad)
     return pages
 
 
@@ -96,13 +130,15 @@ def extract_pdf_tables(path: Path, pages: list[PageText]) -> tuple[list[RawTable
     warnings: list[str] = []
     tables: list[RawTable] = []
     open_table: _OpenTable | None = None
+    # the document's kind settles a title a budget and a final account share
+    kind = detect_metadata([ln for p in pages[:2] for ln in p.lines]).doc_kind
     with pdfplumber.open(path) as pdf:
         for text in pages:
-            titled = bool(text.title_codes())
+            titled = bool(text.title_codes(kind))
             if not titled and open_table is None:
                 continue  # narrative page: never sent to the table finder
             page = pdf.pages[text.number - 1]
-            open_table = _read_page(path, page, open_table, tables, warnings)
+            open_table = _read_page(path, page, open_table, tables, warnings, kind)
     return tables, warnings
 
 
@@ -111,10 +147,17 @@ def _text_lines(page: Any) -> list[dict[str, Any]]:
 
 
 def _read_page(
-    path: Path, page: Any, open_table: _OpenTable | None, tables: list[RawTable], warnings: list[str]
+    path: Path,
+    page: Any,
+    open_table: _OpenTable | None,
+    tables: list[RawTable],
+    warnings: list[str],
+    kind: str | None = None,
 ) -> _OpenTable | None:
     lines = _text_lines(page)
-    titles = [(ln, code) for ln in lines if (code := title_to_table_code(ln["text"]))]
+    titles = [
+        (_joined(lines[i : i + n]), code) for i, n, code in titles_in([ln["text"] for ln in lines], kind)
+    ]
     notes = [ln for ln in lines if _NOTE.match(normalise_text(ln["text"]))]
     grids = ruled_grids(page)
     ruled = bool(grids)
@@ -122,7 +165,7 @@ def _read_page(
     # a grid above the first title continues the table left open on the previous page
     first_title_top = titles[0][0]["top"] if titles else page.height
     if open_table is not None:
-        head = [g for g in grids if g[0][1] < first_title_top]
+        head = [g for g in grids if g[0][3] <= first_title_top + 1]
         if not ruled and open_table.table.engine == "pdfplumber-words":
             region = (0, 0, page.width, _region_bottom(first_title_top, notes, page.height))
             rows, _ = (
@@ -139,7 +182,12 @@ def _read_page(
         bottom = titles[k + 1][0]["top"] if k + 1 < len(titles) else page.height
         region_lines = [ln for ln in lines if top <= ln["top"] < bottom]
         printed_unit = next((u for ln in region_lines[:6] if (u := unit_from_text(ln["text"]))), None)
-        mine = [g for g in grids if top - 2 <= g[0][1] < bottom]
+        # the grid under the title, or the one the title is printed in (its first cell)
+        mine = [
+            (bbox, [r for r in g if r.bbox is None or r.bbox[1] >= line["top"]])
+            for bbox, g in grids
+            if bbox[1] < bottom and bbox[3] > line["top"]
+        ]
         if printed_unit is None and not mine:
             continue  # a title with neither unit line nor ruled grid: a table of contents entry
         unit = printed_unit or "元"
@@ -167,6 +215,17 @@ def _read_page(
         closed = any(n["top"] > top for n in notes if n["top"] < bottom)
         open_table = None if closed else _OpenTable(table, header, bands)
     return open_table
+
+
+def _joined(lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """A title printed on one or two lines, as one text line (top of the first, bottom of the last)."""
+    if len(lines) == 1:
+        return lines[0]
+    return {
+        **lines[0],
+        "text": "".join(ln["text"].strip() for ln in lines),
+        "bottom": lines[-1]["bottom"],
+    }
 
 
 def _region_bottom(top: float, notes: list[dict[str, Any]], default: float) -> float:

@@ -23,10 +23,14 @@ def ruled_grids(page: Any) -> list[tuple[BBox, list[RawRow]]]:
     cell by geometry so the normaliser can tell a horizontal span (group header) from a vertical one.
     """
     grids: list[tuple[BBox, list[RawRow]]] = []
-    for table in page.find_tables(LATTICE_SETTINGS):
+    page = page.filter(_visible)
+    settings = {**LATTICE_SETTINGS, "explicit_horizontal_lines": _closing_lines(page.edges)}
+    for table in page.find_tables(settings):
         texts = table.extract()
-        if len(texts) < 2 or max(len(r) for r in texts) < 2:
+        if not texts or max(len(r) for r in texts) < 2:
             continue
+        if len(texts) == 1 and not any(is_amount(t or "") for t in texts[0]):
+            continue  # a lone boxed line; a lone row of amounts is the end of a table (合计)
         col_x = [_column_x(table, j) for j in range(len(texts[0]))]
         text_of = {}
         for row, row_texts in zip(table.rows, texts, strict=True):
@@ -50,6 +54,69 @@ def ruled_grids(page: Any) -> list[tuple[BBox, list[RawRow]]]:
             )
         grids.append((table.bbox, rows))
     return grids
+
+
+def _closing_lines(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Top and bottom borders for tables whose page break left them open.
+
+    A Word table continued from the previous page often has no top rule over its first cells,
+    so pdfplumber cannot close them and drops their text. Each block of vertical rules gets a
+    horizontal rule along its top and bottom ends where the page draws none.
+    """
+    verticals = sorted((e for e in edges if e["orientation"] == "v"), key=lambda e: e["top"])
+    horizontals = [e for e in edges if e["orientation"] == "h"]
+    blocks: list[list[dict[str, Any]]] = []
+    for e in verticals:
+        if blocks and e["top"] <= max(v["bottom"] for v in blocks[-1]) + 1:
+            blocks[-1].append(e)
+        else:
+            blocks.append([e])
+    lines: list[dict[str, Any]] = []
+    for block in blocks:
+        if len(block) < 2:
+            continue
+        x0, x1 = min(v["x0"] for v in block), max(v["x1"] for v in block)
+        for y in (min(v["top"] for v in block), max(v["bottom"] for v in block)):
+            spans = sorted(
+                (max(h["x0"], x0), min(h["x1"], x1))
+                for h in horizontals
+                if abs(h["top"] - y) <= 2 and h["x1"] > x0 and h["x0"] < x1
+            )
+            if _union_length(spans) < 0.95 * (x1 - x0):
+                lines.append(
+                    {"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0,
+                     "height": 0, "orientation": "h"}
+                )
+    return lines
+
+
+def _union_length(spans: list[tuple[float, float]]) -> float:
+    total, reach = 0.0, float("-inf")
+    for a, b in spans:
+        if b > reach:
+            total += b - max(a, reach)
+            reach = b
+    return total
+
+
+def _is_white(color: Any) -> bool:
+    if isinstance(color, (int, float)):
+        color = (color,)
+    if not isinstance(color, (tuple, list)) or not color:
+        return False
+    values = [float(c) for c in color if isinstance(c, (int, float))]
+    if len(values) == 4:  # CMYK: white is no ink
+        return all(v <= 0.01 for v in values)
+    return bool(values) and all(v >= 0.99 for v in values)
+
+
+def _visible(obj: dict[str, Any]) -> bool:
+    """Drop white shapes: some exports paint every cell as a white box, which is not a ruling."""
+    if obj.get("object_type") not in {"rect", "line", "curve"}:
+        return True
+    stroked = obj.get("stroke") and not _is_white(obj.get("stroking_color"))
+    filled = obj.get("fill") and not _is_white(obj.get("non_stroking_color"))
+    return bool(stroked or filled)
 
 
 def _column_x(table: Any, j: int) -> tuple[float, float]:

@@ -86,8 +86,15 @@ def version_key(doc: ExtractedDocument) -> str:
     return f"path:{Path(doc.source_path).resolve()}"
 
 
-# facts of another grain than fact_line_item that the normaliser may produce, loaded by name
-EXTRA_FACT_TABLES = ("fact_narrative_figure", "fact_project", "fact_performance_indicator")
+# rows of another grain than fact_line_item that the normaliser may produce, loaded by name
+EXTRA_FACT_TABLES = (
+    "doc_text",
+    "fact_narrative_figure",
+    "fact_project",
+    "fact_performance_indicator",
+    "fact_performance_budget",
+    "doc_performance_table",
+)
 
 
 def load_document(

@@ -6,6 +6,8 @@ import dagster as dg
 import polars as pl
 
 from pipelines.normalise.frames import tables_to_frames
+from pipelines.normalise.narrative import narrative_figures
+from pipelines.normalise.performance import performance_frames
 from pipelines.partitions import source_files
 from pipelines.types import ExtractedDocument
 
@@ -23,7 +25,32 @@ def normalise_document(doc: ExtractedDocument) -> NormalisedDocument:
     """Pure: turn every table of the document into facts; what cannot be read becomes a warning."""
     facts, tables, warnings = tables_to_frames(doc.tables, doc.document_id)
     doc.warnings.extend(warnings)
-    return NormalisedDocument(doc, facts, tables)
+    extras = {
+        "doc_text": text_frame(doc),
+        **performance_frames(doc),
+        "fact_narrative_figure": narrative_figures(doc.texts, doc.document_id),
+    }
+    return NormalisedDocument(doc, facts, tables, extras)
+
+
+def text_frame(doc: ExtractedDocument) -> pl.DataFrame:
+    """The printed text by page or line, for text rules and search."""
+    return pl.DataFrame(
+        {
+            "document_id": [doc.document_id] * len(doc.texts),
+            "block_no": list(range(1, len(doc.texts) + 1)),
+            "page": [b.page for b in doc.texts],
+            "line_no": [b.line_no for b in doc.texts],
+            "text": [b.text for b in doc.texts],
+        },
+        schema={
+            "document_id": pl.String,
+            "block_no": pl.Int32,
+            "page": pl.Int32,
+            "line_no": pl.Int32,
+            "text": pl.String,
+        },
+    )
 
 
 @dg.asset(partitions_def=source_files, group_name="normalise")

@@ -78,9 +78,22 @@ def economic_codes() -> dict[str, CodeEntry]:
     return _load("economic_codes.csv")
 
 
+# 类 names of earlier editions of the 政府收支分类科目, still printed in older documents
+_FORMER_CLASS_NAMES = {
+    "文化体育与传媒支出": "207",
+    "医疗卫生与计划生育支出": "210",
+    "医疗卫生支出": "210",
+    "资源勘探信息等支出": "215",
+    "资源勘探电力信息等支出": "215",
+    "国土海洋气象等支出": "220",
+    "国土资源气象等支出": "220",
+}
+
+
 @lru_cache(maxsize=1)
 def _class_by_name() -> dict[str, str]:
-    return {normalise_text(e.name): e.code for e in functional_codes().values() if e.level == "类"}
+    names = {normalise_text(e.name): e.code for e in functional_codes().values() if e.level == "类"}
+    return {**_FORMER_CLASS_NAMES, **names}
 
 
 def class_code_for_label(label: str) -> str | None:

@@ -56,7 +56,7 @@ TABLE_SCHEMA: dict[str, Any] = {
 }
 
 _CODE_AND_NAME = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s+(\S.*)$")
-_SECTIONS = {"opening_carryover_surplus", "closing_carryover_surplus"}
+_SECTIONS = {"opening_carryover_surplus", "closing_carryover_surplus", "prior_carryover"}
 
 
 @dataclass
@@ -101,6 +101,9 @@ def table_to_facts(table: RawTable, document_id: str) -> TableFacts:
     """Interpret one stitched grid with its catalog entry: one fact per numeric cell of every data row."""
     spec = CATALOG[table.table_code]
     out = TableFacts()
+    if spec.form_fields:
+        _form_facts(spec, table, document_id, out)
+        return out
     layout: Layout = read_layout(spec, table.rows, carry_spans=table.engine == "text")
     if layout.unmapped:
         out.warnings.append(f"{spec.code}: columns not in the catalog: {', '.join(layout.unmapped)}")
@@ -110,9 +113,83 @@ def table_to_facts(table: RawTable, document_id: str) -> TableFacts:
         cells = list(row.cells) + [""] * (max(len(row.cells), _width(layout)) - len(row.cells))
         consumed: set[int] = set()
         for p_index, panel in enumerate(layout.panels):
-            ctx = _RowContext(spec, table, document_id, row, row_no, panel)
+            named = _inherit_label(layout, panel, row, cells)
+            ctx = _RowContext(spec, table, document_id, row, row_no, named)
             _panel_facts(ctx, cells, p_index, sections, consumed, out)
     return out
+
+
+def _covered(row: RawRow, j: int) -> bool:
+    """The cell lies under a merged cell that starts further left (it holds no value of its own)."""
+    return row.span_from is not None and j < len(row.span_from) and row.span_from[j] is not None
+
+
+def _inherit_label(layout: Layout, panel: Panel, row: RawRow, cells: list[str]) -> Panel:
+    """A panel whose label cell is covered by a label merged across from a panel on its left.
+
+    Jiangsu's 收支预算总表 prints "当年支出小计" across the 功能分类 and 支出用途 panels with the
+    amount in the last column: the amount belongs to that label, in the panel the label starts in.
+    The label is copied into the covered key cell and the panel takes the label's panel name.
+    """
+    keys = panel.key_columns
+    if not keys or any(normalise_text(cells[c.index]) for c in keys) or row.span_from is None:
+        return panel
+    origin = next((row.span_from[c.index] for c in keys if _covered(row, c.index)), None)
+    if origin is None:
+        return panel
+    source = next((p for p in layout.panels if any(c.index == origin for c in p.key_columns)), None)
+    if source is None or source is panel:
+        return panel
+    cells[keys[-1].index] = cells[origin]
+    return Panel(source.name, panel.columns)
+
+
+_UNIT_IN_LABEL = re.compile(r"\((万元|元)\)")
+
+
+def _form_facts(spec: TableSpec, table: RawTable, document_id: str, out: TableFacts) -> None:
+    """A form (绩效目标表): each amount sits right of its label ("资金总额（万元） | 50").
+
+    A label printed twice in one row (其他资金 under 项目资金 and under 年度资金) takes the
+    catalog's fields in order, so the two amounts keep apart.
+    """
+    panel = Panel(None, ())
+    subject = _form_subject(table.rows)
+    for row_no, row in enumerate(table.rows, start=1):
+        ctx = _RowContext(spec, table, document_id, row, row_no, panel)
+        used: set[str] = set()
+        cells = list(row.cells)
+        for j, cell in enumerate(cells):
+            label = normalise_text(cell)
+            field = next(
+                (f for f in spec.form_fields if f.measure not in used and f.matches(label)), None
+            )
+            if field is None:
+                continue
+            value = next((c for c in cells[j + 1 :] if normalise_text(c)), "")
+            m = _UNIT_IN_LABEL.search(label)
+            parsed = parse_amount(value, m.group(1) if m else table.unit)
+            if parsed is None or parsed.amount is None:
+                continue
+            used.add(field.measure)
+            fact = ctx.fact(
+                None, subject or clean_label(cell), None, field.measure, clean_label(cell),
+                parsed.amount, parsed.is_blank, value,
+            )
+            out.rows.append(fact)
+
+
+_SUBJECT = re.compile(r"^(项目名称|部门\(单位\)名称|部门名称|单位名称)$")
+
+
+def _form_subject(rows: list[RawRow]) -> str | None:
+    """What the form is about (项目名称 / 部门名称 value), the line label of its amounts."""
+    for row in rows:
+        cells = [c for c in row.cells if normalise_text(c)]
+        for label, value in zip(cells, cells[1:], strict=False):
+            if _SUBJECT.match(normalise_text(label)):
+                return clean_label(value)
+    return None
 
 
 def _width(layout: Layout) -> int:
@@ -148,13 +225,17 @@ def _panel_facts(
                 break
         return
 
-    values = [(c, cells[c.index]) for c in panel.value_columns if c.index not in consumed]
+    values = [
+        (c, cells[c.index])
+        for c in panel.value_columns
+        if c.index not in consumed and not _covered(ctx.row, c.index)
+    ]
     if not code and not label and all(not normalise_text(v) for _, v in values):
         return
     line_key = line_key_for(spec, panel.name or "", label, sections.get(p_index)) if not code else None
     if line_key in _SECTIONS:
         sections[p_index] = line_key
-    if code is None and label and spec.code in {"D01", "D04"}:
+    if code is None and label and spec.class_lines:
         code = class_code_for_label(label)
         if code:
             line_key = "exp_class"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pipelines.extract.catalog import TableSpec, normalise_text
 from pipelines.normalise.codes import is_code
-from pipelines.normalise.numbers import looks_like_money
+from pipelines.normalise.numbers import is_amount, looks_like_money
 from pipelines.types import RawRow
 
 # header words that mark a row-key column (code or name) rather than a measure
@@ -24,6 +24,8 @@ _KEY_WORDS = {
     "项",
 }
 _CODE_WORDS = re.compile(r"编码|代码")
+# other row-key headers: names, codes and the descriptive columns of 政府采购 / 项目 tables
+_KEY_HEADER = re.compile(r"(名称|科目|编号|序号|大类|组织形式|预算单位)$")
 _SEQ_WORDS = {"行次"}
 _NUMBERING_WORDS = {"栏次", "行次", "类", "款", "项"}
 _TOTAL_LABELS = {"合计", "总计"}
@@ -95,9 +97,12 @@ def _fill_spans(header: list[tuple[str, ...]], width: int) -> list[list[str]]:
     filled: list[list[str]] = []
     for cells in header:
         row = [normalise_text(c) for c in cells] + [""] * (width - len(cells))
+        above = filled[-1] if filled else None
         for j in range(1, width):
             if not row[j] and row[j - 1] and not row[j - 1].isdigit() and row[j - 1] not in _NUMBERING_WORDS:
-                row[j] = row[j - 1]
+                # below the first row a cell spans no further than the cell above it
+                if above is None or above[j] == above[j - 1]:
+                    row[j] = row[j - 1]
         filled.append(row)
     return filled
 
@@ -117,7 +122,7 @@ def _role(parts: list[str], ordinal: int | None, has_ordinals: bool) -> str:
         return "seq"
     if has_ordinals:
         return "value" if ordinal is not None else "key"
-    if any(p in _KEY_WORDS or _CODE_WORDS.search(p) for p in parts):
+    if any(p in _KEY_WORDS or _CODE_WORDS.search(p) or _KEY_HEADER.search(p) for p in parts):
         return "key"
     return "value"
 
@@ -132,15 +137,14 @@ def read_layout(spec: TableSpec, rows: list[RawRow], *, carry_spans: bool) -> La
         grid = _fill_spans(header_cells, width)
     else:
         grid = [[normalise_text(c) for c in cells] + [""] * (width - len(cells)) for cells in header_cells]
+    # budgets name columns by year ("2024年预算数"): match on years relative to the latest one
+    matching = relative_years(grid) if spec.doc_kind == "budget" else grid
+    text_columns = _text_columns(rows[n_header:], width)
 
     columns: list[Column] = []
     unmapped: list[str] = []
     for j in range(width):
-        parts: list[str] = []
-        for row in grid:
-            t = row[j]
-            if t and (not parts or parts[-1] != t) and not t.isdigit():
-                parts.append(t)
+        parts = _parts(grid, j)
         role = _role(parts, ordinals.get(j), bool(ordinals))
         path = "/".join(p for p in parts if p not in _NUMBERING_WORDS)
         measure = None
@@ -148,9 +152,12 @@ def read_layout(spec: TableSpec, rows: list[RawRow], *, carry_spans: bool) -> La
             if j in ordinals and spec.column_order and ordinals[j] <= len(spec.column_order):
                 measure = spec.column_order[ordinals[j] - 1]
             else:
-                found = spec.measure_for(_strip_group(path))
+                relative = "/".join(p for p in _parts(matching, j) if p not in _NUMBERING_WORDS)
+                found = spec.measure_for(_strip_group(relative))
                 measure = found.measure if found else None
-            if measure is None and path:
+            if measure is None and j in text_columns:
+                role = "key"  # a column of names (采购物品名称, or one left unheaded) is part of the row key
+            elif measure is None and path:
                 unmapped.append(path)
         columns.append(Column(j, role, path, measure, ordinals.get(j)))
 
@@ -166,6 +173,47 @@ def read_layout(spec: TableSpec, rows: list[RawRow], *, carry_spans: bool) -> La
         Panel(names[i] if i < len(names) else None, tuple(cols)) for i, cols in enumerate(panels) if cols
     )
     return Layout(n_header, built, tuple(unmapped))
+
+
+def _parts(grid: list[list[str]], j: int) -> list[str]:
+    """The distinct header texts above column j, top to bottom (a merged cell counts once)."""
+    parts: list[str] = []
+    for row in grid:
+        t = row[j]
+        if t and (not parts or parts[-1] != t) and not t.isdigit():
+            parts.append(t)
+    return parts
+
+
+_YEAR = re.compile(r"(\d{4})年度?")
+
+
+def relative_years(grid: list[list[str]]) -> list[list[str]]:
+    """Name printed years relative to the latest one in the header: 本年 for it, 上年 for earlier.
+
+    A 2025 budget printing "2024年预算数" beside "2025年预算数" keeps both columns apart by
+    meaning (上年预算数 / 本年预算数), whatever the years are.
+    """
+    years = [int(m.group(1)) for row in grid for cell in row for m in _YEAR.finditer(cell)]
+    if not years:
+        return grid
+    latest = max(years)
+    return [
+        [_YEAR.sub(lambda m: "本年" if int(m.group(1)) == latest else "上年", cell) for cell in row]
+        for row in grid
+    ]
+
+
+def _text_columns(data: list[RawRow], width: int) -> set[int]:
+    """Columns whose data cells are names, not amounts (most non-empty cells are not numbers)."""
+    out: set[int] = set()
+    for j in range(width):
+        cells = [normalise_text(r.cells[j]) for r in data if j < len(r.cells)]
+        filled = [c for c in cells if c and c not in {"—", "-", "/"}]
+        texts = [c for c in filled if not is_amount(c)]
+        if texts and len(texts) * 2 > len(filled):
+            out.add(j)
+    return out
 
 
 def _strip_group(path: str) -> str:

@@ -1,0 +1,133 @@
+"""How much of a PDF page's text layer is unreadable, so garbage is never loaded as text.
+
+A PDF can look right on screen while its text layer is junk: fonts without a ToUnicode map (the
+characters come out as private-use code points, control characters, "(cid:123)" runs or Latin
+mojibake such as "ÊÕÈë"), or a wrong CMap that turns every Chinese character into another, rare
+one. The measure counts, per page, the characters that cannot be real text of a Chinese
+disclosure; a page where they make up `GARBLED_SHARE` or more is garbled.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import pypdfium2.raw as pdfium_c
+
+GARBLED_SHARE = 0.3  # real samples score 0.00; every broken text layer we built scores above 0.6
+MIN_PAGE_CHARS = 20  # pages with fewer textual characters are not judged (blank, numbers only)
+MIN_LETTERS = 200  # a document needs this many letters before its share of Chinese means anything
+MIN_CJK_SHARE = 0.3  # below this share of Chinese among its letters, a document is not Chinese text
+
+_CID_RUN = re.compile(r"\(cid:\d+\)")
+_BAD_CATEGORIES = {"Co", "Cn", "Cs", "Cc"}  # private use, unassigned, surrogate, control
+_LATIN1_IN_USE = set("·×÷°±¥§²³")  # Latin-1 signs Chinese documents do print
+
+
+@dataclass(frozen=True)
+class Garble:
+    """Counts for one page (or, summed, a document).
+
+    `chars` counts the textual characters: everything but spaces, ASCII digits and ASCII
+    punctuation, which survive a broken font and would dilute the share on table pages.
+    """
+
+    chars: int = 0
+    garbled: int = 0
+    letters: int = 0
+    cjk: int = 0
+    rare: int = 0  # Chinese characters outside GB 2312
+
+    @property
+    def share(self) -> float:
+        return self.garbled / self.chars if self.chars else 0.0
+
+    @property
+    def score(self) -> float:
+        """The share of unreadable text: garbled characters, or rare ones among the Chinese."""
+        return max(self.share, self.rare / self.cjk if self.cjk >= MIN_PAGE_CHARS else 0.0)
+
+    @property
+    def is_garbled(self) -> bool:
+        """Too many garbled characters, or Chinese that is mostly rare characters (a wrong CMap,
+        whose digits turned into letters that would dilute the share)."""
+        if self.chars < MIN_PAGE_CHARS:
+            return False
+        return self.share >= GARBLED_SHARE or (
+            self.cjk >= MIN_PAGE_CHARS and self.rare >= GARBLED_SHARE * self.cjk
+        )
+
+    @property
+    def cjk_share(self) -> float:
+        return self.cjk / self.letters if self.letters else 1.0
+
+    @property
+    def not_chinese(self) -> bool:
+        """Plenty of letters and hardly any Chinese: Latin junk where a disclosure prints Chinese."""
+        return self.letters >= MIN_LETTERS and self.cjk_share < MIN_CJK_SHARE
+
+    def __add__(self, other: Garble) -> Garble:
+        return Garble(
+            self.chars + other.chars,
+            self.garbled + other.garbled,
+            self.letters + other.letters,
+            self.cjk + other.cjk,
+            self.rare + other.rare,
+        )
+
+
+def is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\U00020000" <= ch <= "\U0003ffff"
+
+
+@lru_cache(maxsize=32768)
+def _is_common_hanzi(ch: str) -> bool:
+    """In GB 2312 (the 6 763 common simplified characters): disclosures print nothing else.
+
+    A wrong CMap maps codes to arbitrary characters, most of them outside this set.
+    """
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def measure_text(text: str, map_errors: int = 0) -> Garble:
+    """Score a page's extracted text; `map_errors` are characters pdfium could not map to Unicode.
+
+    Garbled: U+FFFD, private-use, control and unassigned characters, "(cid:N)" runs, Chinese
+    characters outside GB 2312, Latin-1/Extended characters (GBK bytes read as Latin-1), and
+    whatever pdfium reports as unmapped.
+    """
+    text = _CID_RUN.sub("\ufffd", text)  # one unmapped glyph, as pdfminer prints it
+    chars = bad = cjk = rare = letters = latin = 0
+    for ch in text:
+        if ch.isspace():
+            continue
+        if ch == "\ufffd" or unicodedata.category(ch) in _BAD_CATEGORIES:
+            chars += 1
+            bad += 1
+            continue
+        if ch.isascii() and not ch.isalpha():
+            continue  # digits and ASCII punctuation: neutral
+        chars += 1
+        if is_cjk(ch):
+            cjk += 1
+            letters += 1
+            rare += not _is_common_hanzi(ch)
+            continue
+        letters += ch.isalpha()
+        latin += "\u0080" <= ch <= "\u024f" and ch not in _LATIN1_IN_USE
+    # a character can be both unmapped and odd-looking: take the larger count, not the sum
+    garbled = max(bad + rare + latin, map_errors)
+    return Garble(chars, min(garbled, chars), letters, cjk, rare)
+
+
+def unicode_map_errors(textpage: Any) -> int:
+    """Characters of a pdfium text page whose font gives no valid Unicode (no or broken ToUnicode)."""
+    count = textpage.count_chars()
+    return sum(1 for k in range(count) if pdfium_c.FPDFText_HasUnicodeMapError(textpage.raw, k) == 1)

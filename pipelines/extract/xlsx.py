@@ -1,0 +1,156 @@
+"""Workbooks (XLSX with openpyxl, legacy XLS with xlrd) read cell by cell, one sheet at a time.
+
+Departments publish one table per sheet: a title row (or only the sheet's name), a unit row,
+merged multi-row headers, then the data. A fact's `line_no` is the sheet's row number and its
+table records the sheet name, so a reviewer opens the sheet and goes to the row.
+
+Numbers stored as numbers become the text the cell displays: the stored double is written with
+15 significant digits (all a double holds, so the float noise of "0.1+0.2" or of a cached SUM
+disappears) and then laid out by the cell's number format (decimals, thousands separators,
+percent), all in `Decimal` — never through float arithmetic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import xlrd
+from openpyxl.utils.exceptions import InvalidFileException
+
+from pipelines.errors import SourceFileError
+from pipelines.extract.office import OfficeDocument, container_of, grid_items, tables_from_items
+from pipelines.types import RawTable, TextBlock
+
+_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
+
+
+def read_workbook(path: Path) -> OfficeDocument:
+    """Every catalogued table of every visible sheet; raise SourceFileError for an unreadable file."""
+    data = path.read_bytes()
+    zipped = container_of(data, "not_a_workbook") == "zip"  # an .xls that is really XLSX, or back
+    sheets = _xlsx_sheets(data) if zipped else _xls_sheets(data)
+    engine = "openpyxl" if zipped else "xlrd"
+    tables: list[RawTable] = []
+    warnings: list[str] = []
+    texts: list[TextBlock] = []
+    head: list[str] = []
+    for block, (name, visible, cells, merges) in enumerate(sheets, start=1):
+        if not visible:
+            warnings.append(f"sheet {name!r} is hidden and was not read")
+            continue
+        line_nos = list(range(1, len(cells) + 1))
+        items = grid_items(cells, line_nos, merges, block)
+        found, notes = tables_from_items(items, engine, sheet=name, fallback_title=name)
+        tables.extend(found)
+        warnings.extend(f"sheet {name!r}: {n}" for n in notes)
+        rows = [(n, "\t".join(r).rstrip("\t")) for n, r in zip(line_nos, cells, strict=True) if any(r)]
+        texts.extend(TextBlock(text, line_no=n) for n, text in rows)
+        head.extend(" ".join(c for c in cells[n - 1] if c) for n, _ in rows[:20])
+    return OfficeDocument(tables, warnings, texts, head[:60])
+
+
+Sheet = tuple[str, bool, list[list[str]], list[tuple[int, int, int, int]]]
+
+
+def _xlsx_sheets(data: bytes) -> list[Sheet]:
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except zipfile.BadZipFile as exc:
+        raise SourceFileError("corrupt", f"the XLSX package is damaged ({exc})") from exc
+    except (KeyError, InvalidFileException) as exc:
+        raise SourceFileError("not_a_workbook", f"the ZIP holds no workbook ({exc})") from exc
+    except Exception as exc:  # openpyxl/lxml raise many types for damaged parts
+        raise SourceFileError("corrupt", f"the XLSX cannot be read ({type(exc).__name__}: {exc})") from exc
+    sheets: list[Sheet] = []
+    for ws in book.worksheets:
+        # ws._cells holds only the cells that exist; iter_rows would walk every styled empty row
+        present = {key: cell for key, cell in ws._cells.items() if cell.value is not None}
+        n_rows = max((r for r, _ in present), default=0)
+        n_cols = max((c for _, c in present), default=0)
+        cells = [[""] * n_cols for _ in range(n_rows)]
+        for (r, c), cell in present.items():
+            cells[r - 1][c - 1] = _xlsx_text(cell.value, cell.number_format)
+        merges = [
+            (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges
+        ]
+        sheets.append((ws.title, ws.sheet_state == "visible", cells, merges))
+    return sheets
+
+
+def _xlsx_text(value: Any, number_format: str) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float | Decimal):
+        return number_text(value, number_format)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _xls_sheets(data: bytes) -> list[Sheet]:
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True)
+    except xlrd.XLRDError as exc:
+        if "encrypt" in str(exc).lower():
+            raise SourceFileError("encrypted", "the workbook is password-protected") from exc
+        raise SourceFileError("not_a_workbook", f"xlrd cannot read it as an XLS workbook ({exc})") from exc
+    except Exception as exc:  # truncated or damaged compound documents
+        raise SourceFileError("corrupt", f"the XLS cannot be read ({type(exc).__name__}: {exc})") from exc
+    sheets: list[Sheet] = []
+    for sh in book.sheets():
+        cells = [[_xls_text(book, sh.cell(r, c)) for c in range(sh.ncols)] for r in range(sh.nrows)]
+        merges = [(rlo, clo, rhi - 1, chi - 1) for rlo, rhi, clo, chi in sh.merged_cells]
+        sheets.append((sh.name, sh.visibility == 0, cells, merges))
+    return sheets
+
+
+def _xls_text(book: Any, cell: Any) -> str:
+    if cell.ctype == xlrd.XL_CELL_NUMBER:
+        fmt = book.format_map.get(book.xf_list[cell.xf_index].format_key)
+        return number_text(cell.value, fmt.format_str if fmt else "General")
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        return _xlsx_text(xlrd.xldate_as_datetime(cell.value, book.datemode), "General")
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return "TRUE" if cell.value else "FALSE"
+    if cell.ctype == xlrd.XL_CELL_ERROR:
+        return str(xlrd.error_text_from_code.get(cell.value, "#ERR"))
+    return str(cell.value).strip() if cell.ctype == xlrd.XL_CELL_TEXT else ""
+
+
+def number_text(value: int | float | Decimal, number_format: str) -> str:
+    """The text a cell shows for a stored number, e.g. 19890539.509999998 with #,##0.00 → 19,890,539.51."""
+    exact = (
+        value if isinstance(value, Decimal) else Decimal(value if isinstance(value, int) else f"{value:.15g}")
+    )
+    sections = number_format.split(";")
+    section = sections[1] if exact < 0 and len(sections) > 1 else sections[0]
+    shape = _LITERALS.sub("", section).strip()
+    parens = exact < 0 and "(" in shape
+    if "%" in shape:
+        exact *= 100
+    if shape.lower() in ("", "general", "@") or not re.search(r"[0#?]", shape):
+        text = _plain(exact)
+    else:
+        m = re.search(r"\.([0#?]+)", shape)
+        places = len(m.group(1)) if m else 0
+        rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        grouping = "," if re.search(r"[0#?],[0#?]", shape) else ""
+        text = format(rounded, f"{grouping}.{places}f")
+    if parens:
+        text = f"({text.lstrip('-')})"
+    return text + ("%" if "%" in shape else "")
+
+
+def _plain(value: Decimal) -> str:
+    """General format: every significant digit, no exponent, no trailing zeros."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text

@@ -1,0 +1,1 @@
+"""The data-quality report: HTML from the warehouse's latest validation runs, with page crops."""

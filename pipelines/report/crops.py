@@ -1,0 +1,324 @@
+"""Pictures for the quality report: the table region of a PDF page, the failing row highlighted.
+
+Reviewers check a failure against the printed page, so each failing check gets the part of the page
+from the table's title (or its first row, on a continuation page) down to the offending row. Pages
+are rendered once per (file, page) within a report run; the crops are embedded as PNG data URIs so
+the report stands alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from PIL import Image, ImageChops, ImageDraw
+
+DPI = 110
+SCALE = DPI / 72  # PDF points → pixels
+HIGHLIGHT = (255, 196, 0, 96)  # translucent amber over the failing row
+CELL_OUTLINE = (214, 39, 40)  # red frame around the failing cell's printed value
+MARGIN_PT = 10.0  # space kept below the offending row and around the content
+HEADER_ALLOWANCE_PT = 72.0  # how far above the first data row to look when the title is not on the page
+TITLE_SEARCH_PT = 220.0  # a title further above the first data row than this belongs to something else
+PALETTE_COLOURS = 48  # PNGs are palette images: text, rules, highlight and frame need few colours
+CONTEXT_PT = 30.0  # text shown above and below a phrase a text check is about
+
+
+def blended_highlight(background: tuple[int, int, int] = (255, 255, 255)) -> tuple[int, int, int]:
+    """The colour HIGHLIGHT gives over a background pixel (what a reader, or a test, sees)."""
+    *rgb, alpha = HIGHLIGHT
+    a = alpha / 255
+    r, g, b = (round(c * a + bg * (1 - a)) for c, bg in zip(rgb, background, strict=True))
+    return (r, g, b)
+
+
+@dataclass(frozen=True)
+class RowBand:
+    """Where a table sits on one page and which row to highlight, all in PDF points from the page top."""
+
+    table_top: float  # top of the table's first data row on this page
+    row_top: float | None = None  # the offending row (None: show the table region without a highlight)
+    row_bottom: float | None = None
+    title: str | None = None  # the table title as printed, searched for to include title and header
+    value_printed: str | None = None  # the failing cell's text, framed when it can be told apart
+    column_header: str | None = None  # its column's header path (a/b/c), to tell equal values apart
+    first_page: tuple[int, float] | None = None  # the table's first page and its first row top there
+
+
+@dataclass
+class _Page:
+    image: Image.Image
+    height_pt: float
+    textpage: pdfium.PdfTextPage
+
+
+class PageRenderer:
+    """Renders PDF pages at DPI and keeps the most recent ones, so several checks on a page cost one render.
+
+    Use as a context manager; the PDF handles are closed at the end of the run.
+    """
+
+    def __init__(self, max_pages: int = 32) -> None:
+        self._max_pages = max_pages
+        self._docs: dict[Path, pdfium.PdfDocument] = {}
+        self._pages: OrderedDict[tuple[Path, int], _Page] = OrderedDict()
+        self.renders = 0  # pages actually rendered (for the report's timing line and tests)
+
+    def __enter__(self) -> PageRenderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for page in self._pages.values():
+            page.textpage.close()
+        self._pages.clear()
+        for doc in self._docs.values():
+            doc.close()
+        self._docs.clear()
+
+    def _page(self, path: Path, page_no: int) -> _Page:
+        key = (path, page_no)
+        cached = self._pages.get(key)
+        if cached is not None:
+            self._pages.move_to_end(key)
+            return cached
+        doc = self._docs.get(path)
+        if doc is None:
+            doc = self._docs[path] = pdfium.PdfDocument(str(path))
+        if not 1 <= page_no <= len(doc):
+            raise IndexError(f"{path.name} has no page {page_no}")
+        page = doc[page_no - 1]
+        image = page.render(scale=SCALE).to_pil().convert("RGB")
+        entry = _Page(image, page.get_height(), page.get_textpage())
+        self.renders += 1
+        self._pages[key] = entry
+        while len(self._pages) > self._max_pages:
+            _, old = self._pages.popitem(last=False)
+            old.textpage.close()
+        return entry
+
+    def crop(self, path: Path, page_no: int, band: RowBand) -> bytes:
+        """PNG of the table region of one page down to the offending row, that row highlighted.
+
+        On a continuation page that does not repeat the header, the title and header of the table's
+        first page are put on top, so the reviewer sees which column is which.
+        """
+        page = self._page(path, page_no)
+        bottom = (band.row_bottom if band.row_bottom is not None else band.table_top) + MARGIN_PT
+        if band.row_bottom is None:
+            bottom = max(bottom, band.table_top + HEADER_ALLOWANCE_PT)
+        region, x0, y0 = _trimmed(page, _region_top(page, band), bottom)
+        header_page = page
+        strip: Image.Image | None = None
+        first = band.first_page
+        if first is not None and first[0] != page_no and y0 >= (band.table_top - 2 * MARGIN_PT) * SCALE:
+            header_page = self._page(path, first[0])
+            head = RowBand(table_top=first[1], title=band.title)
+            strip, _, _ = _trimmed(header_page, _region_top(header_page, head), first[1])
+        if band.row_top is not None and band.row_bottom is not None:
+            region = _highlight(region, (band.row_top * SCALE - y0, band.row_bottom * SCALE - y0))
+            cell = _cell_box(page, band, header_page)
+            if cell is not None:
+                left, top_pt, right, bottom_pt = cell
+                ImageDraw.Draw(region).rectangle(
+                    (
+                        left * SCALE - x0 - 4,
+                        top_pt * SCALE - y0 - 3,
+                        right * SCALE - x0 + 4,
+                        bottom_pt * SCALE - y0 + 3,
+                    ),
+                    outline=CELL_OUTLINE,
+                    width=2,
+                )
+        if strip is not None and first is not None:
+            region = _stack(strip, region, f"header from page {first[0]} / page {page_no}")
+        return _png(region)
+
+    def crop_text(self, path: Path, page_no: int, phrase: str) -> tuple[bytes, int] | None:
+        """PNG of the lines around a phrase on the page (text checks), the phrase highlighted and framed.
+
+        Returns the picture and how many times the phrase occurs on the page (the first is highlighted), or
+        None when the phrase is not on the page. Whitespace is ignored, as the text rules ignore it.
+        """
+        page = self._page(path, page_no)
+        hits = _find_loose(page, phrase)
+        if not hits:
+            return None
+        lines = hits[0]
+        top = min(b[1] for b in lines)
+        bottom = max(b[3] for b in lines)
+        region, x0, y0 = _trimmed(page, max(0.0, top - CONTEXT_PT), bottom + CONTEXT_PT)
+        region = _highlight(region, (top * SCALE - y0 - 2, bottom * SCALE - y0 + 2))
+        draw = ImageDraw.Draw(region)
+        for hit in hits:  # every occurrence in view is framed, the first one also highlighted
+            for left, line_top, right, line_bottom in hit:
+                box = (left * SCALE - x0, line_top * SCALE - y0, right * SCALE - x0, line_bottom * SCALE - y0)
+                if box[1] >= 0 and box[3] <= region.height:
+                    draw.rectangle(
+                        (box[0] - 3, box[1] - 3, box[2] + 3, box[3] + 3), outline=CELL_OUTLINE, width=2
+                    )
+        return _png(region), len(hits)
+
+
+def _trimmed(page: _Page, top: float, bottom: float) -> tuple[Image.Image, int, int]:
+    """The page between top and bottom (points), white borders trimmed; with its pixel offsets."""
+    y0 = max(0, int(top * SCALE))
+    y1 = min(page.image.height, int(bottom * SCALE) + 1)
+    if y1 <= y0:
+        y1 = min(page.image.height, y0 + int(HEADER_ALLOWANCE_PT * SCALE))
+    region = page.image.crop((0, y0, page.image.width, y1))
+    x0, top_px, x1 = _content_box(region)
+    return region.crop((x0, top_px, x1, region.height)), x0, y0 + top_px
+
+
+def _stack(strip: Image.Image, region: Image.Image, label: str) -> Image.Image:
+    """The header strip above the region, a labelled rule between them."""
+    gap = 18
+    out = Image.new("RGB", (max(strip.width, region.width), strip.height + gap + region.height), "white")
+    out.paste(strip, (0, 0))
+    draw = ImageDraw.Draw(out)
+    mid = strip.height + gap // 2
+    text_right = draw.textbbox((4, mid), label, anchor="lm")[2]
+    draw.text((4, mid), label, fill=(110, 110, 110), anchor="lm")
+    draw.line((text_right + 6, mid, out.width, mid), fill=(160, 160, 160), width=1)
+    out.paste(region, (0, strip.height + gap))
+    return out
+
+
+def _png(image: Image.Image) -> bytes:
+    """A palette PNG: text, rules, highlight and frame need few colours, and the file gets 3-4× smaller."""
+    out = io.BytesIO()
+    image.quantize(colors=PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE).save(
+        out, format="PNG", optimize=True
+    )
+    return out.getvalue()
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _region_top(page: _Page, band: RowBand) -> float:
+    """The table title when it is printed on this page just above the table, else room for a header."""
+    fallback = max(0.0, band.table_top - HEADER_ALLOWANCE_PT)
+    if not band.title:
+        return fallback
+    best: float | None = None
+    for top, _bottom, _left, _right in _find(page, band.title):
+        if band.table_top - TITLE_SEARCH_PT <= top < band.table_top and (best is None or top > best):
+            best = top
+    return max(0.0, best - MARGIN_PT) if best is not None else fallback
+
+
+def _cell_box(page: _Page, band: RowBand, header_page: _Page) -> tuple[float, float, float, float] | None:
+    """The failing cell's printed value (or, for a blank cell, its place under the column header).
+
+    A value found once inside the row is the cell; equal values in one row are told apart by the
+    column header above them. Anything still ambiguous gets no frame rather than a wrong one.
+    """
+    if band.row_top is None or band.row_bottom is None:
+        return None
+    header = _header_span(header_page, band, band.row_top if header_page is page else None)
+    text = (band.value_printed or "").strip()
+    if not text:
+        return (header[0], band.row_top + 1, header[1], band.row_bottom - 1) if header else None
+    hits = [
+        (left, top, right, bottom)
+        for top, bottom, left, right in _find(page, text)
+        if band.row_top - 1 <= (top + bottom) / 2 <= band.row_bottom + 1
+    ]
+    if len(hits) == 1:
+        return hits[0]
+    if not hits or header is None:
+        return None
+    centre = (header[0] + header[1]) / 2
+    best = min(hits, key=lambda h: abs((h[0] + h[2]) / 2 - centre))
+    width = max(header[1] - header[0], best[2] - best[0])
+    return best if abs((best[0] + best[2]) / 2 - centre) <= width else None
+
+
+def _header_span(page: _Page, band: RowBand, above_y: float | None) -> tuple[float, float] | None:
+    """Left and right of the column's own header text, when it is printed once above the table's rows."""
+    leaf = (band.column_header or "").split("/")[-1].strip()
+    limit = above_y if above_y is not None else (band.first_page[1] if band.first_page else None)
+    if not leaf or limit is None:
+        return None
+    above = [(left, right) for _top, bottom, left, right in _find(page, leaf) if bottom <= limit]
+    return above[0] if len(above) == 1 else None
+
+
+def _find(page: _Page, text: str) -> list[tuple[float, float, float, float]]:
+    """Every occurrence of text on the page as (top, bottom, left, right) in points from the page top."""
+    found = []
+    searcher = page.textpage.search(text, match_case=True)
+    try:
+        while hit := searcher.get_next():
+            index, count = hit
+            boxes = [page.textpage.get_charbox(i) for i in range(index, index + count)]
+            left = min(b[0] for b in boxes)
+            right = max(b[2] for b in boxes)
+            top = page.height_pt - max(b[3] for b in boxes)
+            bottom = page.height_pt - min(b[1] for b in boxes)
+            found.append((top, bottom, left, right))
+    finally:
+        searcher.close()
+    return found
+
+
+def _find_loose(page: _Page, phrase: str) -> list[list[tuple[float, float, float, float]]]:
+    """Occurrences of phrase ignoring whitespace and line breaks; each as one box per printed line.
+
+    Boxes are (left, top, right, bottom) in points from the page top.
+    """
+    needle = re.sub(r"\s+", "", phrase)
+    if not needle:
+        return []
+    text = page.textpage.get_text_range()
+    pattern = re.compile(r"\s*".join(re.escape(ch) for ch in needle))
+    found = []
+    for m in pattern.finditer(text):
+        lines: list[tuple[float, float, float, float]] = []
+        for i in range(m.start(), m.end()):
+            if text[i].isspace():
+                continue
+            left, bottom, right, top = page.textpage.get_charbox(i)
+            box = (left, page.height_pt - top, right, page.height_pt - bottom)
+            if lines and min(lines[-1][3], box[3]) > max(lines[-1][1], box[1]):  # same printed line
+                last = lines[-1]
+                lines[-1] = (
+                    min(last[0], box[0]),
+                    min(last[1], box[1]),
+                    max(last[2], box[2]),
+                    max(last[3], box[3]),
+                )
+            else:
+                lines.append(box)
+        if lines:
+            found.append(lines)
+    return found
+
+
+def _content_box(region: Image.Image) -> tuple[int, int, int]:
+    """Left, top and right of what is printed in the region, with a margin; white borders go."""
+    background = Image.new("RGB", region.size, (255, 255, 255))
+    box = (
+        ImageChops.difference(region, background).convert("L").point(lambda v: 255 if v > 24 else 0).getbbox()
+    )
+    if box is None:
+        return 0, 0, region.width
+    pad = int(MARGIN_PT * SCALE)
+    return max(0, box[0] - pad), max(0, box[1] - pad), min(region.width, box[2] + pad)
+
+
+def _highlight(region: Image.Image, span: tuple[float, float]) -> Image.Image:
+    overlay = Image.new("RGBA", region.size, (0, 0, 0, 0))
+    top, bottom = max(0.0, span[0]), min(float(region.height), span[1])
+    ImageDraw.Draw(overlay).rectangle((0, top, region.width, bottom), fill=HIGHLIGHT)
+    return Image.alpha_composite(region.convert("RGBA"), overlay).convert("RGB")

@@ -1,0 +1,453 @@
+"""What the quality report shows, read from the warehouse: the latest validation run of each document.
+
+Everything here comes from the contract tables (dim_document, doc_table, fact_line_item, doc_text,
+dq_rule, dq_run, dq_result, v_document_quality); the report never recomputes a check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+STATUS_ORDER = {"errors": 0, "warnings": 1, "not_validated": 2, "clean": 3}
+SEVERITY_ORDER = {"error": 0, "warning": 1}
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One printed cell of the row a check points at."""
+
+    panel: str | None
+    func_code: str | None
+    econ_code: str | None
+    line_label: str | None
+    line_key: str | None
+    measure: str
+    column_header: str | None
+    value_printed: str
+    page: int | None
+    line_no: int | None
+    row_top: float | None
+    row_bottom: float | None
+
+    def names(self) -> set[str]:
+        """Every way a check's row_key may name this row."""
+        return {v for v in (self.func_code, self.econ_code, self.line_label, self.line_key) if v}
+
+
+@dataclass
+class Check:
+    """One failing dq_result row, with what the reviewer is shown beside it."""
+
+    rule_id: str
+    severity: str
+    table_code: str | None
+    row_key: str | None
+    measure: str | None
+    row_no: int | None
+    expected: Decimal | None
+    actual: Decimal | None
+    difference: Decimal | None
+    tolerance: Decimal | None
+    unit: str | None
+    page: int | None
+    line_no: int | None
+    note: str | None
+    column_header: str | None = None
+    picture: str | None = None  # data: URI of the cropped page region
+    picture_note: str | None = None  # why there is no picture
+    row_cells: list[Fact] = field(default_factory=list)  # the printed row (text exports)
+    printed_line: str | None = None  # the source line as printed (text exports)
+    snippet: tuple[str, str, str] | None = None  # page text before / at / after the phrase a check names
+
+
+@dataclass
+class RuleGroup:
+    """One rule's failures in one document."""
+
+    rule_id: str
+    severity: str
+    description: str
+    description_zh: str
+    checks_total: int
+    failures: list[Check]
+
+
+@dataclass(frozen=True)
+class PassedRule:
+    rule_id: str
+    severity: str
+    description: str
+    description_zh: str
+    checks: int
+
+
+@dataclass
+class DocumentQuality:
+    """One document's latest validation run, as the report presents it."""
+
+    document_id: str
+    source_path: str
+    source_sha256: str
+    file_format: str
+    doc_kind: str | None
+    fiscal_year: int | None
+    region: str
+    department: str | None
+    load_status: str
+    load_error: str | None
+    status: str  # errors | warnings | clean | not_validated (v_document_quality)
+    run_id: str | None
+    validated_at: datetime | None
+    rules_run: int
+    checks: int
+    failed_errors: int
+    failed_warnings: int
+    gx_success: bool | None
+    groups: list[RuleGroup] = field(default_factory=list)
+    passed: list[PassedRule] = field(default_factory=list)
+    render_seconds: float = 0.0
+
+    @property
+    def file_name(self) -> str:
+        return Path(self.source_path).name
+
+    @property
+    def rules_failed(self) -> int:
+        return len(self.groups)
+
+    @property
+    def rules_passed(self) -> int:
+        """Rules run without a failing check, those that found nothing to check included."""
+        return max(0, self.rules_run - self.rules_failed)
+
+    @property
+    def rules_without_checks(self) -> int:
+        return max(0, self.rules_passed - len(self.passed))
+
+    @property
+    def sort_key(self) -> tuple[int, int, int, str]:
+        return (STATUS_ORDER.get(self.status, 9), -self.failed_errors, -self.failed_warnings, self.file_name)
+
+
+@dataclass(frozen=True)
+class FailedDocument:
+    """A file that did not load, with the reason the load stage recorded."""
+
+    document_id: str
+    source_path: str
+    file_format: str
+    error: str | None
+    ingested_at: datetime
+
+    @property
+    def file_name(self) -> str:
+        return Path(self.source_path).name
+
+
+@dataclass(frozen=True)
+class RuleSummary:
+    """One rule across the report's documents (the run summary's 'failures by rule')."""
+
+    rule_id: str
+    severity: str
+    description: str
+    description_zh: str
+    documents: int
+    documents_failing: int
+    checks: int
+    failures: int
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    found = con.execute("select 1 from information_schema.tables where table_name = ?", [name]).fetchone()
+    return found is not None
+
+
+def _document_filter(document_ids: list[str] | None, current_only: bool) -> tuple[str, list[Any]]:
+    if document_ids is not None:
+        return "d.document_id in (select unnest(?))", [document_ids]
+    return ("d.is_current" if current_only else "true"), []
+
+
+def load_documents(
+    con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = None, *, current_only: bool = True
+) -> tuple[list[DocumentQuality], list[FailedDocument]]:
+    """Loaded documents with their latest run's failures, and the documents that failed to load.
+
+    With `document_ids` exactly those documents; otherwise every current version (or every version).
+    """
+    where, params = _document_filter(document_ids, current_only)
+    failed = [
+        FailedDocument(r["document_id"], r["source_path"], r["file_format"], r["error"], r["ingested_at"])
+        for r in _rows(
+            con,
+            f"""
+            select d.document_id, d.source_path, d.file_format, d.error, d.ingested_at
+            from dim_document d where d.status = 'failed' and {where}
+            order by d.source_path
+            """,
+            params,
+        )
+    ]
+    docs = [
+        DocumentQuality(
+            document_id=r["document_id"],
+            source_path=r["source_path"],
+            source_sha256=r["source_sha256"],
+            file_format=r["file_format"],
+            doc_kind=r["doc_kind"],
+            fiscal_year=r["fiscal_year"],
+            region=" ".join(x for x in (r["province"], r["city"], r["county"]) if x),
+            department=r["department"],
+            load_status=r["load_status"],
+            load_error=r["error"],
+            status=r["status"],
+            run_id=r["run_id"],
+            validated_at=r["validated_at"],
+            rules_run=r["rules_run"],
+            checks=r["checks"],
+            failed_errors=r["failed_errors"],
+            failed_warnings=r["failed_warnings"],
+            gx_success=r["gx_success"],
+        )
+        for r in _rows(
+            con,
+            f"""
+            select q.*, d.source_sha256, d.file_format, d.province, d.city, d.county, d.error,
+                   r.gx_success
+            from v_document_quality q
+            join dim_document d using (document_id)
+            left join dq_run r on r.run_id = q.run_id and r.document_id = q.document_id
+            where d.status <> 'failed' and {where}
+            """,
+            params,
+        )
+    ]
+    _attach_results(con, [d for d in docs if d.run_id is not None])
+    docs.sort(key=lambda d: d.sort_key)
+    return docs, failed
+
+
+def _attach_results(con: duckdb.DuckDBPyConnection, docs: list[DocumentQuality]) -> None:
+    """Each document's failing checks grouped by rule, and the rules that passed."""
+    if not docs:
+        return
+    by_id = {d.document_id: d for d in docs}
+    runs = "with report_runs as (select unnest(?) as run_id, unnest(?) as document_id)"
+    params = [[d.run_id for d in docs], [d.document_id for d in docs]]
+    stats = _rows(
+        con,
+        f"""
+        {runs}
+        select r.document_id, r.rule_id,
+               coalesce(any_value(k.severity), any_value(r.severity)) as severity,
+               coalesce(any_value(k.description), '') as description,
+               coalesce(any_value(k.description_zh), '') as description_zh,
+               count(*) as checks, count(*) filter (where not r.passed) as failures
+        from dq_result r join report_runs using (run_id, document_id)
+        left join dq_rule k using (rule_id)
+        group by r.document_id, r.rule_id
+        """,
+        params,
+    )
+    failures = _rows(
+        con,
+        f"""
+        {runs}
+        select r.* from dq_result r join report_runs using (run_id, document_id)
+        where not r.passed
+        order by r.document_id, r.rule_id, r.table_code nulls last, r.page nulls last, r.line_no nulls last,
+                 r.row_no nulls last, r.measure, r.row_key
+        """,
+        params,
+    )
+    groups: dict[tuple[str, str], RuleGroup] = {}
+    for s in stats:
+        doc = by_id[s["document_id"]]
+        if s["failures"]:
+            group = RuleGroup(
+                s["rule_id"], s["severity"], s["description"], s["description_zh"], s["checks"], []
+            )
+            groups[(doc.document_id, s["rule_id"])] = group
+            doc.groups.append(group)
+        else:
+            doc.passed.append(
+                PassedRule(s["rule_id"], s["severity"], s["description"], s["description_zh"], s["checks"])
+            )
+    for f in failures:
+        groups[(f["document_id"], f["rule_id"])].failures.append(
+            Check(
+                rule_id=f["rule_id"],
+                severity=f["severity"],
+                table_code=f["table_code"],
+                row_key=f["row_key"],
+                measure=f["measure"],
+                row_no=f["row_no"],
+                expected=f["expected"],
+                actual=f["actual"],
+                difference=f["difference"],
+                tolerance=f["tolerance"],
+                unit=f["unit"],
+                page=f["page"],
+                line_no=f["line_no"],
+                note=f["note"],
+            )
+        )
+    for doc in docs:
+        doc.groups.sort(key=lambda g: (SEVERITY_ORDER.get(g.severity, 9), g.rule_id))
+        doc.passed.sort(key=lambda p: p.rule_id)
+
+
+def rule_summary(docs: list[DocumentQuality]) -> list[RuleSummary]:
+    """Failures by rule over the report's documents: failing rules first, errors before warnings."""
+    acc: dict[str, dict[str, Any]] = {}
+    for doc in docs:
+        rows: list[tuple[str, str, str, str, int, int]] = [
+            (g.rule_id, g.severity, g.description, g.description_zh, g.checks_total, len(g.failures))
+            for g in doc.groups
+        ]
+        rows += [(p.rule_id, p.severity, p.description, p.description_zh, p.checks, 0) for p in doc.passed]
+        for rule_id, severity, description, description_zh, checks, failures in rows:
+            a = acc.setdefault(
+                rule_id,
+                {
+                    "severity": severity,
+                    "description": description,
+                    "description_zh": description_zh,
+                    "documents": 0,
+                    "documents_failing": 0,
+                    "checks": 0,
+                    "failures": 0,
+                },
+            )
+            a["documents"] += 1
+            a["documents_failing"] += 1 if failures else 0
+            a["checks"] += checks
+            a["failures"] += failures
+    out = [RuleSummary(rule_id, **a) for rule_id, a in acc.items()]
+    out.sort(key=lambda r: (r.failures == 0, SEVERITY_ORDER.get(r.severity, 9), -r.failures, r.rule_id))
+    return out
+
+
+class DocumentFacts:
+    """A document's printed rows, fetched once, to place each failing check on its page or line."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, document_id: str) -> None:
+        self.rows: dict[tuple[str, int], list[Fact]] = defaultdict(list)
+        self.table_tops: dict[tuple[str, int], float] = {}
+        self.titles: dict[str, str] = {}
+        self.first_pages: dict[str, int] = {}
+        self.lines: dict[int, str] = {}
+        self.pages: dict[int, str] = {}
+        for r in con.execute(
+            """
+            select table_code, row_no, panel, func_code, econ_code, line_label, line_key, measure,
+                   column_header, value_printed, page, line_no, row_top, row_bottom
+            from fact_line_item where document_id = ?
+            order by table_code, row_no, rowid
+            """,
+            [document_id],
+        ).fetchall():
+            fact = Fact(*r[2:])
+            self.rows[(r[0], r[1])].append(fact)
+            if fact.page is not None and fact.row_top is not None:
+                key = (r[0], fact.page)
+                self.table_tops[key] = min(self.table_tops.get(key, fact.row_top), fact.row_top)
+        for code, title, page_start in con.execute(
+            "select table_code, table_title, page_start from doc_table where document_id = ?", [document_id]
+        ).fetchall():
+            self.titles[code] = title
+            if page_start is not None:
+                self.first_pages[code] = page_start
+        if _has_table(con, "doc_text"):
+            for page, line_no, text in con.execute(
+                "select page, line_no, text from doc_text where document_id = ?", [document_id]
+            ).fetchall():
+                if line_no is not None:
+                    self.lines[line_no] = text
+                elif page is not None:
+                    self.pages[page] = text
+
+    def snippet(self, page: int, phrase: str, context: int = 60) -> tuple[str, str, str] | None:
+        """The page's text around the first occurrence of phrase (whitespace ignored, as text rules do)."""
+        needle = re.sub(r"\s+", "", phrase)
+        text = self.pages.get(page)
+        if not needle or text is None:
+            return None
+        m = re.search(r"\s*".join(re.escape(ch) for ch in needle), text)
+        if m is None:
+            return None
+        before = text[max(0, m.start() - context) : m.start()]
+        after = text[m.end() : m.end() + context]
+        return (
+            ("…" if m.start() > context else "") + before,
+            m.group(0),
+            after + ("…" if len(text) > m.end() + context else ""),
+        )
+
+    def row(self, check: Check) -> list[Fact]:
+        """The cells of the check's row (one panel of a two-sided table, chosen by the row_key)."""
+        if check.table_code is None or check.row_no is None:
+            return []
+        cells = self.rows.get((check.table_code, check.row_no), [])
+        panels = {c.panel for c in cells}
+        if len(panels) > 1 and check.row_key:
+            named = {c.panel for c in cells if check.row_key in c.names()}
+            if len(named) == 1:
+                cells = [c for c in cells if c.panel in named]
+        return cells
+
+    def first_page(self, table_code: str) -> tuple[int, float] | None:
+        """The table's first page and the top of its first row there (where its header is printed)."""
+        page = self.first_pages.get(table_code)
+        top = self.table_tops.get((table_code, page)) if page is not None else None
+        return (page, top) if page is not None and top is not None else None
+
+    @staticmethod
+    def cell(cells: list[Fact], measure: str | None) -> Fact | None:
+        hits = [c for c in cells if c.measure == measure]
+        return hits[0] if len(hits) == 1 else None
+
+
+def quality_lines(con: duckdb.DuckDBPyConnection, document_ids: list[str]) -> dict[str, str]:
+    """One line per document for the console: load status, then the latest run's verdict."""
+    out: dict[str, str] = {}
+    for r in _rows(
+        con,
+        """
+        select d.document_id, d.status as load_status, d.error, q.status, q.rules_run, q.checks,
+               q.failed_errors, q.failed_warnings,
+               (select count(distinct rule_id) from dq_result x
+                where x.run_id = q.run_id and x.document_id = q.document_id and not x.passed) as rules_failed
+        from dim_document d join v_document_quality q using (document_id)
+        where d.document_id in (select unnest(?))
+        """,
+        [document_ids],
+    ):
+        if r["load_status"] == "failed":
+            text = f"failed to load: {r['error'] or 'unknown reason'}"
+        elif r["status"] == "not_validated":
+            text = "not validated"
+        else:
+            passed = r["rules_run"] - r["rules_failed"]
+            text = (
+                f"{r['status']}: {r['failed_errors']} failed error checks, "
+                f"{r['failed_warnings']} failed warning checks; "
+                f"{passed}/{r['rules_run']} rules passed, {r['checks']} checks"
+            )
+        out[r["document_id"]] = text
+    return out

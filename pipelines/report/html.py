@@ -1,0 +1,311 @@
+"""The data-quality report: one self-contained HTML file the review team reads every morning.
+
+It shows the latest validation run of each document: a summary (documents, status, rules run,
+failures by rule), then per document every failing check with expected / actual / difference, the
+page, and a crop of the printed table with the offending row highlighted (text exports show the
+printed line and row instead). Pictures are PNG data URIs and the CSS is inline, so the file opens
+anywhere without a request. Every string that comes from a document goes through Jinja2 autoescape.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pypdfium2 as pdfium
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from pipelines import PROJECT_DIR
+from pipelines.extract.document import file_sha256
+from pipelines.report.crops import PageRenderer, RowBand, data_uri
+from pipelines.report.data import (
+    Check,
+    DocumentFacts,
+    DocumentQuality,
+    Fact,
+    FailedDocument,
+    RuleSummary,
+    load_documents,
+    rule_summary,
+)
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+MAX_PICTURES_PER_DOCUMENT = 40  # beyond this a document's failures are listed without a picture
+MONEY_UNITS = {None, "元", "万元"}
+
+
+@dataclass
+class Report:
+    generated_at: datetime
+    warehouse: str
+    documents: list[DocumentQuality]
+    failed: list[FailedDocument]
+    rules: list[RuleSummary]
+    gx_index: str | None  # link to the GX Data Docs site, relative to the report
+    pictures: int = 0
+    page_renders: int = 0
+    render_seconds: float = 0.0
+
+    @property
+    def run_ids(self) -> list[str]:
+        return sorted({d.run_id for d in self.documents if d.run_id})
+
+    def count(self, status: str) -> int:
+        return sum(1 for d in self.documents if d.status == status)
+
+    @property
+    def failed_checks(self) -> int:
+        return sum(d.failed_errors + d.failed_warnings for d in self.documents)
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    path: Path  # quality-<timestamp>.html
+    latest: Path  # latest.html, the same content
+    report: Report = field(repr=False)
+
+
+def format_number(value: Decimal | None, unit: str | None = None, *, signed: bool = False) -> str:
+    """Exact decimal with thousands separators: money in 元 with 2 places, counts whole, % as printed."""
+    if value is None:
+        return "–"
+    sign = "+" if signed else ""
+    if unit == "count":
+        return f"{value:{sign},.0f}"
+    if unit == "%":
+        return f"{value:{sign},f}"
+    return f"{value:{sign},.2f}"
+
+
+def unit_label(unit: str | None) -> str:
+    """Money is stored in 元 whatever the printed unit; say which unit the figures were printed in."""
+    if unit in (None, "元"):
+        return "元"
+    if unit == "万元":
+        return "元 (printed in 万元)"
+    return unit
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = format_number
+    env.filters["unit_label"] = unit_label
+    return env
+
+
+def source_file(doc: DocumentQuality, warehouse: Path) -> tuple[Path | None, str | None]:
+    """The source file as ingested (same bytes), or why it cannot be shown."""
+    raw = Path(doc.source_path)
+    candidates = [raw] if raw.is_absolute() else [Path.cwd() / raw, PROJECT_DIR / raw, warehouse.parent / raw]
+    for path in candidates:
+        if path.is_file():
+            if file_sha256(path) == doc.source_sha256:
+                return path, None
+            return None, f"{path} has changed since it was ingested"
+    return None, f"source file {doc.source_path} not found"
+
+
+def attach_evidence(
+    doc: DocumentQuality,
+    facts: DocumentFacts,
+    renderer: PageRenderer,
+    source: Path | None,
+    why_not: str | None,
+    max_pictures: int = MAX_PICTURES_PER_DOCUMENT,
+) -> int:
+    """Give every failing check its picture (PDF) or printed row and line (text exports)."""
+    pictures = 0
+    # text checks already shown (table, page, phrase) → what a later check of the same says
+    phrases: dict[tuple[str | None, int | None, str | None], str] = {}
+    for group in doc.groups:
+        for check in group.failures:
+            cells = facts.row(check)
+            check.row_cells = cells
+            cell = facts.cell(cells, check.measure)
+            check.column_header = cell.column_header if cell else None
+            line_no = check.line_no or next((c.line_no for c in cells if c.line_no), None)
+            if line_no is not None:
+                check.printed_line = facts.lines.get(line_no)
+                check.line_no = line_no
+            if check.page is not None and check.row_key and not cells:
+                check.snippet = facts.snippet(check.page, check.row_key)
+            if doc.file_format != "pdf":
+                continue
+            if check.page is None:
+                check.page = next((c.page for c in cells if c.page), None)
+            band = _band(check, cells, cell, facts)
+            phrase = (check.table_code, check.page, check.row_key)
+            if source is None:
+                check.picture_note = why_not
+            elif band is None and phrase in phrases:
+                check.picture_note = phrases[phrase]
+            elif pictures >= max_pictures:
+                check.picture_note = f"picture limit reached ({max_pictures} per document)"
+            elif band is None:
+                pictures += _text_picture(check, renderer, source)
+                phrases[phrase] = (
+                    f"“{check.row_key}” on page {check.page}: see the picture above"
+                    if check.picture
+                    else check.picture_note or ""
+                )
+            else:
+                assert check.page is not None  # _band needs one
+                try:
+                    check.picture = data_uri(renderer.crop(source, check.page, band))
+                    pictures += 1
+                except (pdfium.PdfiumError, OSError, IndexError, ValueError) as exc:
+                    check.picture_note = f"page {check.page} could not be rendered: {exc}"
+    return pictures
+
+
+def _text_picture(check: Check, renderer: PageRenderer, source: Path) -> int:
+    """A check about a phrase on a page (text rules): the lines around it, or why there is no picture."""
+    if check.page is None or not check.row_key:
+        check.picture_note = _no_band_reason(check)
+        return 0
+    try:
+        found = renderer.crop_text(source, check.page, check.row_key)
+    except (pdfium.PdfiumError, OSError, IndexError, ValueError) as exc:
+        check.picture_note = f"page {check.page} could not be rendered: {exc}"
+        return 0
+    if found is None:
+        check.picture_note = f"“{check.row_key}” not found in the text layer of page {check.page}"
+        return 0
+    png, occurrences = found
+    check.picture = data_uri(png)
+    if occurrences > 1:
+        check.picture_note = f"first of {occurrences} occurrences on page {check.page}"
+    return 1
+
+
+def _band(check: Check, cells: list[Fact], cell: Fact | None, facts: DocumentFacts) -> RowBand | None:
+    """Where on its page the check's row is, and how far up its table starts."""
+    if check.page is None or check.table_code is None:
+        return None
+    title = facts.titles.get(check.table_code)
+    first_page = facts.first_page(check.table_code)
+    table_top = facts.table_tops.get((check.table_code, check.page))
+    spans = [
+        (c.row_top, c.row_bottom)
+        for c in cells
+        if c.page == check.page and c.row_top is not None and c.row_bottom is not None
+    ]
+    if not spans:
+        if table_top is None:
+            return None
+        return RowBand(table_top=table_top, title=title, first_page=first_page)
+    row_top = min(t for t, _ in spans)
+    on_page = cell is not None and cell.page == check.page
+    return RowBand(
+        table_top=min(table_top, row_top) if table_top is not None else row_top,
+        row_top=row_top,
+        row_bottom=max(b for _, b in spans),
+        title=title,
+        value_printed=cell.value_printed if cell is not None and on_page else None,
+        column_header=cell.column_header if cell is not None and on_page else None,
+        first_page=first_page,
+    )
+
+
+def _no_band_reason(check: Check) -> str:
+    if check.page is None:
+        return "no page recorded for this check"
+    if check.table_code is None:
+        return f"see page {check.page} (the check is not about one table)"
+    return f"no row of {check.table_code} recorded on page {check.page}"
+
+
+def gx_index(out_dir: Path) -> str | None:
+    """The GX Data Docs index under out_dir/gx, as a link relative to the report."""
+    root = out_dir / "gx"
+    if not root.is_dir():
+        return None
+    found = sorted(root.rglob("index.html"), key=lambda p: (len(p.parts), str(p)))
+    return found[0].relative_to(out_dir).as_posix() if found else None
+
+
+def build_report(
+    con: duckdb.DuckDBPyConnection,
+    warehouse: Path,
+    out_dir: Path,
+    document_ids: list[str] | None = None,
+    *,
+    current_only: bool = True,
+    max_pictures: int = MAX_PICTURES_PER_DOCUMENT,
+) -> Report:
+    """Gather the latest run of each document and the evidence for each failing check."""
+    started = time.perf_counter()
+    docs, failed = load_documents(con, document_ids, current_only=current_only)
+    pictures = 0
+    with PageRenderer() as renderer:
+        for doc in docs:
+            if not doc.groups:
+                continue
+            t0 = time.perf_counter()
+            source, why_not = source_file(doc, warehouse) if doc.file_format == "pdf" else (None, None)
+            pictures += attach_evidence(
+                doc, DocumentFacts(con, doc.document_id), renderer, source, why_not, max_pictures
+            )
+            doc.render_seconds = time.perf_counter() - t0
+        renders = renderer.renders
+    return Report(
+        generated_at=datetime.now().astimezone().replace(microsecond=0),
+        warehouse=str(warehouse),
+        documents=docs,
+        failed=failed,
+        rules=rule_summary(docs),
+        gx_index=gx_index(out_dir),
+        pictures=pictures,
+        page_renders=renders,
+        render_seconds=time.perf_counter() - started,
+    )
+
+
+def render_html(report: Report) -> str:
+    return _environment().get_template("report.html.j2").render(report=report)
+
+
+def write_report(
+    warehouse: Path,
+    out_dir: Path,
+    document_ids: list[str] | None = None,
+    *,
+    current_only: bool = True,
+    max_pictures: int = MAX_PICTURES_PER_DOCUMENT,
+) -> ReportFiles:
+    """Write quality-<timestamp>.html and latest.html under out_dir; return both paths."""
+    from pipelines.load.warehouse import reader
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with reader(warehouse) as con:
+        report = build_report(
+            con, warehouse, out_dir, document_ids, current_only=current_only, max_pictures=max_pictures
+        )
+    html = render_html(report)
+    stamp = report.generated_at.strftime("%Y%m%dT%H%M%S")
+    path = out_dir / f"quality-{stamp}.html"
+    n = 1
+    while path.exists():
+        n += 1
+        path = out_dir / f"quality-{stamp}-{n}.html"
+    latest = out_dir / "latest.html"
+    for target in (path, latest):
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_text(html, encoding="utf-8")
+        os.replace(tmp, target)
+    log.info("quality report %s: %d documents, %d pictures", path, len(report.documents), report.pictures)
+    return ReportFiles(path, latest, report)

@@ -1,0 +1,321 @@
+"""The HTML quality report on a real warehouse: a PDF and a text export loaded, validation results planted.
+
+The validation engine writes dq_rule / dq_run / dq_result; here the tests write those rows themselves,
+pointing at real fact rows (found by code, never by a typed row number), so every assertion checks
+what the report makes of real pages and lines.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from pipelines.cli import cli
+from pipelines.extract.document import extract_document
+from pipelines.load.warehouse import load_document, writer
+from pipelines.normalise.assets import normalise_document
+from pipelines.report.crops import CELL_OUTLINE, SCALE, blended_highlight
+from pipelines.report.data import quality_lines
+from pipelines.report.html import ReportFiles, write_report
+from tests.conftest import SEED000, SHGZB_PDF
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+@dataclass(frozen=True)
+class Row:
+    table_code: str
+    row_no: int
+    key: str
+    measure: str
+    amount: Decimal
+    page: int | None
+    line_no: int | None
+    row_top: float | None
+    row_bottom: float | None
+
+
+@dataclass(frozen=True)
+class Planted:
+    warehouse: Path
+    pdf_id: str
+    txt_id: str
+    failed_id: str
+    first_page_row: Row  # D03 201 on the table's first page
+    continued_row: Row  # D03 2101102 on the continuation page
+    script_row: Row  # the text export's row whose label is "<script>…"
+    phrase: str  # printed on page 2 of the PDF, named by a text check
+    files: ReportFiles
+    html: str
+
+
+def _ingest(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    n = normalise_document(extract_document(path))
+    return load_document(con, n.document, n.facts, n.tables, n.extras).document_id
+
+
+def _row(con: duckdb.DuckDBPyConnection, doc: str, where: str, params: list[object]) -> Row:
+    found = con.execute(
+        f"""
+        select table_code, row_no, coalesce(func_code, line_label), measure, amount, page, line_no,
+               row_top, row_bottom
+        from fact_line_item where document_id = ? and {where}
+        """,
+        [doc, *params],
+    ).fetchall()
+    assert len(found) == 1, found
+    return Row(*found[0])
+
+
+FLAG: dict[str, object] = {"expected": None, "actual": None, "tolerance": None, "unit": None}
+
+
+def _result(run: str, doc: str, rule: str, severity: str, row: Row, passed: bool, **kw: object) -> list:
+    expected = kw.get("expected", row.amount + 100)
+    actual = kw.get("actual", row.amount)
+    difference = None if expected is None or actual is None else actual - expected  # type: ignore[operator]
+    return [
+        run, doc, rule, severity, row.table_code or None, kw.get("row_key", row.key), row.measure or None,
+        row.row_no or None, expected, actual, difference, kw.get("tolerance", Decimal("50.00")),
+        kw.get("unit", "万元"), passed, row.page, row.line_no, kw.get("note"),
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> Planted:
+    root = tmp_path_factory.mktemp("report")
+    warehouse = root / "wh.duckdb"
+    seed = root / "seed000_planted.txt"
+    text = SEED000.read_text(encoding="utf-8")
+    assert "\t行政单位医疗\t" in text
+    seed.write_text(text.replace("\t行政单位医疗\t", f"\t{SCRIPT}\t", 1), encoding="utf-8")
+    broken = root / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7 garbage")
+    with writer(warehouse) as con:
+        pdf_id, txt_id, failed_id = (_ingest(con, p) for p in (SHGZB_PDF, seed, broken))
+        total = "table_code = 'D03' and func_code = ? and measure = 'total_expenditure'"
+        first = _row(con, pdf_id, total, ["201"])
+        continued = _row(con, pdf_id, total, ["2101102"])
+        # a label that reached the warehouse unescaped, as the validator would copy it into row_key
+        (table, row_no), *_ = con.execute(
+            "select distinct table_code, row_no from fact_line_item where document_id = ? "
+            "and line_label = 'alert(1)'",
+            [txt_id],
+        ).fetchall()
+        con.execute(
+            "update fact_line_item set line_label = ? "
+            "where document_id = ? and table_code = ? and row_no = ?",
+            [SCRIPT, txt_id, table, row_no],
+        )
+        script = _row(
+            con,
+            txt_id,
+            "table_code = ? and row_no = ? and measure = 'total_income'",
+            [table, row_no],
+        )
+        con.executemany(
+            "insert into dq_rule values (?, ?, ?, ?, ?, ?, 'final_account', ?, 'select 1')",
+            [
+                ("R01", "R", "total = basic + project", "合计 = 基本支出 + 项目支出", "error", "ROW", "eq"),
+                ("H01", "H", "类 = sum of its 款", "类 = Σ 款", "error", "COL", "eq"),
+                ("T01", "T", "no placeholder text", "无占位符", "warning", "DOC", "flag"),
+                ("OLD1", "X", "a rule of an older run", "旧规则", "error", "TAB", "eq"),
+            ],
+        )
+        page_text = con.execute(
+            "select text from doc_text where document_id = ? and page = 2", [pdf_id]
+        ).fetchone()
+        assert page_text is not None
+        phrase = "".join(page_text[0].split())[:8]
+        on_page_2 = Row("", 0, "", "", Decimal(0), 2, None, None, None)
+        now = datetime(2025, 9, 1, 2, 0)
+        con.executemany(
+            "insert into dq_run values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                ("run-0", pdf_id, now - timedelta(days=1), 1, 1, 1, 0, False),
+                ("run-1", pdf_id, now, 4, 6, 2, 3, False),
+                ("run-1", txt_id, now, 1, 1, 0, 1, True),
+            ],
+        )
+        con.executemany(
+            "insert into dq_result values (" + ", ".join(["?"] * 17) + ")",
+            [
+                _result("run-0", pdf_id, "OLD1", "error", first, False),
+                _result("run-1", pdf_id, "R01", "error", first, False, note="基本支出 + 项目支出 ≠ 合计"),
+                _result("run-1", pdf_id, "R01", "error", continued, False),
+                _result("run-1", pdf_id, "H01", "error", first, True, expected=first.amount),
+                *(
+                    _result("run-1", pdf_id, "T01", "warning", on_page_2, False, row_key=key, **FLAG)
+                    for key in (phrase, phrase, "不存在的短语")
+                ),
+                _result(
+                    "run-1",
+                    txt_id,
+                    "T01",
+                    "warning",
+                    script,
+                    False,
+                    row_key=SCRIPT,
+                    expected=Decimal(0),
+                    actual=Decimal(1),
+                    tolerance=Decimal(0),
+                    unit="count",
+                ),
+            ],
+        )
+    files = write_report(warehouse, root / "reports")
+    return Planted(
+        warehouse, pdf_id, txt_id, failed_id, first, continued, script, phrase, files,
+        files.path.read_text("utf-8"),
+    )  # fmt: skip
+
+
+def _section(html: str, document_id: str) -> str:
+    start = html.index(f'<section class="doc" id="doc-{document_id}">')
+    return html[start : html.index("</section>", start)]
+
+
+def _pictures(html: str) -> list[Image.Image]:
+    return [
+        Image.open(io.BytesIO(base64.b64decode(m))).convert("RGB")
+        for m in re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    ]
+
+
+def _row_pixels(picture: Image.Image, y: int, step: int = 1) -> list[tuple[int, int, int]]:
+    data = picture.load()
+    assert data is not None
+    return [data[x, y] for x in range(0, picture.width, step)]  # type: ignore[misc]
+
+
+def _colours(picture: Image.Image, y: int) -> set[tuple[int, int, int]]:
+    return set(_row_pixels(picture, y))
+
+
+def _highlighted_rows(picture: Image.Image) -> list[int]:
+    """Pixel rows where most of the width is the highlight colour over white paper."""
+    colour = blended_highlight()
+    rows = []
+    for y in range(picture.height):
+        line = _row_pixels(picture, y, 4)
+        close = sum(1 for p in line if all(abs(a - b) <= 3 for a, b in zip(p, colour, strict=True)))
+        if close > 0.5 * len(line):
+            rows.append(y)
+    return rows
+
+
+def test_files_written_and_latest_is_the_same_report(planted: Planted) -> None:
+    files = planted.files
+    assert re.fullmatch(r"quality-\d{8}T\d{6}(-\d+)?\.html", files.path.name)
+    assert files.latest.name == "latest.html"
+    assert files.latest.read_text("utf-8") == planted.html
+
+
+def test_pdf_failures_show_rule_numbers_page_and_highlighted_row(planted: Planted) -> None:
+    doc = _section(planted.html, planted.pdf_id)
+    assert "R01" in doc and "合计 = 基本支出 + 项目支出" in doc and "total = basic + project" in doc
+    assert "2 of 2 checks failed" in doc
+    # D03 201 本年支出合计 is printed 264.87 (万元) on page 8: exact 元 with thousands separators
+    assert planted.first_page_row.amount == Decimal("2648700.00")
+    for text in ("2,648,800.00", "2,648,700.00", "-100.00", "50.00", "元 (printed in 万元)"):
+        assert f">{text}<" in doc, text
+    assert f">page {planted.first_page_row.page}<" in doc and f">page {planted.continued_row.page}<" in doc
+    assert "基本支出 + 项目支出 ≠ 合计" in doc  # the note
+    assert "1 rules passed every check" in doc and "H01" in doc  # passing rules are counted and listed
+    assert "4 rules run, <b>2 passed</b>, 2 failed" in doc  # one rule found nothing to check
+    r01, t01 = (doc.index(f'id="{planted.pdf_id}-{rule}"') for rule in ("R01", "T01"))
+    assert r01 < t01  # errors before warnings
+    pictures = _pictures(doc[:t01])
+    assert len(pictures) == 2
+    for picture, row in zip(pictures, (planted.first_page_row, planted.continued_row), strict=True):
+        assert row.row_top is not None and row.row_bottom is not None
+        band = _highlighted_rows(picture)
+        assert band, "no highlighted row"
+        assert band == list(range(band[0], band[-1] + 1)), "the highlight is one band"
+        assert abs(len(band) - (row.row_bottom - row.row_top) * SCALE) <= 4
+        assert band[0] > 60, "title and header are shown above the row"
+        assert picture.height - band[-1] < 40, "the crop ends just below the row"
+        # the failing value is framed inside the highlighted row
+        framed = [y for y in range(picture.height) if CELL_OUTLINE in _colours(picture, y)]
+        assert framed and band[0] - 6 <= framed[0] and framed[-1] <= band[-1] + 6
+    # the continuation page prints no header: the first page's header is put on top
+    assert pictures[1].height - len(_highlighted_rows(pictures[1])) > 150
+    assert planted.files.report.page_renders == 3  # pages 2, 8 and 9, each rendered once
+
+
+def test_text_check_on_a_pdf_page_shows_the_phrase(planted: Planted) -> None:
+    doc = _section(planted.html, planted.pdf_id)
+    text_checks = doc[doc.index(f'id="{planted.pdf_id}-T01"') :]
+    (picture,) = _pictures(text_checks)  # the same phrase twice gets one picture
+    assert _highlighted_rows(picture)
+    assert f"“{planted.phrase}” on page 2: see the picture above" in text_checks
+    assert "“不存在的短语” not found in the text layer of page 2" in text_checks
+
+
+def test_only_the_latest_run_is_reported(planted: Planted) -> None:
+    assert "OLD1" not in planted.html
+    assert "run-1" in planted.html and "run-0" not in planted.html
+
+
+def test_text_export_shows_printed_line_and_row_escaped(planted: Planted) -> None:
+    doc = _section(planted.html, planted.txt_id)
+    assert SCRIPT not in planted.html
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert doc.count(escaped) >= 3  # row_key, the printed line and the row's label
+    assert f"line {planted.script_row.line_no}: 2101101" in doc
+    assert "462,799.60" in doc  # the printed values of the row
+    assert "<img" not in doc  # a text export has no page to show
+    assert '<td class="n hit">' in doc  # the failing column is marked
+
+
+def test_summary_sorted_by_severity_and_failed_documents_listed(planted: Planted) -> None:
+    html = planted.html
+    assert html.index(f"doc-{planted.pdf_id}") < html.index(f"doc-{planted.txt_id}")  # errors first
+    summary = html[html.index('id="summary"') : html.index('<section class="doc"')]
+    assert ">R01<" in summary and ">T01<" in summary
+    assert summary.index(">R01<") < summary.index(">T01<") < summary.index(">H01<")  # failing errors first
+    failed = html[html.index('id="failed"') :]
+    assert "broken.pdf" in failed and planted.failed_id in failed and "corrupt" in failed
+
+
+def test_report_is_self_contained(planted: Planted) -> None:
+    html = planted.html
+    assert "<link" not in html and "<script" not in html
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    assert "@import" not in html and "url(" not in html
+
+
+def test_gx_data_docs_linked_when_built(planted: Planted, tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    index = out / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    index.parent.mkdir(parents=True)
+    index.write_text("<html></html>", encoding="utf-8")
+    html = write_report(planted.warehouse, out, [planted.txt_id]).path.read_text("utf-8")
+    assert 'href="gx/uncommitted/data_docs/local_site/index.html"' in html
+    assert planted.pdf_id not in html  # only the documents asked for
+    assert "Data Docs" not in planted.html  # no site, no link
+
+
+def test_cli_report_and_quality_lines(planted: Planted, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["report", "--warehouse", str(planted.warehouse), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    path = Path(re.search(r"report: (\S+)", result.output).group(1))  # type: ignore[union-attr]
+    assert path.parent == out.resolve() and (out / "latest.html").exists()
+    assert f"doc-{planted.pdf_id}" in path.read_text("utf-8")
+    with duckdb.connect(str(planted.warehouse), read_only=True) as con:
+        lines = quality_lines(con, [planted.pdf_id, planted.txt_id, planted.failed_id])
+    assert lines[planted.pdf_id].startswith("errors: 2 failed error checks, 3 failed warning checks")
+    assert "2/4 rules passed" in lines[planted.pdf_id]
+    assert lines[planted.txt_id].startswith("warnings: 0 failed error checks, 1 failed warning checks")
+    assert lines[planted.failed_id].startswith("failed to load: corrupt")
