@@ -2,7 +2,9 @@
 
 The sensor registers every new or changed file in the landing folder as a partition (its content
 hash); the 02:00 schedule (Asia/Shanghai) runs the ingest job for each registered file not yet
-in the warehouse. `yujuesuan ingest` runs the same job for files named on the command line.
+in the warehouse. `yujuesuan ingest` runs the same job for files named on the command line. Each
+ingest run ends with the rule catalog's asset checks (pipelines/validate); every successful run
+then refreshes the HTML quality report (quality_report job, via report_after_ingest).
 """
 
 from pathlib import Path
@@ -13,6 +15,7 @@ from pipelines.extract.assets import source_document
 from pipelines.load.assets import recognised_tables_have_facts, warehouse_document
 from pipelines.normalise.assets import normalised_document
 from pipelines.partitions import SOURCE_FILES, source_files
+from pipelines.report.assets import quality_report
 from pipelines.resources import InboxResource, WarehouseResource
 from pipelines.sources import SOURCE_PATH_TAG, SourceFile, find_source_files
 from pipelines.validate.assets import document_quality
@@ -21,6 +24,13 @@ ingest_job = dg.define_asset_job(
     "ingest_document",
     selection=dg.AssetSelection.assets(source_document, normalised_document, warehouse_document),
     description="Extract, normalise and load one source file version.",
+)
+
+
+report_job = dg.define_asset_job(
+    "quality_report",
+    selection=dg.AssetSelection.assets(quality_report),
+    description="Rebuild the HTML data-quality report from the warehouse.",
 )
 
 
@@ -65,11 +75,22 @@ def nightly_ingest(context: dg.ScheduleEvaluationContext, inbox: InboxResource) 
     ]
 
 
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[ingest_job],
+    request_job=report_job,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def report_after_ingest(context: dg.RunStatusSensorContext) -> dg.RunRequest:
+    """Every finished ingest run (nightly or manual) refreshes the report the team reads."""
+    return dg.RunRequest(run_key=context.dagster_run.run_id)
+
+
 defs = dg.Definitions(
-    assets=[source_document, normalised_document, warehouse_document],
+    assets=[source_document, normalised_document, warehouse_document, quality_report],
     asset_checks=[recognised_tables_have_facts, document_quality],
-    jobs=[ingest_job],
-    sensors=[inbox_sensor],
+    jobs=[ingest_job, report_job],
+    sensors=[inbox_sensor, report_after_ingest],
     schedules=[nightly_ingest],
     resources={"warehouse": WarehouseResource(), "inbox": InboxResource()},
 )

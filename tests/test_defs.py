@@ -10,9 +10,10 @@ import duckdb
 from click.testing import CliRunner
 
 from pipelines.cli import cli
-from pipelines.defs import defs, inbox_sensor, ingest_job, nightly_ingest
+from pipelines.defs import defs, inbox_sensor, ingest_job, nightly_ingest, report_after_ingest, report_job
+from pipelines.report.assets import quality_report
 from pipelines.partitions import source_files
-from pipelines.resources import InboxResource
+from pipelines.resources import InboxResource, WarehouseResource
 from tests.conftest import SEED000, SHGZB_PDF
 
 
@@ -24,6 +25,10 @@ def test_definitions_load() -> None:
         "normalised_document",
         "warehouse_document",
     }
+    assert repo.get_job(report_job.name)
+    assert report_after_ingest.name in {s.name for s in repo.sensor_defs}
+    checks = {k.name for k in repo.asset_graph.asset_check_keys}
+    assert {"accounting_identities", "accounting_conventions"} <= checks
     assert nightly_ingest.cron_schedule == "0 2 * * *"
     assert nightly_ingest.execution_timezone == "Asia/Shanghai"
 
@@ -65,6 +70,22 @@ def test_cli_ingest_and_status(tmp_path: Path) -> None:
             ("failed", 1),
             ("ok", 2),
         ]
+        # every ingest run ends with the rule catalog's asset checks: results are in the warehouse
+        quality = dict(con.execute("select source_path, status from v_document_quality").fetchall())
+        assert quality[str(folder / SHGZB_PDF.name)] == "clean"
+        assert quality[str(folder / SEED000.name)] == "warnings"  # 201 printed as 一般公共预算支出 (W-1)
+        assert con.execute("select count(distinct rule_id) from dq_rule").fetchone()[0] >= 40
+    report_line = next(ln for ln in result.output.splitlines() if ln.startswith("report: "))
+    assert Path(report_line.removeprefix("report: ")).is_file()
+
+    # the report asset (run after each ingest by report_after_ingest) rebuilds data/reports/latest.html
+    with dg.instance_for_test() as instance:
+        materialized = dg.materialize(
+            [quality_report], resources={"warehouse": WarehouseResource(path=str(warehouse))}, instance=instance
+        )
+        assert materialized.success
+    assert (tmp_path / "reports" / "latest.html").is_file()
+
     status = runner.invoke(cli, ["status", "--warehouse", str(warehouse)])
     assert status.exit_code == 0 and "sh_putuo_shgzb_2024_juesuan.pdf" in status.output
     # a second ingest of the same folder changes nothing
@@ -75,6 +96,6 @@ def test_cli_ingest_and_status(tmp_path: Path) -> None:
 
 def test_every_command_has_help() -> None:
     runner = CliRunner()
-    for name in ("ingest", "status"):
+    for name in ("ingest", "status", "report"):
         result = runner.invoke(cli, [name, "--help"])
         assert result.exit_code == 0 and result.output.strip()
