@@ -253,20 +253,30 @@ def _word_table(document: Any, header: list[list[str]], body: list[list[str]]) -
     for r0, c0, r1, c1 in merges:
         table.cell(r0, c0).merge(table.cell(r1, c1))
     covered = {(r, c) for r0, c0, r1, c1 in merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
-    for r, row in enumerate(rows):
+    origins = {(m[0], m[1]) for m in merges}
+    for r, (row, word_row) in enumerate(zip(rows, table.rows, strict=True)):
+        word_cells = word_row.cells  # one lookup per row: table.cell() rescans the whole table
         for c, text in enumerate(row):
-            if text and ((r, c) not in covered or any((m[0], m[1]) == (r, c) for m in merges)):
-                table.cell(r, c).text = text
+            if text and ((r, c) not in covered or (r, c) in origins):
+                word_cells[c].text = text
 
 
 def write_xlsx(
-    sources: list[TableSource], out: Path, *, title_row: bool = True, sheet_names: list[str] | None = None
+    sources: list[TableSource],
+    out: Path,
+    *,
+    title_row: bool = True,
+    sheet_names: list[str] | None = None,
+    cover: str | None = None,
 ) -> Path:
     """One sheet per table, laid out as departments publish them: a merged title row (unless the title
     is only the sheet's name), 部门 and unit on one row, merged header cells, then the data with
-    amounts stored as numbers (#,##0.00), 行次/栏次 and counts as integers, codes as numbers."""
+    amounts stored as numbers (#,##0.00), 行次/栏次 and counts as integers, codes as numbers; `cover`
+    puts the document's title on a first sheet of its own."""
     book = openpyxl.Workbook()
     book.remove(book.active)
+    if cover:
+        book.create_sheet("封面")["A1"] = cover
     for k, source in enumerate(sources):
         name = (sheet_names or [])[k] if sheet_names else source.title[:31]
         sheet = book.create_sheet(name)

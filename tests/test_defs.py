@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from pipelines.cli import cli
 from pipelines.defs import defs, inbox_sensor, ingest_job, nightly_ingest, report_after_ingest, report_job
-from pipelines.report.assets import quality_report
 from pipelines.partitions import source_files
+from pipelines.report.assets import quality_report
 from pipelines.resources import InboxResource, WarehouseResource
 from tests.conftest import SEED000, SHGZB_PDF
 
@@ -81,7 +81,9 @@ def test_cli_ingest_and_status(tmp_path: Path) -> None:
     # the report asset (run after each ingest by report_after_ingest) rebuilds data/reports/latest.html
     with dg.instance_for_test() as instance:
         materialized = dg.materialize(
-            [quality_report], resources={"warehouse": WarehouseResource(path=str(warehouse))}, instance=instance
+            [quality_report],
+            resources={"warehouse": WarehouseResource(path=str(warehouse))},
+            instance=instance,
         )
         assert materialized.success
     assert (tmp_path / "reports" / "latest.html").is_file()

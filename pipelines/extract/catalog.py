@@ -24,6 +24,19 @@ class Measure:
 
 
 @dataclass(frozen=True)
+class TextPanel:
+    """One panel of a table as a plain-text export prints it (cells separated by spaces).
+
+    Such exports lose the grid: wrapped header words and dropped empty cells leave only the order
+    of things. The template's key columns and its value columns, in printed order, are data here;
+    a value column counts when its header word (regex) occurs in the table's header text.
+    """
+
+    keys: tuple[str, ...]
+    columns: tuple[tuple[str, str], ...]  # (header regex, measure id) in printed order
+
+
+@dataclass(frozen=True)
 class TableSpec:
     """One standard table: canonical id, the titles it is printed under, and its columns."""
 
@@ -49,6 +62,8 @@ class TableSpec:
     identities: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # economic class → the one component column its rows fill (B03: 301/303 人员经费, 302/310 公用经费)
     class_columns: dict[str, str] = field(default_factory=dict)
+    # the Chongqing template's columns as its plain-text exports print them (seed 002)
+    text_layout: tuple[TextPanel, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -401,6 +416,31 @@ _PROJECT_DETAIL_MEASURES = (
     _m("municipal_special", "市级专项", "市级专项$"),
 )
 
+# header words of the Chongqing text exports (seed 002), in printed column order
+_INCOME_SOURCE_TEXT_COLUMNS = (
+    ("一般公共预算", "gpb_income"),
+    ("政府性基金", "gf_income"),
+    ("国有资本经营", "soe_income"),
+    ("财政专户", "special_account_income"),
+    ("事业收入", "business_income"),
+    ("上级补助", "superior_subsidy_income"),
+    ("附属单位", "affiliated_remittance_income"),
+    ("事业单位经营", "institution_operating_income"),
+    ("其他收入", "other_income"),
+)
+_THREE_PUBLIC_TEXT_PARTS = (
+    ("总计|合计", "total"),
+    ("因公出国", "outbound_travel"),
+    ("购置及运行", "vehicle_total"),
+    ("公务用车购置", "vehicle_purchase"),
+    ("运行(维护)?费", "vehicle_operation"),
+    ("公务接待", "reception_total"),
+)
+_THREE_PUBLIC_TEXT_COLUMNS = (  # the previous year's block prints left of this year's
+    *((f"上年.*{word}", f"prior_year_{measure}") for word, measure in _THREE_PUBLIC_TEXT_PARTS),
+    *_THREE_PUBLIC_TEXT_PARTS,
+)
+
 BUDGET_TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "B01",
@@ -432,6 +472,13 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         },
         class_lines=True,
         identities=(("total", ("gpb", "gf", "soe")),),
+        text_layout=(
+            TextPanel(("项目",), (("预算数", "budget_amount"),)),
+            TextPanel(
+                ("支出科目",),
+                (("合计|总计", "total"), ("一般公共预算", "gpb"), ("政府性基金", "gf"), ("国有资本经营", "soe")),
+            ),
+        ),
     ),
     TableSpec(
         "B02",
@@ -446,6 +493,12 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "budget",
         (_m("prior_year_budget", "上年预算数", "^上年[^/]*预算数$"), _TOTAL, _BASIC, _PROJECT),
         identities=(("total", ("basic", "project")),),
+        text_layout=(
+            TextPanel(
+                ("科目编码", "科目名称"),
+                (("上年预算数", "prior_year_budget"), ("总计|合计", "total"), ("基本支出", "basic"), ("项目支出", "project")),
+            ),
+        ),
     ),
     TableSpec(
         "B03",
@@ -469,6 +522,12 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
             "310": "public_operating",
             "399": "public_operating",
         },
+        text_layout=(
+            TextPanel(
+                ("科目编码", "科目名称"),
+                (("总计|合计", "total"), ("人员经费", "personnel"), ("公用经费", "public_operating")),
+            ),
+        ),
     ),
     TableSpec(
         "B04",
@@ -489,6 +548,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
             ("prior_year_total", ("prior_year_outbound_travel", "prior_year_vehicle_total", "prior_year_reception_total")),
             ("prior_year_vehicle_total", ("prior_year_vehicle_purchase", "prior_year_vehicle_operation")),
         ),
+        text_layout=(TextPanel(("部门编码", "部门名称"), _THREE_PUBLIC_TEXT_COLUMNS),),
     ),
     TableSpec(
         "B05",
@@ -504,6 +564,9 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "budget",
         (_TOTAL, _BASIC, _PROJECT),
         identities=(("total", ("basic", "project")),),
+        text_layout=(
+            TextPanel(("科目编码", "科目名称"), (("总计|合计", "total"), ("基本支出", "basic"), ("项目支出", "project"))),
+        ),
     ),
     TableSpec(
         "B06",
@@ -540,6 +603,10 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         },
         class_lines=True,
         identities=(("total", ("personnel", "public_operating", "project")),),
+        text_layout=(
+            TextPanel(("项目",), (("预算数", "budget_amount"),)),
+            TextPanel(("支出科目",), (("预算数", "budget_amount"),)),
+        ),
     ),
     TableSpec(
         "B07",
@@ -572,6 +639,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
             )
         },
         identities=(("total", tuple(m.measure for m in _INCOME_SOURCES if m.measure != "fiscal_appropriation_income")),),
+        text_layout=(TextPanel(("科目编码", "科目名称"), (("总计|合计", "total"), *_INCOME_SOURCE_TEXT_COLUMNS)),),
     ),
     TableSpec(
         "B08",
@@ -590,6 +658,9 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
             _m("subsidy_to_subordinates", "对下级单位补助支出", "对(附属|下级)单位补助支出$"),
         ),
         identities=(("total", ("basic", "project")),),
+        text_layout=(
+            TextPanel(("科目编码", "科目名称"), (("总计|合计", "total"), ("基本支出", "basic"), ("项目支出", "project"))),
+        ),
     ),
     TableSpec(
         "B09",
@@ -610,6 +681,12 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
                 ("^服务(类|C)?$", "services"),
             )
         },
+        text_layout=(
+            TextPanel(
+                ("项目",),
+                (("总计|合计", "total"), ("上年结转", "prior_carryover_surplus"), *_INCOME_SOURCE_TEXT_COLUMNS),
+            ),
+        ),
     ),
     TableSpec(
         "B10",
@@ -622,6 +699,22 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
             ("total", ("specific_subtotal", "superior_subtotal", "carryover_project", "municipal_special")),
             ("specific_subtotal", ("specific_personnel", "specific_general", "specific_livelihood")),
             ("superior_subtotal", ("superior_advance",)),
+        ),
+        text_layout=(
+            TextPanel(
+                ("序号", "预算单位", "科目编码", "科目名称", "项目名称"),
+                (
+                    ("合计", "total"),
+                    ("年初特定目标", "specific_subtotal"),
+                    ("人员性", "specific_personnel"),
+                    ("一般性项目", "specific_general"),
+                    ("民生配套", "specific_livelihood"),
+                    ("上级专项", "superior_subtotal"),
+                    ("提前下达", "superior_advance"),
+                    ("结转项目", "carryover_project"),
+                    ("市级专项", "municipal_special"),
+                ),
+            ),
         ),
     ),
     TableSpec(

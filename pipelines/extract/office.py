@@ -114,21 +114,47 @@ def grid_items(cells: list[list[str]], line_nos: list[int], merges: list[Merge],
                 grid[r][c] = ""
                 if r == r0:
                     spans[r][c] = c0
-    keep = [j for j in range(width) if any(row[j] for row in grid) or any(s[j] is not None for s in spans)]
-    index = {j: k for k, j in enumerate(keep)}
     items: list[Item] = []
-    for row, span, line_no in zip(grid, spans, line_nos, strict=True):
-        texts = [row[j] for j in keep]
+    for texts, span, line_no in zip(grid, spans, line_nos, strict=True):
         distinct = list(dict.fromkeys(t.strip() for t in texts if t.strip()))
         if not distinct:
             continue
         if all(_is_preamble(t) for t in distinct) or (len(distinct) == 1 and _is_note(distinct[0])):
             items.append(Item(line_no, " ".join(distinct)))
             continue
-        span_from = tuple(index.get(s) if s is not None else None for s in (span[j] for j in keep))
-        raw = RawRow(tuple(texts), line_no=line_no, span_from=span_from if any(span_from) else None)
+        span_from = tuple(span) if any(s is not None for s in span) else None
+        raw = RawRow(tuple(texts), line_no=line_no, span_from=span_from)
         items.append(Item(line_no, "\t".join(texts).rstrip("\t"), raw, block))
     return items
+
+
+def _drop_empty_columns(rows: list[RawRow]) -> list[RawRow]:
+    """Remove the columns no row of the table uses (spacer columns, an unused column A).
+
+    Done once per stitched table, not per block: a continuation without header may leave a
+    column empty that the first block's header names.
+    """
+    width = max((len(r.cells) for r in rows), default=0)
+    cells = [[*r.cells, *([""] * (width - len(r.cells)))] for r in rows]
+    spans = [[*(r.span_from or ()), *([None] * (width - len(r.span_from or ())))] for r in rows]
+    keep = [
+        j for j in range(width) if any(c[j].strip() for c in cells) or any(s[j] is not None for s in spans)
+    ]
+    if len(keep) == width and all(len(r.cells) == width for r in rows):
+        return rows
+    index = {j: k for k, j in enumerate(keep)}
+    out = []
+    for row, texts, span in zip(rows, cells, spans, strict=True):
+        span_from = tuple(index.get(s) if s is not None else None for s in (span[j] for j in keep))
+        out.append(
+            RawRow(
+                tuple(texts[j] for j in keep),
+                page=row.page,
+                line_no=row.line_no,
+                span_from=span_from if any(s is not None for s in span_from) else None,
+            )
+        )
+    return out
 
 
 def _is_preamble(text: str) -> bool:
@@ -207,6 +233,7 @@ def _read_table(
         ),
         None,
     )
+    table.rows = _drop_empty_columns(table.rows)
     out.append(table)
     return j
 

@@ -11,7 +11,9 @@ import polars as pl
 
 from pipelines.extract.catalog import CATALOG, TableSpec, clean_label, line_key_for, normalise_text
 from pipelines.normalise.codes import class_code_for_label, code_kind, is_code
-from pipelines.normalise.headers import Layout, Panel, read_layout
+from pipelines.extract.text import PLAIN_ENGINE
+from pipelines.normalise.align import AMBIGUOUS, align_rows
+from pipelines.normalise.headers import Layout, Panel, read_layout, text_layout
 from pipelines.normalise.numbers import parse_amount
 from pipelines.types import RawRow, RawTable
 
@@ -104,19 +106,33 @@ def table_to_facts(table: RawTable, document_id: str) -> TableFacts:
     if spec.form_fields:
         _form_facts(spec, table, document_id, out)
         return out
-    layout: Layout = read_layout(spec, table.rows, carry_spans=table.engine == "text")
+    if table.engine == PLAIN_ENGINE and spec.text_layout:
+        layout = _plain_layout(spec, table)
+    else:
+        layout = read_layout(spec, table.rows, carry_spans=table.engine == "text")
     if layout.unmapped:
         out.warnings.append(f"{spec.code}: columns not in the catalog: {', '.join(layout.unmapped)}")
     sections: dict[int, str | None] = {}
     data_rows = table.rows[layout.header_rows :]
-    for row_no, row in enumerate(data_rows, start=1):
-        cells = list(row.cells) + [""] * (max(len(row.cells), _width(layout)) - len(row.cells))
+    grid = [list(r.cells) + [""] * (max(len(r.cells), _width(layout)) - len(r.cells)) for r in data_rows]
+    if table.engine == PLAIN_ENGINE and spec.text_layout:
+        out.warnings.extend(align_rows(spec, layout, grid, table.unit))
+    for row_no, (row, cells) in enumerate(zip(data_rows, grid, strict=True), start=1):
         consumed: set[int] = set()
         for p_index, panel in enumerate(layout.panels):
             named = _inherit_label(layout, panel, row, cells)
             ctx = _RowContext(spec, table, document_id, row, row_no, named)
             _panel_facts(ctx, cells, p_index, sections, consumed, out)
     return out
+
+
+def _plain_layout(spec: TableSpec, table: RawTable) -> Layout:
+    """The layout of a plain-text table: its leading one-cell rows are the header's printed lines."""
+    n = 0
+    while n < len(table.rows) and len(table.rows[n].cells) == 1:
+        n += 1
+    layout = text_layout(spec, " ".join(r.cells[0] for r in table.rows[:n]))
+    return Layout(n, layout.panels, layout.unmapped)
 
 
 def _covered(row: RawRow, j: int) -> bool:
@@ -228,7 +244,7 @@ def _panel_facts(
     values = [
         (c, cells[c.index])
         for c in panel.value_columns
-        if c.index not in consumed and not _covered(ctx.row, c.index)
+        if c.index not in consumed and not _covered(ctx.row, c.index) and cells[c.index] != AMBIGUOUS
     ]
     if not code and not label and all(not normalise_text(v) for _, v in values):
         return

@@ -119,8 +119,13 @@ def _scanned(tmp: Path) -> Path:
     return p
 
 
-def _unknown(tmp: Path) -> Path:
+def _corrupt_docx(tmp: Path) -> Path:
     (p := tmp / "budget.docx").write_bytes(b"PK\x03\x04 not really a docx")
+    return p
+
+
+def _unknown(tmp: Path) -> Path:
+    (p := tmp / "budget.pptx").write_bytes(b"PK\x03\x04 slides")
     return p
 
 
@@ -132,6 +137,7 @@ def _unknown(tmp: Path) -> Path:
         (_encrypted, "encrypted"),
         (_not_a_pdf, "not_a_pdf"),
         (_scanned, "scanned"),
+        (_corrupt_docx, "corrupt"),
         (_unknown, "unsupported_format"),
     ],
 )
