@@ -39,7 +39,7 @@ create or replace macro line_sum_checks(doc, tbl, total_key, part_keys, unit) as
            p.amount as expected, t.amount as actual, p.n as n_terms,
            coalesce(unit, t.unit_printed) as unit
     from f as t join parts as p using (measure)
-    where t.line_key = total_key;
+    where t.line_key = total_key and not t.is_blank;  -- a total printed blank is unreadable, not 0
 
 -- Checks that one keyed line is at most another (其中项 ≤ 总项), per column.
 create or replace macro line_le_checks(doc, tbl, part_key, whole_key, unit) as table
@@ -56,4 +56,25 @@ create or replace macro total_value(doc, tbl, meas) as (
     select sum(amount) from fact_line_item
     where document_id = doc and table_code = tbl and measure = meas
       and is_total_row(func_code, econ_code, line_label)
+);
+
+-- Checks that one column of every row equals the sum of other columns of that row (总计 = 基本 + 项目 …).
+-- No check for a row where none of the parts is printed.
+create or replace macro row_sum_checks(doc, tbl, total_measure, part_measures, unit) as table
+    with f as (select * from fact_line_item where document_id = doc and table_code = tbl),
+    parts as (
+        select row_no, coalesce(panel, '') as side, sum(amount) as amount, count(*) as n
+        from f where list_contains(part_measures, measure) group by all
+    )
+    select t.table_code, coalesce(t.func_code, t.econ_code, t.line_key, t.line_label) as row_key, t.measure,
+           t.row_no, t.page, t.line_no, p.amount as expected, t.amount as actual, p.n as n_terms,
+           coalesce(unit, t.unit_printed) as unit
+    from f as t join parts as p on p.row_no = t.row_no and p.side = coalesce(t.panel, '')
+    where t.measure = total_measure and not t.is_blank;
+
+-- The value of one column in the 合计 row, or of a keyed line, of a budget table (NULL when absent).
+create or replace macro key_value(doc, tbl, key, meas) as (
+    select sum(amount) from fact_line_item
+    where document_id = doc and table_code = tbl and measure = meas
+      and (line_key = key or (key = '合计' and is_total_row(func_code, econ_code, line_label)))
 );

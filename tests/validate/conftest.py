@@ -16,9 +16,19 @@ from pipelines.load.warehouse import load_document, writer
 from pipelines.normalise.assets import normalise_document
 from pipelines.normalise.frames import FACT_SCHEMA, TABLE_SCHEMA
 from pipelines.types import DocumentMeta, ExtractedDocument
-from tests.conftest import SEED000, SHGZB_PDF
+from tests.conftest import SAMPLES, SEED000, SHGZB_PDF
 
-CLEAN_DOCUMENTS = {"seed000": SEED000, "seed_shgzb": SHGZB_PDF}
+SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
+
+CLEAN_DOCUMENTS = {
+    "seed000": SEED000,
+    "seed_shgzb": SHGZB_PDF,
+    "sh_zfb_budget": SAMPLES / "sh_putuo_zfb_2025_bumen_yusuan.pdf",
+    "seed002": SEEDS / "002_6e511b73bd73a431.txt",
+    "seed004": SEEDS / "004_c2b4d63b8c9ccf28.txt",
+    "seed001": SEEDS / "001_8a99ebaca312e0ad.txt",
+    "seed003": SEEDS / "003_5006032ceb30bda5.txt",
+}
 
 
 Row = tuple[str, str | None, str | None, str, str]
