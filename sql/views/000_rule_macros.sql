@@ -78,3 +78,18 @@ create or replace macro key_value(doc, tbl, key, meas) as (
     where document_id = doc and table_code = tbl and measure = meas
       and (line_key = key or (key = '合计' and is_total_row(func_code, econ_code, line_label)))
 );
+
+-- The printed cell(s) of a keyed line (or of the 合计 row, key '合计') in one column, with their place.
+create or replace macro cell(doc, tbl, key, meas) as table
+    select table_code, coalesce(line_key, func_code, econ_code, line_label) as row_key, measure, row_no, page,
+           line_no, amount, unit_printed, is_blank
+    from fact_line_item
+    where document_id = doc and table_code = tbl and measure = meas and not is_blank
+      and (line_key = key or (key = '合计' and is_total_row(func_code, econ_code, line_label)));
+
+-- A cell of one table against a value of another: one eq/le check when both are printed.
+create or replace macro cell_vs(doc, tbl, key, meas, other, note) as table
+    select c.table_code, c.row_key, c.measure, c.row_no, c.page, c.line_no, other as expected,
+           c.amount as actual, 1 as n_terms, c.unit_printed as unit, note as note
+    from cell(doc, tbl, key, meas) as c
+    where other is not null;
