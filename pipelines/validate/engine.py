@@ -65,6 +65,8 @@ def _score(rule: Rule, row: dict[str, Any]) -> tol.Scored:
     if rule.comparison == "flag":
         return tol.score_flag(bool(row.get("ok")))
     if rule.comparison == "ratio":
+        if actual is None or row.get("numerator") is None or row.get("denominator") is None:
+            return tol.Scored(None, None, Decimal(-1))
         exact, scored = tol.score_ratio(
             Decimal(row["numerator"]),
             Decimal(row["denominator"]),

@@ -22,7 +22,6 @@ from filelock import FileLock
 from pipelines.validate.rules import Rule
 
 SLACK_SCALE = Decimal(1_000_000)  # slack in millionths, as an exact integer for GX
-_GX_SEVERITY = {"error": "critical", "warning": "warning"}
 
 
 @dataclass(frozen=True)
@@ -35,8 +34,10 @@ class Verdict:
 def build_suite(gx: Any, name: str, rules: list[Rule]) -> Any:
     """One expectation per rule: every check of the rule has slack ≥ 0."""
     from great_expectations import expectations as gxe
+    from great_expectations.expectations.metadata_types import FailureSeverity
     from great_expectations.expectations.row_conditions import Column
 
+    severity = {"error": FailureSeverity.CRITICAL, "warning": FailureSeverity.WARNING}
     suite = gx.ExpectationSuite(name=f"yujuesuan_{name}")
     for rule in rules:
         suite.add_expectation(
@@ -44,7 +45,7 @@ def build_suite(gx: Any, name: str, rules: list[Rule]) -> Any:
                 column="slack_micro",
                 min_value=0,
                 row_condition=Column("rule_id") == rule.id,
-                severity=_GX_SEVERITY[rule.severity],
+                severity=severity[rule.severity],
                 description=f"{rule.id} {rule.description_zh}",
                 meta={"rule_id": rule.id, "family": rule.family, "description": rule.description},
             )
