@@ -1,6 +1,7 @@
-"""Render table rows (as a document prints them) into a PDF, ruled or unruled, optionally split over pages.
+"""Render table rows (as a document prints them) into a PDF, ruled or unruled, optionally split over pages,
+or into a Word document or a workbook; and break a PDF's text layer the ways real files are broken.
 
-The tests feed it seed 000's printed rows read straight from the text file, so the PDFs they
+The tests feed it seed 000's printed rows read straight from the text file, so the files they
 extract carry the seed's figures without the extractor ever having seen them.
 """
 
@@ -219,37 +220,42 @@ def write_docx(
     intro: tuple[str, ...] = (),
     split_after: dict[int, int] | None = None,
     repeat_header: bool = True,
+    title_in_table: bool = False,
 ) -> Path:
     """A Word document: intro paragraphs, then per table its title, 0N表, unit line and a Word table
     with merged header cells. `split_after` {table index: body rows} continues that table in a second
-    Word table after a 续表 paragraph, with or without the header repeated.
+    Word table after a 续表 paragraph, with or without the header repeated. With `title_in_table`
+    the title and unit are the first two rows of the Word table, each one cell across its width.
     """
     document = docx.Document()
     for line in intro:
         document.add_paragraph(line)
     for k, source in enumerate(sources):
-        document.add_heading(source.title, level=2)
-        document.add_paragraph(f"{k + 1:02d}表")
-        document.add_paragraph(source.unit_line)
-        document.add_paragraph("部门：政府办")
+        lead = [source.title, source.unit_line] if title_in_table else []
+        if not title_in_table:
+            document.add_heading(source.title, level=2)
+            document.add_paragraph(f"{k + 1:02d}表")
+            document.add_paragraph(source.unit_line)
+            document.add_paragraph("部门：政府办")
         cut = (split_after or {}).get(k)
         parts = [source.body] if cut is None else [source.body[:cut], source.body[cut:]]
         for n, body in enumerate(parts):
             if n:
                 document.add_paragraph("续表")
             header = source.header if n == 0 or repeat_header else []
-            _word_table(document, header, body)
+            _word_table(document, header, body, lead if n == 0 else [])
         document.add_paragraph("")
     document.save(str(out))
     return out
 
 
-def _word_table(document: Any, header: list[list[str]], body: list[list[str]]) -> None:
-    rows = header + body
-    width = max(len(r) for r in rows)
+def _word_table(document: Any, header: list[list[str]], body: list[list[str]], lead: list[str]) -> None:
+    width = max(len(r) for r in header + body)
+    rows = [[text] + [""] * (width - 1) for text in lead] + header + body
     table = document.add_table(rows=len(rows), cols=width)
     table.style = "Table Grid"
-    merges = header_merges(header)
+    merges = [(r, 0, r, width - 1) for r in range(len(lead))]
+    merges += [(r0 + len(lead), c0, r1 + len(lead), c1) for r0, c0, r1, c1 in header_merges(header)]
     for r0, c0, r1, c1 in merges:
         table.cell(r0, c0).merge(table.cell(r1, c1))
     covered = {(r, c) for r0, c0, r1, c1 in merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
@@ -266,42 +272,49 @@ def write_xlsx(
     out: Path,
     *,
     title_row: bool = True,
-    sheet_names: list[str] | None = None,
+    one_sheet: bool = False,
     cover: str | None = None,
 ) -> Path:
     """One sheet per table, laid out as departments publish them: a merged title row (unless the title
     is only the sheet's name), 部门 and unit on one row, merged header cells, then the data with
-    amounts stored as numbers (#,##0.00), 行次/栏次 and counts as integers, codes as numbers; `cover`
-    puts the document's title on a first sheet of its own."""
+    amounts stored as numbers (#,##0.00), 行次/栏次 and counts as integers, codes as numbers. With
+    `one_sheet` every table goes on one sheet, one under the other; `cover` puts the document's title
+    on a first sheet of its own."""
     book = openpyxl.Workbook()
     book.remove(book.active)
     if cover:
         book.create_sheet("封面")["A1"] = cover
-    for k, source in enumerate(sources):
-        name = (sheet_names or [])[k] if sheet_names else source.title[:31]
-        sheet = book.create_sheet(name)
-        width = _width_cols(source)
-        r = 1
-        if title_row:
-            sheet.cell(r, 1, source.title)
-            sheet.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
-            r += 1
-        sheet.cell(r, 1, "部门：政府办")
-        sheet.cell(r, width, source.unit_line)
-        r += 1
-        for r0, c0, r1, c1 in header_merges(source.header):
-            sheet.merge_cells(start_row=r + r0, start_column=c0 + 1, end_row=r + r1, end_column=c1 + 1)
-        for i, row in enumerate(source.header + source.body):
-            for j, text in enumerate(row):
-                if not text:
-                    continue
-                cell = sheet.cell(r + i, j + 1)
-                if i < len(source.header):
-                    cell.value = text
-                else:
-                    cell.value, cell.number_format = typed_cell(text)
+    shared = book.create_sheet("决算公开表") if one_sheet else None
+    row = 1
+    for source in sources:
+        sheet = shared or book.create_sheet(source.title[:31])
+        row = _sheet_table(sheet, source, row if shared else 1, title_row=title_row or one_sheet) + 2
     book.save(str(out))
     return out
+
+
+def _sheet_table(sheet: Any, source: TableSource, r: int, *, title_row: bool) -> int:
+    """Write one table from row `r` on; return the row after its last one."""
+    width = _width_cols(source)
+    if title_row:
+        sheet.cell(r, 1, source.title)
+        sheet.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
+        r += 1
+    sheet.cell(r, 1, "部门：政府办")
+    sheet.cell(r, width, source.unit_line)
+    r += 1
+    for r0, c0, r1, c1 in header_merges(source.header):
+        sheet.merge_cells(start_row=r + r0, start_column=c0 + 1, end_row=r + r1, end_column=c1 + 1)
+    for i, cells in enumerate(source.header + source.body):
+        for j, text in enumerate(cells):
+            if not text:
+                continue
+            cell = sheet.cell(r + i, j + 1)
+            if i < len(source.header):
+                cell.value = text
+            else:
+                cell.value, cell.number_format = typed_cell(text)
+    return r + len(source.header) + len(source.body)
 
 
 def typed_cell(text: str) -> tuple[object, str]:

@@ -396,7 +396,10 @@ _THREE_PUBLIC_BUDGET_PARTS = (
     ("reception_total", "公务接待费$", "公务接待费"),
 )
 _THREE_PUBLIC_BUDGET_MEASURES = (
-    *(_m(f"prior_year_{part}", f"上年{label}", f"^上年.*{pattern}") for part, pattern, label in _THREE_PUBLIC_BUDGET_PARTS),
+    *(
+        _m(f"prior_year_{part}", f"上年{label}", f"^上年.*{pattern}")
+        for part, pattern, label in _THREE_PUBLIC_BUDGET_PARTS
+    ),
     *(_m(part, label, pattern) for part, pattern, label in _THREE_PUBLIC_BUDGET_PARTS),
     _m("meeting_fee", "会议费", "会议费$"),
     _m("training_fee", "培训费", "培训费$"),
@@ -476,7 +479,12 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
             TextPanel(("项目",), (("预算数", "budget_amount"),)),
             TextPanel(
                 ("支出科目",),
-                (("合计|总计", "total"), ("一般公共预算", "gpb"), ("政府性基金", "gf"), ("国有资本经营", "soe")),
+                (
+                    ("合计|总计", "total"),
+                    ("一般公共预算", "gpb"),
+                    ("政府性基金", "gf"),
+                    ("国有资本经营", "soe"),
+                ),
             ),
         ),
     ),
@@ -496,7 +504,12 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         text_layout=(
             TextPanel(
                 ("科目编码", "科目名称"),
-                (("上年预算数", "prior_year_budget"), ("总计|合计", "total"), ("基本支出", "basic"), ("项目支出", "project")),
+                (
+                    ("上年预算数", "prior_year_budget"),
+                    ("总计|合计", "total"),
+                    ("基本支出", "basic"),
+                    ("项目支出", "project"),
+                ),
             ),
         ),
     ),
@@ -545,7 +558,10 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         identities=(
             ("total", ("outbound_travel", "vehicle_total", "reception_total")),
             ("vehicle_total", ("vehicle_purchase", "vehicle_operation")),
-            ("prior_year_total", ("prior_year_outbound_travel", "prior_year_vehicle_total", "prior_year_reception_total")),
+            (
+                "prior_year_total",
+                ("prior_year_outbound_travel", "prior_year_vehicle_total", "prior_year_reception_total"),
+            ),
             ("prior_year_vehicle_total", ("prior_year_vehicle_purchase", "prior_year_vehicle_operation")),
         ),
         text_layout=(TextPanel(("部门编码", "部门名称"), _THREE_PUBLIC_TEXT_COLUMNS),),
@@ -565,7 +581,10 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         (_TOTAL, _BASIC, _PROJECT),
         identities=(("total", ("basic", "project")),),
         text_layout=(
-            TextPanel(("科目编码", "科目名称"), (("总计|合计", "total"), ("基本支出", "basic"), ("项目支出", "project"))),
+            TextPanel(
+                ("科目编码", "科目名称"),
+                (("总计|合计", "total"), ("基本支出", "basic"), ("项目支出", "project")),
+            ),
         ),
     ),
     TableSpec(
@@ -638,8 +657,15 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
                 ("动用上年结转和结余资金$", "use_of_prior_carryover_surplus"),
             )
         },
-        identities=(("total", tuple(m.measure for m in _INCOME_SOURCES if m.measure != "fiscal_appropriation_income")),),
-        text_layout=(TextPanel(("科目编码", "科目名称"), (("总计|合计", "total"), *_INCOME_SOURCE_TEXT_COLUMNS)),),
+        identities=(
+            (
+                "total",
+                tuple(m.measure for m in _INCOME_SOURCES if m.measure != "fiscal_appropriation_income"),
+            ),
+        ),
+        text_layout=(
+            TextPanel(("科目编码", "科目名称"), (("总计|合计", "total"), *_INCOME_SOURCE_TEXT_COLUMNS)),
+        ),
     ),
     TableSpec(
         "B08",
@@ -659,7 +685,10 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         ),
         identities=(("total", ("basic", "project")),),
         text_layout=(
-            TextPanel(("科目编码", "科目名称"), (("总计|合计", "total"), ("基本支出", "basic"), ("项目支出", "project"))),
+            TextPanel(
+                ("科目编码", "科目名称"),
+                (("总计|合计", "total"), ("基本支出", "basic"), ("项目支出", "project")),
+            ),
         ),
     ),
     TableSpec(
@@ -684,7 +713,11 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         text_layout=(
             TextPanel(
                 ("项目",),
-                (("总计|合计", "total"), ("上年结转", "prior_carryover_surplus"), *_INCOME_SOURCE_TEXT_COLUMNS),
+                (
+                    ("总计|合计", "total"),
+                    ("上年结转", "prior_carryover_surplus"),
+                    *_INCOME_SOURCE_TEXT_COLUMNS,
+                ),
             ),
         ),
     ),

@@ -118,7 +118,7 @@ def _read_text(path: Path) -> list[str]:
 
 def _status(tables: list[RawTable], kind: str | None) -> tuple[str, str | None]:
     if not tables:
-        what = {"budget": "budget tables are not in the catalog yet"}.get(
+        what = {"budget": "no budget table title matched; the tables may be published separately"}.get(
             kind or "", "no table title matched"
         )
         return "partial", f"no standard table recognised ({what})"

@@ -24,7 +24,9 @@ _REGION = re.compile(
     r"(?P<dist>[\u4e00-\u9fa5]{1,4}?(区|县|旗))?"
 )
 
-_LABELLED_DEPT = re.compile(r"^(预算主管部门|主管部门|部门名称|单位名称|部门\(单位\)名称|编制单位)[:](.+)$")
+_LABELLED_DEPT = re.compile(
+    r"^(预算主管部门|主管部门|部门名称|单位名称|部门\(单位\)名称|编制单位|编制部门|预算单位|部门)[:](.+?)(单位[:].*)?$"
+)
 
 
 def _is_bare_region(name: str) -> bool:
@@ -49,7 +51,10 @@ def detect_metadata(lines: list[str], table_codes: list[str] | None = None) -> D
     if labelled and (meta.department is None or _is_bare_region(meta.department)):
         meta.department = labelled
     if meta.doc_kind is None and table_codes:
-        meta.doc_kind = "final_account" if any(c.startswith("D") for c in table_codes) else None
+        if any(c.startswith("D") for c in table_codes):
+            meta.doc_kind = "final_account"
+        elif any(c.startswith("B") for c in table_codes):
+            meta.doc_kind = "budget"
     if meta.fiscal_year is None:
         years = [int(m.group(1)) for ln in head for m in re.finditer(r"(20\d{2})年度?", ln)]
         meta.fiscal_year = years[0] if years else None

@@ -120,6 +120,7 @@ def grid_items(cells: list[list[str]], line_nos: list[int], merges: list[Merge],
         if not distinct:
             continue
         if all(_is_preamble(t) for t in distinct) or (len(distinct) == 1 and _is_note(distinct[0])):
+            # a title, unit or note printed in a merged row of the grid reads like a paragraph
             items.append(Item(line_no, " ".join(distinct)))
             continue
         span_from = tuple(span) if any(s is not None for s in span) else None
@@ -166,7 +167,15 @@ def _is_preamble(text: str) -> bool:
 
 
 def _is_note(text: str) -> bool:
-    return bool(_NOTE.match(normalise_text(text)))
+    """注：… or a remark that the table is empty (本表无数据), printed under or inside the grid."""
+    t = normalise_text(text)
+    return bool(_NOTE.match(t) or _EMPTY_NOTE.search(t))
+
+
+def _is_narrative(text: str) -> bool:
+    """A sentence of the 说明: a title followed by one is a mention, not the table's title."""
+    t = normalise_text(text)
+    return len(t) > 60 or t.endswith(("。", "；", ";"))
 
 
 def tables_from_items(
@@ -206,8 +215,8 @@ def _read_table(
     unit = "元"
     j = title_at + 1
     while j < len(items) and not items[j].is_row and j <= title_at + _LOOKAHEAD:
-        if title_to_table_code(items[j].text):
-            return j  # another title first: this one was a table of contents entry
+        if title_to_table_code(items[j].text) or _is_narrative(items[j].text):
+            return j  # another title or narrative first: a table of contents entry or a mention
         unit = (unit_from_text(items[j].text) if "单位" in items[j].text else None) or unit
         j += 1
     if j >= len(items) or not items[j].is_row:
@@ -223,19 +232,20 @@ def _read_table(
             j = _take_block(items, k, open_, first=False)
             continue
         break
-    table.empty_note = next(
-        (
-            it.text.strip()
-            for it in items[j : j + 4]
-            if not it.is_row
-            and _EMPTY_NOTE.search(normalise_text(it.text))
-            and not title_to_table_code(it.text)
-        ),
-        None,
-    )
+    table.empty_note = _empty_note(items[j : j + 4])
     table.rows = _drop_empty_columns(table.rows)
     out.append(table)
     return j
+
+
+def _empty_note(after: list[Item]) -> str | None:
+    """A 本表无数据-style remark among the lines right under the table (before any other title)."""
+    for it in after:
+        if it.is_row or title_to_table_code(it.text):
+            return None
+        if _EMPTY_NOTE.search(normalise_text(it.text)):
+            return it.text.strip()
+    return None
 
 
 def _is_filler(text: str) -> bool:

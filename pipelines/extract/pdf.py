@@ -245,6 +245,17 @@ def _closed_by_note(notes: list[dict[str, Any]], head: list[tuple[BBox, list[Raw
     return any(n["top"] >= grid_bottom - 1 for n in notes)
 
 
+def _widen(row: RawRow, width: int) -> RawRow:
+    """A continued row with fewer cells than the table (a 合计 line whose label spans the code
+    and name columns): the label stays first and the amounts keep to the right-hand columns."""
+    if len(row.cells) >= width or len(row.cells) < 2:
+        return row
+    gap = width - len(row.cells)
+    cells = (row.cells[0], *([""] * gap), *row.cells[1:])
+    spans = (None, *([0] * gap), *([None] * (len(row.cells) - 1)))
+    return RawRow(cells, page=row.page, line_no=row.line_no, bbox=row.bbox, span_from=spans)
+
+
 def _continue(open_table: _OpenTable, rows: list[RawRow]) -> None:
     """Append a continuation page's rows, dropping a header the template repeats on every page."""
     n = header_row_count(rows)
@@ -252,7 +263,8 @@ def _continue(open_table: _OpenTable, rows: list[RawRow]) -> None:
     original = [tuple(normalise_text(c) for c in cells) for cells in open_table.header]
     if n and all(r in original for r in repeated):
         rows = rows[n:]
-    open_table.table.rows.extend(rows)
+    width = max((len(r.cells) for r in open_table.table.rows), default=0)
+    open_table.table.rows.extend(_widen(r, width) for r in rows)
     page = rows[0].page if rows else None
     if page is not None and page not in open_table.table.pages:
         open_table.table.pages.append(page)

@@ -84,8 +84,16 @@ def _closing_lines(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
             )
             if _union_length(spans) < 0.95 * (x1 - x0):
                 lines.append(
-                    {"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0,
-                     "height": 0, "orientation": "h"}
+                    {
+                        "object_type": "line",
+                        "x0": x0,
+                        "x1": x1,
+                        "top": y,
+                        "bottom": y,
+                        "width": x1 - x0,
+                        "height": 0,
+                        "orientation": "h",
+                    }
                 )
     return lines
 

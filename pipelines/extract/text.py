@@ -141,10 +141,9 @@ def _plain_table(lines: list[str], start: int, code: str, kind: str | None) -> t
             unit = unit or printed_unit
             j += 1
             continue
-        if repeated and block and spec.text_layout:
-            if not _row_start(text.split(), spec):
-                j += 1  # the header repeated on the new page
-                continue
+        if repeated and block and spec.text_layout and not _row_start(text.split(), spec):
+            j += 1  # the header repeated on the new page
+            continue
         repeated = False
         block.append((j + 1, text))
         j += 1
@@ -228,7 +227,7 @@ def _segments(group: list[tuple[int, list[str]]], n_keys: int, multi: bool) -> l
             numbered = (
                 token.isdigit()
                 and at_label
-                and (nxt is not None and not _is_value(nxt) or nxt is None and is_code(token))
+                and ((nxt is not None and not _is_value(nxt)) or (nxt is None and is_code(token)))
             )
             if _is_value(token) and not numbered:
                 if not segments:
@@ -267,7 +266,7 @@ def _place(spec: TableSpec, layout: Layout, group: list[tuple[int, list[str]]]) 
         panel = panels[panel_index]
         keys, values = panel.key_columns, panel.value_columns
         if keys:
-            labels = seg.keys[: len(keys) - 1] + ["".join(seg.keys[len(keys) - 1 :])]
+            labels = [*seg.keys[: len(keys) - 1], "".join(seg.keys[len(keys) - 1 :])]
             for col, text in zip(keys, labels, strict=False):
                 cells[col.index] = text
         for col, text in zip(values, seg.values, strict=False):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 import polars as pl
 
-from pipelines.normalise.frames import tables_to_frames
+from pipelines.normalise.frames import project_frame, tables_to_frames
 from pipelines.normalise.narrative import narrative_figures
 from pipelines.normalise.performance import performance_frames
 from pipelines.partitions import source_files
@@ -29,6 +29,7 @@ def normalise_document(doc: ExtractedDocument) -> NormalisedDocument:
         "doc_text": text_frame(doc),
         **performance_frames(doc),
         "fact_narrative_figure": narrative_figures(doc.texts, doc.document_id),
+        "fact_project": project_frame(doc.tables, facts, doc.document_id),
     }
     return NormalisedDocument(doc, facts, tables, extras)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -10,9 +11,9 @@ from typing import Any
 import polars as pl
 
 from pipelines.extract.catalog import CATALOG, TableSpec, clean_label, line_key_for, normalise_text
-from pipelines.normalise.codes import class_code_for_label, code_kind, is_code
 from pipelines.extract.text import PLAIN_ENGINE
 from pipelines.normalise.align import AMBIGUOUS, align_rows
+from pipelines.normalise.codes import class_code_for_label, code_kind, is_code
 from pipelines.normalise.headers import Layout, Panel, read_layout, text_layout
 from pipelines.normalise.numbers import parse_amount
 from pipelines.types import RawRow, RawTable
@@ -73,6 +74,7 @@ def _row_key(cells: list[str]) -> tuple[str | None, str]:
     """Split a row's key cells into its code (rebuilt from 类/款/项 parts) and its label."""
     digits: list[str] = []
     words: list[str] = []
+    later: list[str] = []
     for raw in cells:
         text = normalise_text(raw)
         if not text:
@@ -83,9 +85,13 @@ def _row_key(cells: list[str]) -> tuple[str | None, str]:
             words.append(clean_label(m.group(2)))
         elif text.isdigit() and not words:
             digits.append(text)
+        elif is_code(text) and words and not any(is_code(d) for d in digits) and not later:
+            later.append(text)  # the code after a 序号 and a unit name (项目支出明细表)
         else:
             words.append(clean_label(raw))
     code: str | None = None
+    if later and not any(is_code(d) for d in digits):
+        return later[0], "".join(words)
     if digits:
         if len(digits) == 1 or len(digits[0]) != 3:
             code = digits[0] if is_code(digits[0]) else None
@@ -99,8 +105,14 @@ def _footer_measure(spec: TableSpec, label: str) -> str | None:
     return next((m.measure for m in spec.footer_totals if m.matches(label)), None)
 
 
-def table_to_facts(table: RawTable, document_id: str) -> TableFacts:
-    """Interpret one stitched grid with its catalog entry: one fact per numeric cell of every data row."""
+def table_to_facts(
+    table: RawTable, document_id: str, empty_sources: frozenset[str] = frozenset()
+) -> TableFacts:
+    """Interpret one stitched grid with its catalog entry: one fact per numeric cell of every data row.
+
+    `empty_sources` (income sources the document shows empty) help place the values of
+    plain-text rows that dropped their empty cells.
+    """
     spec = CATALOG[table.table_code]
     out = TableFacts()
     if spec.form_fields:
@@ -116,7 +128,7 @@ def table_to_facts(table: RawTable, document_id: str) -> TableFacts:
     data_rows = table.rows[layout.header_rows :]
     grid = [list(r.cells) + [""] * (max(len(r.cells), _width(layout)) - len(r.cells)) for r in data_rows]
     if table.engine == PLAIN_ENGINE and spec.text_layout:
-        out.warnings.extend(align_rows(spec, layout, grid, table.unit))
+        out.warnings.extend(align_rows(spec, layout, grid, table.unit, empty_sources))
     for row_no, (row, cells) in enumerate(zip(data_rows, grid, strict=True), start=1):
         consumed: set[int] = set()
         for p_index, panel in enumerate(layout.panels):
@@ -177,9 +189,7 @@ def _form_facts(spec: TableSpec, table: RawTable, document_id: str, out: TableFa
         cells = list(row.cells)
         for j, cell in enumerate(cells):
             label = normalise_text(cell)
-            field = next(
-                (f for f in spec.form_fields if f.measure not in used and f.matches(label)), None
-            )
+            field = next((f for f in spec.form_fields if f.measure not in used and f.matches(label)), None)
             if field is None:
                 continue
             value = next((c for c in cells[j + 1 :] if normalise_text(c)), "")
@@ -189,8 +199,14 @@ def _form_facts(spec: TableSpec, table: RawTable, document_id: str, out: TableFa
                 continue
             used.add(field.measure)
             fact = ctx.fact(
-                None, subject or clean_label(cell), None, field.measure, clean_label(cell),
-                parsed.amount, parsed.is_blank, value,
+                None,
+                subject or clean_label(cell),
+                None,
+                field.measure,
+                clean_label(cell),
+                parsed.amount,
+                parsed.is_blank,
+                value,
             )
             out.rows.append(fact)
 
@@ -202,7 +218,7 @@ def _form_subject(rows: list[RawRow]) -> str | None:
     """What the form is about (项目名称 / 部门名称 value), the line label of its amounts."""
     for row in rows:
         cells = [c for c in row.cells if normalise_text(c)]
-        for label, value in zip(cells, cells[1:], strict=False):
+        for label, value in itertools.pairwise(cells):
             if _SUBJECT.match(normalise_text(label)):
                 return clean_label(value)
     return None
@@ -327,6 +343,16 @@ class _RowContext:
         }
 
 
+def empty_income_sources(facts: list[dict[str, Any]]) -> frozenset[str]:
+    """Income lines (B01/B06 收入 panels) printed empty: the source funds no row of any table."""
+    seen: dict[str, bool] = {}
+    for f in facts:
+        key = f["line_key"]
+        if f["panel"] == "income" and key:
+            seen[key] = seen.get(key, True) and f["amount"] == 0
+    return frozenset(k for k, empty in seen.items() if empty)
+
+
 def tables_to_frames(
     tables: list[RawTable], document_id: str
 ) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
@@ -334,8 +360,15 @@ def tables_to_frames(
     facts: list[dict[str, Any]] = []
     summaries: list[dict[str, Any]] = []
     warnings: list[str] = []
-    for table in tables:
-        result = table_to_facts(table, document_id)
+    results = [table_to_facts(table, document_id) for table in tables]
+    if any(t.engine == PLAIN_ENGINE for t in tables):
+        # second pass: what the summary tables say about the income sources places dropped cells
+        empty = empty_income_sources([f for r in results for f in r.rows])
+        results = [
+            table_to_facts(t, document_id, empty) if t.engine == PLAIN_ENGINE else r
+            for t, r in zip(tables, results, strict=True)
+        ]
+    for table, result in zip(tables, results, strict=True):
         facts.extend(result.rows)
         warnings.extend(result.warnings)
         printed = [f for f in result.rows if not f["is_blank"]]
@@ -361,3 +394,100 @@ def tables_to_frames(
         pl.DataFrame(summaries, schema=TABLE_SCHEMA) if summaries else pl.DataFrame(schema=TABLE_SCHEMA)
     )
     return fact_frame, table_frame, warnings
+
+
+# ---------------------------------------------------------------------------------------------
+# fact_project: the rows of 项目支出明细表 (B10), one per project
+# ---------------------------------------------------------------------------------------------
+
+PROJECT_MEASURES = tuple(m.measure for m in CATALOG["B10"].measures)
+PROJECT_SCHEMA: dict[str, Any] = {
+    "document_id": pl.String,
+    "table_code": pl.String,
+    "table_title": pl.String,
+    "row_no": pl.Int32,
+    "seq": pl.Int32,
+    "budget_unit": pl.String,
+    "func_code": pl.String,
+    "func_name": pl.String,
+    "project_code": pl.String,
+    "project_name": pl.String,
+    "project_printed": pl.String,
+    **{m: MONEY for m in PROJECT_MEASURES},
+    "ambiguous_columns": pl.String,
+    "unit_printed": pl.String,
+    "page": pl.Int32,
+    "line_no": pl.Int32,
+}
+_PROJECT_CODE = re.compile(r"^([0-9]{6}[0-9]{2}[A-Z][0-9]{12}|[0-9]{6,}[A-Z0-9]*[A-Z][0-9]{6,})-?(.*)$")
+
+
+def project_frame(tables: list[RawTable], facts: pl.DataFrame, document_id: str) -> pl.DataFrame:
+    """`fact_project` rows: each project line of every 项目支出明细表 with its amounts.
+
+    The amounts are the table's facts (already placed in their columns); the key cells give the
+    序号, budget unit, function code and name, and the "code-name" project cell.
+    """
+    records: list[dict[str, Any]] = []
+    by_row: dict[tuple[str, int], dict[str, Any]] = {}
+    for f in facts.filter(pl.col("table_code") == "B10").iter_rows(named=True):
+        by_row.setdefault((f["table_title"], f["row_no"]), {})[f["measure"]] = f["amount"]
+    for table in tables:
+        if table.table_code != "B10":
+            continue
+        spec = CATALOG["B10"]
+        if table.engine == PLAIN_ENGINE and spec.text_layout:
+            layout = _plain_layout(spec, table)
+        else:
+            layout = read_layout(spec, table.rows, carry_spans=table.engine == "text")
+        keys = [c.index for p in layout.panels for c in p.key_columns]
+        values = [c for p in layout.panels for c in p.value_columns]
+        for row_no, row in enumerate(table.rows[layout.header_rows :], start=1):
+            cells = [clean_label(row.cells[j]) if j < len(row.cells) else "" for j in keys]
+            record = _project_keys(cells)
+            if record is None:
+                continue
+            amounts = by_row.get((table.title, row_no), {})
+            printed = {c.measure for c in values if c.measure in amounts}
+            missing = [c.measure or "" for c in values if c.measure not in printed and c.measure]
+            records.append(
+                {
+                    "document_id": document_id,
+                    "table_code": table.table_code,
+                    "table_title": table.title,
+                    "row_no": row_no,
+                    **record,
+                    **{m: amounts.get(m) for m in PROJECT_MEASURES},
+                    "ambiguous_columns": ", ".join(missing) or None,
+                    "unit_printed": table.unit,
+                    "page": row.page,
+                    "line_no": row.line_no,
+                }
+            )
+    return pl.DataFrame(records, schema=PROJECT_SCHEMA) if records else pl.DataFrame(schema=PROJECT_SCHEMA)
+
+
+def _project_keys(cells: list[str]) -> dict[str, Any] | None:
+    """序号, unit, function code and name, and project code-name from a row's key cells."""
+    filled = [c for c in cells if c]
+    project = next((c for c in reversed(filled) if _PROJECT_CODE.match(re.sub(r"\s+", "", c))), None)
+    if project is None:
+        return None  # the 合计 line, or a row without a project
+    m = _PROJECT_CODE.match(re.sub(r"\s+", "", project))
+    assert m is not None
+    rest = [c for c in filled if c is not project]
+    seq = int(rest[0]) if rest and rest[0].isdigit() and len(rest[0]) <= 4 else None
+    rest = rest[1:] if seq is not None else rest
+    code_at = next((i for i, c in enumerate(rest) if is_code(c)), None)
+    unit = "".join(rest[:code_at]) if code_at is not None else "".join(rest[:1])
+    func_code = rest[code_at] if code_at is not None else None
+    func_name = "".join(rest[code_at + 1 :]) if code_at is not None else "".join(rest[1:])
+    return {
+        "seq": seq,
+        "budget_unit": unit or None,
+        "func_code": func_code,
+        "func_name": func_name or None,
+        "project_code": m.group(1),
+        "project_name": m.group(2).lstrip("-") or None,
+        "project_printed": project,
+    }

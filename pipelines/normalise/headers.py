@@ -99,10 +99,10 @@ def _fill_spans(header: list[tuple[str, ...]], width: int) -> list[list[str]]:
         row = [normalise_text(c) for c in cells] + [""] * (width - len(cells))
         above = filled[-1] if filled else None
         for j in range(1, width):
-            if not row[j] and row[j - 1] and not row[j - 1].isdigit() and row[j - 1] not in _NUMBERING_WORDS:
-                # below the first row a cell spans no further than the cell above it
-                if above is None or above[j] == above[j - 1]:
-                    row[j] = row[j - 1]
+            carries = row[j - 1] and not row[j - 1].isdigit() and row[j - 1] not in _NUMBERING_WORDS
+            # below the first row a cell spans no further than the cell above it
+            if not row[j] and carries and (above is None or above[j] == above[j - 1]):
+                row[j] = row[j - 1]
         filled.append(row)
     return filled
 

@@ -18,7 +18,7 @@ How a document is read:
 
 Metrics (the names the N rules join on):
 - totals: total_income_expenditure (收、支总计), fiscal_total (财政拨款收、支总计), total_income,
-  total_expenditure
+  total_expenditure, fiscal_expenditure (budgets: 财政拨款支出预算)
 - income lines: fiscal_appropriation_income, superior_subsidy_income, business_income, operating_income,
   affiliated_remittance_income, other_income, use_of_nonfiscal_surplus, opening_carryover_surplus
 - expenditure: basic_expenditure, project_expenditure, operating_expenditure, surplus_distribution,
@@ -42,7 +42,7 @@ Metrics (the names the N rules join on):
   vehicles_retired_cadres, vehicles_other, equipment_over_1m
 - performance: evaluated_projects, evaluated_project_funds (绩效自评), project_category_projects and
   project_category_funds (qualifier recurring | one_off: "常年项目…涉及预算总金额"), target_project_funds
-  (budget: "绩效目标管理，涉及…财政拨款X万元")
+  and target_projects (budget: "绩效目标管理，涉及…财政拨款X万元", "编报绩效目标的项目N个，涉及…预算资金X万元")
 
 Kinds: amount | count | share | change | change_pct | rate | component. `basis`: for change/change_pct
 prior_year | budget; for an amount or rate that is a budget figure budget | budget_initial (年初预算),
@@ -101,10 +101,8 @@ _LABELS: dict[str, str] = {
     "财政拨款收入支出总计": "fiscal_total",
     "收入合计": "total_income",
     "本年收入合计": "total_income",
-    "收入预算:": "total_income",
     "支出合计": "total_expenditure",
     "本年支出合计": "total_expenditure",
-    "支出预算:": "total_expenditure",
     "财政拨款收入": "fiscal_appropriation_income",
     "上级补助收入": "superior_subsidy_income",
     "事业收入": "business_income",
@@ -123,9 +121,9 @@ _LABELS: dict[str, str] = {
     "年末结转结余": "closing_carryover_surplus",
     "一般公共预算财政拨款收入": "gpb_income",
     "一般公共预算拨款收入": "gpb_income",
-    "一般公共预算拨款": "gpb_income",
     "一般公共预算财政拨款支出": "gpb_expenditure",
     "一般公共预算支出": "gpb_expenditure",
+    "一般公共预算拨款支出": "gpb_expenditure",
     "一般公共预算财政拨款基本支出": "gpb_basic_expenditure",
     "年初一般公共预算财政拨款结转和结余": "gpb_opening",
     "年末一般公共预算财政拨款结转和结余": "gpb_closing",
@@ -138,6 +136,7 @@ _LABELS: dict[str, str] = {
     "政府性基金预算拨款支出": "gf_expenditure",
     "政府性基金预算财政拨款支出": "gf_expenditure",
     "政府性基金预算支出": "gf_expenditure",
+    "政府性基金拨款支出": "gf_expenditure",
     "国有资本经营预算拨款支出": "soe_expenditure",
     "国有资本经营预算财政拨款支出": "soe_expenditure",
     "三公经费": "three_public_total",
@@ -182,6 +181,16 @@ _LABELS: dict[str, str] = {
     "授予小微企业合同金额": "procurement_small_micro",
 }
 
+# labels that name a funding source or a whole budget: the subject only when no other label is there
+# ("三公经费财政拨款支出预算为…" is about 三公; "一般公共预算拨款政府采购…" about 政府采购)
+_WEAK_LABELS: dict[str, str] = {
+    "收入预算": "total_income",
+    "支出预算": "total_expenditure",
+    "一般公共预算拨款": "gpb_income",
+    "财政拨款支出": "fiscal_expenditure",
+    "财政拨款支出预算": "fiscal_expenditure",
+}
+
 # counted things ("N辆", "N台(套)") and the label before the number
 _COUNT_LABELS: dict[str, str] = {
     "共有车辆": "vehicles_total",
@@ -204,6 +213,21 @@ _COUNT_LABELS: dict[str, str] = {
     "其他用车": "vehicles_other",
 }
 
+_VEHICLE_KINDS = {m for m in _COUNT_LABELS.values() if m.startswith("vehicles_")} - {
+    "vehicles_total",
+    "vehicles_purchased",
+}
+_INCOME_METRICS = {
+    "fiscal_appropriation_income",
+    "gpb_income",
+    "gf_income",
+    "superior_subsidy_income",
+    "business_income",
+    "operating_income",
+    "affiliated_remittance_income",
+    "other_income",
+    "total_income",
+}
 _INCOME_LINES = {
     "fiscal_appropriation_income",
     "gpb_income",
@@ -296,6 +320,11 @@ _CHAIN = re.compile(
     r"(?P<k>(?:[^,;:。、()]|\([^()类款项]{1,3}\))+?)\(款\)"
     r"(?P<x>(?:[^,;:。、()]|\([^()类款项]{1,3}\))+?)\(项\)"
 )
+# the same chain printed "一般公共服务支出-政府办公厅（室）及相关机构事务-行政运行"科目 (Shanghai budgets)
+_DASH_CHAIN = re.compile(
+    r"(?P<c>[^,;:。、()\-]+?)-(?P<k>(?:[^,;:。、()\-]|\([^()]{1,3}\))+?)-"
+    r"(?P<x>(?:[^,;:。、()\-]|\([^()]{1,3}\))+?)(?=科目)"
+)
 _COMPOSITION = re.compile(r"\((?:包含|其中|包括|含)[:]?")
 _ITEM_LIST = re.compile(r"主要包括[:]?")
 _LIST_END = re.compile(r"[;。!?]")
@@ -336,7 +365,9 @@ _PHRASES: tuple[tuple[re.Pattern[str], tuple[_Part, ...]], ...] = (
         (_Part("b", "reception_overseas_batches", "批次"), _Part("p", "reception_overseas_persons", "人")),
     ),
     (
-        re.compile(r"单价100万元(?:\(含\))?以上(?:专用)?设备(?:\(不含车辆\))?(?P<n>\d+)台(?:\(套\))?"),
+        re.compile(
+            r"(?<!购置)单价100万元(?:\(含\))?以上(?:专用)?设备(?:\(不含车辆\))?(?P<n>\d+)台(?:\(套\))?"
+        ),
         (_Part("n", "equipment_over_1m", "台(套)"),),
     ),
     (
@@ -369,6 +400,10 @@ _PHRASES: tuple[tuple[re.Pattern[str], tuple[_Part, ...]], ...] = (
         (_Part("n", "evaluated_projects", "个"), _Part("x", "evaluated_project_funds")),
     ),
     (
+        re.compile(r"编报绩效目标的项目共?(?P<n>\d+)个,涉及(?:项目)?预算资金" + _MONEY_GROUP),
+        (_Part("n", "target_projects", "个"), _Part("x", "target_project_funds")),
+    ),
+    (
         re.compile(r"绩效目标管理,涉及(?:一般公共预算)?(?:当年)?(?:财政拨款)?" + _MONEY_GROUP),
         (_Part("x", "target_project_funds"),),
     ),
@@ -377,7 +412,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], tuple[_Part, ...]], ...] = (
 # words that may stand between a label and its number ("支出决算为", "均为", "(类)" …)
 _FILLER = re.compile(
     r"^(?:均为|均|各|为|是|共计|合计|总计|总额|金额|支出|收入|决算数?|预算数?|年初|全年|财政拨款|"
-    r"达到|达|约|累计|实际|安排|执行|当年|本年度?|数|共|有|保有量|:|\d{4}年度?)*$"
+    r"达到|达|约|累计|实际|安排|执行|当年|本年度?|数|共|有|保有量|科目|:|\d{4}年度?)*$"
 )
 _PAREN = re.compile(r"\([^()]*\)")
 # what may precede a 类 name in a class list ("(1)", "其中:", "主要用于以下方面:")
@@ -386,7 +421,7 @@ _CLASS_PREFIX = re.compile(
     r"\([一二三四五六七八九十]+\)|\d{4}年度?)*$"
 )
 # an unlabelled amount takes the statement's subject only after words like these
-_INHERIT = re.compile(r"预算|决算|共计")
+_INHERIT = re.compile(r"^:?(?:(?:支出)?(?:(?:全年|年初)?预算数?|决算数?)为|共计(?:支出)?)$")
 _HARD_STOP = re.compile(r"[,;。!?]")
 _SENTENCE_END = "。!?"
 _HEADING = re.compile(
@@ -443,6 +478,10 @@ def _econ_by_name() -> dict[str, str]:
     names = {_norm(e.name): e.code for e in economic_codes().values()}
     names.update({"其他交通费": "30239", "维修费": "30213", "因公出国(境)费": "30212"})
     return names
+
+
+def _is_class_name(name: str) -> bool:
+    return any(_loose(e.name) == _loose(name) for e in functional_codes().values() if e.level == "类")
 
 
 def resolve_function_chain(class_name: str, kuan_name: str, xiang_name: str) -> str | None:
@@ -649,8 +688,9 @@ def _find_label(
     if best is None:
         return None
     end, length, label = best
-    if not _FILLER.match(_PAREN.sub("", window[end:])):
-        return None
+    gap = _PAREN.sub("", window[end:])
+    if not _FILLER.match(gap) or (labels[label] in _INCOME_METRICS and "支出" in gap):
+        return None  # "一般公共预算拨款支出…" is not an income
     start = end - length
     if class_labels and not _CLASS_PREFIX.match(window[:start]):
         return None
@@ -681,6 +721,7 @@ class _Reader:
         self.last_statement = last_statement
         self.rows: list[_Row] = []
         self.gpb_paragraph = "一般公共预算" in text
+        self.last_count: tuple[int, str] | None = None  # sentence and metric of the last count read
 
     # -- finding: every pattern claims its characters, the more specific ones first -------------
 
@@ -703,6 +744,9 @@ class _Reader:
                 self._take(_Event(m.start(), m.end(), "skip", m))
         for m in _CHAIN.finditer(t):
             if self._free(m):
+                self._chain(m)
+        for m in _DASH_CHAIN.finditer(t):
+            if self._free(m) and _is_class_name(re.sub(r"^\d{1,2}[、.]", "", m["c"])):
                 self._chain(m)
         for pattern, kind in ((_CHANGE, "change"), (_PCT_CHANGE, "pct_change"), (_FLAT, "flat")):
             for m in pattern.finditer(t):
@@ -787,6 +831,9 @@ class _Reader:
         found = _find_label(window, _class_labels(), class_labels=True)
         if found:
             return _Subject("function_class", found[2], found[1]), found[0] + len(found[1])
+        found = _find_label(window, _WEAK_LABELS)
+        if found:
+            return _Subject(found[2], None, found[1]), found[0] + len(found[1])
         return None
 
     def _mark_lists(self) -> None:
@@ -828,7 +875,8 @@ class _Reader:
                 if e.component_of in parent_of:
                     self._component(e, *parent_of[e.component_of], prev_end)
             elif e.kind == "amount":
-                head = self._amount(e, head, bases_of, prev_end)
+                after_chain = idx > 0 and self.events[idx - 1].kind == "chain"
+                head = self._amount(e, head, bases_of, prev_end, after_chain)
                 if head is not None:
                     parent_of[idx] = head
             elif e.kind in {"change", "pct_change", "flat"}:
@@ -852,15 +900,19 @@ class _Reader:
         head: tuple[_Subject, int] | None,
         bases_of: dict[int, set[str | None]],
         prev_end: int,
+        after_chain: bool,
     ) -> tuple[_Subject, int] | None:
-        """An amount: its own label, or the statement's subject after "预算为/决算为/共计"."""
+        """An amount: its own label, the name chain just before it, or the statement's subject after
+        "预算为/决算为/共计"."""
         t = self.text
         window = t[_clause_start(t, e.start, prev_end) : e.start]
         labelled = self._labelled(window)
         basis = self._amount_basis(window[labelled[1] :] if labelled else window, e.start)
         if labelled:
             subject = labelled[0]
-        elif head is not None and _INHERIT.search(window) and _FILLER.match(_PAREN.sub("", window)):
+        elif head is not None and (
+            _INHERIT.match(_PAREN.sub("", window)) or (after_chain and _FILLER.match(window))
+        ):
             subject = head[0]
         else:
             return None  # unclear subject: left out, and the statement ends here
@@ -903,7 +955,11 @@ class _Reader:
     def _count(self, e: _Event, prev_end: int) -> None:
         window = self.text[_clause_start(self.text, e.start, prev_end) : e.start]
         found = _find_label(window, _COUNT_LABELS)
+        sentence = _sentence_bounds(self.text, e.start)[0]
+        if found and found[2] in _VEHICLE_KINDS and self.last_count == (sentence, "vehicles_purchased"):
+            return  # "安排购置车辆0辆，其中：…用车0辆": what is bought, not the fleet
         if found:
+            self.last_count = (sentence, found[2])
             num, unit = e.match["num"], e.match["unit"]
             figure = _Figure("count", num + unit, Decimal(num), decimals=0, unit=unit)
             self._emit(self._new_statement(), _Subject(found[2], None, found[1]), e.start, figure)
