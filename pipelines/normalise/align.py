@@ -77,7 +77,7 @@ def align_rows(
     _hierarchy(cells, tol)
     warnings: list[str] = []
     for entry in cells:
-        ambiguous = _place(entry, rows[entry.row])
+        ambiguous = _place(entry, rows[entry.row], spec.identities)
         if ambiguous:
             warnings.append(
                 f"{spec.code} row {entry.row + 1} ({entry.code or entry.label}): ambiguous_alignment of "
@@ -209,8 +209,12 @@ def _sums(parent: _Cells, children: list[_Cells], tol: Decimal) -> bool:
     return changed
 
 
-def _place(entry: _Cells, row: list[str]) -> list[str]:
-    """Write the tokens where every remaining placement agrees; mark the rest AMBIGUOUS."""
+def _place(entry: _Cells, row: list[str], identities: tuple[tuple[str, tuple[str, ...]], ...]) -> list[str]:
+    """Write the tokens where every remaining placement agrees; mark the rest AMBIGUOUS.
+
+    When the split of a total over its parts is unknown, the parts known to be empty are not
+    stated either: a blank 人员性项目 beside an unplaced 一般性/民生配套 says nothing of the split.
+    """
     options: list[set[str]] = [set() for _ in entry.columns]
     for candidate in entry.candidates:
         placed = dict(zip(candidate, entry.tokens, strict=True))
@@ -226,4 +230,11 @@ def _place(entry: _Cells, row: list[str]) -> list[str]:
         else:
             row[col.index] = AMBIGUOUS
             ambiguous.append(col.measure or str(col.index))
+    for _, parts in identities:
+        if not any(m in ambiguous for m in parts):
+            continue
+        for col in entry.columns:
+            if col.measure in parts and col.measure not in ambiguous and not row[col.index].strip():
+                row[col.index] = AMBIGUOUS
+                ambiguous.append(col.measure)
     return ambiguous

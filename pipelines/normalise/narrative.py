@@ -27,7 +27,7 @@ Metrics (the names the N rules join on):
   personnel_expenditure (人员经费), public_operating_expenditure (公用经费/日常公用经费);
   财政拨款 (all funds) carry-over outside a 一般公共预算 paragraph: fiscal_opening, fiscal_closing
 - other funds: gf_income, gf_expenditure (政府性基金), soe_expenditure (国有资本经营)
-- function_class (qualifier = 类 code), function_item (qualifier = 项 code when the 类/款/项 chain
+- function_class (qualifier = 类 code), function_item (qualifier = 项 code — 款 code for a 类/款 chain — when it
   resolves, else NULL), econ_item (qualifier = economic code; itemised lists, kind component)
 - 三公: three_public_total, outbound_travel, vehicle_total, vehicle_purchase, vehicle_operation,
   reception_total, reception_domestic (国内公务接待支出), reception_foreign_affairs (外事接待支出);
@@ -41,8 +41,8 @@ Metrics (the names the N rules join on):
   vehicles_confidential, vehicles_emergency, vehicles_law_enforcement, vehicles_special_technical,
   vehicles_retired_cadres, vehicles_other, equipment_over_1m
 - performance: evaluated_projects, evaluated_project_funds (绩效自评), project_category_projects and
-  project_category_funds (qualifier recurring | one_off: "常年项目…涉及预算总金额"), target_project_funds
-  and target_projects (budget: "绩效目标管理，涉及…财政拨款X万元", "编报绩效目标的项目N个，涉及…预算资金X万元")
+  project_category_funds (qualifier recurring | one_off: "常年项目…涉及预算总金额"); budgets:
+  target_project_funds, target_projects ("绩效目标管理，涉及…财政拨款X万元", "编报绩效目标的项目N个…")
 
 Kinds: amount | count | share | change | change_pct | rate | component. `basis`: for change/change_pct
 prior_year | budget; for an amount or rate that is a budget figure budget | budget_initial (年初预算),
@@ -95,10 +95,15 @@ _LABELS: dict[str, str] = {
     "收入、支出总计": "total_income_expenditure",
     "收入支出总计": "total_income_expenditure",
     "收、支": "total_income_expenditure",
+    "收入、支出预算总计": "total_income_expenditure",
+    "收、支预算总计": "total_income_expenditure",
+    "收支预算总计": "total_income_expenditure",
     "财政拨款收支总计": "fiscal_total",
     "财政拨款收、支总计": "fiscal_total",
     "财政拨款收入、支出总计": "fiscal_total",
     "财政拨款收入支出总计": "fiscal_total",
+    "财政拨款收、支": "fiscal_total",
+    "财政拨款收支": "fiscal_total",
     "收入合计": "total_income",
     "本年收入合计": "total_income",
     "支出合计": "total_expenditure",
@@ -121,6 +126,7 @@ _LABELS: dict[str, str] = {
     "年末结转结余": "closing_carryover_surplus",
     "一般公共预算财政拨款收入": "gpb_income",
     "一般公共预算拨款收入": "gpb_income",
+    "一般公共预算收入": "gpb_income",
     "一般公共预算财政拨款支出": "gpb_expenditure",
     "一般公共预算支出": "gpb_expenditure",
     "一般公共预算拨款支出": "gpb_expenditure",
@@ -137,6 +143,8 @@ _LABELS: dict[str, str] = {
     "政府性基金预算财政拨款支出": "gf_expenditure",
     "政府性基金预算支出": "gf_expenditure",
     "政府性基金拨款支出": "gf_expenditure",
+    "政府性基金支出": "gf_expenditure",
+    "政府性基金收入": "gf_income",
     "国有资本经营预算拨款支出": "soe_expenditure",
     "国有资本经营预算财政拨款支出": "soe_expenditure",
     "三公经费": "three_public_total",
@@ -177,6 +185,9 @@ _LABELS: dict[str, str] = {
     "政府采购服务支出": "procurement_services",
     "政府采购服务预算": "procurement_services",
     "服务采购金额": "procurement_services",
+    "货物类政府采购": "procurement_goods",
+    "工程类政府采购": "procurement_works",
+    "服务类政府采购": "procurement_services",
     "授予中小企业合同金额": "procurement_sme",
     "授予小微企业合同金额": "procurement_small_micro",
 }
@@ -190,6 +201,11 @@ _WEAK_LABELS: dict[str, str] = {
     "财政拨款支出": "fiscal_expenditure",
     "财政拨款支出预算": "fiscal_expenditure",
 }
+
+# a weak label right after one of these names a source's line, not the whole ("其他资金收入预算")
+_FUND_WORD = re.compile(r"(?:资金|基金|其他|专户|收入|支出|经费|结转)$")
+# totals that, right after a 类/款 chain, are that class's total ("检察（款）：2018年预算支出合计X万元")
+_GENERIC_TOTALS = {"支出合计", "本年支出合计", "收入合计", "本年收入合计"}
 
 # counted things ("N辆", "N台(套)") and the label before the number
 _COUNT_LABELS: dict[str, str] = {
@@ -320,6 +336,8 @@ _CHAIN = re.compile(
     r"(?P<k>(?:[^,;:。、()]|\([^()类款项]{1,3}\))+?)\(款\)"
     r"(?P<x>(?:[^,;:。、()]|\([^()类款项]{1,3}\))+?)\(项\)"
 )
+# a 类/款 chain without its 项 ("公共安全支出（类）检察（款）：2018年预算支出合计…")
+_CHAIN_KUAN = re.compile(r"(?P<c>[^,;:。、()]+?)\(类\)(?P<k>(?:[^,;:。、()]|\([^()类款项]{1,3}\))+?)\(款\)")
 # the same chain printed "一般公共服务支出-政府办公厅（室）及相关机构事务-行政运行"科目 (Shanghai budgets)
 _DASH_CHAIN = re.compile(
     r"(?P<c>[^,;:。、()\-]+?)-(?P<k>(?:[^,;:。、()\-]|\([^()]{1,3}\))+?)-"
@@ -411,10 +429,11 @@ _PHRASES: tuple[tuple[re.Pattern[str], tuple[_Part, ...]], ...] = (
 
 # words that may stand between a label and its number ("支出决算为", "均为", "(类)" …)
 _FILLER = re.compile(
-    r"^(?:均为|均|各|为|是|共计|合计|总计|总额|金额|支出|收入|决算数?|预算数?|年初|全年|财政拨款|"
+    r"^(?:均为|均|各|为|是|共计|合计|总计|总额|总金额|金额|支出|收入|决算数?|预算数?|年初|全年|财政拨款|"
     r"达到|达|约|累计|实际|安排|执行|当年|本年度?|数|共|有|保有量|科目|:|\d{4}年度?)*$"
 )
 _PAREN = re.compile(r"\([^()]*\)")
+_LEVEL_MARK = re.compile(r"\((?:类|款|项)\)")
 # what may precede a 类 name in a class list ("(1)", "其中:", "主要用于以下方面:")
 _CLASS_PREFIX = re.compile(
     r"^(?:[、,:;]|其中|主要用于以下方面|主要用于|\(?\d{1,2}\)|\d{1,2}[、.]|[一二三四五六七八九十]+、|"
@@ -484,8 +503,9 @@ def _is_class_name(name: str) -> bool:
     return any(_loose(e.name) == _loose(name) for e in functional_codes().values() if e.level == "类")
 
 
-def resolve_function_chain(class_name: str, kuan_name: str, xiang_name: str) -> str | None:
-    """The 7-digit code of a "类 / 款 / 项" name chain, resolved top-down (DOMAIN 5.4 step 5)."""
+def resolve_function_chain(class_name: str, kuan_name: str, xiang_name: str | None = None) -> str | None:
+    """The 7-digit code of a "类 / 款 / 项" name chain (5-digit without a 项), resolved top-down
+    (DOMAIN 5.4 step 5)."""
     codes = functional_codes().values()
     classes = [e for e in codes if e.level == "类" and _loose(e.name) == _loose(class_name)]
     if len(classes) != 1:
@@ -494,8 +514,8 @@ def resolve_function_chain(class_name: str, kuan_name: str, xiang_name: str) -> 
     kuans = [e for e in codes if e.parent_code == classes[0].code and _loose(e.name) == kuan_key]
     if not kuans and _KUAN_ALIASES.get(kuan_key, "").startswith(classes[0].code):
         kuans = [e for e in codes if e.code == _KUAN_ALIASES[kuan_key]]
-    if len(kuans) != 1:
-        return None
+    if len(kuans) != 1 or xiang_name is None:
+        return kuans[0].code if len(kuans) == 1 else None
     items = [e for e in codes if e.parent_code == kuans[0].code and _loose(e.name) == _loose(xiang_name)]
     return items[0].code if len(items) == 1 else None
 
@@ -635,6 +655,7 @@ class _Event:
     parts: tuple[_Part, ...] = ()  # phrase: its figures
     component_of: int | None = None  # index of the parent amount event (composition lists)
     econ: bool = False  # a component named by an economic classification item
+    label: str = ""  # a component's name as printed before it
 
 
 @dataclass(frozen=True)
@@ -691,6 +712,10 @@ def _find_label(
     gap = _PAREN.sub("", window[end:])
     if not _FILLER.match(gap) or (labels[label] in _INCOME_METRICS and "支出" in gap):
         return None  # "一般公共预算拨款支出…" is not an income
+    if not class_labels and _LEVEL_MARK.search(window[end:]):
+        return (
+            None  # "差旅费（款）支出200万元": a line of the economic classification, not the 三公/会议 figure
+        )
     start = end - length
     if class_labels and not _CLASS_PREFIX.match(window[:start]):
         return None
@@ -745,6 +770,9 @@ class _Reader:
         for m in _CHAIN.finditer(t):
             if self._free(m):
                 self._chain(m)
+        for m in _CHAIN_KUAN.finditer(t):
+            if self._free(m):
+                self._chain(m)
         for m in _DASH_CHAIN.finditer(t):
             if self._free(m) and _is_class_name(re.sub(r"^\d{1,2}[、.]", "", m["c"])):
                 self._chain(m)
@@ -768,7 +796,7 @@ class _Reader:
 
     def _chain(self, m: re.Match[str]) -> None:
         class_name = re.sub(r"^(?:\d{1,2}[、.]|\(\d{1,2}\))", "", m["c"])
-        code = resolve_function_chain(class_name, m["k"], m["x"])
+        code = resolve_function_chain(class_name, m["k"], m.groupdict().get("x"))
         start = m.end("c") - len(class_name)
         subject = _Subject("function_item", code, self.text[start : m.end()])
         self._take(_Event(start, m.end(), "chain", m, subject=subject))
@@ -832,7 +860,7 @@ class _Reader:
         if found:
             return _Subject("function_class", found[2], found[1]), found[0] + len(found[1])
         found = _find_label(window, _WEAK_LABELS)
-        if found:
+        if found and not _FUND_WORD.search(window[: found[0]]):
             return _Subject(found[2], None, found[1]), found[0] + len(found[1])
         return None
 
@@ -844,17 +872,29 @@ class _Reader:
             m = _COMPOSITION.match(t, self.events[idx].end)
             if m:
                 close = t.find(")", m.end())
-                close = close if close >= 0 else len(t)
-                for e in self.events:
-                    if e.kind == "amount" and m.end() <= e.start < close:
-                        e.component_of = idx
+                self._components(idx, m.end(), close if close >= 0 else len(t), econ=False)
         for m in _ITEM_LIST.finditer(t):
             stop = _LIST_END.search(t, m.end())
-            end = stop.start() if stop else len(t)
             parents = [i for i in amounts if self.events[i].end <= m.start()]
-            for e in self.events:
-                if parents and e.kind == "amount" and m.end() <= e.start < end and e.component_of is None:
-                    e.component_of, e.econ = parents[-1], True
+            if parents:
+                self._components(parents[-1], m.end(), stop.start() if stop else len(t), econ=True)
+
+    def _components(self, parent: int, start: int, end: int, *, econ: bool) -> None:
+        """Mark the amounts printed in [start, end) as parts of the parent amount, named by what precedes
+        each; an itemised 经济分类 list with a name not in the list is dropped whole (its sum would be
+        short)."""
+        items = [
+            (i, e)
+            for i, e in enumerate(self.events)
+            if e.kind == "amount" and start <= e.start < end and e.component_of is None
+        ]
+        for i, e in items:
+            before = self.text[self.events[i - 1].end if i else start : e.start]
+            e.label = re.sub(r"^\((?:包含|其中|包括|含):?", "", re.split(r"[,;。、:]", before)[-1])
+            e.component_of, e.econ = parent, econ
+        if econ and any(e.label not in _econ_by_name() for _, e in items):
+            for _, e in items:
+                e.kind = "skip"
 
     # -- reading: decide each figure's subject and statement, in order -------------------------
 
@@ -873,7 +913,7 @@ class _Reader:
                 self._count(e, prev_end)
             elif e.kind == "amount" and e.component_of is not None:
                 if e.component_of in parent_of:
-                    self._component(e, *parent_of[e.component_of], prev_end)
+                    self._component(e, *parent_of[e.component_of])
             elif e.kind == "amount":
                 after_chain = idx > 0 and self.events[idx - 1].kind == "chain"
                 head = self._amount(e, head, bases_of, prev_end, after_chain)
@@ -907,6 +947,8 @@ class _Reader:
         t = self.text
         window = t[_clause_start(t, e.start, prev_end) : e.start]
         labelled = self._labelled(window)
+        if after_chain and labelled and labelled[0].text in _GENERIC_TOTALS and head is not None:
+            labelled = head[0], labelled[1]
         basis = self._amount_basis(window[labelled[1] :] if labelled else window, e.start)
         if labelled:
             subject = labelled[0]
@@ -921,8 +963,20 @@ class _Reader:
             head = (subject, self._new_statement())
             bases_of[head[1]] = set()
         bases_of[head[1]].add(basis)
-        self._emit(head[1], subject, e.start, _amount("amount", e.match["num"], e.match["unit"], basis))
+        year = self._compared_year(window, e.start)
+        figure = _amount("amount", e.match["num"], e.match["unit"], "prior_year" if year else basis, year)
+        self._emit(head[1], subject, e.start, figure)
         return head
+
+    def _compared_year(self, window: str, pos: int) -> int | None:
+        """The year an amount is of when the sentence compares with that year before it: "与2016年度
+        相比（2016年度部门支出预算安排为8,648.07万元）" states the prior-year figure."""
+        years = set(re.findall(r"(\d{4})年", window))
+        s_start = _sentence_bounds(self.text, pos)[0]
+        for m in _COMPARE.finditer(self.text, s_start, pos - len(window)):
+            if m["year"] in years:
+                return int(m["year"])
+        return None
 
     def _amount_basis(self, words: str, pos: int) -> str | None:
         """A budget figure set against the actual ("预算为19.3万元，支出决算为11.57万元").
@@ -937,18 +991,12 @@ class _Reader:
             return "budget_initial"
         return "budget" if "预算" in words else None
 
-    def _component(self, e: _Event, parent: _Subject, statement: int, prev_end: int) -> None:
-        t = self.text
-        cut = prev_end
-        for m in re.finditer(r"[,;。、:]", t[prev_end : e.start]):
-            cut = prev_end + m.end()
-        label = re.sub(r"^\((?:包含|其中|包括|含)", "", t[cut : e.start])
-        subject = _Subject(parent.metric, None, label)
+    def _component(self, e: _Event, parent: _Subject, statement: int) -> None:
+        subject = _Subject(parent.metric, None, e.label)
         if e.econ:
-            code = _econ_by_name().get(label)
-            if code is None or parent.metric not in _ECON_PARENTS:
+            if parent.metric not in _ECON_PARENTS:
                 return
-            subject = _Subject("econ_item", code, label)
+            subject = _Subject("econ_item", _econ_by_name()[e.label], e.label)
         figure = _amount("component", e.match["num"], e.match["unit"], basis=parent.metric)
         self._emit(statement, subject, e.start, figure)
 
