@@ -24,11 +24,12 @@ Metrics (the names the N rules join on):
 - expenditure: basic_expenditure, project_expenditure, operating_expenditure, surplus_distribution,
   closing_carryover_surplus
 - 一般公共预算财政拨款: gpb_income, gpb_expenditure, gpb_opening, gpb_closing, gpb_basic_expenditure,
-  personnel_expenditure (人员经费), public_operating_expenditure (公用经费/日常公用经费);
+  personnel_expenditure (人员经费), public_operating_expenditure (公用经费/日常公用经费),
+  fiscal_basic_expenditure (财政拨款基本支出);
   财政拨款 (all funds) carry-over outside a 一般公共预算 paragraph: fiscal_opening, fiscal_closing
 - other funds: gf_income, gf_expenditure (政府性基金), soe_expenditure (国有资本经营)
-- function_class (qualifier = 类 code), function_item (qualifier = 项 code — 款 code for a 类/款 chain — when it
-  resolves, else NULL), econ_item (qualifier = economic code; itemised lists, kind component)
+- function_class (qualifier = 类 code), function_item (qualifier = 项 code, or 款 code for a 类/款
+  chain, when it resolves, else NULL), econ_item (qualifier = economic code; itemised lists, kind component)
 - 三公: three_public_total, outbound_travel, vehicle_total, vehicle_purchase, vehicle_operation,
   reception_total, reception_domestic (国内公务接待支出), reception_foreign_affairs (外事接待支出);
   counts outbound_groups, outbound_persons, vehicles_purchased, vehicle_fleet, reception_batches,
@@ -114,6 +115,7 @@ _LABELS: dict[str, str] = {
     "经营收入": "operating_income",
     "附属单位上缴收入": "affiliated_remittance_income",
     "其他收入": "other_income",
+    "其他资金收入": "other_income",
     "使用非财政拨款结余": "use_of_nonfiscal_surplus",
     "使用非财政拨款结余(含专用结余)": "use_of_nonfiscal_surplus",
     "年初结转和结余": "opening_carryover_surplus",
@@ -131,6 +133,7 @@ _LABELS: dict[str, str] = {
     "一般公共预算支出": "gpb_expenditure",
     "一般公共预算拨款支出": "gpb_expenditure",
     "一般公共预算财政拨款基本支出": "gpb_basic_expenditure",
+    "财政拨款基本支出": "fiscal_basic_expenditure",
     "年初一般公共预算财政拨款结转和结余": "gpb_opening",
     "年末一般公共预算财政拨款结转和结余": "gpb_closing",
     "年初财政拨款结转和结余": "fiscal_opening",  # gpb_opening inside a 一般公共预算 paragraph
@@ -276,6 +279,7 @@ _ECON_PARENTS = {
     "personnel_expenditure",
     "public_operating_expenditure",
     "gpb_basic_expenditure",
+    "fiscal_basic_expenditure",
     "basic_expenditure",
 }
 _PROCUREMENT_PARTS = {
@@ -713,9 +717,7 @@ def _find_label(
     if not _FILLER.match(gap) or (labels[label] in _INCOME_METRICS and "支出" in gap):
         return None  # "一般公共预算拨款支出…" is not an income
     if not class_labels and _LEVEL_MARK.search(window[end:]):
-        return (
-            None  # "差旅费（款）支出200万元": a line of the economic classification, not the 三公/会议 figure
-        )
+        return None  # "差旅费（款）支出200万元": an economic classification line, not the 三公/会议 figure
     start = end - length
     if class_labels and not _CLASS_PREFIX.match(window[:start]):
         return None
@@ -971,9 +973,9 @@ class _Reader:
     def _compared_year(self, window: str, pos: int) -> int | None:
         """The year an amount is of when the sentence compares with that year before it: "与2016年度
         相比（2016年度部门支出预算安排为8,648.07万元）" states the prior-year figure."""
-        years = set(re.findall(r"(\d{4})年", window))
+        years = set(re.findall(r"(\d{4})年", _COMPARE.sub("", window)))
         s_start = _sentence_bounds(self.text, pos)[0]
-        for m in _COMPARE.finditer(self.text, s_start, pos - len(window)):
+        for m in _COMPARE.finditer(self.text, s_start, pos):
             if m["year"] in years:
                 return int(m["year"])
         return None

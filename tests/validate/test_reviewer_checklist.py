@@ -1,5 +1,7 @@
-"""The figures a human reviewer found wrong in the 司法局 2026 budget (tests/fixtures/govbc_tmp_dept_budget.xlsx,
-a checklist of data/samples/govbc_tmp_dept_budget.pdf) are reported by the quality rules."""
+"""The figures a human reviewer found wrong in the 司法局 2026 budget are reported by the quality rules.
+
+The checklist (tests/fixtures/govbc_tmp_dept_budget.xlsx) reviews data/samples/govbc_tmp_dept_budget.pdf.
+"""
 
 from __future__ import annotations
 
