@@ -24,9 +24,9 @@ Metrics (the names the N rules join on):
 - expenditure: basic_expenditure, project_expenditure, operating_expenditure, surplus_distribution,
   closing_carryover_surplus
 - 一般公共预算财政拨款: gpb_income, gpb_expenditure, gpb_opening, gpb_closing, gpb_basic_expenditure,
-  personnel_expenditure (人员经费), public_operating_expenditure (公用经费/日常公用经费),
-  fiscal_basic_expenditure (财政拨款基本支出);
-  财政拨款 (all funds) carry-over outside a 一般公共预算 paragraph: fiscal_opening, fiscal_closing
+  personnel_expenditure (人员经费), public_operating_expenditure (公用经费/日常公用经费);
+  财政拨款 (all funds): fiscal_basic_expenditure (财政拨款基本支出), and the carry-over outside a
+  一般公共预算 paragraph: fiscal_opening, fiscal_closing
 - other funds: gf_income, gf_expenditure (政府性基金), soe_expenditure (国有资本经营)
 - function_class (qualifier = 类 code), function_item (qualifier = 项 code, or 款 code for a 类/款
   chain, when it resolves, else NULL), econ_item (qualifier = economic code; itemised lists, kind component)
@@ -47,7 +47,8 @@ Metrics (the names the N rules join on):
 
 Kinds: amount | count | share | change | change_pct | rate | component. `basis`: for change/change_pct
 prior_year | budget; for an amount or rate that is a budget figure budget | budget_initial (年初预算),
-NULL for the actual; for share the metric of the base total; for component the parent metric.
+prior_year for a prior-year figure ("与2022年度952.74万元相比"), NULL for the actual; for share the
+metric of the base total; for component the parent metric.
 `value_printed` and `sentence` are the normalised text (NFKC, no spaces), not the raw characters.
 """
 

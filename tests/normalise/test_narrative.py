@@ -744,3 +744,56 @@ def test_change_needs_a_comparison() -> None:
         _lines("机关运行经费支出21.48万元，主要原因是增加3人，公用经费增加1.28万元。"), "d"
     )
     assert [r["kind"] for r in df.to_dicts()] == ["amount"]
+
+
+# ---------------------------------------------------------------------------------------------
+# What the narrative rules (expectations/rules/narrative.yaml) make of these figures
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def narrative_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[str, str | None]]]:
+    """Failed N-rule checks (rule, row_key) per document, scored with the catalog's tolerance."""
+    from pipelines.load.warehouse import load_document, writer
+    from pipelines.normalise.assets import normalise_document
+    from pipelines.validate.engine import collect_checks
+    from pipelines.validate.rules import load_rules
+
+    rules = [r for r in load_rules() if r.source == "narrative.yaml"]
+    sources = {"000": next(SEEDS.glob("000_*.txt")), "001": next(SEEDS.glob("001_*.txt")),
+               "003": next(SEEDS.glob("003_*.txt")), "shgzb": Path(SHGZB_PDF)}  # fmt: skip
+    found: dict[str, list[tuple[str, str | None]]] = {}
+    with writer(tmp_path_factory.mktemp("narrative") / "w.duckdb") as con:
+        for name, source in sources.items():
+            n = normalise_document(extract_document(source))
+            n.document.meta.doc_kind = "final_account"  # 001 prints no title (its kind is not detected)
+            n.document.meta.fiscal_year = {"001": 2024, "003": 2023}.get(name, n.document.meta.fiscal_year)
+            load_document(con, n.document, n.facts, n.tables, n.extras)
+            checks = collect_checks(con, n.document.document_id, rules)
+            assert checks.height > 0
+            failed = checks.filter(pl.col("slack") < 0)
+            found[name] = sorted(zip(failed["rule_id"].to_list(), failed["row_key"].to_list(), strict=True))
+    return found
+
+
+def test_clean_documents_have_no_narrative_finding(
+    narrative_findings: dict[str, list[tuple[str, str | None]]],
+) -> None:
+    assert narrative_findings["000"] == []
+    assert narrative_findings["shgzb"] == []
+
+
+def test_seed003_findings_e6_to_e9(narrative_findings: dict[str, list[tuple[str, str | None]]]) -> None:
+    assert narrative_findings["003"] == [
+        ("N17", "opening_carryover_surplus"),  # E-6: 166.19 + 60.78 + 10.72 ≠ 237.87 (L32)
+        ("N17", "opening_carryover_surplus"),  # the same sentence again (L41)
+        ("N17B", "reception_domestic"),  # E-9: 国内公务接待 11.57, then "共计支出6万元"
+        ("N17C", "gpb_basic_expenditure"),  # E-8: 一般公共预算财政拨款基本支出 1480.45 > 基本支出 804.14
+        ("N18", "function_class:217"),  # E-7: 金融支出 108.63 "占0%"
+        ("N18B", "gpb_expenditure"),  # W-10: the shares add up to 92.7 %
+        ("N22", "vehicle_total"),  # I-7: "比2021年无变化" in a 2023 document
+    ]
+
+
+def test_seed001_finding_w7(narrative_findings: dict[str, list[tuple[str, str | None]]]) -> None:
+    assert narrative_findings["001"] == [("N21", "three_public_total")]  # 完成预算100% yet 决算数小于预算数
