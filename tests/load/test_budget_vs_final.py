@@ -28,7 +28,8 @@ def test_final_account_beside_the_budget_of_its_year(tmp_path: Path) -> None:
             order by fiscal_year
             """
         ).fetchall()
+    plan_2024, outcome_2024 = Decimal("7080000.00"), Decimal("7171195.84")
     assert rows == [
-        (2024, "2010301", Decimal("7080000.00"), Decimal("7171195.84"), Decimal("91195.84"), "B02 上年预算数"),
+        (2024, "2010301", plan_2024, outcome_2024, Decimal("91195.84"), "B02 上年预算数"),
         (2025, "2010301", Decimal("7502000.00"), None, None, "B08"),
     ]
