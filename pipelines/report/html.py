@@ -291,6 +291,10 @@ def write_report(
     from pipelines.load.warehouse import reader
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    if (out_dir / "gx").is_dir():  # the validation results the asset checks kept, rendered once here
+        from pipelines.validate.gx import build_data_docs
+
+        build_data_docs(out_dir / "gx")
     with reader(warehouse) as con:
         report = build_report(
             con, warehouse, out_dir, document_ids, current_only=current_only, max_pictures=max_pictures

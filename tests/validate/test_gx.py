@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.validate.engine import CHECK_SCHEMA
-from pipelines.validate.gx import run_suite
+from pipelines.validate.gx import build_data_docs, run_suite
 from pipelines.validate.rules import load_rules
 
 RULES = [r for r in load_rules() if r.id in {"H01", "R01", "X08"}]
@@ -51,5 +51,11 @@ def test_data_docs_site_is_built(tmp_path: Path) -> None:
     docs = tmp_path / "gx"
     verdict = run_suite(_checks({"H01": ["-1"], "R01": ["0"]}), RULES, "final_account", "doc1", docs_dir=docs)
     assert verdict.failed_check_ids == frozenset({0})
-    index = next(docs.rglob("index.html"))
-    assert "yujuesuan_final_account" in index.read_text(encoding="utf-8")
+    # a second document reuses the stored suite and keeps its own result
+    again = run_suite(_checks({"H01": ["0"], "R01": ["0"]}), RULES, "final_account", "doc2", docs_dir=docs)
+    assert again.success
+    index = build_data_docs(docs)
+    assert index is not None
+    site = index.read_text(encoding="utf-8")
+    assert "yujuesuan_final_account" in site
+    assert "doc1" in site and "doc2" in site
