@@ -161,7 +161,8 @@ def main(argv: list[str]) -> None:
         print(
             f"{name:<44} {n_rules:>5} {checks:>7} {sql_s:>6.2f} {gx_s:>6.2f} {sql_s + gx_s:>7.2f} {failed:>6}"
         )
-    print(f"mean per document: {total / max(len(val['documents']), 1):.2f} s (GX verdict, results kept for Data Docs)")
+    mean = total / max(len(val["documents"]), 1)
+    print(f"mean per document: {mean:.2f} s (GX verdict, results kept for Data Docs)")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from pipelines.resources import default_warehouse
+from pipelines.resources import default_warehouse, reports_dir_for
 
 
 def _dagster_home(warehouse: Path) -> Path:
@@ -76,7 +76,7 @@ def ingest(paths: tuple[Path, ...], warehouse: Path) -> None:
     document_ids = list(dict.fromkeys(s.partition_key for s in sources))
     _print_documents(warehouse, document_ids)
     click.echo(f"\nwarehouse: {warehouse.resolve()}")
-    if not _print_quality(warehouse, document_ids, warehouse.resolve().parent / "reports"):
+    if not _print_quality(warehouse, document_ids, reports_dir_for(warehouse)):
         failures += 1
     if failures:
         sys.exit(1)
@@ -113,9 +113,7 @@ def report(warehouse: Path, out: Path | None, document_ids: tuple[str, ...]) -> 
     from pipelines.report.html import write_report
 
     try:
-        files = write_report(
-            warehouse, out or warehouse.resolve().parent / "reports", list(document_ids) or None
-        )
+        files = write_report(warehouse, out or reports_dir_for(warehouse), list(document_ids) or None)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     r = files.report

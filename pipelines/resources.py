@@ -18,6 +18,11 @@ def default_inbox() -> str:
     return os.environ.get("YUJUESUAN_INBOX", str(PROJECT_DIR / "data" / "inbox"))
 
 
+def reports_dir_for(warehouse: Path) -> Path:
+    """Quality reports and the GX Data Docs site live beside the warehouse (data/reports/)."""
+    return warehouse.resolve().parent / "reports"
+
+
 class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB file that every load step writes to (one writer at a time)."""
 
@@ -29,8 +34,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @property
     def reports_dir(self) -> Path:
-        """Quality reports and the GX Data Docs site live beside the warehouse (data/reports/)."""
-        return self.file.parent / "reports"
+        return reports_dir_for(self.file)
 
 
 class InboxResource(dg.ConfigurableResource):

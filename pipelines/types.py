@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for the annotation: extract.performance itself builds on these types
+    from pipelines.extract.performance import PerformanceTable
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points, as pdfplumber gives them
 
@@ -81,6 +85,7 @@ class ExtractedDocument:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     texts: list[TextBlock] = field(default_factory=list)  # every page (PDF) or line (text), in order
+    performance: list[PerformanceTable] = field(default_factory=list)  # 绩效目标/自评 tables, in print order
 
     @property
     def document_id(self) -> str:

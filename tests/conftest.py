@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
+
+from pipelines.extract.document import extract_document
+from pipelines.load.warehouse import load_document
+from pipelines.normalise.assets import normalise_document
 
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLES = PROJECT / "data" / "samples"
 SHGZB_PDF = SAMPLES / "sh_putuo_shgzb_2024_juesuan.pdf"
 TEMPLATE_PDF = SAMPLES / "template_bumen_juesuan.pdf"
 SEED000 = SAMPLES / "seed000_tongnan_zfb_2024_juesuan.txt"
+SEEDS = PROJECT / "tests" / "fixtures" / "seeds"  # the five seed text exports, 000 … 004
+
+
+def ingest(con: duckdb.DuckDBPyConnection, source: Path) -> str:
+    """Extract, normalise and load one file the way the Dagster assets do; its document id."""
+    n = normalise_document(extract_document(source))
+    return load_document(con, n.document, n.facts, n.tables, n.extras).document_id
 
 
 @pytest.fixture

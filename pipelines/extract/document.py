@@ -6,11 +6,10 @@ import hashlib
 from pathlib import Path
 
 from pipelines.errors import SourceFileError
-from pipelines.extract.docx import read_docx
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.pdf import extract_pdf_tables, read_page_texts
+from pipelines.extract.performance import find_performance_tables
 from pipelines.extract.text import extract_text_tables
-from pipelines.extract.xlsx import read_workbook
 from pipelines.types import DocumentMeta, ExtractedDocument, RawTable, TextBlock
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -61,6 +60,10 @@ def extract_document(path: Path) -> ExtractedDocument:
             head_lines = lines[:60]
             doc.texts = [TextBlock(line, line_no=i) for i, line in enumerate(lines, start=1)]
         elif fmt in {"docx", "xlsx", "xls"}:
+            # imported here: loading Dagster definitions need not load python-docx, openpyxl and xlrd
+            from pipelines.extract.docx import read_docx
+            from pipelines.extract.xlsx import read_workbook
+
             office = read_docx(path) if fmt == "docx" else read_workbook(path)
             tables, warnings, head_lines, doc.texts = (
                 office.tables,
@@ -80,6 +83,7 @@ def extract_document(path: Path) -> ExtractedDocument:
         return doc
     doc.tables = tables
     doc.warnings.extend(warnings)
+    doc.performance = find_performance_tables(doc)
     doc.meta = detect_metadata(head_lines, [t.table_code for t in tables])
     doc.status, doc.error = _status(tables, doc.meta.doc_kind)
     if garbled:

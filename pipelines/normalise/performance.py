@@ -19,7 +19,6 @@ from pipelines.extract.performance import (
     FundRow,
     IndicatorRow,
     PerformanceTable,
-    find_performance_tables,
 )
 from pipelines.normalise.numbers import parse_amount
 from pipelines.types import ExtractedDocument
@@ -173,7 +172,7 @@ _FUND_KEYS: list[tuple[re.Pattern[str], str]] = [
 
 def performance_frames(doc: ExtractedDocument) -> dict[str, pl.DataFrame]:
     """The document's performance tables as rows for the three performance tables of the warehouse."""
-    return tables_to_performance_frames(find_performance_tables(doc), doc.document_id)
+    return tables_to_performance_frames(doc.performance, doc.document_id)
 
 
 def tables_to_performance_frames(tables: list[PerformanceTable], document_id: str) -> dict[str, pl.DataFrame]:

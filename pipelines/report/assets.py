@@ -2,13 +2,14 @@
 
 import dagster as dg
 
-from pipelines.report.html import write_report
 from pipelines.resources import WarehouseResource
 
 
 @dg.asset(group_name="report")
 def quality_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """data/reports/latest.html over every current document, with the GX Data Docs beside it."""
+    from pipelines.report.html import write_report  # page rendering and templating load with the run only
+
     files = write_report(warehouse.file, warehouse.reports_dir, None)
     report = files.report
     return dg.MaterializeResult(

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-CENT = Decimal("0.01")
-HALF_WAN_CENT = Decimal("50")  # 0.005 万元 in 元: half the last printed digit of a 2-decimal 万元 figure
-UNIT_TOLERANCE_MAX_TERMS = 1000
+from pipelines.normalise.numbers import CENT, UNIT_FACTORS
+
+# half the last printed digit of a 2-decimal 万元 figure, in 元 (50)
+HALF_WAN_CENT = Decimal("0.005") * UNIT_FACTORS["万元"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ def tolerance(unit: str | None, n_terms: int | None) -> Decimal:
     元 tables are exact to the 分 (one 分 allowed); a sum of n figures rounded to 0.01 万元 may be off
     by n × 0.005 万元; counts are exact.
     """
-    n = max(1, min(n_terms or 1, UNIT_TOLERANCE_MAX_TERMS))
+    n = max(1, n_terms or 1)
     if unit == "万元":
         return HALF_WAN_CENT * n
     if unit == "count":

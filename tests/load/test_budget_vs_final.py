@@ -5,12 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from pipelines.extract.document import extract_document
-from pipelines.load.warehouse import load_document, writer
-from pipelines.normalise.assets import normalise_document
-from tests.conftest import SEED000
+from pipelines.load.warehouse import writer
+from tests.conftest import SEED000, SEEDS, ingest
 
-SEED002 = Path(__file__).resolve().parent.parent / "fixtures" / "seeds" / "002_6e511b73bd73a431.txt"
+SEED002 = SEEDS / "002_6e511b73bd73a431.txt"
 
 
 def test_final_account_beside_the_budget_of_its_year(tmp_path: Path) -> None:
@@ -19,8 +17,7 @@ def test_final_account_beside_the_budget_of_its_year(tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
     with writer(warehouse) as con:
         for source in (SEED000, SEED002):
-            n = normalise_document(extract_document(source))
-            load_document(con, n.document, n.facts, n.tables, n.extras)
+            ingest(con, source)
         rows = con.execute(
             """
             select fiscal_year, func_code, budget_total, final_total, difference, budget_table

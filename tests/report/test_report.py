@@ -21,13 +21,11 @@ from click.testing import CliRunner
 from PIL import Image
 
 from pipelines.cli import cli
-from pipelines.extract.document import extract_document
-from pipelines.load.warehouse import load_document, writer
-from pipelines.normalise.assets import normalise_document
+from pipelines.load.warehouse import writer
 from pipelines.report.crops import CELL_OUTLINE, SCALE, blended_highlight
 from pipelines.report.data import quality_lines
 from pipelines.report.html import ReportFiles, write_report
-from tests.conftest import SEED000, SHGZB_PDF
+from tests.conftest import SEED000, SHGZB_PDF, ingest
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -57,11 +55,6 @@ class Planted:
     phrase: str  # printed on page 2 of the PDF, named by a text check
     files: ReportFiles
     html: str
-
-
-def _ingest(con: duckdb.DuckDBPyConnection, path: Path) -> str:
-    n = normalise_document(extract_document(path))
-    return load_document(con, n.document, n.facts, n.tables, n.extras).document_id
 
 
 def _row(con: duckdb.DuckDBPyConnection, doc: str, where: str, params: list[object]) -> Row:
@@ -102,7 +95,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Planted:
     broken = root / "broken.pdf"
     broken.write_bytes(b"%PDF-1.7 garbage")
     with writer(warehouse) as con:
-        pdf_id, txt_id, failed_id = (_ingest(con, p) for p in (SHGZB_PDF, seed, broken))
+        pdf_id, txt_id, failed_id = (ingest(con, p) for p in (SHGZB_PDF, seed, broken))
         total = "table_code = 'D03' and func_code = ? and measure = 'total_expenditure'"
         first = _row(con, pdf_id, total, ["201"])
         continued = _row(con, pdf_id, total, ["2101102"])

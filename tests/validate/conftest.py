@@ -11,14 +11,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.extract.document import extract_document
 from pipelines.load.warehouse import load_document, writer
-from pipelines.normalise.assets import normalise_document
 from pipelines.normalise.frames import FACT_SCHEMA, TABLE_SCHEMA
 from pipelines.types import DocumentMeta, ExtractedDocument
-from tests.conftest import SAMPLES, SEED000, SHGZB_PDF
-
-SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
+from tests.conftest import SAMPLES, SEED000, SEEDS, SHGZB_PDF, ingest
 
 CLEAN_DOCUMENTS = {
     "seed000": SEED000,
@@ -84,9 +80,7 @@ def clean_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dic
     ids: dict[str, str] = {}
     with writer(path) as con:
         for name, source in CLEAN_DOCUMENTS.items():
-            n = normalise_document(extract_document(source))
-            load_document(con, n.document, n.facts, n.tables, n.extras)
-            ids[name] = n.document.document_id
+            ids[name] = ingest(con, source)
         for name, rows in SYNTHETIC.items():
             doc, facts = _synthetic(name, rows)
             load_document(con, doc, facts, pl.DataFrame(schema=TABLE_SCHEMA))

@@ -9,19 +9,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.extract.document import extract_document
-from pipelines.load.warehouse import load_document, writer
-from pipelines.normalise.assets import normalise_document
+from pipelines.load.warehouse import writer
 from pipelines.validate.engine import Evaluation, evaluate_document
-from tests.conftest import SEED000, SHGZB_PDF
+from tests.conftest import SEED000, SHGZB_PDF, ingest
 from tests.render import render, seed_table
 
 
 def _evaluate(source: Path, warehouse: Path) -> Evaluation:
-    n = normalise_document(extract_document(source))
     with writer(warehouse) as con:
-        load_document(con, n.document, n.facts, n.tables, n.extras)
-        return evaluate_document(con, n.document.document_id)
+        return evaluate_document(con, ingest(con, source))
 
 
 def _errors(evaluation: Evaluation) -> pl.DataFrame:

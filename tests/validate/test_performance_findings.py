@@ -10,19 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal as D
-from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 
-from pipelines.extract.document import extract_document
-from pipelines.load.warehouse import load_document, writer
-from pipelines.normalise.assets import normalise_document
+from pipelines.load.warehouse import writer
 from pipelines.validate.engine import evaluate_document
 from pipelines.validate.rules import load_rules
+from tests.conftest import SEEDS, ingest
 
-SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
 SEED_FILES = {
     "000": "000_5bede25103574bf3.txt",
     "001": "001_8a99ebaca312e0ad.txt",
@@ -57,8 +54,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
     path = tmp_path_factory.mktemp("performance") / "warehouse.duckdb"
     with writer(path) as con:
         for name in SEED_FILES.values():
-            n = normalise_document(extract_document(SEEDS / name))
-            load_document(con, n.document, n.facts, n.tables, n.extras)
+            ingest(con, SEEDS / name)
     con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()

@@ -12,21 +12,18 @@ import openpyxl
 import polars as pl
 import pytest
 
-from pipelines.extract.document import extract_document
-from pipelines.load.warehouse import load_document, writer
-from pipelines.normalise.assets import normalise_document
+from pipelines.load.warehouse import writer
 from pipelines.validate.engine import evaluate_document
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, ingest
 
 CHECKLIST = Path(__file__).resolve().parent.parent / "fixtures" / "govbc_tmp_dept_budget.xlsx"
 
 
 @pytest.fixture(scope="module")
 def failed(tmp_path_factory: pytest.TempPathFactory) -> pl.DataFrame:
-    n = normalise_document(extract_document(SAMPLES / "govbc_tmp_dept_budget.pdf"))
     with writer(tmp_path_factory.mktemp("govbc") / "w.duckdb") as con:
-        load_document(con, n.document, n.facts, n.tables, n.extras)
-        return evaluate_document(con, n.document.document_id).results.filter(~pl.col("passed"))
+        document_id = ingest(con, SAMPLES / "govbc_tmp_dept_budget.pdf")
+        return evaluate_document(con, document_id).results.filter(~pl.col("passed"))
 
 
 def test_the_checklist_is_what_we_test() -> None:

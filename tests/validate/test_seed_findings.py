@@ -9,13 +9,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.extract.document import extract_document
-from pipelines.load.warehouse import load_document, writer
-from pipelines.normalise.assets import normalise_document
+from pipelines.load.warehouse import writer
 from pipelines.validate.engine import evaluate_document
-from tests.conftest import SAMPLES
-
-SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
+from tests.conftest import SAMPLES, SEEDS, ingest
 
 
 @pytest.fixture(scope="module")
@@ -25,9 +21,7 @@ def failures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFrame
     ids = {}
     with writer(warehouse) as con:
         for source in sorted(SEEDS.glob("00*.txt")):
-            n = normalise_document(extract_document(source))
-            load_document(con, n.document, n.facts, n.tables, n.extras)
-            ids[source.name[:3]] = n.document.document_id
+            ids[source.name[:3]] = ingest(con, source)
         return {
             seed: evaluate_document(con, doc_id).results.filter(~pl.col("passed"))
             for seed, doc_id in ids.items()
@@ -119,9 +113,7 @@ def test_clean_seeds_have_no_error(failures: dict[str, pl.DataFrame]) -> None:
 
 @pytest.mark.parametrize("name", ["sh_putuo_zfb_2025_bumen_yusuan.pdf", "sh_putuo_sww_2025_bumen_yusuan.pdf"])
 def test_shanghai_budgets_have_no_error(tmp_path: Path, name: str) -> None:
-    n = normalise_document(extract_document(SAMPLES / name))
     with writer(tmp_path / "w.duckdb") as con:
-        load_document(con, n.document, n.facts, n.tables, n.extras)
-        results = evaluate_document(con, n.document.document_id).results
+        results = evaluate_document(con, ingest(con, SAMPLES / name)).results
     assert results.height > 300
     assert results.filter(~pl.col("passed") & (pl.col("severity") == "error")).to_dicts() == []
