@@ -4,7 +4,7 @@ The sensor registers every new or changed file in the landing folder as a partit
 hash); the 02:00 schedule (Asia/Shanghai) runs the ingest job for each registered file not yet
 in the warehouse. `yujuesuan ingest` runs the same job for files named on the command line. Each
 ingest run ends with the rule catalog's asset checks (pipelines/validate); every successful run
-then refreshes the HTML quality report (quality_report job, via report_after_ingest).
+then refreshes the HTML quality report (refresh_quality_report job, via report_after_ingest).
 """
 
 from pathlib import Path
@@ -28,7 +28,7 @@ ingest_job = dg.define_asset_job(
 
 
 report_job = dg.define_asset_job(
-    "quality_report",
+    "refresh_quality_report",
     selection=dg.AssetSelection.assets(quality_report),
     description="Rebuild the HTML data-quality report from the warehouse.",
 )

@@ -17,6 +17,11 @@ from pipelines.resources import InboxResource, WarehouseResource
 from tests.conftest import SEED000, SHGZB_PDF
 
 
+def test_definitions_validate_like_the_dagster_cli() -> None:
+    """`dagster definitions validate` runs this: name clashes (job vs asset) fail here, not in the UI."""
+    dg.Definitions.validate_loadable(defs)
+
+
 def test_definitions_load() -> None:
     repo = defs.get_repository_def()
     assert repo.get_job(ingest_job.name)
