@@ -16,6 +16,7 @@ import argparse
 import csv
 import re
 import sys
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -425,8 +426,14 @@ def score_document(stem: str) -> tuple[Any, Score]:
     return n, score(n.facts, n.tables, cells, toc)
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-justify for a terminal, where a CJK character takes two columns."""
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - shown, 0)
+
+
 def format_details(result: Score, misses: int = 40, leftovers: int = 20) -> list[str]:
-    lines = ["  table      pages  found                cells           unexpected  title"]
+    lines = ["  table      pages  found                  cells            unexpected  title"]
     for t in result.tables:
         state = "listed empty" if t.listed_empty else "not typed" if not t.typed else t.found
         codes = ",".join(c or "?" for c in t.table_codes)
@@ -434,7 +441,9 @@ def format_details(result: Score, misses: int = 40, leftovers: int = 20) -> list
         if t.coverage is not None:
             found += f" cov {t.coverage:.0%}"
         pct = f"{t.right}/{t.typed} ({100 * t.right / t.typed:.0f}%)" if t.typed else "-"
-        lines.append(f"  {t.table_no:<10} {t.pages:<6} {found:<20} {pct:<15} {t.unexpected:<11} {t.title}")
+        lines.append(
+            f"  {_pad(t.table_no, 10)} {t.pages:<6} {found:<22} {pct:<16} {t.unexpected:<11} {t.title}"
+        )
     lines.append(f"  missing cells ({len(result.missing)}), first {misses}:")
     lines += [f"    p{m.page} {m.table_no} [{m.key}] {m.column} = {m.value}" for m in result.missing[:misses]]
     lines.append(f"  unexpected facts ({len(result.unexpected)}), first {leftovers}:")
