@@ -239,6 +239,8 @@ def row_specificity(cell: Mapping[str, str], fact: Mapping[str, Any]) -> int | N
         return None
     if same_label:
         return 10
+    if not code and not label and not fact_label and not (fact.get("func_code") or fact.get("econ_code")):
+        return 3  # a table of one unlabelled row (三公 tables, 收入总表 of a single unit)
     unit = label_key(cell["spending_unit"])
     glued = {c + label for c in (code, unit) if c}  # 单位编码 or unit name printed in the key cells
     if fact_label and fact_label in glued:

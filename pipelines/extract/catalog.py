@@ -360,7 +360,7 @@ FINAL_ACCOUNT_TABLES: tuple[TableSpec, ...] = (
 
 BUDGET_AMOUNT = _m("budget_amount", "预算数", "预算数$", "金额$", "^预算$")
 _TOTAL = _m("total", "合计", "总计$", "合计$", "金额$")
-_BASIC = _m("basic", "基本支出", "基本支出$")
+_BASIC = _m("basic", "基本支出", "基本支出(/(小计|合计))?$")
 _PROJECT = _m("project", "项目支出", "项目支出$", "专项业务经费(支出)?$")
 _PERSONNEL = _m("personnel", "人员经费", "人员经费(支出)?$", "人员支出$")
 _PUBLIC_OPERATING = _m("public_operating", "公用经费", "公用经费(支出)?$", "公用支出$")
@@ -505,7 +505,14 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "一般公共预算财政拨款支出预算表",
         (),
         "budget",
-        (_m("prior_year_budget", "上年预算数", "^上年[^/]*预算数$"), _TOTAL, _BASIC, _PROJECT),
+        (
+            _m("prior_year_budget", "上年预算数", "^上年[^/]*预算数$"),
+            _TOTAL,
+            _BASIC,
+            _PROJECT,
+            _PERSONNEL,
+            _PUBLIC_OPERATING,
+        ),
         identities=(("total", ("basic", "project")),),
         text_layout=(
             TextPanel(

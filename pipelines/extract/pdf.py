@@ -183,8 +183,7 @@ def _join_repeated(tables: list[RawTable]) -> list[RawTable]:
             while repeated < len(table.rows) and _cells_of(table.rows[repeated]) in first:
                 repeated += 1
             if repeated or header_row_count(table.rows) == 0:
-                width = max((len(r.cells) for r in prev.rows), default=0)
-                prev.rows.extend(_widen(r, width) for r in table.rows[repeated:])
+                _append_rows(prev, table.rows[repeated:])
                 prev.pages.extend(p for p in table.pages if p not in prev.pages)
                 prev.empty_note = prev.empty_note or table.empty_note
                 continue
@@ -233,7 +232,9 @@ def _read_page(
         top = line["bottom"]
         bottom = titles[k + 1][0]["top"] if k + 1 < len(titles) else page.height
         region_lines = [ln for ln in lines if top <= ln["top"] < bottom]
-        printed_unit = next((u for ln in region_lines[:6] if (u := unit_from_text(ln["text"]))), None)
+        printed_unit = next(
+            (u for ln in region_lines[:6] if (u := unit_from_text(ln["text"]))), None
+        ) or _wrapped_unit([ln["text"] for ln in region_lines[:6]])
         # the grid under the title, or the one the title is printed in (its first cell)
         mine = [
             (bbox, [r for r in g if r.bbox is None or r.bbox[1] >= line["top"]])
@@ -267,6 +268,19 @@ def _read_page(
         closed = any(n["top"] > top for n in notes if n["top"] < bottom)
         open_table = None if closed else _OpenTable(table, header, bands)
     return open_table
+
+
+_UNIT_HEAD = re.compile(r"单位[:：]?(万|亿)?$")
+
+
+def _wrapped_unit(lines: list[str]) -> str | None:
+    """A unit printed in a narrow box and wrapped: "单位：万" on one line, "元" on a later one."""
+    texts = [normalise_text(t) for t in lines]
+    for i, text in enumerate(texts):
+        m = _UNIT_HEAD.search(text)
+        if m and any(t.startswith("元") for t in texts[i + 1 : i + 4]):
+            return (m.group(1) or "") + "元"
+    return None
 
 
 def _inside_grid(line: dict[str, Any], grids: list[tuple[BBox, list[RawRow]]]) -> bool:
@@ -318,6 +332,25 @@ def _widen(row: RawRow, width: int) -> RawRow:
     return RawRow(cells, page=row.page, line_no=row.line_no, bbox=row.bbox, span_from=spans)
 
 
+_TOTAL_ROW = re.compile(r"^(合计|总计|小计|收入总计|支出总计)$")
+
+
+def _append_rows(table: RawTable, rows: list[RawRow]) -> None:
+    """Add a continuation page's rows to a table. A 合计 line some templates print again on every
+    page, with the same figures, is the same row: it is kept once."""
+    width = max((len(r.cells) for r in table.rows), default=0)
+    seen = {_cells_of(r) for r in table.rows if _is_total_row(r)}
+    for row in rows:
+        if _is_total_row(row) and _cells_of(row) in seen:
+            continue
+        table.rows.append(_widen(row, width))
+
+
+def _is_total_row(row: RawRow) -> bool:
+    label = next((normalise_text(c) for c in row.cells if normalise_text(c)), "")
+    return bool(_TOTAL_ROW.match(label))
+
+
 def _continue(open_table: _OpenTable, rows: list[RawRow]) -> None:
     """Append a continuation page's rows, dropping a header the template repeats on every page."""
     n = header_row_count(rows)
@@ -325,8 +358,7 @@ def _continue(open_table: _OpenTable, rows: list[RawRow]) -> None:
     original = [tuple(normalise_text(c) for c in cells) for cells in open_table.header]
     if n and all(r in original for r in repeated):
         rows = rows[n:]
-    width = max((len(r.cells) for r in open_table.table.rows), default=0)
-    open_table.table.rows.extend(_widen(r, width) for r in rows)
+    _append_rows(open_table.table, rows)
     page = rows[0].page if rows else None
     if page is not None and page not in open_table.table.pages:
         open_table.table.pages.append(page)

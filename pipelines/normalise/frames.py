@@ -285,9 +285,10 @@ def _panel_facts(
             continue
         measure = col.measure or _unmapped_measure(spec, col.header, col.ordinal or col.index)
         consumed.add(col.index)
-        out.rows.append(
-            ctx.fact(code, label, line_key, measure, col.header, parsed.amount, parsed.is_blank, text)
-        )
+        fact = ctx.fact(code, label, line_key, measure, col.header, parsed.amount, parsed.is_blank, text)
+        if parsed.is_percent:
+            fact["unit_printed"] = "%"
+        out.rows.append(fact)
 
 
 def _unmapped_measure(spec: TableSpec, header: str, position: int) -> str:
