@@ -243,7 +243,8 @@ def _read_page(
         ]
         if printed_unit is None and not mine:
             continue  # a title with neither unit line nor ruled grid: a table of contents entry
-        unit = printed_unit or "元"
+        # a table printing no unit line is in the unit of the document's other tables
+        unit = printed_unit or (tables[-1].unit if tables else "元")
         engine = "pdfplumber-lattice"
         rows = [r for _, g in mine for r in g]
         bands: Bands = []
