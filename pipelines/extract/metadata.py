@@ -182,7 +182,7 @@ _LEVEL_WORD = re.compile(r"(省|市|区|县|州|旗|乡|镇)级$")
 _MARKER = re.compile(r"[(（](本级|汇总)[)）]|(?<=[" + _CJK + r"])本级$")
 _PLACEHOLDER = re.compile(r"X{2,}|×{2,}|\*{2,}|某某|○○")
 _ORG_END = re.compile(
-    r"(局|厅|委|办|院|部|室|会|处|所|中心|站|队|校|学|馆|社|团|署|行|府|场|园|台|宫|段|厂|司|组|科|股|协|盟|联|港|库|所|庭|监狱|关)$"
+    r"(局|厅|委|办|院|部|室|会|处|所|中心|站|队|校|学|馆|社|团|署|行|府|场|园|台|宫|段|厂|司|组|科|股|协|盟|联|港|库|庭|狱|关)$"
 )
 _NOT_NAME = re.compile(r"\d|年度?|预算|决算|部分|情况|说明|报表|目录|公开|单位:|[:：]")
 
@@ -256,14 +256,17 @@ def _parse_title(text: str) -> _Title:
         head = head[: m.start()]
     head = re.sub(r"(专项资金|项目支出|部门整体支出|整体支出|项目)$", "", head)
     pre, mid = (head[: year.start()], head[year.end() :]) if year and year.start() < cut else (head, "")
-    name, marker = None, None
-    for part in (mid, pre):
-        candidate, mark = _strip_name(part)
-        marker = marker or mark
-        if candidate and (name is None or (not _plausible_name(name) and _plausible_name(candidate))):
-            name = candidate if name is None or _plausible_name(candidate) else name
-    if name and pre and mid and _parse_region(pre).found and not _parse_region(name).found:
-        name = _strip_name(pre)[0] + name  # "上海市普陀区2024年社会福利院单位预算"
+    # the name sits after the year ("2023年度广元市…办公室单位决算") or before it ("西南大学2021年度…")
+    (after, after_mark), (before, before_mark) = _strip_name(mid), _strip_name(pre)
+    marker = after_mark or before_mark
+    if _plausible_name(after):
+        name = after
+        if _parse_region(before).found and not _parse_region(after).found:
+            name = before + after  # "上海市普陀区2024年社会福利院单位预算"
+    elif _plausible_name(before):
+        name = before
+    else:
+        name = after or before  # a bare region ("上海市普陀区2026年区级部门预算") or nothing
     return _Title(text, _kind_of(text), int(year.group(1)) if year else None, name or None, marker, programme)
 
 
@@ -412,12 +415,12 @@ def detect_metadata(
     # department: the title's name, else (or if the title's is a fragment of it) the labelled one
     name = title.name if title and _plausible_name(title.name) else None
     labelled = strong.most_common(1)[0][0] if strong else None
-    if labelled and (name is None or (labelled != name and name in labelled)):
-        name = labelled
-    if name is None and weak:
-        name = weak.most_common(1)[0][0]
-        if _is_central_name(name) and title:
-            name = None  # the supervising ministry (主管部门 教育部), not the publisher
+    if labelled and (name is None or (labelled != name and labelled.endswith(name))):
+        name = labelled  # the cover's "江苏省委办公厅", the tables' "中共江苏省委办公厅"
+    if name is None:
+        # a 主管部门 that is a ministry (教育部 over 西南大学) is the supervisor, not the publisher
+        local = [w for w, _ in weak.most_common() if not _is_central_name(w)]
+        name = local[0] if local else None
     placeholder = bool(name and _PLACEHOLDER.search(name))
     if placeholder:
         notes.append(f"department: '{name}' is a template placeholder")

@@ -333,6 +333,12 @@ def test_a_short_label_does_not_replace_the_title() -> None:
     """Seed 000 prints "部门：政府办" under every table: the title's full name stays."""
     body = ["重庆市潼南区人民政府办公室 2024 年度决算说明"] + ["部门：政府办"] * 9
     assert detect_metadata(body[:1], [], body).department == "重庆市潼南区人民政府办公室"
+    # nor does a subordinate unit whose tables outnumber the department's
+    body = ["深圳市财政局2026年部门预算"] + ["单位名称：深圳市财政局机关服务中心 单位：万元"] * 5
+    assert detect_metadata(body[:1], [], body).department == "深圳市财政局"
+    # but the tables' full name completes the cover's short one
+    body = ["江苏省委办公厅2019年度部门预算公开"] + ["部门：中共江苏省委办公厅 单位：万元"] * 2
+    assert detect_metadata(body[:1], [], body).department == "中共江苏省委办公厅"
 
 
 def test_performance_evaluation_is_not_a_budget() -> None:
