@@ -156,6 +156,8 @@ def _is_central_name(name: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # lines of the cover
 
+_CN_YEAR = re.compile(r"[二][〇○零][〇○零一二三四五六七八九]{2}(?=年)")
+_CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
 _PAGE_NUMBER = re.compile(r"^[-—–─_·.\s]*(第?\d{1,3}页?(共\d+页)?|\d{1,3}/\d{1,3})[-—–─_·.\s]*$")
 _DATE = re.compile(
     r"^(\d{4}|[〇○零一二三四五六七八九十]{4})年([\d〇○零一二三四五六七八九十]{1,2}月)?"
@@ -195,6 +197,8 @@ def _clean(line: str) -> str:
     previous = None
     while previous != text:
         previous, text = text, _LEAD_JUNK.sub("", text, count=1)
+    # a year in Chinese numerals ("二〇二四年度部门决算") reads as digits
+    text = _CN_YEAR.sub(lambda m: m.group().translate(_CN_DIGITS), text)
     return text.strip("-—–─_·.,，。、;；")
 
 
@@ -297,6 +301,10 @@ def _title(head: list[str]) -> _Title | None:
         if dated:
             plausible = [t for t in dated if _plausible_name(t.name)]
             best = plausible[-1] if plausible else dated[0]
+            below = _strip_name(block[end + 1]) if end + 1 < len(block) else ("", None)
+            if not plausible and _plausible_name(below[0]):  # "2024年度部门决算" / "XX县公安局"
+                best.text, best.name = best.text + block[end + 1], below[0]
+                best.marker = best.marker or below[1]
             break
     return best
 

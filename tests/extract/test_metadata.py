@@ -307,11 +307,12 @@ def test_central_and_placeholder_notes() -> None:
             "济南市市中区教育局",
             ("山东省", "济南市", "市中区"),
         ),
+        (["二〇二四年度部门决算", "松坪县公安局", "二〇二五年九月"], "松坪县公安局", (None, None, "松坪县")),
     ],
 )
 def test_cover_fragments_are_not_names(lines: list[str], department: str, region: tuple) -> None:
     meta = detect_metadata(lines)
-    assert meta.department == department
+    assert meta.department == department and meta.fiscal_year in (2017, 2019, 2021, 2024, 2026)
     assert (meta.province, meta.city, meta.county) == region
 
 
