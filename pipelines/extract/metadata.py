@@ -20,6 +20,7 @@ import csv
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -59,7 +60,7 @@ def _gazetteer() -> _Gazetteer:
     return _Gazetteer(provinces, prefectures, direct)
 
 
-def _longest_prefix(text: str, pos: int, names: dict[str, object]) -> str | None:
+def _longest_prefix(text: str, pos: int, names: Iterable[str]) -> str | None:
     best = None
     for name in names:
         if text.startswith(name, pos) and (best is None or len(name) > len(best)):
