@@ -59,16 +59,21 @@ class TextBlock:
 
 @dataclass
 class DocumentMeta:
-    """What the document says about itself (kind, year, region, department)."""
+    """What the document says about itself (kind, year, region, department), read from its text only.
 
-    doc_kind: str | None = None  # budget | final_account | performance
+    A field the text does not settle stays None, and `notes` says why ("fiscal_year: …").
+    """
+
+    doc_kind: str | None = None  # budget | final_account | performance | other
     fiscal_year: int | None = None
     province: str | None = None
     city: str | None = None
     county: str | None = None
-    department: str | None = None
-    scope: str | None = None  # 本级 when the title says so
+    department: str | None = None  # the full name as printed, without a (本级)/(汇总) marker
+    scope: str | None = None  # 本级 | 汇总 (as printed) | 部门 | 单位 (部门预算 vs 单位预算)
     title: str | None = None
+    admin_level: str | None = None  # 中央 | 省级 | 市级 | 县级: the tier of government publishing it
+    notes: list[str] = field(default_factory=list)  # why a field is None (or doubtful)
 
 
 @dataclass

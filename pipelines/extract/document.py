@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipelines.errors import SourceFileError
 from pipelines.extract.catalog import is_catalogued
-from pipelines.extract.metadata import detect_metadata
+from pipelines.extract.metadata import detect_metadata, unread_metadata
 from pipelines.extract.pdf import extract_pdf_tables, read_page_texts
 from pipelines.extract.performance import find_performance_tables
 from pipelines.extract.text import extract_text_tables
@@ -78,14 +78,17 @@ def extract_document(path: Path) -> ExtractedDocument:
             )
     except SourceFileError as exc:
         doc.status, doc.error = "failed", str(exc)
+        doc.meta = unread_metadata(exc.reason)
         return doc
     except Exception as exc:  # a reader bug must not stop the run: record it against this file
         doc.status, doc.error = "failed", f"reader_error: {type(exc).__name__}: {exc}"
+        doc.meta = unread_metadata("reader_error")
         return doc
     doc.tables = tables
     doc.warnings.extend(warnings)
     doc.performance = find_performance_tables(doc)
-    doc.meta = detect_metadata(head_lines, [t.table_code for t in tables])
+    body = [ln for block in doc.texts for ln in block.text.split("\n")]
+    doc.meta = detect_metadata(head_lines, [t.table_code for t in tables], body)
     doc.status, doc.error = _status(tables, doc.meta.doc_kind)
     if garbled:
         doc.warnings.insert(0, _garbled_note(garbled))

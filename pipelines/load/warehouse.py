@@ -80,11 +80,21 @@ def version_key(doc: ExtractedDocument) -> str:
     """Versions of one publication share region, department, year and kind; unknown ones, their path."""
     m = doc.meta
     if m.department and m.fiscal_year and m.doc_kind:
+        # scope keeps a department's 本级 and 汇总 publications of one year apart
         return "|".join(
-            str(x or "") for x in (m.province, m.city, m.county, m.department, m.fiscal_year, m.doc_kind)
+            str(x or "")
+            for x in (m.province, m.city, m.county, m.department, m.fiscal_year, m.doc_kind, m.scope)
         )
     return f"path:{Path(doc.source_path).resolve()}"
 
+
+# by name: a warehouse made before admin_level/meta_note has them last (added by ALTER)
+_DOCUMENT_COLUMNS = (
+    "document_id", "source_path", "source_sha256", "file_format", "doc_kind", "fiscal_year",
+    "province", "city", "county", "department", "scope", "title", "page_count", "status", "error",
+    "warnings", "version_key", "is_current", "tables_found", "facts_loaded", "ingested_at",
+    "admin_level", "meta_note",
+)  # fmt: skip
 
 # rows of another grain than fact_line_item that the normaliser may produce, loaded by name
 EXTRA_FACT_TABLES = (
@@ -120,7 +130,8 @@ def load_document(
     try:
         con.execute("update dim_document set is_current = false where version_key = ?", [key])
         con.execute(
-            f"insert into dim_document values ({', '.join(['?'] * 17)}, true, ?, ?, ?)",
+            f"insert into dim_document ({', '.join(_DOCUMENT_COLUMNS)}) "
+            f"values ({', '.join(['?'] * 17)}, true, ?, ?, ?, ?, ?)",
             [
                 doc.document_id,
                 doc.source_path,
@@ -142,6 +153,8 @@ def load_document(
                 tables.height,
                 facts.height,
                 datetime.now(UTC).replace(tzinfo=None),
+                doc.meta.admin_level,
+                "; ".join(doc.meta.notes) or None,
             ],
         )
         con.register("new_tables", tables)

@@ -4,13 +4,13 @@ create table if not exists dim_document (
     source_path    varchar not null,
     source_sha256  varchar not null,
     file_format    varchar not null,
-    doc_kind       varchar,             -- budget | final_account | performance
+    doc_kind       varchar,             -- budget | final_account | performance | other
     fiscal_year    integer,
     province       varchar,
     city           varchar,
     county         varchar,
     department     varchar,
-    scope          varchar,             -- 本级 when the title says so
+    scope          varchar,             -- 本级 | 汇总 (as printed) | 部门 | 单位 (部门预算 vs 单位预算)
     title          varchar,
     page_count     integer,
     status         varchar not null,    -- ok | partial | failed
@@ -22,3 +22,9 @@ create table if not exists dim_document (
     facts_loaded   integer not null,
     ingested_at    timestamp not null
 );
+
+-- Read from the document's text (extract/metadata.py); added after the first release, so an older
+-- warehouse gets them here. admin_level: 中央 | 省级 | 市级 | 县级. meta_note: why a metadata field is
+-- NULL ("fiscal_year: no year in the title or the part headings; …").
+alter table dim_document add column if not exists admin_level varchar;
+alter table dim_document add column if not exists meta_note varchar;

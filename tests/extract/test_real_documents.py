@@ -86,7 +86,9 @@ def test_template_tables_are_present_but_empty() -> None:
     _, tables, _ = tables_to_frames(doc.tables, doc.document_id)
     assert sorted(tables["table_code"]) == ALL_TABLES
     assert tables["is_empty"].all()
-    assert doc.meta.department == "上海市XX局"
+    # the blank template's "上海市 XX 局" is a placeholder, not a department: NULL with its reason
+    assert doc.meta.department is None
+    assert doc.meta.notes == ["department: '上海市XX局' is a template placeholder"]
 
 
 def test_every_fact_is_traceable(shgzb: tuple) -> None:

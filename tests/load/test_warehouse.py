@@ -10,6 +10,7 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen import canvas
 
+from pipelines import SQL_DIR
 from pipelines.extract.document import extract_document
 from pipelines.load.warehouse import load_document, writer
 from pipelines.normalise.assets import normalise_document
@@ -152,3 +153,33 @@ def test_bad_input_is_recorded_as_failed(warehouse: Path, tmp_path: Path, make, 
     assert error.startswith(f"{reason}:")
     # and the warehouse still takes good documents afterwards
     assert ingest(warehouse, SEED000).facts > 0
+
+
+def test_metadata_columns_and_reasons(warehouse: Path, tmp_path: Path) -> None:
+    """admin_level and meta_note land in dim_document; a NULL field carries its reason."""
+    seed = ingest(warehouse, SEED000)
+    failed = ingest(warehouse, _scanned(tmp_path))
+    rows = dict(
+        (r[0], r[1:])
+        for r in query(warehouse, "select document_id, scope, admin_level, meta_note from dim_document")
+    )
+    assert rows[seed.document_id] == ("部门", "县级", None)
+    assert rows[failed.document_id] == (
+        None,
+        None,
+        "metadata: not read, the file's text is unreadable (scanned)",
+    )
+
+
+def test_an_older_warehouse_gets_the_new_columns(tmp_path: Path) -> None:
+    """A warehouse made before admin_level/meta_note existed is extended in place, then loads."""
+    path = tmp_path / "old.duckdb"
+    create = (SQL_DIR / "schema" / "010_dim_document.sql").read_text(encoding="utf-8").split("alter table")[0]
+    with duckdb.connect(str(path)) as con:
+        con.execute(create)
+        assert "meta_note" not in {r[0] for r in con.execute("describe dim_document").fetchall()}
+    result = ingest(path, SEED000)
+    assert query(path, "select department, admin_level from dim_document") == [
+        ("重庆市潼南区人民政府办公室", "县级")
+    ]
+    assert result.outcome == "loaded"
