@@ -904,6 +904,16 @@ def _title_data() -> dict[str, list[str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _qualifiers() -> tuple[str, ...]:
+    """Words that, printed right before a catalogued name, make another table (table_titles.yaml)."""
+    with (REFERENCE_DIR / "table_titles.yaml").open(encoding="utf-8") as f:
+        words = (yaml.safe_load(f) or {}).get("qualifiers", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+        raise ValueError("table_titles.yaml: 'qualifiers' must be a list of words")
+    return tuple(words)
+
+
 def table_names(code: str) -> tuple[str, ...]:
     """Every name the table is printed under: its catalog title first, then the aliases of the data file."""
     spec = CATALOG[code]
@@ -1019,6 +1029,8 @@ def title_to_table_code(line: str, doc_kind: str | None = None, department: str 
                 prefix = candidate[: -len(alias)]
                 if _SENTENCE.search(prefix) or prefix.endswith(("说明", "的")):
                     return None
+                if alias.startswith(("收", "支")) and prefix.endswith(_qualifiers()):
+                    continue  # 政府性基金 + 收支总表: another table than the 收支总表
                 return _choose(codes, text, doc_kind)
     return None
 

@@ -62,6 +62,7 @@ def test_printed_titles_name_their_kind(printed: str, code: str) -> None:
         "部门综合预算专项业务经费支出表",  # a list of projects, not the 部门支出总表
         "部门综合预算财政拨款上年结转资金支出表",
         "部门综合预算政府性基金收支表",
+        "2019年部门综合预算政府性基金收支总表",  # a fund's own summary, not the 部门收支总表
         "会议费明细表",
     ],
 )
