@@ -18,5 +18,9 @@ create table if not exists fact_line_item (
     page           integer,
     line_no        integer,             -- line of a text export
     row_top        double,              -- the row's vertical extent on the page, in PDF points
-    row_bottom     double
+    row_bottom     double,
+    spending_unit  varchar              -- the 预算单位 whose block the row belongs to; NULL: the document's own
 );
+
+-- warehouses created before spending_unit existed get the column (NULL for the facts already loaded)
+alter table fact_line_item add column if not exists spending_unit varchar;
