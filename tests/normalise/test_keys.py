@@ -491,3 +491,40 @@ def test_xian_function_table_with_unit_blocks_and_two_digit_kuan() -> None:
         (None, unit2, Decimal("461.80") * wan),
         ("208", unit2, Decimal("22.62") * wan),
     ]
+
+
+def test_unit_blocks_load_apart_and_roll_up_within_their_block(tmp_path: Path) -> None:
+    """spending_unit reaches the warehouse; H01 (类 = Σ 款) sums each unit's block on its own."""
+    from pipelines.load.warehouse import load_document, writer
+    from pipelines.normalise.frames import tables_to_frames
+    from pipelines.types import DocumentMeta, ExtractedDocument
+    from pipelines.validate.engine import collect_checks
+    from pipelines.validate.rules import load_rules
+
+    t = table(
+        [("预算单位", "科目编码", "科目名称", *MONEY)],
+        [
+            ("某某局", "", "", *money("20.00")),
+            ("", "201", "一般公共服务支出", *money("20.00")),
+            ("", "20106", "财政事务", *money("20.00")),
+            ("某某中心", "", "", *money("10.00")),
+            ("", "201", "一般公共服务支出", *money("10.00")),
+            ("", "20106", "财政事务", *money("10.00")),
+        ],
+    )
+    doc = ExtractedDocument("units.pdf", "ab" * 32, "pdf", 1, DocumentMeta("budget", 2024), [t])
+    facts, tables, _ = tables_to_frames(doc.tables, doc.document_id, doc.meta.fiscal_year)
+    with writer(tmp_path / "w.duckdb") as con:
+        load_document(con, doc, facts, tables)
+        units = con.execute(
+            "select spending_unit, amount from fact_line_item "
+            "where func_code = '201' and measure = 'total' order by row_no"
+        ).fetchall()
+        checks = collect_checks(con, doc.document_id, [r for r in load_rules() if r.id == "H01"])
+    assert units == [("某某局", Decimal("20.00")), ("某某中心", Decimal("10.00"))]
+    # one check per block and column, each against its own block's 款 (not 30 against 20 and 10)
+    totals = checks.filter(checks["measure"] == "total")
+    assert sorted(zip(totals["expected"], totals["actual"], strict=True)) == [
+        (Decimal("10.00"), Decimal("10.00")),
+        (Decimal("20.00"), Decimal("20.00")),
+    ]
