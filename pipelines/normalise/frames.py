@@ -42,6 +42,7 @@ FACT_SCHEMA: dict[str, Any] = {
     "row_top": pl.Float64,
     "row_bottom": pl.Float64,
     "spending_unit": pl.String,  # the unit whose block the row belongs to (预算单位), else NULL
+    "gov_econ_code": pl.String,  # 政府预算支出经济分类 code printed beside econ_code (501 beside 301)
 }
 
 TABLE_SCHEMA: dict[str, Any] = {
@@ -225,7 +226,7 @@ def _panel_facts(
     spec, table, panel, row_no = ctx.spec, ctx.table, ctx.panel, ctx.row_no
     key_cols = panel.key_columns
     key = reader.read(cells, ctx.row)
-    code, label, unit = key.code, key.label, key.unit
+    code, label, keyed = key.code, key.label, (key.unit, key.gov_econ)
     last_key = max((c.index for c in key_cols), default=panel.columns[0].index - 1)
 
     footer = _footer_measure(spec, normalise_text(label)) if spec.footer_totals else None
@@ -240,7 +241,7 @@ def _panel_facts(
                 consumed.add(j)
                 header = _column_header(panel, j, footer)
                 out.rows.append(
-                    ctx.fact(None, label, None, footer, header, parsed.amount, False, cells[j], unit)
+                    ctx.fact(None, label, None, footer, header, parsed.amount, False, cells[j], keyed)
                 )
                 break
         return
@@ -274,7 +275,7 @@ def _panel_facts(
         measure = col.measure or f"unmapped_{col.ordinal or col.index}"
         consumed.add(col.index)
         out.rows.append(
-            ctx.fact(code, label, line_key, measure, col.header, parsed.amount, parsed.is_blank, text, unit)
+            ctx.fact(code, label, line_key, measure, col.header, parsed.amount, parsed.is_blank, text, keyed)
         )
 
 
@@ -306,8 +307,9 @@ class _RowContext:
         amount: Decimal,
         is_blank: bool,
         printed: str,
-        unit: str | None = None,
+        keyed: tuple[str | None, str | None] = (None, None),
     ) -> dict[str, Any]:
+        """One fact; `keyed` is the row's (spending unit, 政府预算经济分类 code) from its key."""
         kind = code_kind(code) if code else None
         return {
             "document_id": self.document_id,
@@ -329,7 +331,8 @@ class _RowContext:
             "line_no": self.row.line_no,
             "row_top": self.row.bbox[1] if self.row.bbox else None,
             "row_bottom": self.row.bbox[3] if self.row.bbox else None,
-            "spending_unit": unit,
+            "spending_unit": keyed[0],
+            "gov_econ_code": keyed[1],
         }
 
 

@@ -43,6 +43,8 @@ class RowKey:
     code: str | None
     label: str
     unit: str | None  # the spending unit whose block the row belongs to (None outside any block)
+    # the 政府预算支出经济分类 code printed beside a 部门 economic code (501 beside 301), else None
+    gov_econ: str | None = None
 
 
 @dataclass
@@ -97,7 +99,7 @@ class KeyReader:
         words: list[str] = []
         unit_code: str | None = None
         indent: int | None = None
-        secondary = False  # a second classification printed beside the first (部门 | 政府经济分类)
+        secondary: list[str] | None = None  # digits of a second classification (部门 | 政府经济分类)
         for col in cols:
             if col.unit:
                 continue
@@ -107,12 +109,15 @@ class KeyReader:
                 continue
             if _SEQ_HEADER.search(col.header) and text.isdigit():
                 continue  # a 序号 is not part of the key
-            if secondary:
+            if secondary is not None:
+                if text.isdigit():
+                    secondary.append(text)
+                continue
+            second = is_classification_code(text) or col.index in self._split
+            if text.isdigit() and (fulls or parts) and words and second:
+                secondary = [text]  # its code and name stay out of this row's label
                 continue
             if text.isdigit() and (not words or is_classification_code(text)):
-                if fulls and words and is_classification_code(text):
-                    secondary = True
-                    continue
                 if col.index in self._split and len(text) <= 3 and not (len(text) == 3 and fulls):
                     parts.append((self._split[col.index], text))
                 elif is_classification_code(text) and not (parts and len(text) == 3):
@@ -145,7 +150,7 @@ class KeyReader:
             self._ctx.take(code)
         if code is not None or label:
             self._unit_rows_only = self._unit_rows_only and code is None and _TOTALS.match(label) is not None
-        return RowKey(code, label, self._unit)
+        return RowKey(code, label, self._unit, _gov_econ(code, secondary))
 
     # -- spending units -------------------------------------------------------------------------
 
@@ -258,6 +263,18 @@ class KeyReader:
             return None
         ctx.take(chosen.code)
         return chosen.code
+
+
+def _gov_econ(code: str | None, digits: list[str] | None) -> str | None:
+    """The 政府预算支出经济分类 code beside a 部门 economic code: whole (50206) or split (502 | 06)."""
+    if not code or code[0] != "3" or not digits:
+        return None
+    joined = (
+        digits[0] + "".join(d.zfill(2) for d in digits[1:3] if len(d) <= 2)
+        if len(digits[0]) == 3
+        else digits[0]
+    )
+    return joined if joined[0] == "5" and is_classification_code(joined) else None
 
 
 def _same_scheme(entry: CodeEntry, class_code: str | None) -> bool:

@@ -564,3 +564,38 @@ def test_yantai_split_codes_carried_across_the_page_break() -> None:
         ("22102", "住房改革支出", Decimal("416.75")),
         ("2210201", "住房公积金", Decimal("416.75")),
     ]
+
+
+def test_yantai_two_economic_classifications_side_by_side(tmp_path: Path) -> None:
+    """烟台 公开表6 (page 19): 部门经济分类 类|款 | name | 政府经济分类 类|款 | name. The 部门 code keys
+    the row, the 政府 code is kept beside it, and 301 under 501 and 301 under 505 roll up apart."""
+    from pipelines.load.warehouse import load_document, writer
+    from pipelines.normalise.frames import tables_to_frames
+    from pipelines.types import DocumentMeta, ExtractedDocument
+    from pipelines.validate.engine import collect_checks
+    from pipelines.validate.rules import load_rules
+
+    t = _pages(REAL / "sd_yt_czj_2026_yusuan.pdf", [19], "B15", "万元")
+    facts = table_to_facts(t, "doc", fiscal_year=2026).rows
+    first = facts[0]["measure"]  # 基本支出预算/小计
+    got = [(f["econ_code"], f["gov_econ_code"], f["line_label"]) for f in facts if f["measure"] == first]
+    assert got[:4] == [
+        (None, None, "合计"),
+        ("301", "501", "工资福利支出"),
+        ("30101", "50101", "基本工资"),
+        ("30102", "50101", "津贴补贴"),
+    ]
+    assert ("301", "505", "工资福利支出") in got and ("30113", "50103", "住房公积金") in got
+    assert all(f["func_code"] is None for f in facts)
+
+    doc = ExtractedDocument("yt.pdf", "cd" * 32, "pdf", 1, DocumentMeta("budget", 2026), [t])
+    frame, tables, _ = tables_to_frames(doc.tables, doc.document_id, 2026)
+    with writer(tmp_path / "w.duckdb") as con:
+        load_document(con, doc, frame, tables)
+        checks = collect_checks(con, doc.document_id, [r for r in load_rules() if r.id == "H04"])
+    wan = Decimal(10000)
+    totals = {(c["row_key"], c["actual"]): c["expected"] for c in checks.to_dicts() if c["measure"] == first}
+    # the printed 款 of each block add up to their own 301 row (to the 0.01 万元 of rounding), not to
+    # the two blocks together (4903.25)
+    assert totals[("301", Decimal("3479.46") * wan)] == Decimal("3479.45") * wan  # Σ 301xx under 501
+    assert totals[("301", Decimal("1423.81") * wan)] == Decimal("1423.80") * wan  # Σ 301xx under 505
