@@ -89,6 +89,9 @@ class KeyReader:
         keys = [c for c in self.panel.key_columns if not c.unit and not _SEQ_HEADER.search(c.header)]
         self._split = _split_columns(keys, self.data_rows)
         self._indents = _indent_levels(keys, self.data_rows)
+        # a table that prints codes: a code-less row is a total, a unit or a wrapped fragment, not a name
+        # to look up (and an unresolved fragment must not break the carry of split codes)
+        self.resolve_names = self.resolve_names and not _prints_codes(keys, self.data_rows)
 
     def read(self, cells: list[str], row: RawRow) -> RowKey:
         """The key of one row; `cells` is the whole (padded) row."""
@@ -308,6 +311,15 @@ def _split_columns(keys: list[Column], rows: list[RawRow]) -> dict[int, int]:
     if any(len(t) > 2 for t in later if t):
         return {}
     return {j: i for i, j in enumerate(digit_cols[:3])}
+
+
+def _prints_codes(keys: list[Column], rows: list[RawRow]) -> bool:
+    for r in rows:
+        for c in keys:
+            raw = r.cells[c.index] if c.index < len(r.cells) else ""
+            if is_classification_code(raw) or split_code_name(raw):
+                return True
+    return False
 
 
 _INDENT = re.compile(r"^[ \u3000\u00a0]+")
