@@ -96,7 +96,9 @@ class KeyReader:
     def read(self, cells: list[str], row: RawRow) -> RowKey:
         """The key of one row; `cells` is the whole (padded) row."""
         cols = self.panel.key_columns
-        unit_text = "".join(clean_label(cells[c.index]) for c in cols if c.unit)
+        unit_cells = [clean_label(cells[c.index]) for c in cols if c.unit]
+        # 单位编码 | 单位名称: the name names the unit; a code alone stands for it
+        unit_text = "".join(u for u in unit_cells if not u.isdigit()) or "".join(unit_cells)
         fulls: list[str] = []
         parts: list[tuple[int | None, str]] = []
         words: list[str] = []

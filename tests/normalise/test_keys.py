@@ -599,3 +599,15 @@ def test_yantai_two_economic_classifications_side_by_side(tmp_path: Path) -> Non
     # the two blocks together (4903.25)
     assert totals[("301", Decimal("3479.46") * wan)] == Decimal("3479.45") * wan  # Σ 301xx under 501
     assert totals[("301", Decimal("1423.81") * wan)] == Decimal("1423.80") * wan  # Σ 301xx under 505
+
+
+def test_unit_code_and_unit_name_columns() -> None:
+    t = table(
+        [("单位编码", "单位名称", "科目编码", "科目名称", *MONEY)],
+        [
+            ("101001", "某某局", "201", "一般公共服务支出", *money("5.00")),
+            ("", "", "20106", "财政事务", *money("5.00")),
+            ("101002", "某某中心", "201", "一般公共服务支出", *money("1.00")),
+        ],
+    )
+    assert [(k[0], k[2]) for k in keys(t)] == [("201", "某某局"), ("20106", "某某局"), ("201", "某某中心")]
