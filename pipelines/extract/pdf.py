@@ -16,10 +16,11 @@ import pypdfium2 as pdfium
 
 from pipelines.errors import SourceFileError
 from pipelines.extract.camelot import camelot_grid
-from pipelines.extract.catalog import normalise_text, titles_in
+from pipelines.extract.catalog import FORM_TABLES, UNTITLED_CODE, canonical_title, normalise_text, titles_in
 from pipelines.extract.garble import MIN_PAGE_CHARS, Garble, measure_text, unicode_map_errors
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.plumber import Bands, ruled_grids, word_grid
+from pipelines.extract.signature import settle_code
 from pipelines.normalise.headers import header_row_count, is_data_row
 from pipelines.normalise.numbers import unit_from_text
 from pipelines.types import BBox, RawRow, RawTable
@@ -40,8 +41,12 @@ class PageText:
         return sum(len(ln.strip()) for ln in self.lines)
 
     def title_codes(self, doc_kind: str | None = None) -> list[str]:
+        """Titles on the page, catalogued or not. pdfium sometimes runs a title into the unit line
+        and the header ("收入总表(预算表2) 预算单位：… 单位：万元 …"), so the first words of each
+        line are tried on their own as well."""
         lines = [ln for ln in self.lines if ln.strip()]
-        return [code for _, _, code in titles_in(lines, doc_kind)]
+        heads = [" ".join(ln.split()[:k]) for ln in lines if len(ln) > 40 for k in (1, 2, 3)]
+        return [code for _, _, code in titles_in(lines + heads, doc_kind, generic=True)]
 
 
 @dataclass
@@ -139,7 +144,52 @@ def extract_pdf_tables(path: Path, pages: list[PageText]) -> tuple[list[RawTable
                 continue  # narrative page: never sent to the table finder
             page = pdf.pages[text.number - 1]
             open_table = _read_page(path, page, open_table, tables, warnings, kind)
-    return tables, warnings
+    titled = [t for t in tables if t.table_code != UNTITLED_CODE]
+    for table in titled:
+        table.table_code = settle_code(table, kind)
+    taken = {t.table_code for t in titled}
+    for table in tables:
+        if table.table_code == UNTITLED_CODE:
+            table.table_code = settle_code(table, kind, frozenset(taken))
+            taken.add(table.table_code)
+    return _join_repeated(tables), warnings
+
+
+def _cells_of(row: RawRow) -> tuple[str, ...]:
+    return tuple(normalise_text(c) for c in row.cells)
+
+
+def _join_repeated(tables: list[RawTable]) -> list[RawTable]:
+    """One table whose title the template prints again on every page (烟台 公开表2, 湖州 表03).
+
+    The table on the next page with the same code and title, whose header repeats the first
+    page's (or that has none), continues it: its data rows are appended, its header dropped.
+    Performance forms (one per project) are never joined.
+    """
+    out: list[RawTable] = []
+    for table in tables:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.table_code == table.table_code
+            and table.table_code not in FORM_TABLES
+            and canonical_title(prev.title) == canonical_title(table.title)
+            and prev.pages
+            and table.pages
+            and table.pages[0] == prev.pages[-1] + 1
+        ):
+            first = [_cells_of(r) for r in prev.rows[: header_row_count(prev.rows)]]
+            repeated = 0
+            while repeated < len(table.rows) and _cells_of(table.rows[repeated]) in first:
+                repeated += 1
+            if repeated or header_row_count(table.rows) == 0:
+                width = max((len(r.cells) for r in prev.rows), default=0)
+                prev.rows.extend(_widen(r, width) for r in table.rows[repeated:])
+                prev.pages.extend(p for p in table.pages if p not in prev.pages)
+                prev.empty_note = prev.empty_note or table.empty_note
+                continue
+        out.append(table)
+    return out
 
 
 def _text_lines(page: Any) -> list[dict[str, Any]]:
@@ -155,12 +205,14 @@ def _read_page(
     kind: str | None = None,
 ) -> _OpenTable | None:
     lines = _text_lines(page)
-    titles = [
-        (_joined(lines[i : i + n]), code) for i, n, code in titles_in([ln["text"] for ln in lines], kind)
-    ]
-    notes = [ln for ln in lines if _NOTE.match(normalise_text(ln["text"]))]
     grids = ruled_grids(page)
     ruled = bool(grids)
+    titles = [
+        (_joined(lines[i : i + n]), code)
+        for i, n, code in titles_in([ln["text"] for ln in lines], kind, generic=True)
+        if not _inside_grid(lines[i], grids)
+    ]
+    notes = [ln for ln in lines if _NOTE.match(normalise_text(ln["text"]))]
 
     # a grid above the first title continues the table left open on the previous page
     first_title_top = titles[0][0]["top"] if titles else page.height
@@ -215,6 +267,16 @@ def _read_page(
         closed = any(n["top"] > top for n in notes if n["top"] < bottom)
         open_table = None if closed else _OpenTable(table, header, bands)
     return open_table
+
+
+def _inside_grid(line: dict[str, Any], grids: list[tuple[BBox, list[RawRow]]]) -> bool:
+    """A title-like line printed in a cell below a grid's first row: a table of contents entry
+    (报表目录 lists every title in a ruled grid), not the title of a table of its own."""
+    for (x0, top, x1, bottom), rows in grids:
+        first = rows[0].bbox[3] if rows and rows[0].bbox else top
+        if x0 - 1 <= line["x0"] and line["x1"] <= x1 + 1 and first + 1 < line["top"] < bottom:
+            return True
+    return False
 
 
 def _joined(lines: list[dict[str, Any]]) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipelines.extract.catalog import TableSpec, normalise_text
 from pipelines.normalise.codes import is_code
@@ -168,7 +168,7 @@ def read_layout(spec: TableSpec, rows: list[RawRow], *, carry_spans: bool) -> La
         levels = [w for w in _LEVEL_WORDS if w in parts]
         level = levels[0] if role == "key" and len(levels) == 1 else None
         columns.append(Column(j, role, path, measure, ordinals.get(j), unit, level))
-
+    columns = _first_claim(columns)
     panels: list[list[Column]] = [[]]
     for col in columns:
         current = panels[-1]
@@ -183,12 +183,33 @@ def read_layout(spec: TableSpec, rows: list[RawRow], *, carry_spans: bool) -> La
     return Layout(n_header, built, tuple(unmapped))
 
 
+# a line above the header that a grid caught in its first row: "预算单位：长春市信访局", "单位：万元"
+_META_LINE = re.compile(r"^(预算|编制|主管)?(单位|部门)(\(单位\))?(名称)?:|单位:(万)?元$")
+
+
+def _first_claim(columns: list[Column]) -> list[Column]:
+    """A measure names one column of a panel: a later column whose header matched the same
+    measure (科研因公出国（境）费 under 因公出国（境）费) keeps its printed path instead, so a row
+    never carries the same measure twice and no sum counts a figure twice."""
+    seen: set[str] = set()
+    out: list[Column] = []
+    for col in columns:
+        if col.role == "key":
+            seen = set()  # a key column starts the next panel
+        if col.measure is not None and col.measure in seen:
+            col = replace(col, measure=None)
+        elif col.measure is not None:
+            seen.add(col.measure)
+        out.append(col)
+    return out
+
+
 def _parts(grid: list[list[str]], j: int) -> list[str]:
     """The distinct header texts above column j, top to bottom (a merged cell counts once)."""
     parts: list[str] = []
     for row in grid:
         t = row[j]
-        if t and (not parts or parts[-1] != t) and not t.isdigit():
+        if t and (not parts or parts[-1] != t) and not t.isdigit() and not _META_LINE.search(t):
             parts.append(t)
     return parts
 
