@@ -120,6 +120,10 @@ def table_to_facts(
             named = _inherit_label(layout, panel, row, cells)
             ctx = _RowContext(spec, table, document_id, row, row_no, named)
             _panel_facts(ctx, cells, p_index, sections, consumed, out, readers[p_index])
+    department = {n for r in readers for n in r.department_rows}
+    for fact in out.rows:
+        if fact["row_no"] in department:
+            fact["spending_unit"] = None  # the department's total row: the document's own level
     return out
 
 
@@ -225,7 +229,7 @@ def _panel_facts(
     """Facts of one panel of one data row; `consumed` keeps cells another panel already read."""
     spec, table, panel, row_no = ctx.spec, ctx.table, ctx.panel, ctx.row_no
     key_cols = panel.key_columns
-    key = reader.read(cells, ctx.row)
+    key = reader.read(cells, ctx.row, row_no)
     code, label, keyed = key.code, key.label, (key.unit, key.gov_econ)
     last_key = max((c.index for c in key_cols), default=panel.columns[0].index - 1)
 

@@ -82,6 +82,9 @@ class KeyReader:
     _unit: str | None = None
     _unit_printed: str | None = None
     _unit_rows_only: bool = False  # the current block so far holds only its unit-total row
+    _unit_row_no: int | None = None
+    # rows found to be a department's total, whose 本级 unit follows under the same name
+    department_rows: set[int] = field(default_factory=set)
     _split: dict[int, int] = field(default_factory=dict)  # column index → 0 类 / 1 款 / 2 项
     _indents: dict[int, int] = field(default_factory=dict)  # printed indentation → level
 
@@ -93,8 +96,8 @@ class KeyReader:
         # to look up (and an unresolved fragment must not break the carry of split codes)
         self.resolve_names = self.resolve_names and not _prints_codes(keys, self.data_rows)
 
-    def read(self, cells: list[str], row: RawRow) -> RowKey:
-        """The key of one row; `cells` is the whole (padded) row."""
+    def read(self, cells: list[str], row: RawRow, row_no: int | None = None) -> RowKey:
+        """The key of one row; `cells` is the whole (padded) row, `row_no` its place in the table."""
         cols = self.panel.key_columns
         unit_cells = [clean_label(cells[c.index]) for c in cols if c.unit]
         # 单位编码 | 单位名称: the name names the unit; a code alone stands for it
@@ -143,7 +146,7 @@ class KeyReader:
         label = "".join(words)
 
         if unit_text or (unit_code and label and not fulls and not parts):
-            block = self._enter_unit(unit_text or label, has_code=bool(fulls or parts))
+            block = self._enter_unit(unit_text or label, bool(fulls or parts), row_no)
             if not label and not fulls and not parts:
                 label = unit_text
             if block:
@@ -159,22 +162,25 @@ class KeyReader:
 
     # -- spending units -------------------------------------------------------------------------
 
-    def _enter_unit(self, name: str, has_code: bool) -> bool:
+    def _enter_unit(self, name: str, has_code: bool, row_no: int | None) -> bool:
         """A unit printed on this row. True when the row itself is the unit's (total) row.
 
         A unit repeated on every row of its block keeps the block. The same name printed again
-        right under a unit row that had no line of its own is the department's 本级 unit: it is
-        kept apart from the department's total row.
+        right under a unit row that had no line of its own is the department's 本级 unit: the row
+        above is then the department's total, the document's own level (no spending unit), so the
+        two rows never share a key.
         """
         if _TOTALS.match(normalise_text(name)):
             self._unit, self._unit_printed, self._unit_rows_only = None, None, False
             self._ctx = _Context()
             return not has_code
-        if name == self._unit_printed and not (self._unit_rows_only and not has_code):
+        repeated = name == self._unit_printed
+        if repeated and not (self._unit_rows_only and not has_code):
             return not has_code
-        same = name == self._unit_printed
-        self._unit_printed = name
-        self._unit = f"{name}（本级）" if same and not name.endswith("本级") else name
+        if repeated and self._unit_row_no is not None:
+            self.department_rows.add(self._unit_row_no)
+        self._unit = self._unit_printed = name
+        self._unit_row_no = row_no
         self._unit_rows_only = not has_code
         self._ctx = _Context()
         return not has_code

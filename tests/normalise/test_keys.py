@@ -396,7 +396,8 @@ def test_unit_code_rows_head_blocks_in_the_code_column() -> None:
 
 
 def test_department_row_and_its_own_unit_print_the_same_name() -> None:
-    """The department's total row and its 本级 unit both print "某某局": two units, never one."""
+    """The department's total row and its 本级 unit both print "某某局": the first is the department
+    (the document's own level, no unit), the second its 本级 unit; they never share a key."""
     t = table(
         [("单位名称", "一般公共预算拨款", "合计")],
         [
@@ -409,8 +410,8 @@ def test_department_row_and_its_own_unit_print_the_same_name() -> None:
     )
     assert keys(t) == [
         (None, "合计", None, Decimal("30.00")),
-        (None, "某某局", "某某局", Decimal("30.00")),
-        (None, "某某局", "某某局（本级）", Decimal("20.00")),
+        (None, "某某局", None, Decimal("30.00")),
+        (None, "某某局", "某某局", Decimal("20.00")),
         (None, "某某中心", "某某中心", Decimal("10.00")),
     ]
 
