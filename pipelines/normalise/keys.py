@@ -86,12 +86,12 @@ class KeyReader:
     # rows found to be a department's total, whose 本级 unit follows under the same name
     department_rows: set[int] = field(default_factory=set)
     _split: dict[int, int] = field(default_factory=dict)  # column index → 0 类 / 1 款 / 2 项
-    _indents: dict[int, int] = field(default_factory=dict)  # printed indentation → level
+    _levels: dict[int, int] = field(default_factory=dict)  # id(row) → level shown by indentation
 
     def __post_init__(self) -> None:
         keys = [c for c in self.panel.key_columns if not c.unit and not _SEQ_HEADER.search(c.header)]
         self._split = _split_columns(keys, self.data_rows)
-        self._indents = _indent_levels(keys, self.data_rows)
+        self._levels = _indent_levels(keys, self.data_rows)
         # a table that prints codes: a code-less row is a total, a unit or a wrapped fragment, not a name
         # to look up (and an unresolved fragment must not break the carry of split codes)
         self.resolve_names = self.resolve_names and not _prints_codes(keys, self.data_rows)
@@ -106,7 +106,6 @@ class KeyReader:
         parts: list[tuple[int | None, str]] = []
         words: list[str] = []
         unit_code: str | None = None
-        indent: int | None = None
         secondary: list[str] | None = None  # digits of a second classification (部门 | 政府经济分类)
         for col in cols:
             if col.unit:
@@ -140,8 +139,6 @@ class KeyReader:
                 fulls.append(pair[0])
                 words.append(pair[1])
                 continue
-            if indent is None and not words:
-                indent = _indent_of(raw)
             words.append(clean_label(raw))
         label = "".join(words)
 
@@ -153,7 +150,7 @@ class KeyReader:
                 return RowKey(None, label, self._unit)
         code = self._code(fulls, parts, label)
         if code is None and label and self.resolve_names and not _TOTALS.match(normalise_text(label)):
-            code = self._resolve(label, self._indents.get(indent) if indent is not None else None)
+            code = self._resolve(label, self._levels.get(id(row)))
         elif code is not None:
             self._ctx.take(code)
         if code is not None or label:
@@ -340,9 +337,10 @@ def _indent_of(raw: str) -> int:
 
 
 def _indent_levels(keys: list[Column], rows: list[RawRow]) -> dict[int, int]:
-    """Distinct indentations of the name cells → hierarchy level (0 类, 1 款, 2 项), when the table
-    shows its hierarchy by indentation alone (two or three distinct depths, no codes)."""
-    depths: set[int] = set()
+    """id(row) → hierarchy level (0 类, 1 款, 2 项) of a table that shows its hierarchy by indentation
+    alone (no codes): the label's leading spaces, else the row's left edge on the page (a word grid's
+    row starts at its label). Two or three distinct depths, or nothing."""
+    named: list[tuple[RawRow, str]] = []
     for r in rows:
         for c in keys:
             raw = r.cells[c.index] if c.index < len(r.cells) else ""
@@ -350,8 +348,26 @@ def _indent_levels(keys: list[Column], rows: list[RawRow]) -> dict[int, int]:
             if text and not text.isdigit():
                 if split_code_name(raw) or is_code(text):
                     return {}
-                depths.add(_indent_of(raw))
+                if not _TOTALS.match(text):
+                    named.append((r, raw))
                 break
-    if not 2 <= len(depths) <= 3:
-        return {}
-    return {d: i for i, d in enumerate(sorted(depths))}
+    by_text = {id(r): float(_indent_of(raw)) for r, raw in named}
+    by_edge = {id(r): r.bbox[0] for r, _ in named if r.bbox is not None}
+    edges = by_edge if len(by_edge) == len(named) else {}
+    for depths, gap in ((by_text, 0.5), (edges, 3.0)):
+        levels = _cluster(sorted(set(depths.values())), gap)
+        if 2 <= len(set(levels.values())) <= 3:
+            return {key: levels[d] for key, d in depths.items()}
+    return {}
+
+
+def _cluster(depths: list[float], gap: float) -> dict[float, int]:
+    """Sorted depths → level, a new level wherever the next depth is more than `gap` further right
+    (in spaces for text indentation, in points for a row's left edge on the page)."""
+    levels: dict[float, int] = {}
+    level = 0
+    for i, d in enumerate(depths):
+        if i and d - depths[i - 1] > gap:
+            level += 1
+        levels[d] = level
+    return levels

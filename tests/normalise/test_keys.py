@@ -298,6 +298,25 @@ def test_indentation_gives_the_level() -> None:
     ]
 
 
+def test_indentation_from_the_left_edge_of_word_rows() -> None:
+    """A borderless table read from word positions: the row's left edge is its label's indentation."""
+    rows = [
+        ("一般公共服务支出", 72.0),
+        ("财政事务", 84.1),
+        ("行政运行", 96.0),
+        ("财政数据治理", 96.2),  # a 项 the list lacks: unresolved, but its 款 stays the parent below
+        ("事业运行", 95.9),
+        ("住房保障支出", 72.2),
+        ("住房改革支出", 84.0),
+        ("住房公积金", 95.8),
+    ]
+    header = RawRow(("项目", *MONEY), page=1, bbox=(72.0, 90.0, 500.0, 100.0))
+    data = [RawRow((name, *money("1.00")), page=1, bbox=(x, 100.0 + i * 12, 500.0, 110.0 + i * 12))
+            for i, (name, x) in enumerate(rows)]  # fmt: skip
+    t = RawTable("B14", "测试表", "元", [header, *data], "words", pages=[1])
+    assert codes_of(t) == ["201", "20106", "2010601", None, "2010650", "221", "22102", "2210201"]
+
+
 def test_economic_names_resolve_under_their_class() -> None:
     """住房公积金 is 30113 under 工资福利支出 (and 2210201 under 住房改革支出)."""
     t = table(
