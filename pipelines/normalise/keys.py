@@ -33,6 +33,8 @@ from pipelines.types import RawRow
 
 _TOTALS = re.compile(r"^(合计|总计|小计|本年支出合计|支出合计|收入合计)$")
 _SEQ_HEADER = re.compile(r"序号|^行次$")
+# a key column that describes the line (项目类别: 其他运转类) rather than names it: not in the label
+_ATTRIBUTE_HEADER = re.compile(r"(类别|类型|属性|性质)$")
 # names under almost every 款: without their parent row they say nothing about the code
 _GENERIC = re.compile(r"^(其他|行政运行$|一般行政管理事务$|机关服务$|事业运行$|机构运行$|信息化建设$|专项)")
 _LEVEL_INDEX = {"类": 0, "款": 1, "项": 2}
@@ -116,6 +118,8 @@ class KeyReader:
                 continue
             if _SEQ_HEADER.search(col.header) and text.isdigit():
                 continue  # a 序号 is not part of the key
+            if _ATTRIBUTE_HEADER.search(col.header) and words:
+                continue
             if secondary is not None:
                 if text.isdigit():
                     secondary.append(text)

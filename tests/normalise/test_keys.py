@@ -183,6 +183,13 @@ def test_economic_sub_items_and_government_economic_codes() -> None:
     assert all(f["func_code"] is None for f in facts)
 
 
+def test_a_category_column_describes_the_line_but_does_not_name_it() -> None:
+    """Yantai 项目支出预算情况表: 项目名称 | 项目类别 (其他运转类) | amounts."""
+    row = ("中介服务费", "其他运转类", *money("544.54"))
+    t = table([("项目名称", "项目类别", *MONEY)], [row], code="B10")
+    assert keys(t) == [(None, "中介服务费", None, Decimal("544.54"))]
+
+
 def test_code_kinds() -> None:
     assert [code_kind(c) for c in ("201", "20101", "2010101", "301", "30101", "3010101", "501", "50101")] == [
         "func",
