@@ -23,7 +23,7 @@ class NormalisedDocument:
 
 def normalise_document(doc: ExtractedDocument) -> NormalisedDocument:
     """Pure: turn every table of the document into facts; what cannot be read becomes a warning."""
-    facts, tables, warnings = tables_to_frames(doc.tables, doc.document_id)
+    facts, tables, warnings = tables_to_frames(doc.tables, doc.document_id, doc.meta.fiscal_year)
     doc.warnings.extend(warnings)
     extras = {
         "doc_text": text_frame(doc),

@@ -15,6 +15,7 @@ from pipelines.extract.text import PLAIN_ENGINE
 from pipelines.normalise.align import AMBIGUOUS, align_rows
 from pipelines.normalise.codes import class_code_for_label, code_kind, is_code
 from pipelines.normalise.headers import Layout, Panel, read_layout, text_layout
+from pipelines.normalise.keys import KeyReader
 from pipelines.normalise.numbers import parse_amount
 from pipelines.types import RawRow, RawTable
 
@@ -40,6 +41,8 @@ FACT_SCHEMA: dict[str, Any] = {
     "line_no": pl.Int32,
     "row_top": pl.Float64,
     "row_bottom": pl.Float64,
+    "spending_unit": pl.String,  # the unit whose block the row belongs to (预算单位), else NULL
+    "gov_econ_code": pl.String,  # 政府预算支出经济分类 code printed beside econ_code (501 beside 301)
 }
 
 TABLE_SCHEMA: dict[str, Any] = {
@@ -58,7 +61,6 @@ TABLE_SCHEMA: dict[str, Any] = {
     "warnings": pl.String,
 }
 
-_CODE_AND_NAME = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s+(\S.*)$")
 _SECTIONS = {"opening_carryover_surplus", "closing_carryover_surplus", "prior_carryover"}
 
 
@@ -70,48 +72,30 @@ class TableFacts:
     warnings: list[str] = field(default_factory=list)
 
 
-def _row_key(cells: list[str]) -> tuple[str | None, str]:
-    """Split a row's key cells into its code (rebuilt from 类/款/项 parts) and its label."""
-    digits: list[str] = []
-    words: list[str] = []
-    later: list[str] = []
-    for raw in cells:
-        text = normalise_text(raw)
-        if not text:
-            continue
-        m = _CODE_AND_NAME.match(re.sub(r"<[^>]+>", "", raw).strip())
-        if m and not words and not digits:
-            digits.append(m.group(1))
-            words.append(clean_label(m.group(2)))
-        elif text.isdigit() and not words:
-            digits.append(text)
-        elif is_code(text) and words and not any(is_code(d) for d in digits) and not later:
-            later.append(text)  # the code after a 序号 and a unit name (项目支出明细表)
-        else:
-            words.append(clean_label(raw))
-    code: str | None = None
-    if later and not any(is_code(d) for d in digits):
-        return later[0], "".join(words)
-    if digits:
-        if len(digits) == 1 or len(digits[0]) != 3:
-            code = digits[0] if is_code(digits[0]) else None
-        else:
-            code = digits[0] + "".join(d.zfill(2) for d in digits[1:3])
-            code = code if is_code(code) else None
-    return code, "".join(words)
-
-
 def _footer_measure(spec: TableSpec, label: str) -> str | None:
     return next((m.measure for m in spec.footer_totals if m.matches(label)), None)
 
 
+# tables whose rows are named lines rather than classification items: their names are not resolved
+_NAMED_LINE_TABLES = {"B04", "B10", "B16", "D09"}
+
+
+def resolves_names(spec: TableSpec) -> bool:
+    """Whether a code-less row of the table is looked up in the year's classification by its name."""
+    return not (spec.line_keys or spec.class_lines or spec.form_fields or spec.code in _NAMED_LINE_TABLES)
+
+
 def table_to_facts(
-    table: RawTable, document_id: str, empty_sources: frozenset[str] = frozenset()
+    table: RawTable,
+    document_id: str,
+    empty_sources: frozenset[str] = frozenset(),
+    fiscal_year: int | None = None,
 ) -> TableFacts:
     """Interpret one stitched grid with its catalog entry: one fact per numeric cell of every data row.
 
     `empty_sources` (income sources the document shows empty) help place the values of
-    plain-text rows that dropped their empty cells.
+    plain-text rows that dropped their empty cells. `fiscal_year` chooses the edition of the
+    classification that code-less names are resolved in.
     """
     spec = spec_for(table.table_code)
     out = TableFacts()
@@ -129,12 +113,17 @@ def table_to_facts(
     grid = [list(r.cells) + [""] * (max(len(r.cells), _width(layout)) - len(r.cells)) for r in data_rows]
     if table.engine == PLAIN_ENGINE and spec.text_layout:
         out.warnings.extend(align_rows(spec, layout, grid, table.unit, empty_sources))
+    readers = [KeyReader(p, data_rows, fiscal_year, resolves_names(spec)) for p in layout.panels]
     for row_no, (row, cells) in enumerate(zip(data_rows, grid, strict=True), start=1):
         consumed: set[int] = set()
         for p_index, panel in enumerate(layout.panels):
             named = _inherit_label(layout, panel, row, cells)
             ctx = _RowContext(spec, table, document_id, row, row_no, named)
-            _panel_facts(ctx, cells, p_index, sections, consumed, out)
+            _panel_facts(ctx, cells, p_index, sections, consumed, out, readers[p_index])
+    department = {n for r in readers for n in r.department_rows}
+    for fact in out.rows:
+        if fact["row_no"] in department:
+            fact["spending_unit"] = None  # the department's total row: the document's own level
     return out
 
 
@@ -235,11 +224,13 @@ def _panel_facts(
     sections: dict[int, str | None],
     consumed: set[int],
     out: TableFacts,
+    reader: KeyReader,
 ) -> None:
     """Facts of one panel of one data row; `consumed` keeps cells another panel already read."""
     spec, table, panel, row_no = ctx.spec, ctx.table, ctx.panel, ctx.row_no
     key_cols = panel.key_columns
-    code, label = _row_key([cells[c.index] for c in key_cols])
+    key = reader.read(cells, ctx.row, row_no)
+    code, label, keyed = key.code, key.label, (key.unit, key.gov_econ)
     last_key = max((c.index for c in key_cols), default=panel.columns[0].index - 1)
 
     footer = _footer_measure(spec, normalise_text(label)) if spec.footer_totals else None
@@ -253,7 +244,9 @@ def _panel_facts(
             if parsed is not None and parsed.amount is not None and not parsed.is_blank:
                 consumed.add(j)
                 header = _column_header(panel, j, footer)
-                out.rows.append(ctx.fact(None, label, None, footer, header, parsed.amount, False, cells[j]))
+                out.rows.append(
+                    ctx.fact(None, label, None, footer, header, parsed.amount, False, cells[j], keyed)
+                )
                 break
         return
 
@@ -268,7 +261,7 @@ def _panel_facts(
     if line_key in _SECTIONS:
         sections[p_index] = line_key
     if code is None and label and spec.class_lines:
-        code = class_code_for_label(label)
+        code = class_code_for_label(label, reader.fiscal_year)
         if code:
             line_key = "exp_class"
     for col, text in values:
@@ -285,7 +278,9 @@ def _panel_facts(
             continue
         measure = col.measure or _unmapped_measure(spec, col.header, col.ordinal or col.index)
         consumed.add(col.index)
-        fact = ctx.fact(code, label, line_key, measure, col.header, parsed.amount, parsed.is_blank, text)
+        fact = ctx.fact(
+            code, label, line_key, measure, col.header, parsed.amount, parsed.is_blank, text, keyed
+        )
         if parsed.is_percent:
             fact["unit_printed"] = "%"
         out.rows.append(fact)
@@ -325,7 +320,9 @@ class _RowContext:
         amount: Decimal,
         is_blank: bool,
         printed: str,
+        keyed: tuple[str | None, str | None] = (None, None),
     ) -> dict[str, Any]:
+        """One fact; `keyed` is the row's (spending unit, 政府预算经济分类 code) from its key."""
         kind = code_kind(code) if code else None
         return {
             "document_id": self.document_id,
@@ -347,6 +344,8 @@ class _RowContext:
             "line_no": self.row.line_no,
             "row_top": self.row.bbox[1] if self.row.bbox else None,
             "row_bottom": self.row.bbox[3] if self.row.bbox else None,
+            "spending_unit": keyed[0],
+            "gov_econ_code": keyed[1],
         }
 
 
@@ -361,18 +360,22 @@ def empty_income_sources(facts: list[dict[str, Any]]) -> frozenset[str]:
 
 
 def tables_to_frames(
-    tables: list[RawTable], document_id: str
+    tables: list[RawTable], document_id: str, fiscal_year: int | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
-    """All tables of a document → (fact_line_item frame, doc_table frame, warnings)."""
+    """All tables of a document → (fact_line_item frame, doc_table frame, warnings).
+
+    `fiscal_year` (the document's, ExtractedDocument.meta.fiscal_year) picks the edition of the
+    classification that rows printed without codes are resolved in.
+    """
     facts: list[dict[str, Any]] = []
     summaries: list[dict[str, Any]] = []
     warnings: list[str] = []
-    results = [table_to_facts(table, document_id) for table in tables]
+    results = [table_to_facts(table, document_id, fiscal_year=fiscal_year) for table in tables]
     if any(t.engine == PLAIN_ENGINE for t in tables):
         # second pass: what the summary tables say about the income sources places dropped cells
         empty = empty_income_sources([f for r in results for f in r.rows])
         results = [
-            table_to_facts(t, document_id, empty) if t.engine == PLAIN_ENGINE else r
+            table_to_facts(t, document_id, empty, fiscal_year) if t.engine == PLAIN_ENGINE else r
             for t, r in zip(tables, results, strict=True)
         ]
     for table, result in zip(tables, results, strict=True):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipelines.extract.catalog import TableSpec, normalise_text
 from pipelines.normalise.codes import is_code
@@ -27,6 +27,9 @@ _CODE_WORDS = re.compile(r"编码|代码")
 # other row-key headers: names, codes and the descriptive columns of 政府采购 / 项目 tables
 _KEY_HEADER = re.compile(r"(名称|科目|编号|序号|大类|组织形式|预算单位)$")
 _SEQ_WORDS = {"行次"}
+# a key column naming the spending unit of each row (预算单位 / 单位名称 / 单位编码): blocks per unit
+_UNIT_HEADER = re.compile(r"(预算单位|单位名称|单位编码|单位代码|^单位$|^部门\(单位\)$)")
+_LEVEL_WORDS = ("类", "款", "项")
 _NUMBERING_WORDS = {"栏次", "行次", "类", "款", "项"}
 _TOTAL_LABELS = {"合计", "总计"}
 
@@ -38,6 +41,8 @@ class Column:
     header: str  # header path as printed, parts joined with "/"
     measure: str | None = None
     ordinal: int | None = None  # 栏次 number printed under the column
+    unit: bool = False  # a key column that names the spending unit (预算单位), not the line
+    level: str | None = None  # 类 | 款 | 项 for a code split over three sub-columns
 
 
 @dataclass(frozen=True)
@@ -184,7 +189,10 @@ def read_layout(spec: TableSpec, rows: list[RawRow], *, carry_spans: bool) -> La
                 role = "key"  # a column of names (采购物品名称, or one left unheaded) is part of the row key
             elif measure is None and path:
                 unmapped.append(path)
-        columns.append(Column(j, role, path, measure, ordinals.get(j)))
+        unit = role == "key" and any(_UNIT_HEADER.search(p) for p in parts)
+        levels = [w for w in _LEVEL_WORDS if w in parts]
+        level = levels[0] if role == "key" and len(levels) == 1 else None
+        columns.append(Column(j, role, path, measure, ordinals.get(j), unit, level))
     columns = _first_claim(columns)
     panels: list[list[Column]] = [[]]
     for col in columns:
@@ -214,7 +222,7 @@ def _first_claim(columns: list[Column]) -> list[Column]:
         if col.role == "key":
             seen = set()  # a key column starts the next panel
         if col.measure is not None and col.measure in seen:
-            col = Column(col.index, col.role, col.header, None, col.ordinal)
+            col = replace(col, measure=None)
         elif col.measure is not None:
             seen.add(col.measure)
         out.append(col)

@@ -499,7 +499,8 @@ def _class_labels() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _econ_by_name() -> dict[str, str]:
-    names = {_norm(e.name): e.code for e in economic_codes().values()}
+    # the 部门支出经济分类 (3xx) the 说明 speaks in; the 政府预算 list (5xx) reuses some of its names
+    names = {_norm(e.name): e.code for e in economic_codes().values() if e.code.startswith("3")}
     names.update({"其他交通费": "30239", "维修费": "30213", "因公出国(境)费": "30212"})
     return names
 

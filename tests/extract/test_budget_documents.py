@@ -35,7 +35,7 @@ SHANGHAI_TABLES = ["B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B13"
 
 def _read(path: Path):
     doc = extract_document(path)
-    return doc, tables_to_frames(doc.tables, doc.document_id)
+    return doc, tables_to_frames(doc.tables, doc.document_id, doc.meta.fiscal_year)
 
 
 @pytest.fixture(scope="module")

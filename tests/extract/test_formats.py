@@ -64,7 +64,7 @@ PRINTED = (*FACT, "value_printed", "column_header")
 
 
 def _facts(doc: ExtractedDocument) -> pl.DataFrame:
-    facts, _, warnings = tables_to_frames(doc.tables, doc.document_id)
+    facts, _, warnings = tables_to_frames(doc.tables, doc.document_id, doc.meta.fiscal_year)
     assert warnings == []
     return facts
 

@@ -17,7 +17,7 @@ ALL_TABLES = [f"D0{i}" for i in range(1, 10)]
 
 def _read(path: Path):
     doc = extract_document(path)
-    return doc, tables_to_frames(doc.tables, doc.document_id)
+    return doc, tables_to_frames(doc.tables, doc.document_id, doc.meta.fiscal_year)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def test_seed000_tables_lines_and_metadata(seed000) -> None:
 
 def test_template_tables_are_present_but_empty() -> None:
     doc = extract_document(TEMPLATE_PDF)
-    _, tables, _ = tables_to_frames(doc.tables, doc.document_id)
+    _, tables, _ = tables_to_frames(doc.tables, doc.document_id, doc.meta.fiscal_year)
     assert sorted(tables["table_code"]) == ALL_TABLES
     assert tables["is_empty"].all()
     # the blank template's "上海市 XX 局" is a placeholder, not a department: NULL with its reason

@@ -23,7 +23,7 @@ SEED_TABLES = {"D01": (207, 214, 246, 3), "D03": (279, 286, 307, 2), "D06": (385
 def _extract(pdf: Path):
     doc = extract_document(pdf)
     assert doc.status == "ok", doc.error
-    facts, _, _ = tables_to_frames(doc.tables, doc.document_id)
+    facts, _, _ = tables_to_frames(doc.tables, doc.document_id, doc.meta.fiscal_year)
     return doc, facts
 
 

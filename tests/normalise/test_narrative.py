@@ -442,7 +442,9 @@ def test_resolve_function_chain_aliases() -> None:
         )
         == "2013199"
     )
-    assert resolve_function_chain("一般公共服务支出", "社会工作事务", "行政运行") is None  # not in the list
+    # 20139 社会工作事务 entered the list in the 2024 edition; a 款 the list lacks resolves to nothing
+    assert resolve_function_chain("一般公共服务支出", "社会工作事务", "行政运行") == "2013901"
+    assert resolve_function_chain("一般公共服务支出", "巡视巡察事务", "行政运行") is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -646,15 +648,16 @@ def test_shanghai_shares_changes_rates(shanghai: pl.DataFrame) -> None:
 def test_shanghai_items(shanghai: pl.DataFrame) -> None:
     items = rows(shanghai, metric="function_item", kind="amount", basis=None)
     assert [(r["qualifier"], r["value"], r["page"]) for r in items] == [
-        (None, wan("51.32"), 18),  # 社会工作事务 (20139) is not in the reference list
-        (None, wan("11.31"), 18),
-        (None, wan("202.24"), 19),
+        # 社会工作事务 (20139, in the list since the 2024 edition): 行政运行, 事业运行, 其他…支出
+        ("2013901", wan("51.32"), 18),
+        ("2013950", wan("11.31"), 18),
+        ("2013999", wan("202.24"), 19),
         ("2080505", wan("6.18"), 19),
         ("2080506", wan("4.64"), 19),
         ("2101101", wan("2.22"), 19),
         ("2101102", wan("0.49"), 19),
         ("2210201", wan("17.70"), 20),
-        (None, wan("11.72"), 20),  # 购房补贴 (2210203) likewise
+        ("2210203", wan("11.72"), 20),  # 购房补贴
     ]
     budgets = rows(shanghai, metric="function_item", kind="amount", basis="budget")
     assert [r["value"] for r in budgets] == [
