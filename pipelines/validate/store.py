@@ -12,7 +12,7 @@ from pipelines.validate.rules import Rule
 
 RESULT_COLUMNS = (
     "rule_id", "severity", "table_code", "row_key", "measure", "row_no", "expected", "actual",
-    "difference", "tolerance", "unit", "passed", "page", "line_no", "note",
+    "difference", "tolerance", "unit", "passed", "page", "line_no", "note", "extraction_doubt",
 )  # fmt: skip
 
 
