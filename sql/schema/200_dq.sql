@@ -42,9 +42,6 @@ create table if not exists dq_result (
     passed       boolean not null,
     page         integer,               -- where a reviewer should look
     line_no      integer,               -- line of a text export
-    note         varchar,
-    extraction_doubt boolean            -- an error-severity identity that failed on a table read in doubt
-                                        -- (doc_table.doubt): reported as a warning, note names the table
+    note         varchar                -- "extraction doubt: …" on an error-severity identity that failed on
+                                        -- a table read in doubt (doc_table.doubt): stored as a warning
 );
-
-alter table dq_result add column if not exists extraction_doubt boolean;
