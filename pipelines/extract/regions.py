@@ -8,6 +8,7 @@ the checks and the table's own identities support best.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from pathlib import Path
@@ -73,7 +74,8 @@ def candidate_pages(
 ) -> list[list[RawRow]]:
     """The table's regions read by `engine`, one list of rows per page (no stitching here).
 
-    `edges` are the column edges (x) for `pdfplumber-edges`, taken by the caller from the header.
+    `pdfplumber-edges` splits the columns at edges read from the page's header (`header_edges`),
+    or at the caller's `edges` where the header gives none.
     An engine that finds nothing on a page returns no rows for it.
     """
     import pdfplumber
@@ -91,8 +93,9 @@ def candidate_pages(
             elif engine == "pdfplumber-words":
                 rows, found = word_grid(page, region, bands)
                 bands = bands or found
-            elif engine == "pdfplumber-edges" and edges:
-                rows = _edge_rows(page, region, edges)
+            elif engine == "pdfplumber-edges":
+                page_edges = header_edges(page, region) or edges
+                rows = _edge_rows(page, region, page_edges) if page_edges else []
             else:
                 rows = []
             pages.append(rows)
@@ -103,6 +106,48 @@ def _inside(bbox: BBox, region: BBox) -> bool:
     """A grid belongs to the region when most of its height lies inside it."""
     overlap = min(bbox[3], region[3]) - max(bbox[1], region[1])
     return overlap > 0.5 * (bbox[3] - bbox[1])
+
+
+def header_edges(page: Any, region: BBox) -> list[float]:
+    """Column edges from the header printed above the region's first figure, checked by the body.
+
+    Each header word names a column, except a group header, which spans two or more narrower
+    header words (本年支出 over 合计 | 基本支出 | 项目支出) and is dropped; an edge lies midway
+    between neighbouring header columns. An edge that would cut a word of the body is dropped, and
+    every gutter the body's words leave open (no word crosses it) is an edge too.
+    """
+    x0, top, x1, bottom = region
+    box = (max(x0, 0), max(top, 0), min(x1, page.width), min(bottom, page.height))
+    words = page.within_bbox(box).extract_words(**WORD_SETTINGS)
+    figures = [w for w in words if number_text(w["text"]) and ("." in w["text"] or "," in w["text"])]
+    if not figures:
+        return []
+    first = min(w["top"] for w in figures)
+    head = [w for w in words if w["bottom"] <= first + 1 and not number_text(w["text"])]
+    body = [w for w in words if w["top"] >= first - 1]
+    spans = [(w["x0"], w["x1"]) for w in head]
+    leaves = [
+        (a, b)
+        for a, b in spans
+        if sum(1 for c, d in spans if (c, d) != (a, b) and a - 1 <= c and d <= b + 1) < 2
+    ]
+    edges = {(left[1] + right[0]) / 2 for left, right in itertools.pairwise(_merged(leaves))}
+    edges = {e for e in edges if not any(w["x0"] < e < w["x1"] for w in body)}
+    edges |= {
+        (left[1] + right[0]) / 2
+        for left, right in itertools.pairwise(_merged([(w["x0"], w["x1"]) for w in body]))
+    }
+    return sorted({box[0], box[2], *edges}) if edges else []
+
+
+def _merged(spans: list[tuple[float, float]]) -> list[list[float]]:
+    out: list[list[float]] = []
+    for a, b in sorted(spans):
+        if out and a < out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return out
 
 
 def _edge_rows(page: Any, region: BBox, edges: list[float]) -> list[RawRow]:
