@@ -377,13 +377,22 @@ def choose_readings(tables: list[RawTable], document_id: str, source: Path | Non
                     candidate = Assessment(engine, key_problems=[f"{type(exc).__name__}: {exc}"])
                     candidate.printed = first.printed
                 reading.tried.append(candidate)
-                if candidate.score() > best.score():
+                if _replaces(candidate, first) and candidate.score() > best.score():
                     best, best_rows = candidate, rows
             if best_rows is not None:
                 table.rows, table.engine = best_rows, best.engine
             reading.assessment = best
         readings.append(reading)
     return readings
+
+
+def _replaces(candidate: Assessment, first: Assessment) -> bool:
+    """A candidate displaces the first reading only when it clears the doubt, or places strictly
+    more of the printed numbers without breaking more identities: a tie keeps the first reading."""
+    if not candidate.doubt:
+        return True
+    more = (candidate.coverage or 0.0) > (first.coverage or 0.0)
+    return more and candidate.identity_fails <= first.identity_fails
 
 
 def _candidates(source: Path, table: RawTable) -> list[tuple[str, list[RawRow]]]:
