@@ -388,11 +388,13 @@ def choose_readings(tables: list[RawTable], document_id: str, source: Path | Non
 
 def _replaces(candidate: Assessment, first: Assessment) -> bool:
     """A candidate displaces the first reading only when it clears the doubt, or places strictly
-    more of the printed numbers without breaking more identities: a tie keeps the first reading."""
+    more of the printed numbers without more key problems or broken identities: a tie keeps the
+    first reading."""
     if not candidate.doubt:
         return True
     more = (candidate.coverage or 0.0) > (first.coverage or 0.0)
-    return more and candidate.identity_fails <= first.identity_fails
+    no_worse = len(candidate.key_problems) <= len(first.key_problems)
+    return more and no_worse and candidate.identity_fails <= first.identity_fails
 
 
 def _candidates(source: Path, table: RawTable) -> list[tuple[str, list[RawRow]]]:
