@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pipelines.extract.catalog import CATALOG, normalise_text
+from pipelines.extract.catalog import normalise_text, spec_for
 from pipelines.extract.regions import ENGINES, candidate_pages, number_text
 from pipelines.extract.text import PLAIN_ENGINE
 from pipelines.normalise.codes import is_code
@@ -35,6 +35,7 @@ from pipelines.normalise.headers import header_row_count
 from pipelines.normalise.numbers import UNIT_FACTORS, looks_like_money
 from pipelines.types import BBox, PrintedNumber, RawRow, RawTable
 
+_TOTAL = re.compile(r"^(合计|总计|小计|收入总计|支出总计)$")
 _NOT_A_NUMBER = re.compile(r"row \d+: not a number in ")
 # a table read over more pages than this is mis-stitched, not misread: re-reading it is costly
 # (camelot takes a second or two a page) and cannot mend it
@@ -117,9 +118,9 @@ class Reading:
 
 def assess(table: RawTable, facts: TableFacts) -> Assessment:
     """Check one reading of `table` (its facts) against what the table prints."""
-    spec = CATALOG.get(table.table_code)
+    spec = spec_for(table.table_code)
     out = Assessment(table.engine)
-    if spec is not None and spec.form_fields:
+    if spec.form_fields:
         out.measured = False
         return out
     if table.regions:
@@ -127,8 +128,7 @@ def assess(table: RawTable, facts: TableFacts) -> Assessment:
     else:
         _cell_coverage(table, facts, out)
     _keys(facts, out)
-    if spec is not None:
-        _identities(spec.identities, facts.rows, table.unit, out)
+    _identities(spec.identities, facts.rows, table.unit, out)
     return out
 
 
@@ -180,6 +180,8 @@ def _pdf_coverage(table: RawTable, facts: list[dict[str, Any]], out: Assessment)
         for c, ms in members.items()
     }
     pages_rows = _data_span(facts)
+    # a 合计 line printed again on a later page with the same figures is one row (pdf.py keeps it once)
+    totals = {(_printed(f), f["page"]) for f in valued if _TOTAL.match(normalise_text(f["line_label"] or ""))}
     for i, n in enumerate(table.printed):
         bare = "." not in n.text and "," not in n.text
         if i in placed:
@@ -193,6 +195,8 @@ def _pdf_coverage(table: RawTable, facts: list[dict[str, Any]], out: Assessment)
             continue
         if bare and not _in_value_band(n, bands, pages_rows):
             continue  # a code, 行次, 栏次 or page number: not a figure a fact should hold
+        if any(text == n.text and page != n.page for text, page in totals):
+            continue  # the repeated 合计 of a continuation page
         out.printed += 1
         out.unplaced.append(_where(n, "in no fact"))
     pages = {p for p, _ in table.regions}
