@@ -27,6 +27,15 @@ class RawRow:
     span_from: tuple[int | None, ...] | None = None
 
 
+@dataclass(frozen=True)
+class PrintedNumber:
+    """A number as printed inside a table's region on a PDF page, with its box (coverage check)."""
+
+    page: int
+    bbox: BBox
+    text: str
+
+
 @dataclass
 class RawTable:
     """A standard table found in a source file, stitched across pages, before any interpretation."""
@@ -39,6 +48,10 @@ class RawTable:
     empty_note: str | None = None  # "本表无数据" style remark when the table is published empty
     pages: list[int] = field(default_factory=list)
     sheet: str | None = None  # the workbook sheet it was read from (XLSX/XLS); rows' line_no is its row
+    # PDF only: the table's region on each page it spans, and every number printed inside them, so
+    # the normaliser can check that each printed number lands in exactly one fact (coverage)
+    regions: list[tuple[int, BBox]] = field(default_factory=list)
+    printed: list[PrintedNumber] = field(default_factory=list)
 
     @property
     def first_page(self) -> int | None:

@@ -2,29 +2,50 @@
 
 Measured on our fixtures, pdfplumber reads ruled and unruled CJK pages right where camelot
 lattice misplaces text (see README, "Choosing an extractor"), so camelot only runs when the
-pdfplumber grid of a titled page has no data row. Imported lazily: it pulls in OpenCV.
+pdfplumber grid of a titled page has no data row, or as a candidate reading of a table whose
+first reading is in doubt (extract/regions.py). Imported lazily: it pulls in OpenCV.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pipelines.types import RawRow
+from pipelines.types import BBox, RawRow
 
 
-def camelot_grid(path: Path, page_number: int, *, ruled: bool) -> list[RawRow]:
-    """The largest table camelot finds on the page, as rows of cell texts (no geometry)."""
+def camelot_grid(
+    path: Path, page_number: int, *, ruled: bool, region: BBox | None = None, page_height: float | None = None
+) -> list[RawRow]:
+    """The largest table camelot finds on the page (or inside `region`), as rows of cell texts.
+
+    With `region` and `page_height` (pdfplumber's top-down coordinates) the search is limited to
+    the region and each row gets its box, so its numbers can be matched to the page's.
+    """
     import camelot
 
     flavor = "lattice" if ruled else "stream"
+    kwargs: dict[str, Any] = {}
+    if region is not None and page_height is not None:
+        x0, top, x1, bottom = region
+        kwargs["table_areas"] = [f"{x0},{page_height - top},{x1},{page_height - bottom}"]
     try:
-        tables = camelot.read_pdf(str(path), pages=str(page_number), flavor=flavor)
+        tables = camelot.read_pdf(str(path), pages=str(page_number), flavor=flavor, **kwargs)
     except Exception:  # camelot raises bare Exceptions for pages it cannot read; the caller falls back
         return []
     if not tables.n:
         return []
     best = max(tables, key=lambda t: t.df.size)
-    return [
-        RawRow(tuple(str(v) for v in row), page=page_number)
-        for row in best.df.itertuples(index=False, name=None)
-    ]
+    rows: list[RawRow] = []
+    for i, values in enumerate(best.df.itertuples(index=False, name=None)):
+        bbox = None
+        if page_height is not None and i < len(best.cells):
+            cells = best.cells[i]
+            bbox = (
+                min(c.x1 for c in cells),
+                page_height - max(c.y2 for c in cells),
+                max(c.x2 for c in cells),
+                page_height - min(c.y1 for c in cells),
+            )
+        rows.append(RawRow(tuple(str(v) for v in values), page=page_number, bbox=bbox))
+    return rows

@@ -20,6 +20,7 @@ from pipelines.extract.catalog import FORM_TABLES, UNTITLED_CODE, canonical_titl
 from pipelines.extract.garble import MIN_PAGE_CHARS, Garble, measure_text, unicode_map_errors
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.plumber import Bands, ruled_grids, word_grid
+from pipelines.extract.regions import grid_region, note_region
 from pipelines.extract.signature import settle_code
 from pipelines.normalise.headers import header_row_count, is_data_row
 from pipelines.normalise.numbers import unit_from_text
@@ -223,8 +224,8 @@ def _read_page(
                 word_grid(page, region, open_table.bands) if not titles or first_title_top > 60 else ([], [])
             )
             head = [(region, rows)] if rows else []
-        for _, rows in head:
-            _continue(open_table, rows)
+        for bbox, rows in head:
+            _continue(open_table, rows, page, bbox)
         if titles or _closed_by_note(notes, head, page):
             open_table = None
 
@@ -264,6 +265,8 @@ def _read_page(
         table = RawTable(
             code, line["text"].strip(), unit, rows, engine, empty_note=note, pages=[page.page_number]
         )
+        text_region = (0, top, page.width, _region_bottom(top, notes, bottom))
+        note_region(table, page, grid_region(mine, line["top"], text_region))
         tables.append(table)
         header = [r.cells for r in rows[: header_row_count(rows)]]
         closed = any(n["top"] > top for n in notes if n["top"] < bottom)
@@ -352,8 +355,12 @@ def _is_total_row(row: RawRow) -> bool:
     return bool(_TOTAL_ROW.match(label))
 
 
-def _continue(open_table: _OpenTable, rows: list[RawRow]) -> None:
+def _continue(
+    open_table: _OpenTable, rows: list[RawRow], page: Any = None, region: BBox | None = None
+) -> None:
     """Append a continuation page's rows, dropping a header the template repeats on every page."""
+    if page is not None and region is not None:
+        note_region(open_table.table, page, region)
     n = header_row_count(rows)
     repeated = [tuple(normalise_text(c) for c in r.cells) for r in rows[:n]]
     original = [tuple(normalise_text(c) for c in cells) for cells in open_table.header]

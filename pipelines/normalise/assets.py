@@ -1,10 +1,12 @@
 """Normalise stage asset: raw grids → fact and table frames (polars, Decimal in 元)."""
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
+from pipelines.normalise.coverage import choose_readings
 from pipelines.normalise.frames import project_frame, tables_to_frames
 from pipelines.normalise.narrative import narrative_figures
 from pipelines.normalise.performance import performance_frames
@@ -21,9 +23,22 @@ class NormalisedDocument:
     extras: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
-def normalise_document(doc: ExtractedDocument) -> NormalisedDocument:
-    """Pure: turn every table of the document into facts; what cannot be read becomes a warning."""
-    facts, tables, warnings = tables_to_frames(doc.tables, doc.document_id, doc.meta.fiscal_year)
+def normalise_document(doc: ExtractedDocument, *, reread: bool = True) -> NormalisedDocument:
+    """Turn every table of the document into facts; what cannot be read becomes a warning.
+
+    Each table's reading is checked first (coverage.py); with `reread`, a PDF table in doubt is
+    read again by the other engines and the best reading kept (the only time the file is reopened).
+    """
+    source = Path(doc.source_path) if reread and doc.file_format == "pdf" else None
+    readings = choose_readings(doc.tables, doc.document_id, source, doc.meta.fiscal_year)
+    checked = [r.record() for r in readings]
+    facts, tables, warnings = tables_to_frames(doc.tables, doc.document_id, doc.meta.fiscal_year, checked)
+    doc.warnings.extend(
+        f"{t.table_code} (page {t.first_page}): reading in doubt, {r.assessment.engine} kept: "
+        + "; ".join(r.assessment.reasons())
+        for t, r in zip(doc.tables, readings, strict=True)
+        if r.assessment.doubt
+    )
     doc.warnings.extend(warnings)
     extras = {
         "doc_text": text_frame(doc),

@@ -59,6 +59,14 @@ TABLE_SCHEMA: dict[str, Any] = {
     "is_empty": pl.Boolean,
     "empty_note": pl.String,
     "warnings": pl.String,
+    # how sure the reading is (normalise/coverage.py): share of the printed numbers placed in facts
+    "coverage": pl.Float64,
+    "printed_numbers": pl.Int32,
+    "placed_numbers": pl.Int32,
+    "unplaced": pl.String,  # JSON: [{page | line, text, why}, …]
+    "doubt": pl.Boolean,
+    "doubt_reason": pl.String,
+    "engines_tried": pl.String,
 }
 
 _SECTIONS = {"opening_carryover_surplus", "closing_carryover_surplus", "prior_carryover"}
@@ -70,6 +78,8 @@ class TableFacts:
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    header_rows: int = 0  # rows[header_rows:] are the data rows (row_no 1, 2, …): coverage reads them
+    value_columns: frozenset[int] = frozenset()
 
 
 def _footer_measure(spec: TableSpec, label: str) -> str | None:
@@ -106,6 +116,8 @@ def table_to_facts(
         layout = _plain_layout(spec, table)
     else:
         layout = read_layout(spec, table.rows, carry_spans=table.engine == "text")
+    out.header_rows = layout.header_rows
+    out.value_columns = frozenset(c.index for p in layout.panels for c in p.value_columns)
     if layout.unmapped and not spec.generic:
         out.warnings.append(f"{spec.code}: columns not in the catalog: {', '.join(layout.unmapped)}")
     sections: dict[int, str | None] = {}
@@ -360,12 +372,16 @@ def empty_income_sources(facts: list[dict[str, Any]]) -> frozenset[str]:
 
 
 def tables_to_frames(
-    tables: list[RawTable], document_id: str, fiscal_year: int | None = None
+    tables: list[RawTable],
+    document_id: str,
+    fiscal_year: int | None = None,
+    checked: list[dict[str, Any]] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
     """All tables of a document → (fact_line_item frame, doc_table frame, warnings).
 
     `fiscal_year` (the document's, ExtractedDocument.meta.fiscal_year) picks the edition of the
-    classification that rows printed without codes are resolved in.
+    classification that rows printed without codes are resolved in. `checked` holds, per table,
+    the doc_table columns of its reading's checks (coverage.py).
     """
     facts: list[dict[str, Any]] = []
     summaries: list[dict[str, Any]] = []
@@ -378,7 +394,7 @@ def tables_to_frames(
             table_to_facts(t, document_id, empty, fiscal_year) if t.engine == PLAIN_ENGINE else r
             for t, r in zip(tables, results, strict=True)
         ]
-    for table, result in zip(tables, results, strict=True):
+    for k, (table, result) in enumerate(zip(tables, results, strict=True)):
         facts.extend(result.rows)
         warnings.extend(result.warnings)
         printed = [f for f in result.rows if not f["is_blank"]]
@@ -397,6 +413,7 @@ def tables_to_frames(
                 "is_empty": not printed,
                 "empty_note": table.empty_note,
                 "warnings": "; ".join(result.warnings) or None,
+                **(checked[k] if checked else {}),
             }
         )
     fact_frame = pl.DataFrame(facts, schema=FACT_SCHEMA) if facts else pl.DataFrame(schema=FACT_SCHEMA)

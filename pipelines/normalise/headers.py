@@ -25,10 +25,10 @@ _KEY_WORDS = {
 }
 _CODE_WORDS = re.compile(r"编码|代码")
 # other row-key headers: names, codes and the descriptive columns of 政府采购 / 项目 tables
-_KEY_HEADER = re.compile(r"(名称|科目|编号|序号|大类|组织形式|预算单位)$")
+_KEY_HEADER = re.compile(r"(名称|科目|编号|序号|大类|组织形式|预算单位|项目单位|实施单位)$")
 _SEQ_WORDS = {"行次"}
 # a key column naming the spending unit of each row (预算单位 / 单位名称 / 单位编码): blocks per unit
-_UNIT_HEADER = re.compile(r"(预算单位|单位名称|单位编码|单位代码|^单位$|^部门\(单位\)$)")
+_UNIT_HEADER = re.compile(r"(预算单位|项目单位|实施单位|单位名称|单位编码|单位代码|^单位$|^部门\(单位\)$)")
 _LEVEL_WORDS = ("类", "款", "项")
 _NUMBERING_WORDS = {"栏次", "行次", "类", "款", "项"}
 _TOTAL_LABELS = {"合计", "总计"}

@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pipelines import PROJECT_DIR
 from pipelines.extract.document import file_sha256
+from pipelines.report.coverage import TableReading, table_readings
 from pipelines.report.crops import PageRenderer, RowBand, data_uri
 from pipelines.report.data import (
     Check,
@@ -53,6 +54,8 @@ class Report:
     pictures: int = 0
     page_renders: int = 0
     render_seconds: float = 0.0
+    # document id → its tables' coverage and engine (report/coverage.py)
+    tables: dict[str, list[TableReading]] = field(default_factory=dict)
 
     @property
     def run_ids(self) -> list[str]:
@@ -272,6 +275,7 @@ def build_report(
         pictures=pictures,
         page_renders=renders,
         render_seconds=time.perf_counter() - started,
+        tables=table_readings(con, [d.document_id for d in docs]),
     )
 
 

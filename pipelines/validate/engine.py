@@ -39,6 +39,8 @@ CHECK_SCHEMA: dict[str, Any] = {
     "line_no": pl.Int32,
     "note": pl.String,
     "slack": pl.Decimal(28, 8),
+    # an identity that failed on a table whose reading is in doubt: reported as a warning
+    "extraction_doubt": pl.Boolean,
 }
 RESULT_SCHEMA: dict[str, Any] = {**CHECK_SCHEMA, "passed": pl.Boolean}
 
@@ -113,6 +115,7 @@ def collect_checks(con: duckdb.DuckDBPyConnection, document_id: str, rules: list
                     "line_no": row.get("line_no"),
                     "note": row.get("note"),
                     "slack": scored.slack.quantize(Decimal("0.00000001")),
+                    "extraction_doubt": False,
                 }
             )
     return pl.DataFrame(records, schema=CHECK_SCHEMA)
@@ -139,7 +142,63 @@ def prepare(con: duckdb.DuckDBPyConnection, document_id: str, rules: list[Rule] 
     """The warehouse part of validation: the rules that apply to the document and their checks."""
     kind = document_kind(con, document_id)
     applicable = [r for r in (rules if rules is not None else load_rules()) if r.applies_to(kind)]
-    return Prepared(document_id, kind, applicable, collect_checks(con, document_id, applicable))
+    checks = mark_extraction_doubts(con, document_id, collect_checks(con, document_id, applicable))
+    return Prepared(document_id, kind, applicable, checks)
+
+
+@dataclass(frozen=True)
+class _Doubt:
+    table_code: str
+    page_start: int | None
+    page_end: int | None
+    note: str
+
+
+def mark_extraction_doubts(
+    con: duckdb.DuckDBPyConnection, document_id: str, checks: pl.DataFrame
+) -> pl.DataFrame:
+    """A failed error-severity check on a table whose reading is in doubt is an extraction doubt.
+
+    The table's reading left printed numbers unplaced or rows without keys (doc_table.doubt), so
+    the identity may fail because of the reading, not the publication: the check becomes a warning
+    flagged `extraction_doubt`, and its note names the table and the numbers left unplaced.
+    """
+    rows = con.execute(
+        """
+        select table_code, page_start, page_end,
+               'extraction doubt: ' || table_code || ' (' || table_title
+                 || coalesce(', page ' || page_start, '')
+                 || coalesce('–' || nullif(page_end, page_start), '') || ') read by ' || engine
+                 || coalesce(', coverage ' || round(100 * coverage, 1) || '%', '')
+                 || coalesce('; ' || doubt_reason, '')
+                 || coalesce('; unplaced: ' || nullif(unplaced_list(unplaced), ''), '')
+        from doc_table where document_id = ? and doubt
+        """,
+        [document_id],
+    ).fetchall()
+    doubts = [_Doubt(*row) for row in rows]
+    if not doubts or checks.is_empty():
+        return checks
+
+    def doubt_for(check: dict[str, Any]) -> _Doubt | None:
+        if check["severity"] != "error" or check["slack"] >= 0:
+            return None
+        for d in doubts:
+            if d.table_code != check["table_code"]:
+                continue
+            page = check["page"]
+            if page is None or d.page_start is None or d.page_start <= page <= (d.page_end or d.page_start):
+                return d
+        return None
+
+    records = []
+    for check in checks.iter_rows(named=True):
+        d = doubt_for(check)
+        if d is not None:
+            check["severity"], check["extraction_doubt"] = "warning", True
+            check["note"] = d.note[:1500] + (f"; {check['note']}" if check["note"] else "")
+        records.append(check)
+    return pl.DataFrame(records, schema=CHECK_SCHEMA)
 
 
 def judge(prepared: Prepared, docs_dir: Path | None = None) -> Evaluation:

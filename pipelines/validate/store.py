@@ -14,6 +14,8 @@ RESULT_COLUMNS = (
     "rule_id", "severity", "table_code", "row_key", "measure", "row_no", "expected", "actual",
     "difference", "tolerance", "unit", "passed", "page", "line_no", "note",
 )  # fmt: skip
+# an extraction doubt (engine.mark_extraction_doubts) is stored as a warning whose note starts
+# "extraction doubt:", so dq_result keeps its columns
 
 
 def store_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> None:

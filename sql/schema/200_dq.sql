@@ -1,7 +1,7 @@
 -- The rule catalog, generated from expectations/rules/*.yaml on every run.
 create table if not exists dq_rule (
     rule_id         varchar primary key,
-    family          varchar not null,   -- H hierarchy | R row | B balance | X cross-table | N narrative | C code | T text
+    family          varchar not null,   -- H hierarchy | R row | B balance | X cross-table | N narrative | C code | T text | E extraction
     description     varchar not null,   -- English
     description_zh  varchar not null,
     severity        varchar not null,   -- error | warning
@@ -42,5 +42,6 @@ create table if not exists dq_result (
     passed       boolean not null,
     page         integer,               -- where a reviewer should look
     line_no      integer,               -- line of a text export
-    note         varchar
+    note         varchar                -- "extraction doubt: …" on an error-severity identity that failed on
+                                        -- a table read in doubt (doc_table.doubt): stored as a warning
 );

@@ -93,3 +93,11 @@ create or replace macro cell_vs(doc, tbl, key, meas, other, note) as table
            c.amount as actual, 1 as n_terms, c.unit_printed as unit, note as note
     from cell(doc, tbl, key, meas) as c
     where other is not null;
+
+-- The printed numbers a table's reading left unplaced (doc_table.unplaced JSON), as "1,234.00 p3, …".
+create or replace macro unplaced_list(js) as
+    array_to_string(
+        list_transform(
+            from_json(coalesce(js, '[]'), '[{"page": "INTEGER", "line": "INTEGER", "text": "VARCHAR"}]'),
+            lambda x: x.text || coalesce(' p' || x.page, ' line ' || x.line, '')),
+        ', ');

@@ -1,0 +1,168 @@
+"""Where a PDF table is printed, the numbers printed there, and other readings of the same region.
+
+The normaliser checks a reading against what the page prints (normalise/coverage.py): every number
+inside the table's region must land in exactly one fact. When a reading fails that check, the
+other engines read the same regions here (`candidate_pages`) and the normaliser keeps the reading
+the checks and the table's own identities support best.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from pipelines.extract.camelot import camelot_grid
+from pipelines.extract.plumber import ruled_grids, word_grid
+from pipelines.types import BBox, PrintedNumber, RawRow, RawTable
+
+# 1,205.00 · 2218.51 · 36 · -3.20 · (3.20): what a printed figure looks like once spaces are gone
+_NUMBER = re.compile(r"^\(?-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?$")
+WORD_SETTINGS: dict[str, Any] = {"keep_blank_chars": False, "x_tolerance": 1.5, "y_tolerance": 2}
+
+
+def number_text(text: str) -> str | None:
+    """The token as a printed number (NFKC, no spaces), or None when it is not one."""
+    t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return t if _NUMBER.match(t) else None
+
+
+def grid_region(grids: list[tuple[BBox, list[RawRow]]], top: float, fallback: BBox) -> BBox:
+    """The box of a title's ruled grids from the title down, or the text region when it has none."""
+    boxes = [r.bbox for _, g in grids for r in g if r.bbox is not None and r.bbox[1] >= top - 1]
+    if not boxes:
+        return fallback
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def region_numbers(page: Any, region: BBox) -> list[PrintedNumber]:
+    """Every number printed inside `region` of a pdfplumber page, one per word."""
+    x0, top, x1, bottom = region
+    box = (max(x0, 0), max(top, 0), min(x1, page.width), min(bottom, page.height))
+    if box[2] <= box[0] or box[3] <= box[1]:
+        return []
+    out: list[PrintedNumber] = []
+    for w in page.within_bbox(box).extract_words(**WORD_SETTINGS):
+        text = number_text(w["text"])
+        if text is not None:
+            out.append(PrintedNumber(page.page_number, (w["x0"], w["top"], w["x1"], w["bottom"]), text))
+    return out
+
+
+def note_region(table: RawTable, page: Any, region: BBox) -> None:
+    """Record that `table` is printed in `region` of `page`, with the numbers printed there."""
+    if any(p == page.page_number for p, _ in table.regions):
+        return
+    table.regions.append((page.page_number, region))
+    table.printed.extend(region_numbers(page, region))
+
+
+# --- other readings of the same regions -----------------------------------------------------------
+
+ENGINES = ("pdfplumber-lattice", "pdfplumber-words", "pdfplumber-edges", "camelot-lattice", "camelot-stream")
+
+
+def candidate_pages(
+    path: Path, table: RawTable, engine: str, edges: list[float] | None = None
+) -> list[list[RawRow]]:
+    """The table's regions read by `engine`, one list of rows per page (no stitching here).
+
+    `pdfplumber-edges` splits the columns at edges read from the page's header (`header_edges`),
+    or at the caller's `edges` where the header gives none.
+    An engine that finds nothing on a page returns no rows for it.
+    """
+    import pdfplumber
+
+    pages: list[list[RawRow]] = []
+    bands = None
+    with pdfplumber.open(path) as pdf:
+        for number, region in table.regions:
+            page = pdf.pages[number - 1]
+            if engine.startswith("camelot"):
+                ruled = engine.endswith("lattice")
+                rows = camelot_grid(path, number, ruled=ruled, region=region, page_height=page.height)
+            elif engine == "pdfplumber-lattice":
+                rows = [r for bbox, g in ruled_grids(page) if _inside(bbox, region) for r in g]
+            elif engine == "pdfplumber-words":
+                rows, found = word_grid(page, region, bands)
+                bands = bands or found
+            elif engine == "pdfplumber-edges":
+                page_edges = header_edges(page, region) or edges
+                rows = _edge_rows(page, region, page_edges) if page_edges else []
+            else:
+                rows = []
+            pages.append(rows)
+    return pages
+
+
+def _inside(bbox: BBox, region: BBox) -> bool:
+    """A grid belongs to the region when most of its height lies inside it."""
+    overlap = min(bbox[3], region[3]) - max(bbox[1], region[1])
+    return overlap > 0.5 * (bbox[3] - bbox[1])
+
+
+def header_edges(page: Any, region: BBox) -> list[float]:
+    """Column edges from the header printed above the region's first figure, checked by the body.
+
+    Each header word names a column, except a group header, which spans two or more narrower
+    header words (本年支出 over 合计 | 基本支出 | 项目支出) and is dropped; an edge lies midway
+    between neighbouring header columns. An edge that would cut a word of the body is dropped, and
+    every gutter the body's words leave open (no word crosses it) is an edge too.
+    """
+    x0, top, x1, bottom = region
+    box = (max(x0, 0), max(top, 0), min(x1, page.width), min(bottom, page.height))
+    words = page.within_bbox(box).extract_words(**WORD_SETTINGS)
+    figures = [w for w in words if number_text(w["text"]) and ("." in w["text"] or "," in w["text"])]
+    if not figures:
+        return []
+    first = min(w["top"] for w in figures)
+    head = [w for w in words if w["bottom"] <= first + 1 and not number_text(w["text"])]
+    body = [w for w in words if w["top"] >= first - 1]
+    spans = [(w["x0"], w["x1"]) for w in head]
+    leaves = [
+        (a, b)
+        for a, b in spans
+        if sum(1 for c, d in spans if (c, d) != (a, b) and a - 1 <= c and d <= b + 1) < 2
+    ]
+    edges = {(left[1] + right[0]) / 2 for left, right in itertools.pairwise(_merged(leaves))}
+    edges = {e for e in edges if not any(w["x0"] < e < w["x1"] for w in body)}
+    edges |= {
+        (left[1] + right[0]) / 2
+        for left, right in itertools.pairwise(_merged([(w["x0"], w["x1"]) for w in body]))
+    }
+    return sorted({box[0], box[2], *edges}) if edges else []
+
+
+def _merged(spans: list[tuple[float, float]]) -> list[list[float]]:
+    out: list[list[float]] = []
+    for a, b in sorted(spans):
+        if out and a < out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return out
+
+
+def _edge_rows(page: Any, region: BBox, edges: list[float]) -> list[RawRow]:
+    """Rows split at explicit column edges (from the header) and at text lines (pdfplumber)."""
+    settings = {
+        "vertical_strategy": "explicit",
+        "explicit_vertical_lines": sorted(edges),
+        "horizontal_strategy": "text",
+        "text_x_tolerance": 1.5,
+        "snap_tolerance": 2,
+    }
+    x0, top, x1, bottom = region
+    crop = page.crop((max(x0, 0), max(top, 0), min(x1, page.width), min(bottom, page.height)))
+    rows: list[RawRow] = []
+    for table in crop.find_tables(settings):
+        for row, texts in zip(table.rows, table.extract(), strict=True):
+            rows.append(RawRow(tuple(t or "" for t in texts), page=page.page_number, bbox=row.bbox))
+    return rows
