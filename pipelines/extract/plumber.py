@@ -337,19 +337,21 @@ def _header_rows(lines: list[Line], bands: Bands, height: float) -> list[tuple[L
             right = (w["x1"] + ln[k + 1]["x0"]) / 2 if k + 1 < len(ln) else float("inf")
             own = _band_of(bands, w)
             first, last = own, own
-            for low in range(i + 1, len(lines)):  # the first line below with a column under this word
-                candidates = [
-                    (v, spans[low][m])
-                    for m, v in enumerate(lines[low])
-                    if left <= _cx(v) <= right and not _is_numbering(v["text"])
-                ]
-                extents = [_extent(v, span, bands) for v, span in candidates]
-                if any(x0 < w["x1"] and w["x0"] < x1 for x0, x1 in extents):
-                    run = _children(w, extents, height)
-                    if run:
-                        first = min(first, candidates[run[0]][1][0])
-                        last = max(last, candidates[run[1]][1][1])
-                    break
+            # the nearest word below in each place: a sub-caption printed a little higher or
+            # lower than its neighbours still counts as one of this word's children
+            candidates: list[tuple[Word, tuple[int, int]]] = []
+            for low in range(i + 1, len(lines)):
+                for m, v in enumerate(lines[low]):
+                    inside = left <= _cx(v) <= right and not _is_numbering(v["text"])
+                    if inside and not any(u["x0"] < v["x1"] and v["x0"] < u["x1"] for u, _ in candidates):
+                        candidates.append((v, spans[low][m]))
+            candidates.sort(key=lambda c: c[0]["x0"])
+            extents = [_extent(v, span, bands) for v, span in candidates]
+            if any(x0 < w["x1"] and w["x0"] < x1 for x0, x1 in extents):
+                run = _children(w, extents, height)
+                if run:
+                    first = min(first, candidates[run[0]][1][0])
+                    last = max(last, candidates[run[1]][1][1])
             spans[i].append((first, last))
     out: list[tuple[Line, list[str]]] = []
     for ln, line_spans in zip(lines, spans, strict=True):
@@ -408,7 +410,7 @@ def _children(w: Word, extents: list[tuple[float, float]], height: float) -> tup
         for j in range(under[-1], len(extents)):
             x0, x1 = extents[i][0], extents[j][1]
             longer = best is None or j - i > best[1] - best[0]
-            if longer and abs((x0 + x1) / 2 - _cx(w)) <= 0.1 * (x1 - x0) + 0.5 * height:
+            if longer and abs((x0 + x1) / 2 - _cx(w)) <= 0.05 * (x1 - x0) + 0.5 * height:
                 best = (i, j)
     return best if best is not None and best[1] > best[0] else None
 
