@@ -528,9 +528,10 @@ def corpus_tables(seed: Path) -> list[CorpusTable]:
         if not header or len(keyed) < 2 or not any(_MONEY.match(c.replace(" ", "")) for r in body for c in r):
             continue
         values = _value_columns(header, body)
-        out.append(
-            CorpusTable(table.table_code, table.title, table.unit, _aligned(header, body), body, values)
-        )
+        texts = [j for j in range(width) if j not in values and any(not _NUMBER.match(r[j] or "0") for r in body)]
+        name_col = max(texts, key=lambda j: max(len(r[j]) for r in body)) if texts else None
+        aligned = _aligned(header, body)
+        out.append(CorpusTable(table.table_code, table.title, table.unit, aligned, body, values, name_col=name_col))
     return out
 
 
@@ -540,7 +541,7 @@ def _value_columns(header: list[list[str]], body: list[list[str]]) -> list[int]:
     for j in range(len(body[0])):
         cells = [r[j].replace(" ", "") for r in body if r[j].strip() not in {"", "—", "-"}]
         heads = {normalise_text(h[j]) for h in header} - {""}
-        if any(not _NUMBER.match(c) for c in cells) or "行次" in heads:
+        if any(not _NUMBER.match(c) for c in cells) or any(_KEY_HEAD.match(h) for h in heads):
             continue
         if cells and not any(_MONEY.match(c) for c in cells):
             continue  # codes or row numbers

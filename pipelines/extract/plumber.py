@@ -183,7 +183,9 @@ def word_grid(page: Any, region: BBox, bands: Bands | None = None) -> tuple[list
     if first_data is None:
         return [], []
     body = lines[first_data:]
-    bands = bands or _header_bands(lines[:first_data], _bands([w for ln in body for w in ln], height), height)
+    bands = bands or _header_bands(
+        lines[:first_data], _bands([w for ln in body if _kinds(ln)[0] for w in ln], height), height
+    )
     rows: list[RawRow] = [
         _row(page, ln, cells) for ln, cells in _header_rows(lines[:first_data], bands, height)
     ]
@@ -333,25 +335,23 @@ def _header_rows(lines: list[Line], bands: Bands, height: float) -> list[tuple[L
     for i in range(len(lines) - 1, -1, -1):
         ln = lines[i]
         for k, w in enumerate(ln):
-            left = (ln[k - 1]["x1"] + w["x0"]) / 2 if k else float("-inf")
-            right = (w["x1"] + ln[k + 1]["x0"]) / 2 if k + 1 < len(ln) else float("inf")
             own = _band_of(bands, w)
             first, last = own, own
-            # the nearest word below in each place: a sub-caption printed a little higher or
-            # lower than its neighbours still counts as one of this word's children
-            candidates: list[tuple[Word, tuple[int, int]]] = []
-            for low in range(i + 1, len(lines)):
-                for m, v in enumerate(lines[low]):
-                    inside = left <= _cx(v) <= right and not _is_numbering(v["text"])
-                    if inside and not any(u["x0"] < v["x1"] and v["x0"] < u["x1"] for u, _ in candidates):
-                        candidates.append((v, spans[low][m]))
-            candidates.sort(key=lambda c: c[0]["x0"])
-            extents = [_extent(v, span, bands) for v, span in candidates]
-            if any(x0 < w["x1"] and w["x0"] < x1 for x0, x1 in extents):
-                run = _children(w, extents, height)
-                if run:
-                    first = min(first, candidates[run[0]][1][0])
-                    last = max(last, candidates[run[1]][1][1])
+            # children lie nearer to this caption than to its neighbours on the line; when no
+            # centred run is found so (a short caption over a wide span), anywhere between them
+            near = (
+                (ln[k - 1]["x1"] + w["x0"]) / 2 if k else float("-inf"),
+                (w["x1"] + ln[k + 1]["x0"]) / 2 if k + 1 < len(ln) else float("inf"),
+            )
+            far = (
+                ln[k - 1]["x1"] if k else float("-inf"),
+                ln[k + 1]["x0"] if k + 1 < len(ln) else float("inf"),
+            )
+            for left, right in (near, far):
+                group = _group_under(w, lines[i + 1 :], spans[i + 1 :], (left, right), bands, height)
+                if group:
+                    first, last = min(first, group[0]), max(last, group[1])
+                    break
             spans[i].append((first, last))
     out: list[tuple[Line, list[str]]] = []
     for ln, line_spans in zip(lines, spans, strict=True):
@@ -361,6 +361,33 @@ def _header_rows(lines: list[Line], bands: Bands, height: float) -> list[tuple[L
                 cells[b] = cells[b] + w["text"] if cells[b] != w["text"] else cells[b]
         out.append((ln, cells))
     return out
+
+
+def _group_under(
+    w: Word,
+    lower: list[Line],
+    lower_spans: list[list[tuple[int, int]]],
+    limits: tuple[float, float],
+    bands: Bands,
+    height: float,
+) -> tuple[int, int] | None:
+    """The bands a caption groups: those of a centred run of the captions below it (`_children`).
+
+    The nearest word below in each place counts: a sub-caption printed a little higher or lower
+    than its neighbours is still one of this caption's children."""
+    left, right = limits
+    candidates: list[tuple[Word, tuple[int, int]]] = []
+    for line, line_spans in zip(lower, lower_spans, strict=True):
+        for v, span in zip(line, line_spans, strict=True):
+            inside = left <= _cx(v) <= right and not _is_numbering(v["text"])
+            if inside and not any(u["x0"] < v["x1"] and v["x0"] < u["x1"] for u, _ in candidates):
+                candidates.append((v, span))
+    candidates.sort(key=lambda c: c[0]["x0"])
+    extents = [_extent(v, span, bands) for v, span in candidates]
+    if not any(x0 < w["x1"] and w["x0"] < x1 for x0, x1 in extents):
+        return None
+    run = _children(w, extents, height)
+    return (candidates[run[0]][1][0], candidates[run[1]][1][1]) if run else None
 
 
 def _extent(w: Word, span: tuple[int, int], bands: Bands) -> tuple[float, float]:
