@@ -251,13 +251,9 @@ def _bottom(line: Line) -> float:
 
 
 def _is_anchor(line: Line, bands: Bands) -> bool:
-    """A line that is a table row of its own, not the wrapped part of a name.
-
-    It prints an amount, a code, a total label or list numbering (一、 （一） 1.), or it fills
-    more than one column.
-    """
-    first = line[0]["text"]
-    if any(is_amount(w["text"]) for w in line) or first.isdigit() or _ROW_START.match(first):
+    """A line that is surely a table row of its own, not the wrapped part of a name: it prints an
+    amount or a code, or it fills more than one column."""
+    if any(is_amount(w["text"]) for w in line) or line[0]["text"].isdigit():
         return True
     return len({_band_of(bands, w) for w in line}) > 1
 
@@ -275,6 +271,8 @@ def _body_rows(body: list[Line], bands: Bands, height: float) -> list[list[Line]
         up = _top(ln) - _bottom(body[i - 1]) if i > 0 else float("inf")
         down = _top(body[i + 1]) - _bottom(ln) if i + 1 < len(body) else float("inf")
         limit = max(_WRAP_GAP * row_gap, 0.15 * height)
+        if _ROW_START.match(ln[0]["text"]):
+            up = float("inf")  # numbering starts a name: its line may only be the first of a wrap
         if min(up, down) < limit or not any(anchors):
             owner[i] = i - 1 if up <= down else i + 1
     resolved = []
@@ -433,12 +431,18 @@ def _children(w: Word, extents: list[tuple[float, float]], height: float) -> tup
     includes a column under it and is centred on it (a group caption is centred over its columns)."""
     under = [k for k, (x0, x1) in enumerate(extents) if x0 < w["x1"] and w["x0"] < x1]
     best: tuple[int, int] | None = None
+    best_off = float("inf")
     for i in range(0, under[0] + 1):
-        for j in range(under[-1], len(extents)):
+        for j in range(max(under[-1], i + 1), len(extents)):
             x0, x1 = extents[i][0], extents[j][1]
-            longer = best is None or j - i > best[1] - best[0]
-            if longer and abs((x0 + x1) / 2 - _cx(w)) <= 0.05 * (x1 - x0) + 0.5 * height:
-                best = (i, j)
+            off = abs((x0 + x1) / 2 - _cx(w))
+            if off > 0.05 * (x1 - x0) + 0.5 * height:
+                continue
+            # the best centred run; one about as well centred but longer covers the whole group
+            if off < best_off - 0.5 * height or (
+                off <= best_off + 0.5 * height and best is not None and j - i > best[1] - best[0]
+            ):
+                best, best_off = (i, j), off
     return best if best is not None and best[1] > best[0] else None
 
 
