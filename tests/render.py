@@ -528,10 +528,14 @@ def corpus_tables(seed: Path) -> list[CorpusTable]:
         if not header or len(keyed) < 2 or not any(_MONEY.match(c.replace(" ", "")) for r in body for c in r):
             continue
         values = _value_columns(header, body)
-        texts = [j for j in range(width) if j not in values and any(not _NUMBER.match(r[j] or "0") for r in body)]
+        texts = [
+            j for j in range(width) if j not in values and any(not _NUMBER.match(r[j] or "0") for r in body)
+        ]
         name_col = max(texts, key=lambda j: max(len(r[j]) for r in body)) if texts else None
         aligned = _aligned(header, body)
-        out.append(CorpusTable(table.table_code, table.title, table.unit, aligned, body, values, name_col=name_col))
+        out.append(
+            CorpusTable(table.table_code, table.title, table.unit, aligned, body, values, name_col=name_col)
+        )
     return out
 
 
@@ -769,6 +773,12 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
     return lines
 
 
+def _row_height(table: CorpusTable, i: int, style: Style, size: float, pad: float, line_h: float) -> float:
+    name = table.body[i][table.name_col] if table.name_col is not None else ""
+    lines = _wrap(name, style.name_width * size, size) if style.name_width and name else [name]
+    return max(line_h, len(lines) * size * 1.25 + 2 * pad * 0.6)
+
+
 def _draw_styled(
     c: canvas.Canvas, table: CorpusTable, style: Style, page: int
 ) -> tuple[list[tuple[int, int]], int]:
@@ -807,20 +817,21 @@ def _draw_styled(
         for i, r in enumerate(table.body)
         if any(normalise_text(x) in _TOTAL for x in r[: table.value_cols[0]])
     ]
-    chunks = (
-        [list(range(len(table.body)))]
-        if style.rows_per_page is None
-        else [
-            list(range(a, min(a + style.rows_per_page, len(table.body))))
-            for a in range(0, len(table.body), style.rows_per_page)
-        ]
-    )
+    heights = [_row_height(table, i, style, size, pad, line_h) for i in range(len(table.body))]
+    room = page_size[1] - 50 - 32 - len(table.header) * line_h - 30  # below title and header
+    chunks: list[list[int]] = [[]]
+    for i, h in enumerate(heights):  # a page holds what fits (and rows_per_page at most)
+        full = style.rows_per_page is not None and len(chunks[-1]) >= style.rows_per_page
+        if chunks[-1] and (full or sum(heights[k] for k in chunks[-1]) + h > room):
+            chunks.append([])
+        chunks[-1].append(i)
     drawn: list[tuple[int, int]] = []
     for n, chunk in enumerate(chunks):
         if n:
             c.showPage()
             page += 1
-            chunk = [i for i in totals if i not in chunk] + chunk  # 合计 again at the top of every page
+            if style.rows_per_page is not None:  # 合计 again at the top of every page
+                chunk = [i for i in totals if i not in chunk] + chunk
         c.setPageSize(page_size)
         y = page_size[1] - 50
         if n == 0:
@@ -849,7 +860,7 @@ def _draw_styled(
             row = table.body[i]
             name = row[table.name_col] if table.name_col is not None else ""
             lines = _wrap(name, style.name_width * size, size) if style.name_width and name else [name]
-            h = max(line_h, len(lines) * size * 1.25 + 2 * pad * 0.6)
+            h = heights[i]
             mid = y - h / 2
             row_tops.append(y)
             for j, text in enumerate(row):
