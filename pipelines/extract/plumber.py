@@ -182,6 +182,12 @@ def word_grid(page: Any, region: BBox, bands: Bands | None = None) -> tuple[list
     first_data = next((i for i, ln in enumerate(lines) if any(looks_like_money(w["text"]) for w in ln)), None)
     if first_data is None:
         return [], []
+    gaps = [_top(b) - _bottom(a) for a, b in zip(lines[first_data:], lines[first_data + 1 :], strict=False)]
+    row_gap = statistics.median(gaps) if gaps else height
+    while first_data > 0 and _top(lines[first_data]) - _bottom(lines[first_data - 1]) < _wrap_limit(
+        row_gap, height
+    ):
+        first_data -= 1  # the first line of a name wrapped around the first row's figures
     body = lines[first_data:]
     bands = bands or _header_bands(
         lines[:first_data], _bands([w for ln in body if _kinds(ln)[0] for w in ln], height), height
@@ -270,7 +276,7 @@ def _body_rows(body: list[Line], bands: Bands, height: float) -> list[list[Line]
             continue
         up = _top(ln) - _bottom(body[i - 1]) if i > 0 else float("inf")
         down = _top(body[i + 1]) - _bottom(ln) if i + 1 < len(body) else float("inf")
-        limit = max(_WRAP_GAP * row_gap, 0.15 * height)
+        limit = _wrap_limit(row_gap, height)
         if _ROW_START.match(ln[0]["text"]):
             up = float("inf")  # numbering starts a name: its line may only be the first of a wrap
         if min(up, down) < limit or not any(anchors):
@@ -286,6 +292,11 @@ def _body_rows(body: list[Line], bands: Bands, height: float) -> list[list[Line]
     for i, j in enumerate(resolved):
         groups.setdefault(j, []).append(body[i])
     return [groups[j] for j in sorted(groups)]
+
+
+def _wrap_limit(row_gap: float, height: float) -> float:
+    """Lines closer than this belong to one cell (a wrapped name), not to two rows."""
+    return max(_WRAP_GAP * row_gap, 0.15 * height)
 
 
 def _bands(words: list[Word], height: float) -> Bands:
@@ -402,7 +413,7 @@ def _is_caption(line: Line) -> bool:
 
 
 def _is_numbering(text: str) -> bool:
-    return text.isdigit() or text in {"栏次", "行次"}
+    return text.isdigit() or text == "栏次"
 
 
 def _cx(w: Word) -> float:
