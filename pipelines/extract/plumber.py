@@ -346,8 +346,8 @@ def _header_rows(lines: list[Line], bands: Bands, height: float) -> list[tuple[L
         for k, w in enumerate(ln):
             own = _band_of(bands, w)
             first, last = own, own
-            # children lie nearer to this caption than to its neighbours on the line; when no
-            # centred run is found so (a short caption over a wide span), anywhere between them
+            # children lie nearer to this caption than to its neighbours on the line, or (a short
+            # caption over a wide span) anywhere between them if that run is clearly better centred
             near = (
                 (ln[k - 1]["x1"] + w["x0"]) / 2 if k else float("-inf"),
                 (w["x1"] + ln[k + 1]["x0"]) / 2 if k + 1 < len(ln) else float("inf"),
@@ -356,11 +356,12 @@ def _header_rows(lines: list[Line], bands: Bands, height: float) -> list[tuple[L
                 ln[k - 1]["x1"] if k else float("-inf"),
                 ln[k + 1]["x0"] if k + 1 < len(ln) else float("inf"),
             )
-            for left, right in (near, far):
-                group = _group_under(w, lines[i + 1 :], spans[i + 1 :], (left, right), bands, height)
-                if group:
-                    first, last = min(first, group[0]), max(last, group[1])
-                    break
+            group = _group_under(w, lines[i + 1 :], spans[i + 1 :], near, bands, height)
+            wide = _group_under(w, lines[i + 1 :], spans[i + 1 :], far, bands, height)
+            if wide is not None and (group is None or wide[1] < group[1] - 0.5 * height):
+                group = wide
+            if group:
+                first, last = min(first, group[0][0]), max(last, group[0][1])
             spans[i].append((first, last))
     out: list[tuple[Line, list[str]]] = []
     for ln, line_spans in zip(lines, spans, strict=True):
@@ -379,7 +380,7 @@ def _group_under(
     limits: tuple[float, float],
     bands: Bands,
     height: float,
-) -> tuple[int, int] | None:
+) -> Group | None:
     """The bands a caption groups: those of a centred run of the captions below it (`_children`).
 
     The nearest word below in each place counts: a sub-caption printed a little higher or lower
@@ -396,7 +397,10 @@ def _group_under(
     if not any(x0 < w["x1"] and w["x0"] < x1 for x0, x1 in extents):
         return None
     run = _children(w, extents, height)
-    return (candidates[run[0]][1][0], candidates[run[1]][1][1]) if run else None
+    if run is None:
+        return None
+    (i, j), off = run
+    return (candidates[i][1][0], candidates[j][1][1]), off
 
 
 def _extent(w: Word, span: tuple[int, int], bands: Bands) -> tuple[float, float]:
@@ -437,24 +441,33 @@ def _phrases(line: Line, height: float) -> Line:
     return out
 
 
-def _children(w: Word, extents: list[tuple[float, float]], height: float) -> tuple[int, int] | None:
-    """The run of a lower line's columns a group header stands over: the longest run that
-    includes a column under it and is centred on it (a group caption is centred over its columns)."""
+Group = tuple[tuple[int, int], float]  # (first band, last band), how far off-centre
+
+
+def _better(a: Group | None, b: Group | None, height: float) -> Group | None:
+    """The better centred of two groups; one about as well centred but wider covers the whole group."""
+    if a is None or b is None:
+        return a or b
+    if abs(a[1] - b[1]) <= 0.5 * height:
+        return a if a[0][1] - a[0][0] >= b[0][1] - b[0][0] else b
+    return a if a[1] < b[1] else b
+
+
+def _children(
+    w: Word, extents: list[tuple[float, float]], height: float
+) -> tuple[tuple[int, int], float] | None:
+    """The run of a lower line's columns a group header stands over, and how far off-centre: the
+    best centred run of two or more that includes a column under it (a group caption is centred
+    over its columns)."""
     under = [k for k, (x0, x1) in enumerate(extents) if x0 < w["x1"] and w["x0"] < x1]
-    best: tuple[int, int] | None = None
-    best_off = float("inf")
+    best: Group | None = None
     for i in range(0, under[0] + 1):
         for j in range(max(under[-1], i + 1), len(extents)):
             x0, x1 = extents[i][0], extents[j][1]
             off = abs((x0 + x1) / 2 - _cx(w))
-            if off > 0.05 * (x1 - x0) + 0.5 * height:
-                continue
-            # the best centred run; one about as well centred but longer covers the whole group
-            if off < best_off - 0.5 * height or (
-                off <= best_off + 0.5 * height and best is not None and j - i > best[1] - best[0]
-            ):
-                best, best_off = (i, j), off
-    return best if best is not None and best[1] > best[0] else None
+            if off <= 0.05 * (x1 - x0) + 0.5 * height:
+                best = _better(best, ((i, j), off), height)
+    return best
 
 
 def _band_of(bands: Bands, w: Word) -> int:
