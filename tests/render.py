@@ -667,8 +667,7 @@ def _reprinted(table: CorpusTable, values: str) -> CorpusTable:
             [_reprint(c, Decimal(10000), 2, True) if j in cols else c for j, c in enumerate(r)] for r in body
         ]
     elif values == "zero_blanks":  # every blank under a headed column of a keyed row
-        headed = _header_paths(table.header)
-        cols = {j for j in cols if headed[j]}
+        cols = {j for j in cols if any(r[j] for r in table.header)}  # not an unheaded spill column
         body = [
             [
                 "0.00" if j in cols and not c and _key_cells(r, j, table.value_cols) else c

@@ -183,7 +183,7 @@ def word_grid(page: Any, region: BBox, bands: Bands | None = None) -> tuple[list
     if first_data is None:
         return [], []
     gaps = [_top(b) - _bottom(a) for a, b in zip(lines[first_data:], lines[first_data + 1 :], strict=False)]
-    row_gap = statistics.median(gaps) if gaps else height
+    row_gap = _row_gap(gaps, height)
     while first_data > 0 and _top(lines[first_data]) - _bottom(lines[first_data - 1]) < _wrap_limit(
         row_gap, height
     ):
@@ -268,7 +268,7 @@ def _body_rows(body: list[Line], bands: Bands, height: float) -> list[list[Line]
     """Group the body's lines into rows: every anchor line starts a row; a text line confined to
     one column joins the neighbouring line it is much closer to than rows are to each other."""
     gaps = [_top(b) - _bottom(a) for a, b in itertools.pairwise(body)]
-    row_gap = statistics.median(gaps) if gaps else height
+    row_gap = _row_gap(gaps, height)
     owner: list[int] = list(range(len(body)))  # the line whose row each line joins
     anchors = [_is_anchor(ln, bands) for ln in body]
     for i, ln in enumerate(body):
@@ -292,6 +292,15 @@ def _body_rows(body: list[Line], bands: Bands, height: float) -> list[list[Line]
     for i, j in enumerate(resolved):
         groups.setdefault(j, []).append(body[i])
     return [groups[j] for j in sorted(groups)]
+
+
+def _row_gap(gaps: list[float], height: float) -> float:
+    """The usual space between rows: the upper quartile of the gaps between lines, since in a table
+    where most names wrap most gaps are the tight ones inside a cell."""
+    if not gaps:
+        return height
+    ordered = sorted(gaps)
+    return ordered[(3 * len(ordered)) // 4]
 
 
 def _wrap_limit(row_gap: float, height: float) -> float:
