@@ -696,7 +696,7 @@ def _reprint(text: str, factor: Decimal, places: int, commas: bool) -> str:
     return f"{value:,.{places}f}" if commas else f"{value:.{places}f}"
 
 
-def _key_cells(row: list[str], j: int, values: list[int]) -> list[str]:
+def _key_cells(row: list[str], j: int, values: list[int], *, footer: bool = False) -> list[str]:
     """The printed key cells of value column j: the run of key columns nearest to its left."""
     end = j
     while end > 0 and end - 1 in values:
@@ -704,7 +704,12 @@ def _key_cells(row: list[str], j: int, values: list[int]) -> list[str]:
     start = end
     while start > 0 and start - 1 not in values:
         start -= 1
-    return [c for c in row[start:end] if (c and not c.isdigit()) or _CODE.match(c)]
+    cells = [c for c in row[start:end] if (c and not c.isdigit()) or _CODE.match(c)]
+    if (
+        not cells and footer
+    ):  # a footer label (人员经费合计) printed further left, its amount beyond its panel
+        cells = [c for c in row[:j] if c and not _NUMBER.match(c.replace(" ", ""))][-1:]
+    return cells
 
 
 def printed_amounts(table: CorpusTable, drawn: list[tuple[int, int]], keys: str) -> list[Printed]:
@@ -721,11 +726,25 @@ def printed_amounts(table: CorpusTable, drawn: list[tuple[int, int]], keys: str)
             if table.codes is not None and table.names is not None:
                 code, label = table.codes[i], clean_label(table.names[i])
             else:
-                cells = _key_cells(row, j, table.value_cols)
+                cells = _key_cells(row, j, table.value_cols, footer=True)
                 code = next((c for c in cells if _CODE.match(c)), None)
                 label = clean_label("".join(c for c in cells if c != code and not c.isdigit()))
             value = (Decimal(text.replace(",", "")) * factor).quantize(Decimal("0.01"))
             out.append(Printed(table.code, code, label, paths[j], page, value, row[j]))
+    return out
+
+
+def _drawn_merges(header: list[list[str]]) -> list[Merge]:
+    """`header_merges`, except that no caption spans a column without any header text of its
+    own (seed 000's D06 ends with one, holding only the 公用经费合计 amount)."""
+    width = max(len(r) for r in header)
+    unheaded = {j for j in range(width) if not any(j < len(r) and r[j] for r in header)}
+    out = []
+    for r0, c0, r1, c1 in header_merges(header):
+        while c1 > c0 and c1 in unheaded:
+            c1 -= 1
+        if (r0, c0) != (r1, c1):
+            out.append((r0, c0, r1, c1))
     return out
 
 
@@ -735,7 +754,7 @@ def _header_paths(header: list[list[str]]) -> list[str]:
     width = max(len(r) for r in header)
     grid = [r + [""] * (width - len(r)) for r in header]
     filled = [list(r) for r in grid]
-    for r0, c0, r1, c1 in header_merges(grid):
+    for r0, c0, r1, c1 in _drawn_merges(grid):
         for r in range(r0, r1 + 1):
             for c in range(c0, c1 + 1):
                 filled[r][c] = grid[r0][c0]
@@ -786,7 +805,7 @@ def _draw_styled(
     """Draw one table from the current page on; return (body row, page) of each drawn row."""
     size, pad = SIZE * style.scale, PAD * style.scale
     width_cols = len(table.body[0])
-    merges = header_merges(table.header)
+    merges = _drawn_merges(table.header)
     covered = {(r, k) for r0, c0, r1, c1 in merges for r in range(r0, r1 + 1) for k in range(c0, c1 + 1)}
     indent = [0.0] * len(table.body)
     if style.keys == "names" and table.codes is not None:

@@ -141,7 +141,9 @@ def _covering_column(
 ) -> int | None:
     """The column where the merged cell covering (row, j) starts, if it starts in this row."""
     cx = (col_x[j][0] + col_x[j][1]) / 2
-    cy = (top + bottom) / 2
+    # just below the row's top edge: a row whose key cells span several header lines is as tall
+    # as they are, and its own merged cells sit in its top strip only
+    cy = min(top + 1, (top + bottom) / 2)
     for x0, y0, x1, y1 in cells:
         if x0 - 0.5 <= cx <= x1 + 0.5 and y0 - 0.5 <= cy <= y1 + 0.5:
             if y0 < top - 1:  # starts in an earlier row: a vertical span, nothing to repeat here
