@@ -667,12 +667,15 @@ def _reprinted(table: CorpusTable, values: str) -> CorpusTable:
             [_reprint(c, Decimal(10000), 2, True) if j in cols else c for j, c in enumerate(r)] for r in body
         ]
     elif values == "zero_blanks":  # every blank under a headed column of a keyed row
-        cols = {j for j in cols if any(r[j] for r in table.header)}  # not an unheaded spill column
+        headed = {j for j in cols if any(r[j] for r in table.header)}
+        # a row whose amount spills into an unheaded column (D06's footer) is left as printed
         body = [
             [
-                "0.00" if j in cols and not c and _key_cells(r, j, table.value_cols) else c
+                "0.00" if j in headed and not c and _key_cells(r, j, table.value_cols) else c
                 for j, c in enumerate(r)
             ]
+            if not any(r[j] for j in cols - headed)
+            else r
             for r in body
         ]
     return CorpusTable(
