@@ -926,7 +926,7 @@ class StyleScore:
     def verdict(self) -> str:
         if self.right == self.total and not self.extra:
             return "ok"
-        kinds = {k for k, v in self.misses.items() if v}
+        kinds = {k for k, v in self.misses.items() if v and k != "extra"}
         return "keys" if kinds == {"key"} and not self.extra else "+".join(sorted(kinds)) or "extra"
 
 
@@ -984,9 +984,14 @@ def score_pdf(pdf: Path, printed: list[Printed], style: str = "", *, names_ok: b
             misses["page"].append(what)
         else:
             misses["missing"].append(what)
-    extra = sum(
-        1 for k, f in enumerate(pool) if k not in used and f["table_code"] in {p.table_code for p in printed}
-    )
+    tables = {p.table_code for p in printed}
+    unexplained = [f for k, f in enumerate(pool) if k not in used and f["table_code"] in tables]
+    misses["extra"] = [
+        f"{f['table_code']} p{f['page']} [{f['func_code'] or f['econ_code'] or ''}|{f['_label']}] "
+        f"{f['_header']} = {f['value_printed']}"
+        for f in unexplained
+    ]
+    extra = len(unexplained)
     return StyleScore(style, right, len(printed), misses, extra)
 
 

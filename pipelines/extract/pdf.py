@@ -258,11 +258,13 @@ def _widen(row: RawRow, width: int) -> RawRow:
 
 def _continue(open_table: _OpenTable, rows: list[RawRow]) -> None:
     """Append a continuation page's rows, dropping a header the template repeats on every page."""
-    n = header_row_count(rows)
-    repeated = [tuple(normalise_text(c) for c in r.cells) for r in rows[:n]]
     original = [tuple(normalise_text(c) for c in cells) for cells in open_table.header]
-    if n and all(r in original for r in repeated):
-        rows = rows[n:]
+    # the leading rows that repeat the header, matched row by row: counting header rows by the
+    # first figure would run past a continued page's first rows when they print none
+    n = 0
+    while n < len(rows) and tuple(normalise_text(c) for c in rows[n].cells) in original:
+        n += 1
+    rows = rows[n:]
     width = max((len(r.cells) for r in open_table.table.rows), default=0)
     open_table.table.rows.extend(_widen(r, width) for r in rows)
     page = rows[0].page if rows else None
