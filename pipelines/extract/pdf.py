@@ -361,12 +361,13 @@ def _continue(
     """Append a continuation page's rows, dropping a header the template repeats on every page."""
     if page is not None and region is not None:
         note_region(open_table.table, page, region)
-    n = header_row_count(rows)
-    repeated = [tuple(normalise_text(c) for c in r.cells) for r in rows[:n]]
     original = [tuple(normalise_text(c) for c in cells) for cells in open_table.header]
-    if n and all(r in original for r in repeated):
-        rows = rows[n:]
-    _append_rows(open_table.table, rows)
+    # the leading rows that repeat the header, matched row by row: counting header rows by the
+    # first figure would run past a continued page's first rows when they print none
+    n = 0
+    while n < len(rows) and tuple(normalise_text(c) for c in rows[n].cells) in original:
+        n += 1
+    _append_rows(open_table.table, rows[n:])
     page = rows[0].page if rows else None
     if page is not None and page not in open_table.table.pages:
         open_table.table.pages.append(page)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from typing import Any
 
-from pipelines.normalise.numbers import is_amount
+from pipelines.normalise.numbers import is_amount, looks_like_money, unit_from_text
 from pipelines.types import BBox, RawRow
 
 # pdfplumber's defaults, stated so a reader knows what "ruled" means here
@@ -140,7 +141,9 @@ def _covering_column(
 ) -> int | None:
     """The column where the merged cell covering (row, j) starts, if it starts in this row."""
     cx = (col_x[j][0] + col_x[j][1]) / 2
-    cy = (top + bottom) / 2
+    # just below the row's top edge: a row whose key cells span several header lines is as tall
+    # as they are, and its own merged cells sit in its top strip only
+    cy = min(top + 1, (top + bottom) / 2)
     for x0, y0, x1, y1 in cells:
         if x0 - 0.5 <= cx <= x1 + 0.5 and y0 - 0.5 <= cy <= y1 + 0.5:
             if y0 < top - 1:  # starts in an earlier row: a vertical span, nothing to repeat here
@@ -152,98 +155,346 @@ def _covering_column(
 
 
 Bands = list[tuple[float, float]]
+Word = dict[str, Any]
+Line = list[Word]
+
+# Geometry of unruled tables, in units of the text height (about the font size), so that a
+# document printed larger or smaller yields the same rows and columns.
+_SAME_LINE = 0.3  # words whose centres are this close sit on one printed line
+_SAME_ROW = 0.8  # two lines this close whose words do not overlap are one row on two baselines
+_WRAP_GAP = 0.5  # a one-column text line this much closer to a neighbour than rows are apart wraps
 
 
 def word_grid(page: Any, region: BBox, bands: Bands | None = None) -> tuple[list[RawRow], Bands]:
-    """Rows and columns of an unruled table, from where its words sit.
+    """Rows and columns of an unruled (borderless or three-line) table, from where its words sit.
 
-    Columns are the x-bands that the words of the data lines (lines with an amount) occupy; a
-    header word is assigned to every band it overlaps, so a group header spans its columns.
-    Lines that carry only part of a name (wrapped text) are joined to the nearest data line.
-    A continuation page passes the bands of the page where the table started, so its rows land
-    in the same columns even when some columns are empty there.
+    Rows: words are grouped into printed lines; a line of numbers and a line of text that sit
+    closer than a text height and share no column are one row printed on two baselines; a line
+    holding only part of a name (wrapped text) joins the row it is closest to. Columns: amounts are
+    grouped by their right edges (they are right-aligned), key texts by where they lie; a header
+    word stands over its column, and a group header over the columns of the words under it.
+    A continuation page passes the bands of the page where the table started, so its rows land in
+    the same columns even when some columns are empty there.
     """
     words = page.within_bbox(region).extract_words(keep_blank_chars=False, x_tolerance=1.5, y_tolerance=2)
-    lines = _lines(words)
-    if not lines:
+    if not words:
         return [], []
-    data_idx = [i for i, ln in enumerate(lines) if any(is_amount(w["text"]) for w in ln)]
-    if not data_idx:
+    height = statistics.median(w["bottom"] - w["top"] for w in words) or 1.0
+    lines = _rows_on_baselines(_lines(words, height), height)
+    first_data = next((i for i, ln in enumerate(lines) if any(looks_like_money(w["text"]) for w in ln)), None)
+    if first_data is None:
         return [], []
-    bands = bands or _bands([w for i in data_idx for w in lines[i]])
-    first_data = data_idx[0]
-    rows: list[RawRow] = []
-    for ln in lines[:first_data]:
-        cells = [""] * len(bands)
-        for w in ln:
-            for k in _overlapping(bands, w):
-                cells[k] = (cells[k] + w["text"]) if cells[k] != w["text"] else cells[k]
-        rows.append(_row(page, ln, cells))
+    gaps = [_top(b) - _bottom(a) for a, b in zip(lines[first_data:], lines[first_data + 1 :], strict=False)]
+    row_gap = _row_gap(gaps, height)
+    while first_data > 0 and _top(lines[first_data]) - _bottom(lines[first_data - 1]) < _wrap_limit(
+        row_gap, height
+    ):
+        first_data -= 1  # the first line of a name wrapped around the first row's figures
     body = lines[first_data:]
-    anchors = [i for i, ln in enumerate(body) if _is_anchor(ln, bands)]
-    attached: dict[int, list[list[dict[str, Any]]]] = {i: [] for i in anchors}
-    for i, ln in enumerate(body):
-        if i in attached or not anchors:
-            continue
-        nearest = min(anchors, key=lambda a: abs(_mid(body[a]) - _mid(ln)))
-        attached[nearest].append(ln)
-    for i in anchors:
+    bands = bands or _header_bands(
+        lines[:first_data], _bands([w for ln in body if _kinds(ln)[0] for w in ln], height), height
+    )
+    rows: list[RawRow] = [
+        _row(page, ln, cells) for ln, cells in _header_rows(lines[:first_data], bands, height)
+    ]
+    for group in _body_rows(body, bands, height):
         cells = [""] * len(bands)
-        for ln in sorted([body[i], *attached[i]], key=_mid):
-            for w in ln:
-                ks = _overlapping(bands, w)
-                k = ks[0] if ks else _nearest_band(bands, w)
-                cells[k] += w["text"]
-        rows.append(_row(page, body[i] + [w for ln in attached[i] for w in ln], cells))
+        for w in sorted((w for ln in group for w in ln), key=lambda w: (w["top"], w["x0"])):
+            cells[_band_of(bands, w)] += w["text"]
+        rows.append(_row(page, [w for ln in group for w in ln], cells))
     return rows, bands
 
 
-def _lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    lines: list[list[dict[str, Any]]] = []
-    for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
-        if lines and abs(_mid(lines[-1]) - (w["top"] + w["bottom"]) / 2) <= 3:
+def _lines(words: list[Word], height: float) -> list[Line]:
+    """Words grouped by the vertical centre of their printed line."""
+    lines: list[Line] = []
+    for w in sorted(words, key=lambda w: ((w["top"] + w["bottom"]) / 2, w["x0"])):
+        if lines and abs(_mid(lines[-1]) - (w["top"] + w["bottom"]) / 2) <= _SAME_LINE * height:
             lines[-1].append(w)
         else:
             lines.append([w])
     return [sorted(ln, key=lambda w: w["x0"]) for ln in lines]
 
 
-def _mid(line: list[dict[str, Any]]) -> float:
+def _overlap_x(a: Line, b: Line) -> bool:
+    return any(u["x0"] < v["x1"] and v["x0"] < u["x1"] for u in a for v in b)
+
+
+def _rows_on_baselines(lines: list[Line], height: float) -> list[Line]:
+    """Join a line of digits and a line of CJK text of the same row printed on different baselines.
+
+    They are closer than a text height and no word of one stands over a word of the other; a
+    wrapped name's second line does stand under its first, so it is never joined this way.
+    """
+    out: list[Line] = []
+    for ln in lines:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and min(abs(_mid([w]) - _mid(ln)) for w in prev) < _SAME_ROW * height
+            and not _overlap_x(prev, ln)
+            and _kinds(prev) != _kinds(ln)
+        ):
+            out[-1] = sorted(prev + ln, key=lambda w: w["x0"])
+        else:
+            out.append(ln)
+    return out
+
+
+def _kinds(line: Line) -> tuple[bool, bool]:
+    """Whether the line holds numbers, and whether it holds text."""
+    return any(is_amount(w["text"]) for w in line), any(not is_amount(w["text"]) for w in line)
+
+
+def _mid(line: Line) -> float:
     return statistics.fmean((w["top"] + w["bottom"]) / 2 for w in line)
 
 
-def _is_anchor(line: list[dict[str, Any]], bands: list[tuple[float, float]]) -> bool:
-    """A line that is a table row of its own, not the wrapped part of a name.
+def _top(line: Line) -> float:
+    return min(w["top"] for w in line)
 
-    It prints an amount, a code, a total label or list numbering (一、 （一） 1.), or it fills
-    more than one column.
-    """
-    first = line[0]["text"]
-    if any(is_amount(w["text"]) for w in line) or first.isdigit() or _ROW_START.match(first):
+
+def _bottom(line: Line) -> float:
+    return max(w["bottom"] for w in line)
+
+
+def _is_anchor(line: Line, bands: Bands) -> bool:
+    """A line that is surely a table row of its own, not the wrapped part of a name: it prints an
+    amount or a code, or it fills more than one column."""
+    if any(is_amount(w["text"]) for w in line) or line[0]["text"].isdigit():
         return True
-    return len({k for w in line for k in _overlapping(bands, w)}) > 1
+    return len({_band_of(bands, w) for w in line}) > 1
 
 
-def _bands(words: list[dict[str, Any]]) -> list[tuple[float, float]]:
-    bands: list[list[float]] = []
-    for w in sorted(words, key=lambda w: w["x0"]):
-        if bands and w["x0"] <= bands[-1][1] + 2:
-            bands[-1][1] = max(bands[-1][1], w["x1"])
+def _body_rows(body: list[Line], bands: Bands, height: float) -> list[list[Line]]:
+    """Group the body's lines into rows: every anchor line starts a row; a text line confined to
+    one column joins the neighbouring line it is much closer to than rows are to each other."""
+    gaps = [_top(b) - _bottom(a) for a, b in itertools.pairwise(body)]
+    row_gap = _row_gap(gaps, height)
+    owner: list[int] = list(range(len(body)))  # the line whose row each line joins
+    anchors = [_is_anchor(ln, bands) for ln in body]
+    for i, ln in enumerate(body):
+        if anchors[i]:
+            continue
+        up = _top(ln) - _bottom(body[i - 1]) if i > 0 else float("inf")
+        down = _top(body[i + 1]) - _bottom(ln) if i + 1 < len(body) else float("inf")
+        limit = _wrap_limit(row_gap, height)
+        if _ROW_START.match(ln[0]["text"]):
+            up = float("inf")  # numbering starts a name: its line may only be the first of a wrap
+        if min(up, down) < limit or not any(anchors):
+            owner[i] = i - 1 if up <= down else i + 1
+    resolved = []
+    for i in range(len(body)):
+        j, seen = i, set()
+        while owner[j] != j and j not in seen:
+            seen.add(j)
+            j = owner[j]
+        resolved.append(j)
+    groups: dict[int, list[Line]] = {}
+    for i, j in enumerate(resolved):
+        groups.setdefault(j, []).append(body[i])
+    return [groups[j] for j in sorted(groups)]
+
+
+def _row_gap(gaps: list[float], height: float) -> float:
+    """The usual space between rows: the upper quartile of the gaps between lines, since in a table
+    where most names wrap most gaps are the tight ones inside a cell."""
+    if not gaps:
+        return height
+    ordered = sorted(gaps)
+    return ordered[(3 * len(ordered)) // 4]
+
+
+def _wrap_limit(row_gap: float, height: float) -> float:
+    """Lines closer than this belong to one cell (a wrapped name), not to two rows."""
+    return max(_WRAP_GAP * row_gap, 0.15 * height)
+
+
+def _bands(words: list[Word], height: float) -> Bands:
+    """Column x-ranges of the body. Amounts are grouped by their right edges first: right-aligned
+    columns stay apart even where a long number nearly touches the next column. Then any ranges
+    that overlap (codes and names of varying length, centred numbers) are one column."""
+    numbers = sorted((w for w in words if is_amount(w["text"])), key=lambda w: w["x1"])
+    ranges: list[list[float]] = []
+    for w in numbers:
+        if ranges and w["x1"] - ranges[-1][2] <= 0.5 * height:
+            r = ranges[-1]
+            r[0], r[1], r[2] = min(r[0], w["x0"]), max(r[1], w["x1"]), w["x1"]
         else:
-            bands.append([w["x0"], w["x1"]])
-    return [(a, b) for a, b in bands]
+            ranges.append([w["x0"], w["x1"], w["x1"]])
+    spans = [(r[0], r[1]) for r in ranges] + [(w["x0"], w["x1"]) for w in words if not is_amount(w["text"])]
+    out: list[list[float]] = []
+    for a, b in sorted(spans):
+        if out and a < out[-1][1] - 0.05 * height:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
 
 
-def _overlapping(bands: list[tuple[float, float]], w: dict[str, Any]) -> list[int]:
-    return [k for k, (a, b) in enumerate(bands) if w["x0"] < b - 1 and w["x1"] > a + 1]
+def _header_bands(lines: list[Line], bands: Bands, height: float) -> Bands:
+    """Columns that print no figure on this page, placed by their header: a header word over no
+    body column makes one. Lowest lines first, so a group caption over such columns adds none."""
+    out = list(bands)
+    for ln in reversed([_phrases(ln, height) for ln in lines if not _is_caption(ln)]):
+        for w in ln:
+            if not _is_numbering(w["text"]) and not any(a < w["x1"] and w["x0"] < b for a, b in out):
+                out.append((w["x0"], w["x1"]))
+    return sorted(out)
 
 
-def _nearest_band(bands: list[tuple[float, float]], w: dict[str, Any]) -> int:
+def _header_rows(lines: list[Line], bands: Bands, height: float) -> list[tuple[Line, list[str]]]:
+    """Header lines as rows of cells. A header word stands over the column it overlaps most; a
+    group header covers the columns of the words printed under it (see `_children`), so each
+    column knows its full header path. Lines above the header (单位：元, 部门：…) are left out.
+    Lines are read bottom-up so that a group's extent includes its sub-groups' columns."""
+    lines = [_phrases(ln, height) for ln in lines]
+    while lines and _is_caption(lines[0]):
+        lines = lines[1:]
+    spans: list[list[tuple[int, int]]] = [[] for _ in lines]  # per line, per word: first, last band
+    for i in range(len(lines) - 1, -1, -1):
+        ln = lines[i]
+        for k, w in enumerate(ln):
+            own = _band_of(bands, w)
+            first, last = own, own
+            # children lie nearer to this caption than to its neighbours on the line, or (a short
+            # caption over a wide span) anywhere between them if that run is clearly better centred
+            near = (
+                (ln[k - 1]["x1"] + w["x0"]) / 2 if k else float("-inf"),
+                (w["x1"] + ln[k + 1]["x0"]) / 2 if k + 1 < len(ln) else float("inf"),
+            )
+            far = (
+                ln[k - 1]["x1"] if k else float("-inf"),
+                ln[k + 1]["x0"] if k + 1 < len(ln) else float("inf"),
+            )
+            group = _group_under(w, lines[i + 1 :], spans[i + 1 :], near, bands, height)
+            wide = _group_under(w, lines[i + 1 :], spans[i + 1 :], far, bands, height)
+            if wide is not None and (group is None or wide[1] < group[1] - 0.5 * height):
+                group = wide
+            if group:
+                first, last = min(first, group[0][0]), max(last, group[0][1])
+            spans[i].append((first, last))
+    out: list[tuple[Line, list[str]]] = []
+    for ln, line_spans in zip(lines, spans, strict=True):
+        cells = [""] * len(bands)
+        for w, (first, last) in zip(ln, line_spans, strict=True):
+            for b in range(first, last + 1):
+                cells[b] = cells[b] + w["text"] if cells[b] != w["text"] else cells[b]
+        out.append((ln, cells))
+    return out
+
+
+def _group_under(
+    w: Word,
+    lower: list[Line],
+    lower_spans: list[list[tuple[int, int]]],
+    limits: tuple[float, float],
+    bands: Bands,
+    height: float,
+) -> Group | None:
+    """The bands a caption groups: those of a centred run of the captions below it (`_children`).
+
+    The nearest word below in each place counts: a sub-caption printed a little higher or lower
+    than its neighbours is still one of this caption's children."""
+    left, right = limits
+    candidates: list[tuple[Word, tuple[int, int]]] = []
+    for line, line_spans in zip(lower, lower_spans, strict=True):
+        for v, span in zip(line, line_spans, strict=True):
+            inside = left <= _cx(v) <= right and not _is_numbering(v["text"])
+            if inside and not any(u["x0"] < v["x1"] and v["x0"] < u["x1"] for u, _ in candidates):
+                candidates.append((v, span))
+    candidates.sort(key=lambda c: c[0]["x0"])
+    extents = [_extent(v, span, bands) for v, span in candidates]
+    if not any(x0 < w["x1"] and w["x0"] < x1 for x0, x1 in extents):
+        return None
+    run = _children(w, extents, height)
+    if run is None:
+        return None
+    (i, j), off = run
+    return (candidates[i][1][0], candidates[j][1][1]), off
+
+
+def _extent(w: Word, span: tuple[int, int], bands: Bands) -> tuple[float, float]:
+    """Where a header word's columns lie: the word and the body bands it covers, together."""
+    return min(w["x0"], bands[span[0]][0]), max(w["x1"], bands[span[1]][1])
+
+
+_CAPTION = re.compile(r"^(单位|金额单位|部门|编制单位|单位名称|预算单位)[:：]")
+
+
+def _is_caption(line: Line) -> bool:
+    text = "".join(w["text"] for w in line)
+    return bool(unit_from_text(text) or _CAPTION.match(text))
+
+
+def _is_numbering(text: str) -> bool:
+    return text.isdigit() or text == "栏次"
+
+
+def _cx(w: Word) -> float:
+    return (w["x0"] + w["x1"]) / 2
+
+
+def _phrases(line: Line, height: float) -> Line:
+    """Words of a header line closer than a space joined: "2024 年预算数" is one caption."""
+    out: Line = []
+    for w in line:
+        if out and w["x0"] - out[-1]["x1"] < 0.4 * height:
+            prev = out[-1]
+            out[-1] = {
+                **prev,
+                "text": prev["text"] + w["text"],
+                "x1": w["x1"],
+                "bottom": max(prev["bottom"], w["bottom"]),
+            }
+        else:
+            out.append(dict(w))
+    return out
+
+
+Group = tuple[tuple[int, int], float]  # (first band, last band), how far off-centre
+
+
+def _better(a: Group | None, b: Group | None, height: float) -> Group | None:
+    """The better centred of two groups; one about as well centred but wider covers the whole group."""
+    if a is None or b is None:
+        return a or b
+    if abs(a[1] - b[1]) <= 0.5 * height:
+        return a if a[0][1] - a[0][0] >= b[0][1] - b[0][0] else b
+    return a if a[1] < b[1] else b
+
+
+def _children(
+    w: Word, extents: list[tuple[float, float]], height: float
+) -> tuple[tuple[int, int], float] | None:
+    """The run of a lower line's columns a group header stands over, and how far off-centre: the
+    best centred run of two or more that includes a column under it (a group caption is centred
+    over its columns)."""
+    under = [k for k, (x0, x1) in enumerate(extents) if x0 < w["x1"] and w["x0"] < x1]
+    best: Group | None = None
+    for i in range(0, under[0] + 1):
+        for j in range(max(under[-1], i + 1), len(extents)):
+            x0, x1 = extents[i][0], extents[j][1]
+            off = abs((x0 + x1) / 2 - _cx(w))
+            if off <= 0.05 * (x1 - x0) + 0.5 * height:
+                best = _better(best, ((i, j), off), height)
+    return best
+
+
+def _band_of(bands: Bands, w: Word) -> int:
+    """The band a word belongs to: the one it overlaps most, else the nearest."""
+    best, best_overlap = -1, 0.0
+    for k, (a, b) in enumerate(bands):
+        overlap = min(b, w["x1"]) - max(a, w["x0"])
+        if overlap > best_overlap:
+            best, best_overlap = k, overlap
+    if best >= 0:
+        return best
     cx = (w["x0"] + w["x1"]) / 2
-    return min(range(len(bands)), key=lambda k: abs((bands[k][0] + bands[k][1]) / 2 - cx))
+    return min(range(len(bands)), key=lambda k: min(abs(bands[k][0] - cx), abs(bands[k][1] - cx)))
 
 
-def _row(page: Any, words: list[dict[str, Any]], cells: list[str]) -> RawRow:
+def _row(page: Any, words: list[Word], cells: list[str]) -> RawRow:
     bbox = (
         min(w["x0"] for w in words),
         min(w["top"] for w in words),
