@@ -9,6 +9,7 @@ from pipelines.errors import SourceFileError
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.pdf import extract_pdf_tables, read_page_texts
 from pipelines.extract.performance import find_performance_tables
+from pipelines.extract.template import template_reason
 from pipelines.extract.text import extract_text_tables
 from pipelines.types import DocumentMeta, ExtractedDocument, RawTable, TextBlock
 
@@ -90,6 +91,8 @@ def extract_document(path: Path) -> ExtractedDocument:
         doc.warnings.insert(0, _garbled_note(garbled))
         doc.status = "partial"
         doc.error = "; ".join(e for e in (_garbled_note(garbled), doc.error) if e)
+    if template := template_reason(doc):
+        doc.status, doc.error = "template", template
     return doc
 
 

@@ -13,7 +13,7 @@ create table if not exists dim_document (
     scope          varchar,             -- 本级 when the title says so
     title          varchar,
     page_count     integer,
-    status         varchar not null,    -- ok | partial | failed
+    status         varchar not null,    -- ok | partial | failed | template (a blank disclosure form)
     error          varchar,
     warnings       varchar,
     version_key    varchar not null,    -- region|department|year|kind, or the path when those are unknown
