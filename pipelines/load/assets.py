@@ -22,7 +22,7 @@ def warehouse_document(
     meta = n.document.meta
     # the partition key is a content hash: name the partition's run after what the file turned out to be
     context.instance.add_run_tags(
-        context.run_id,
+        context.run.run_id,
         {
             k: v
             for k, v in {
