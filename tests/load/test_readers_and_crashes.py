@@ -120,19 +120,19 @@ def _run_until(proc: subprocess.Popen[str], moment: str, warehouse: Path, timeou
     """Poll the ingest's files and SIGKILL it at the moment named."""
     work = work_copy(warehouse)
     wal = work.with_name(work.name + ".wal")
+    moments = {
+        # the first run has started: the first file is being read, nothing written yet
+        "extracting": lambda: (warehouse.parent / "dagster_home" / "history").exists(),
+        # a write transaction's WAL exists: the writer is inside a transaction or its checkpoint
+        "mid-write": wal.exists,
+        "between load and validation": lambda: _loaded_not_validated(warehouse),
+    }
+    hit = moments[moment]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"ingest finished before the moment {moment!r}")
-        if moment == "extracting" and (warehouse.parent / "dagster_home" / "history").exists():
-            hit = True  # the first run has started: the first file is being read, nothing written
-        elif moment == "mid-write":
-            hit = wal.exists()  # a write transaction's WAL exists: the writer is inside a transaction
-        elif moment == "between load and validation":
-            hit = _loaded_not_validated(warehouse)
-        else:
-            raise ValueError(moment)
-        if hit:
+        if hit():
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             return
