@@ -165,8 +165,8 @@ def ingest(paths: tuple[Path, ...], warehouse: Path) -> None:
             elif status == "failed":
                 outcome = FileOutcome(name, key, "failed", status, pages or 0, seconds, error or "")
             else:
-                detail = error if status in ("partial", "template") else ""
-                outcome = FileOutcome(name, key, "loaded", status, pages or 0, seconds, detail or "")
+                detail = (error or "") if status in ("partial", "template") else ""
+                outcome = FileOutcome(name, key, "loaded", status, pages or 0, seconds, detail)
         seen.setdefault(key, name)
         outcomes.append(outcome)
         click.echo(outcome.line(i, n))
@@ -265,6 +265,10 @@ def _print_quality(warehouse: Path, outcomes: list[FileOutcome], out: Path) -> b
             what, note = o.outcome, o.detail
         entries.append(RunEntry(o.document_id, o.name, what, note))
     this_run = [e.document_id for e in entries if e.outcome in ("added", "changed")]
+    latest = out / "latest.html"
+    if all(o.outcome == "already loaded" for o in outcomes) and latest.exists():
+        click.echo(f"report: {latest.resolve()}  (unchanged: nothing new in this run)")
+        return True
     try:
         whole = write_report(warehouse, out, None)
         own = write_report(warehouse, out, list(dict.fromkeys(this_run)), run=entries)
