@@ -76,17 +76,25 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> d
     execution_timezone="Asia/Shanghai",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
-def nightly_ingest(context: dg.ScheduleEvaluationContext, inbox: InboxResource) -> list[dg.RunRequest]:
-    """Every registered file in the landing folder whose partition has not been loaded yet: one batch."""
+def nightly_ingest(
+    context: dg.ScheduleEvaluationContext, inbox: InboxResource, warehouse: WarehouseResource
+) -> list[dg.RunRequest]:
+    """Every registered file in the landing folder that the warehouse has not finished: one batch.
+
+    Finished means loaded and validated (or recorded as failed or template), read from the
+    published warehouse, so a run killed between its load and its checks is run again.
+    """
+    from pipelines.load.warehouse import finished_documents
+
     folder = Path(inbox.path)
     if not folder.is_dir():
         return []
     registered = set(context.instance.get_dynamic_partitions(SOURCE_FILES))
-    loaded = context.instance.get_materialized_partitions(warehouse_document.key)
+    done = finished_documents(warehouse.file)
     tick = context.scheduled_execution_time
     batch = f"nightly-{tick.strftime('%Y%m%dT%H%M%z')}" if tick else "nightly-manual"
     todo = {s.partition_key: s for s in find_source_files([folder])}  # one run per content hash
-    return [run_request_for(s, batch) for key, s in todo.items() if key in registered and key not in loaded]
+    return [run_request_for(s, batch) for key, s in todo.items() if key in registered and key not in done]
 
 
 def _report_when_batch_done(context: dg.RunStatusSensorContext) -> dg.RunRequest | dg.SkipReason:

@@ -24,7 +24,7 @@ from pipelines.defs import (
 )
 from pipelines.extract.document import file_sha256
 from pipelines.partitions import BATCH_TAG, DEPARTMENT_TAG, FILE_TAG, YEAR_TAG, source_files
-from pipelines.resources import InboxResource
+from pipelines.resources import InboxResource, WarehouseResource
 from pipelines.sources import SourceFile
 from pipelines.validate.assets import FAMILY_CHECKS
 from tests.conftest import SEED000, SEEDS, SHGZB_PDF
@@ -93,7 +93,7 @@ def test_schedule_sensor_run_report_end_to_end(tmp_path: Path) -> None:
     inbox.mkdir()
     shutil.copy(SEED000, inbox)
     warehouse = tmp_path / "data" / "warehouse.duckdb"
-    resources = {"inbox": InboxResource(path=str(inbox))}
+    resources = {"inbox": InboxResource(path=str(inbox)), "warehouse": WarehouseResource(path=str(warehouse))}
     with dg.instance_for_test() as instance:
         sensor_result = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
         (key,) = _partition_keys(sensor_result)
@@ -147,6 +147,7 @@ def test_schedule_sensor_run_report_end_to_end(tmp_path: Path) -> None:
             instance=instance, tags=report_request.tags, run_config=run_config
         )
         assert report_run.success
+        assert nightly_ingest(sched) == []  # loaded and validated: the next night has nothing to do
 
     with duckdb.connect(str(warehouse), read_only=True) as con:  # the document landed, validated
         assert con.execute("select status, is_current from dim_document").fetchall() == [("ok", True)]

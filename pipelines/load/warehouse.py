@@ -158,6 +158,24 @@ def reader(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 
 
+def finished_documents(path: Path) -> set[str]:
+    """Documents a new run would not change: loaded and validated, or recorded as failed or template.
+
+    A document loaded but not validated (a run killed between the two) is not finished.
+    """
+    if not path.exists():
+        return set()
+    with reader(path) as con:
+        rows = con.execute(
+            """
+            select document_id from dim_document d
+            where d.status in ('failed', 'template')
+               or exists (select 1 from dq_run r where r.document_id = d.document_id)
+            """
+        ).fetchall()
+    return {r[0] for r in rows}
+
+
 def version_key(doc: ExtractedDocument) -> str:
     """Versions of one publication share region, department, year and kind; unknown ones (and blank
     templates, which name no real department), their path."""
