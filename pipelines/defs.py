@@ -8,6 +8,7 @@ for files named on the command line. Each ingest run ends with the rule catalog'
 `report_after_failed_ingest`) requests one refresh_quality_report run for the whole batch.
 """
 
+import json
 from pathlib import Path
 
 import dagster as dg
@@ -18,7 +19,7 @@ from pipelines.normalise.assets import normalised_document
 from pipelines.partitions import BATCH_TAG, FILE_TAG, SOURCE_FILES, source_files
 from pipelines.report.assets import quality_report
 from pipelines.resources import InboxResource, WarehouseResource
-from pipelines.sources import SOURCE_PATH_TAG, SourceFile, find_source_files
+from pipelines.sources import SOURCE_PATH_TAG, HashCache, SourceFile, find_source_files, scan_sources
 from pipelines.validate.assets import document_quality
 
 ingest_job = dg.define_asset_job(
@@ -56,18 +57,24 @@ def run_request_for(source: SourceFile, batch: str | None = None) -> dg.RunReque
 
 @dg.sensor(job=ingest_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
 def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> dg.SensorResult:
-    """Register new or changed files in the landing folder as partitions (the schedule ingests them)."""
+    """Register new or changed files in the landing folder as partitions (the schedule ingests them).
+
+    The cursor keeps each file's size, modification time and hash, so an unchanged file is not
+    read again every minute.
+    """
     folder = Path(inbox.path)
     if not folder.is_dir():
         return dg.SensorResult(skip_reason=f"landing folder {folder} does not exist")
+    cache: HashCache = {p: (v[0], v[1], v[2]) for p, v in json.loads(context.cursor or "{}").items()}
+    found = scan_sources([folder], cache=cache).files
+    cursor = json.dumps(cache, sort_keys=True)
     known = set(context.instance.get_dynamic_partitions(SOURCE_FILES))
-    found = find_source_files([folder])
     new = sorted({s.partition_key for s in found} - known)
     if not new:
-        return dg.SensorResult(skip_reason="no new or changed files")
+        return dg.SensorResult(skip_reason="no new or changed files", cursor=cursor)
     names = ", ".join(sorted({s.path.name for s in found if s.partition_key in new}))
     context.log.info(f"registered {len(new)} file version(s): {names}")
-    return dg.SensorResult(dynamic_partitions_requests=[source_files.build_add_request(new)])
+    return dg.SensorResult(dynamic_partitions_requests=[source_files.build_add_request(new)], cursor=cursor)
 
 
 @dg.schedule(

@@ -31,12 +31,31 @@ class SourceScan:
     skipped: list[Path] = field(default_factory=list)  # found in a folder, not a format the pipeline reads
 
 
-def scan_sources(paths: Iterable[Path], *, all_files: bool = False) -> SourceScan:
+HashCache = dict[str, tuple[int, int, str]]  # path → (size, mtime_ns, sha256)
+
+
+def _sha256(path: Path, cache: HashCache | None) -> str:
+    """The file's hash, reused from `cache` while its size and modification time are unchanged."""
+    if cache is None:
+        return file_sha256(path)
+    st = path.stat()
+    hit = cache.get(str(path))
+    if hit and hit[0] == st.st_size and hit[1] == st.st_mtime_ns:
+        return hit[2]
+    sha = file_sha256(path)
+    cache[str(path)] = (st.st_size, st.st_mtime_ns, sha)
+    return sha
+
+
+def scan_sources(
+    paths: Iterable[Path], *, all_files: bool = False, cache: HashCache | None = None
+) -> SourceScan:
     """Files named or found (recursively) under the given paths, sorted, each hashed once.
 
     Folders yield the formats the pipeline reads (every file with `all_files`) and list the rest as
     skipped; a file named explicitly is always taken, so an unreadable one is recorded as failed
-    rather than silently dropped. Hidden files and Office lock files in folders are ignored.
+    rather than silently dropped. Hidden files and Office lock files in folders are ignored. With
+    `cache` (the landing-folder sensor's cursor) an unchanged file is not read again.
     """
     found: dict[Path, None] = {}
     skipped: list[Path] = []
@@ -53,7 +72,11 @@ def scan_sources(paths: Iterable[Path], *, all_files: bool = False) -> SourceSca
             found[path] = None
         else:
             raise FileNotFoundError(f"no such file or folder: {path}")
-    return SourceScan([SourceFile(p, file_sha256(p)) for p in found], skipped)
+    files = [SourceFile(p, _sha256(p, cache)) for p in found]
+    if cache is not None:  # forget files that left the folder
+        for gone in set(cache) - {str(p) for p in found}:
+            del cache[gone]
+    return SourceScan(files, skipped)
 
 
 def find_source_files(paths: Iterable[Path], *, all_files: bool = False) -> list[SourceFile]:
