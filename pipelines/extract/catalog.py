@@ -9,6 +9,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+import yaml
+
+from pipelines import REFERENCE_DIR
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,7 @@ class TableSpec:
     code: str
     slug: str
     title_zh: str
-    aliases: tuple[str, ...]
+    aliases: tuple[str, ...]  # kept empty: the printed names live in reference/table_titles.yaml
     doc_kind: str
     measures: tuple[Measure, ...]
     # measure ids in 栏次 order (1, 2, …) where the template numbers its columns; per panel side for
@@ -64,10 +69,11 @@ class TableSpec:
     class_columns: dict[str, str] = field(default_factory=dict)
     # the Chongqing template's columns as its plain-text exports print them (seed 002)
     text_layout: tuple[TextPanel, ...] = ()
+    generic: bool = False  # a table the catalog does not know, loaded under its canonical title
 
     @property
     def names(self) -> tuple[str, ...]:
-        return (self.title_zh, *self.aliases)
+        return table_names(self.code) if not self.generic else (self.title_zh,)
 
     def measure_for(self, header_path: str) -> Measure | None:
         for m in self.measures:
@@ -203,7 +209,7 @@ FINAL_ACCOUNT_TABLES: tuple[TableSpec, ...] = (
         "D01",
         "income_expenditure_summary",
         "收入支出决算表",
-        ("收入支出决算总表", "部门收支决算总表"),
+        (),
         "final_account",
         (FINAL_AMOUNT,),
         column_order=("final_amount", "final_amount"),
@@ -263,7 +269,7 @@ FINAL_ACCOUNT_TABLES: tuple[TableSpec, ...] = (
         "D04",
         "fiscal_appropriation_summary",
         "财政拨款收入支出决算表",
-        ("财政拨款收入支出决算总表",),
+        (),
         "final_account",
         (
             FINAL_AMOUNT,
@@ -298,7 +304,7 @@ FINAL_ACCOUNT_TABLES: tuple[TableSpec, ...] = (
         "D05",
         "gpb_appropriation",
         "一般公共预算财政拨款收入支出决算表",
-        ("一般公共预算财政拨款支出决算表",),
+        (),
         "final_account",
         _D05_MEASURES,
         column_order=_D05_ORDER,
@@ -307,7 +313,7 @@ FINAL_ACCOUNT_TABLES: tuple[TableSpec, ...] = (
         "D06",
         "gpb_basic_expenditure_detail",
         "一般公共预算财政拨款基本支出决算明细表",
-        ("一般公共预算财政拨款基本支出决算表",),
+        (),
         "final_account",
         (FINAL_AMOUNT,),
         footer_totals=(
@@ -319,7 +325,7 @@ FINAL_ACCOUNT_TABLES: tuple[TableSpec, ...] = (
         "D07",
         "gf_appropriation",
         "政府性基金预算财政拨款收入支出决算表",
-        ("政府性基金预算财政拨款支出决算表",),
+        (),
         "final_account",
         _D05_MEASURES,
         column_order=_D05_ORDER,
@@ -328,7 +334,7 @@ FINAL_ACCOUNT_TABLES: tuple[TableSpec, ...] = (
         "D08",
         "soe_appropriation",
         "国有资本经营预算财政拨款收入支出决算表",
-        ("国有资本经营预算财政拨款支出决算表",),
+        (),
         "final_account",
         _D08_MEASURES,
         column_order=tuple(m.measure for m in _D08_MEASURES[:8]),
@@ -337,7 +343,7 @@ FINAL_ACCOUNT_TABLES: tuple[TableSpec, ...] = (
         "D09",
         "agency_operation_info",
         "机构运行信息决算表",
-        ('财政拨款"三公"经费支出决算表', '"三公"经费支出决算表', '"三公"经费支出表'),
+        (),
         "final_account",
         (FINAL_AMOUNT, *_THREE_PUBLIC_MEASURES),
         line_keys={"": _D09_LINES},
@@ -354,10 +360,10 @@ FINAL_ACCOUNT_TABLES: tuple[TableSpec, ...] = (
 
 BUDGET_AMOUNT = _m("budget_amount", "预算数", "预算数$", "金额$", "^预算$")
 _TOTAL = _m("total", "合计", "总计$", "合计$", "金额$")
-_BASIC = _m("basic", "基本支出", "基本支出$")
-_PROJECT = _m("project", "项目支出", "项目支出$")
-_PERSONNEL = _m("personnel", "人员经费", "人员经费$")
-_PUBLIC_OPERATING = _m("public_operating", "公用经费", "公用经费$")
+_BASIC = _m("basic", "基本支出", "基本支出(/(小计|合计))?$")
+_PROJECT = _m("project", "项目支出", "项目支出$", "专项业务经费(支出)?$")
+_PERSONNEL = _m("personnel", "人员经费", "人员经费(支出)?$", "人员支出$")
+_PUBLIC_OPERATING = _m("public_operating", "公用经费", "公用经费(支出)?$", "公用支出$")
 _RESERVE = _m("reserve", "单位预留机动经费", "单位预留机动经费$")
 _CARRYOVER_NEXT = _m("carryover_to_next_year", "结转下年", "结转下年(资金)?$")
 
@@ -388,14 +394,19 @@ _BUDGET_USE_LINES = (  # 支出用途 lines of the Jiangsu summary tables
 
 # 三公 budget columns: (measure, header regex, label); the previous year's block gets prior_year_*
 _THREE_PUBLIC_BUDGET_PARTS = (
-    ("total", '("三公"经费[^/]*|预算数)/(合计|总计|小计)$', '"三公"经费合计'),
-    ("outbound_travel", "因公出国\\(境\\)费(用)?$", "因公出国（境）费"),
+    ("total", '(("三公"经费[^/]*|预算数)/(合计|总计|小计)|"三公"经费(合计|总计))$', '"三公"经费合计'),
+    ("outbound_travel_research", "科研因公出国\\(境\\)(经)?费(用)?$", "科研因公出国（境）费"),
+    ("outbound_travel", "因公出国\\(境\\)(经)?费(用)?(/小计)?$", "因公出国（境）费"),
     ("vehicle_total", "公务用车购置及运行(维护)?费(/小计)?$", "公务用车购置及运行费"),
-    ("vehicle_purchase", "购置(费)?$", "公务用车购置费"),
+    ("vehicle_purchase", "购置(经)?(费)?$", "公务用车购置费"),
     ("vehicle_operation", "(/|车)运行(维护)?费$", "公务用车运行维护费"),
     ("reception_total", "公务接待费$", "公务接待费"),
 )
 _THREE_PUBLIC_BUDGET_MEASURES = (
+    *(  # a block of last year's carry-over spent this year (长春: 当年预算 | 上年结转结余)
+        _m(f"carryover_{part}", f"上年结转结余{label}", f"^上年结转(结余)?/.*{pattern}")
+        for part, pattern, label in _THREE_PUBLIC_BUDGET_PARTS
+    ),
     *(
         _m(f"prior_year_{part}", f"上年{label}", f"^上年.*{pattern}")
         for part, pattern, label in _THREE_PUBLIC_BUDGET_PARTS
@@ -449,7 +460,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "B01",
         "fiscal_appropriation_summary_budget",
         "财政拨款收支总表",
-        ("财政拨款收支预算总表",),
+        (),
         "budget",
         (
             BUDGET_AMOUNT,
@@ -492,14 +503,16 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "B02",
         "gpb_expenditure_budget",
         "一般公共预算财政拨款支出预算表",
-        (
-            "一般公共预算支出功能分类预算表",
-            "一般公共预算支出预算表",
-            "一般公共预算支出预算表(功能科目)",
-            "一般公共预算支出表",
-        ),
+        (),
         "budget",
-        (_m("prior_year_budget", "上年预算数", "^上年[^/]*预算数$"), _TOTAL, _BASIC, _PROJECT),
+        (
+            _m("prior_year_budget", "上年预算数", "^上年[^/]*预算数$"),
+            _TOTAL,
+            _BASIC,
+            _PROJECT,
+            _PERSONNEL,
+            _PUBLIC_OPERATING,
+        ),
         identities=(("total", ("basic", "project")),),
         text_layout=(
             TextPanel(
@@ -517,12 +530,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "B03",
         "gpb_basic_expenditure_budget",
         "一般公共预算财政拨款基本支出预算表",
-        (
-            "一般公共预算基本支出部门预算经济分类预算表",
-            "一般公共预算基本支出预算表",
-            "一般公共预算基本支出预算表(经济科目)",
-            "一般公共预算基本支出表",
-        ),
+        (),
         "budget",
         (_TOTAL, _PERSONNEL, _PUBLIC_OPERATING),
         identities=(("total", ("personnel", "public_operating")),),
@@ -546,13 +554,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "B04",
         "three_public_budget",
         '一般公共预算"三公"经费支出表',
-        (
-            '"三公"经费支出预算表',
-            '"三公"经费支出表',
-            '"三公"经费和机关运行经费预算表',
-            '"三公"经费、会议费、培训费支出预算表',
-            '一般公共预算"三公"经费、会议费、培训费支出预算表',
-        ),
+        (),
         "budget",
         _THREE_PUBLIC_BUDGET_MEASURES,
         identities=(
@@ -570,13 +572,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "B05",
         "gf_expenditure_budget",
         "政府性基金预算支出表",
-        (
-            "政府性基金预算支出功能分类预算表",
-            "政府性基金支出预算表",
-            "政府性基金预算财政拨款支出预算表",
-            "财政拨款政府性基金支出预算表",
-            "政府性基金预算财政拨款支出表",
-        ),
+        (),
         "budget",
         (_TOTAL, _BASIC, _PROJECT),
         identities=(("total", ("basic", "project")),),
@@ -591,7 +587,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "B06",
         "dept_income_expenditure_summary",
         "部门收支总表",
-        ("部门财务收支预算总表", "财务收支预算总表", "收支预算总表", "部门收支预算总表"),
+        (),
         "budget",
         (BUDGET_AMOUNT, _TOTAL, _BASIC, _PERSONNEL, _PUBLIC_OPERATING, _PROJECT),
         panel_names=("income", "expenditure", "expenditure_use"),
@@ -631,7 +627,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "B07",
         "dept_income_budget",
         "部门收入总表",
-        ("收入预算总表", "部门收入预算总表"),
+        (),
         "budget",
         (
             _TOTAL,
@@ -671,7 +667,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "B08",
         "dept_expenditure_budget",
         "部门支出总表",
-        ("支出预算总表", "部门支出预算总表"),
+        (),
         "budget",
         (
             _TOTAL,
@@ -695,7 +691,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "B09",
         "gov_procurement_budget",
         "政府采购预算明细表",
-        ("政府采购预算表", "政府采购支出预算表"),
+        (),
         "budget",
         (
             _TOTAL,
@@ -725,7 +721,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "B10",
         "project_expenditure_detail",
         "项目支出明细表",
-        ("项目支出预算明细表",),
+        (),
         "budget",
         _PROJECT_DETAIL_MEASURES,
         identities=(
@@ -754,7 +750,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "B11",
         "whole_performance_targets",
         "整体绩效目标表",
-        ("预算整体绩效目标表", "部门整体绩效目标表", "整体支出绩效目标表", "部门整体支出绩效目标表"),
+        (),
         "budget",
         (),
         form_fields=(_m("dept_budget_total", "部门支出预算数", "^部门支出预算(数|总额)?$"),),
@@ -763,13 +759,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "B12",
         "project_performance_targets",
         "项目绩效目标表",
-        (
-            "预算项目绩效目标表",
-            "项目绩效目标表(一级项目)",
-            "项目支出绩效目标表",
-            "项目支出绩效目标填报表",
-            "财政项目支出绩效目标填报表",
-        ),
+        (),
         "budget",
         (),
         form_fields=(
@@ -786,11 +776,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "B13",
         "soe_expenditure_budget",
         "国有资本经营预算支出表",
-        (
-            "国有资本经营预算支出功能分类预算表",
-            "国有资本经营预算财政拨款支出预算表",
-            "国有资本经营预算支出预算表",
-        ),
+        (),
         "budget",
         (_TOTAL, _BASIC, _PROJECT),
         identities=(("total", ("basic", "project")),),
@@ -799,7 +785,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "B14",
         "fiscal_expenditure_budget",
         "财政拨款支出预算表",
-        ("财政拨款支出预算表(功能科目)",),
+        (),
         "budget",
         (_TOTAL, _BASIC, _PROJECT),
         identities=(("total", ("basic", "project")),),
@@ -808,7 +794,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "B15",
         "fiscal_basic_expenditure_budget",
         "财政拨款基本支出预算表",
-        ("财政拨款基本支出预算表(经济科目)",),
+        (),
         "budget",
         (_TOTAL, _PERSONNEL, _PUBLIC_OPERATING),
         identities=(("total", ("personnel", "public_operating")),),
@@ -817,14 +803,66 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         "B16",
         "agency_operating_cost_budget",
         "一般公共预算机关运行经费支出预算表",
-        ("机关运行经费支出预算表",),
+        (),
         "budget",
         (_m("total", "机关运行经费支出", "机关运行经费支出$", "金额$", "合计$"),),
     ),
 )
 
-ALL_TABLES: tuple[TableSpec, ...] = (*FINAL_ACCOUNT_TABLES, *BUDGET_TABLES)
+# Tables other provinces print that the Chongqing template has no code for (Shenzhen, Yantai, Xi'an …).
+OTHER_BUDGET_TABLES: tuple[TableSpec, ...] = (
+    TableSpec(
+        "B17",
+        "basic_expenditure_budget",
+        "基本支出表",
+        (),
+        "budget",
+        (_TOTAL, _PERSONNEL, _PUBLIC_OPERATING, *_INCOME_SOURCES),
+        identities=(("total", ("personnel", "public_operating")),),
+    ),
+    TableSpec(
+        "B18",
+        "gpb_expenditure_by_econ_budget",
+        "一般公共预算支出表(经济)",
+        (),
+        "budget",
+        (_TOTAL, _BASIC, _PROJECT, _PERSONNEL, _PUBLIC_OPERATING),
+        identities=(("total", ("basic", "project")), ("total", ("personnel", "public_operating", "project"))),
+    ),
+    TableSpec(
+        "B19",
+        "gpb_basic_by_function_budget",
+        "一般公共预算基本支出表(功能)",
+        (),
+        "budget",
+        (_TOTAL, _PERSONNEL, _PUBLIC_OPERATING),
+        identities=(("total", ("personnel", "public_operating")),),
+    ),
+)
+
+ALL_TABLES: tuple[TableSpec, ...] = (*FINAL_ACCOUNT_TABLES, *BUDGET_TABLES, *OTHER_BUDGET_TABLES)
 CATALOG: dict[str, TableSpec] = {t.code: t for t in ALL_TABLES}
+
+
+# forms printed once per project or department (绩效目标表): never joined across pages by title
+FORM_TABLES = frozenset({"B11", "B12"})
+
+
+def is_catalogued(code: str) -> bool:
+    return code in CATALOG
+
+
+@lru_cache(maxsize=256)
+def spec_for(code: str, doc_kind: str | None = None) -> TableSpec:
+    """The catalog entry of a table, or a generic one for a table the catalog does not know.
+
+    A generic table keeps its canonical title as its code; it has no measures of its own, so each
+    value column becomes a measure named by its printed header path (normalise/frames.py).
+    """
+    if code in CATALOG:
+        return CATALOG[code]
+    return TableSpec(code, "generic", code, (), doc_kind or "other", (), generic=True)
+
 
 # ---------------------------------------------------------------------------------------------
 # Title recognition
@@ -832,14 +870,6 @@ CATALOG: dict[str, TableSpec] = {t.code: t for t in ALL_TABLES}
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "＂": '"', "'": '"', "‘": '"', "’": '"'})
 _MARKUP = re.compile(r"<[^>]+>|\*\*|^#+\s*|\[bookmark:[^\]]*\]")
-# numbering printed before or after a title: 01表, 表一, 附件1, 附表2, 公开01表, 一、 …
-_NUMBERING = (
-    r"(公开)?\d{1,2}\s*表|表\s*[一二三四五六七八九十\d]+|附(件|表)\s*[一二三四五六七八九十\d]+[:：、.]?"
-    r"|[一二三四五六七八九十]+、|\d{1,2}[、.]"
-)
-_LEADING = re.compile(rf"^({_NUMBERING})\s*[:：]?\s*")
-# trailing numbering, "(2023年度)", or the "-3" of the 3rd of a series (项目绩效目标表-3)
-_TRAILING = re.compile(rf"\s*(\(?({_NUMBERING})\)?|\(\d{{4}}年度?\)|-\d{{1,2}})$")
 _SENTENCE = re.compile(r"[，。；：:,;]")
 
 
@@ -855,44 +885,158 @@ def normalise_text(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+@lru_cache(maxsize=1)
+def _title_data() -> dict[str, list[str]]:
+    """The printed names of each catalogued table (reference/table_titles.yaml), validated on load."""
+    with (REFERENCE_DIR / "table_titles.yaml").open(encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    titles = data.get("titles") if isinstance(data, dict) else None
+    if not isinstance(titles, dict):
+        raise ValueError("table_titles.yaml: a 'titles' mapping of table code → names is required")
+    unknown = sorted(set(titles) - set(CATALOG))
+    if unknown:
+        raise ValueError(f"table_titles.yaml: codes not in the catalog: {', '.join(unknown)}")
+    out: dict[str, list[str]] = {}
+    for code, names in titles.items():
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+            raise ValueError(f"table_titles.yaml: {code} needs a list of non-empty names")
+        out[code] = names
+    return out
+
+
+def table_names(code: str) -> tuple[str, ...]:
+    """Every name the table is printed under: its catalog title first, then the aliases of the data file."""
+    spec = CATALOG[code]
+    return (spec.title_zh, *(n for n in _title_data().get(code, []) if n != spec.title_zh))
+
+
+# Numbering printed before or after a title, in every form seen: 公开表1, 部门公开表 1, 预算01表, 01表,
+# 表一, 表 1, 表14-2, 附表2, 附件1, (预算表 1), 一、 … (spaces are gone after normalise_text).
+_NUM = r"(\d{1,2}(-\d{1,2})?|[一二三四五六七八九十]+)"
+_NUMBERING_WORDS = rf"(部门)?(公开|预算|收支)?(附)?表{_NUM}|(公开|预算)?\d{{1,2}}表|附件{_NUM}"
+_TITLE_LEADING = re.compile(
+    rf"^(({_NUMBERING_WORDS})[:、.-]?|[一二三四五六七八九十]+、|\d{{1,2}}[、.]|\({_NUM}\))"
+)
+_TITLE_TRAILING = re.compile(rf"(\(({_NUMBERING_WORDS})\)|({_NUMBERING_WORDS})|\(\d{{4}}年度?\)|-\d{{1,2}})$")
+# everything up to a printed year ("湖州市财政局2026年市级部门…"): department and year prefixes
+_YEAR_PREFIX = re.compile(r"^.*?\d{4}年度?")
+# qualifiers that name the classification a table is arranged by; any other parenthesis is dropped
+_ARRANGED_BY = (
+    (re.compile(r"\(按?(支出)?功能(分类)?(科目)?\)"), "(功能)"),
+    (re.compile(r"\(按?(支出)?经济(分类)?(科目)?\)"), "(经济)"),
+)
+_PARENTHESIS = re.compile(r"\((?!功能\)|经济\))[^()]*\)")
+# scope words before the table's own name: 市级部门收支预算总表, 部门综合预算收入总表, 本年一般公共预算…
+_SCOPE_PREFIX = re.compile(r"^(本年度?|当年|(省|市|区|县)级|本级|部门|单位|综合预算|部门综合预算)+")
+# one wording for each: 收支总体情况表 → 收支总表, 一般公共预算支出情况表 → 一般公共预算支出表,
+# 收支预算总表 → 收支总表, 支出预算表 → 支出表 (预算 is the document's kind, not the table's name)
+_WORDING = (
+    (re.compile(r"总体情况表$"), "总表"),
+    (re.compile(r"情况表$"), "表"),
+    (re.compile(r"表预算表$"), "表"),
+    (re.compile(r"预算总表$"), "总表"),
+    (re.compile(r"预算(明细)?表$"), "表"),
+    (re.compile(r"明细表$"), "表"),
+    (re.compile(r"支出预算"), "支出"),
+)
+
+
+def canonical_title(text: str) -> str:
+    """The name of a table as printed, reduced to the form the catalog's names are compared in.
+
+    Numbering, years, the department and scope words before the name, and parenthetical remarks
+    go; wording that provinces vary without changing the table (总体情况表, 预算总表) is unified.
+    """
+    t = normalise_text(text)
+    for _ in range(3):
+        before = t
+        t = _TITLE_LEADING.sub("", t)
+        t = _TITLE_TRAILING.sub("", t)
+        t = t.strip(":：、.-")
+        if t == before:
+            break
+    if (m := _YEAR_PREFIX.match(t)) and t[m.end() :].endswith("表"):
+        t = t[m.end() :]
+    for pattern, repl in _ARRANGED_BY:
+        t = pattern.sub(repl, t)
+    t = _PARENTHESIS.sub("", t)
+    arranged = next((q for q in ("(功能)", "(经济)") if q in t), "")
+    t = _SCOPE_PREFIX.sub("", t.replace(arranged, ""))
+    for pattern, repl in _WORDING:
+        t = pattern.sub(repl, t)
+    return t + arranged
+
+
+@lru_cache(maxsize=1)
 def _alias_index() -> list[tuple[str, tuple[str, ...]]]:
-    """Every printed name → the tables printed under it, longest name first.
+    """Every canonical name → the tables printed under it, longest name first.
 
     A name can belong to a budget and a final-account table alike ('"三公"经费支出表').
     """
     index: dict[str, list[str]] = {}
     for spec in ALL_TABLES:
-        for name in spec.names:
-            codes = index.setdefault(normalise_text(name), [])
+        for name in table_names(spec.code):
+            exact = name.startswith("=")  # a short name ("支出表") that must be the whole title
+            key = ("=" if exact else "") + canonical_title(name.removeprefix("="))
+            codes = index.setdefault(key, [])
             if spec.code not in codes:
                 codes.append(spec.code)
-    return sorted(((a, tuple(c)) for a, c in index.items()), key=lambda pair: -len(pair[0]))
+    return sorted(
+        ((a, tuple(c)) for a, c in index.items() if a.strip("=")), key=lambda pair: -len(pair[0].strip("="))
+    )
 
 
-_ALIASES = _alias_index()
+# the end of an organisation's name, printed before a short table name ("西南大学" + "支出表")
+_ORGANISATION = re.compile(
+    r"(大学|学院|学校|医院|局|厅|院|委员会|委|办公室|办事处|中心|部|所|站|馆|会|政府|集团|公司)$"
+)
 
 
-def title_to_table_code(line: str, doc_kind: str | None = None) -> str | None:
+def title_to_table_code(line: str, doc_kind: str | None = None, department: str | None = None) -> str | None:
     """Given one printed line, return the catalog id if the line is a standard table's title.
 
     The line may carry the department name, the year and numbering (01表, 附件1, 公开01表) around
     the table name; a sentence that merely mentions a table (it has punctuation) is not a title.
     When a name is shared by a budget and a final-account table, the word 预算/决算 in the line
-    decides, then the kind of the document (`doc_kind`), then the catalog order.
+    decides, then the kind of the document (`doc_kind`), then the catalog order. The document's
+    `department`, when known, is taken off the front ("西南大学收入预算表" is its 收入表).
     """
     text = normalise_text(line)
     if not text or len(text) > 80:
         return None
-    for _ in range(2):
-        text = _LEADING.sub("", text)
-        text = _TRAILING.sub("", text)
-    for alias, codes in _ALIASES:
-        if text.endswith(alias):
-            prefix = text[: -len(alias)]
-            if _SENTENCE.search(prefix) or prefix.endswith(("说明", "的")):
-                return None
-            return _choose(codes, text, doc_kind)
+    name = canonical_title(text)
+    if department:
+        name = canonical_title(name.removeprefix(normalise_text(department)))
+    # a table arranged by function is the catalog's table of that name (支出表(功能) = 支出表)
+    for candidate in dict.fromkeys((name, name.removesuffix("(功能)"))):
+        for alias, codes in _alias_index():
+            if alias.startswith("="):
+                prefix = candidate.removesuffix(alias[1:])
+                if prefix != candidate and prefix and _ORGANISATION.search(prefix):
+                    return _choose(codes, text, doc_kind)
+                continue
+            if candidate.endswith(alias):
+                prefix = candidate[: -len(alias)]
+                if _SENTENCE.search(prefix) or prefix.endswith(("说明", "的")):
+                    return None
+                return _choose(codes, text, doc_kind)
     return None
+
+
+def is_title_like(line: str) -> bool:
+    """A line that reads like the title of some table, catalogued or not: short, unpunctuated, ends in 表.
+
+    Such a line opens a table only where a unit line or a grid follows it (a table of contents lists
+    titles too); an uncatalogued one is loaded generically under its canonical title.
+    """
+    text = normalise_text(line)
+    name = canonical_title(text)
+    name = name.removesuffix("(功能)").removesuffix("(经济)")
+    if not (2 <= len(name) <= 40) or not name.endswith("表") or _SENTENCE.search(name):
+        return False
+    return not re.match(r"^(第[一二三四五六七八九十]+部分|目录|附表?$)", text) and not name.endswith(
+        ("说明表", "部门预算表", "部门决算表", "公开表", "预算公开表", "决算公开表")
+    )
 
 
 def _choose(codes: tuple[str, ...], text: str, doc_kind: str | None) -> str:
@@ -906,16 +1050,21 @@ def _choose(codes: tuple[str, ...], text: str, doc_kind: str | None) -> str:
     return codes[0]
 
 
-def titles_in(lines: list[str], doc_kind: str | None = None) -> list[tuple[int, int, str]]:
+def titles_in(
+    lines: list[str], doc_kind: str | None = None, *, generic: bool = False
+) -> list[tuple[int, int, str]]:
     """(first line, line count, code) of each table title among consecutive printed lines.
 
     A title may wrap onto a second line ("公开09表：一般公共预算"三公"经费、会议费、培训费" /
-    "支出预算表"); the pair is taken only when neither line is a title on its own.
+    "支出预算表"); the pair is taken only when neither line is a title on its own. With `generic`,
+    a title the catalog does not know gets its canonical title as code, and a line that prints
+    only a table number ("表5", with the title missing from the text layer) gets UNTITLED_CODE,
+    unless a title follows within two lines.
     """
     found: list[tuple[int, int, str]] = []
     i = 0
     while i < len(lines):
-        code = title_to_table_code(lines[i], doc_kind)
+        code = title_to_table_code(lines[i], doc_kind) or (_generic_code(lines[i]) if generic else None)
         if code:
             found.append((i, 1, code))
             i += 1
@@ -926,8 +1075,26 @@ def titles_in(lines: list[str], doc_kind: str | None = None) -> list[tuple[int, 
                 found.append((i, 2, code))
                 i += 2
                 continue
+        if generic and is_table_number(lines[i]):
+            following = lines[i + 1 : i + 3]
+            if not any(title_to_table_code(f, doc_kind) or is_title_like(f) for f in following):
+                found.append((i, 1, UNTITLED_CODE))
         i += 1
     return found
+
+
+UNTITLED_CODE = "未命名表"
+_TABLE_NUMBER = re.compile(rf"^({_NUMBERING_WORDS})$")
+
+
+def is_table_number(line: str) -> bool:
+    """A line that prints only a table's number: 表5, 公开表10, 部门公开表1, 附表14, 表14-1."""
+    return bool(_TABLE_NUMBER.match(normalise_text(line)))
+
+
+def _generic_code(line: str) -> str | None:
+    """The code of an uncatalogued table: its canonical title."""
+    return canonical_title(line) if is_title_like(line) else None
 
 
 def _may_wrap(first: str, second: str) -> bool:

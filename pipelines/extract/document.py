@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 from pipelines.errors import SourceFileError
+from pipelines.extract.catalog import is_catalogued
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.pdf import extract_pdf_tables, read_page_texts
 from pipelines.extract.performance import find_performance_tables
@@ -124,12 +125,16 @@ def _read_text(path: Path) -> list[str]:
 
 
 def _status(tables: list[RawTable], kind: str | None) -> tuple[str, str | None]:
-    if not tables:
+    if not any(is_catalogued(t.table_code) for t in tables):
         what = {"budget": "no budget table title matched; the tables may be published separately"}.get(
             kind or "", "no table title matched"
         )
         return "partial", f"no standard table recognised ({what})"
-    unreadable = [t.table_code for t in tables if not t.rows and not t.empty_note]
+    # an uncatalogued table is loaded for the record; only a standard table that cannot be read
+    # makes the document partial
+    unreadable = [
+        t.table_code for t in tables if not t.rows and not t.empty_note and is_catalogued(t.table_code)
+    ]
     if unreadable:
         return "partial", f"tables found but not readable: {', '.join(unreadable)}"
     return "ok", None

@@ -16,10 +16,11 @@ import pypdfium2 as pdfium
 
 from pipelines.errors import SourceFileError
 from pipelines.extract.camelot import camelot_grid
-from pipelines.extract.catalog import normalise_text, titles_in
+from pipelines.extract.catalog import FORM_TABLES, UNTITLED_CODE, canonical_title, normalise_text, titles_in
 from pipelines.extract.garble import MIN_PAGE_CHARS, Garble, measure_text, unicode_map_errors
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.plumber import Bands, ruled_grids, word_grid
+from pipelines.extract.signature import settle_code
 from pipelines.normalise.headers import header_row_count, is_data_row
 from pipelines.normalise.numbers import unit_from_text
 from pipelines.types import BBox, RawRow, RawTable
@@ -40,8 +41,12 @@ class PageText:
         return sum(len(ln.strip()) for ln in self.lines)
 
     def title_codes(self, doc_kind: str | None = None) -> list[str]:
+        """Titles on the page, catalogued or not. pdfium sometimes runs a title into the unit line
+        and the header ("收入总表(预算表2) 预算单位：… 单位：万元 …"), so the first words of each
+        line are tried on their own as well."""
         lines = [ln for ln in self.lines if ln.strip()]
-        return [code for _, _, code in titles_in(lines, doc_kind)]
+        heads = [" ".join(ln.split()[:k]) for ln in lines if len(ln) > 40 for k in (1, 2, 3)]
+        return [code for _, _, code in titles_in(lines + heads, doc_kind, generic=True)]
 
 
 @dataclass
@@ -139,7 +144,51 @@ def extract_pdf_tables(path: Path, pages: list[PageText]) -> tuple[list[RawTable
                 continue  # narrative page: never sent to the table finder
             page = pdf.pages[text.number - 1]
             open_table = _read_page(path, page, open_table, tables, warnings, kind)
-    return tables, warnings
+    titled = [t for t in tables if t.table_code != UNTITLED_CODE]
+    for table in titled:
+        table.table_code = settle_code(table, kind)
+    taken = {t.table_code for t in titled}
+    for table in tables:
+        if table.table_code == UNTITLED_CODE:
+            table.table_code = settle_code(table, kind, frozenset(taken))
+            taken.add(table.table_code)
+    return _join_repeated(tables), warnings
+
+
+def _cells_of(row: RawRow) -> tuple[str, ...]:
+    return tuple(normalise_text(c) for c in row.cells)
+
+
+def _join_repeated(tables: list[RawTable]) -> list[RawTable]:
+    """One table whose title the template prints again on every page (烟台 公开表2, 湖州 表03).
+
+    The table on the next page with the same code and title, whose header repeats the first
+    page's (or that has none), continues it: its data rows are appended, its header dropped.
+    Performance forms (one per project) are never joined.
+    """
+    out: list[RawTable] = []
+    for table in tables:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.table_code == table.table_code
+            and table.table_code not in FORM_TABLES
+            and canonical_title(prev.title) == canonical_title(table.title)
+            and prev.pages
+            and table.pages
+            and table.pages[0] == prev.pages[-1] + 1
+        ):
+            first = [_cells_of(r) for r in prev.rows[: header_row_count(prev.rows)]]
+            repeated = 0
+            while repeated < len(table.rows) and _cells_of(table.rows[repeated]) in first:
+                repeated += 1
+            if repeated or header_row_count(table.rows) == 0:
+                _append_rows(prev, table.rows[repeated:])
+                prev.pages.extend(p for p in table.pages if p not in prev.pages)
+                prev.empty_note = prev.empty_note or table.empty_note
+                continue
+        out.append(table)
+    return out
 
 
 def _text_lines(page: Any) -> list[dict[str, Any]]:
@@ -155,12 +204,14 @@ def _read_page(
     kind: str | None = None,
 ) -> _OpenTable | None:
     lines = _text_lines(page)
-    titles = [
-        (_joined(lines[i : i + n]), code) for i, n, code in titles_in([ln["text"] for ln in lines], kind)
-    ]
-    notes = [ln for ln in lines if _NOTE.match(normalise_text(ln["text"]))]
     grids = ruled_grids(page)
     ruled = bool(grids)
+    titles = [
+        (_joined(lines[i : i + n]), code)
+        for i, n, code in titles_in([ln["text"] for ln in lines], kind, generic=True)
+        if not _inside_grid(lines[i], grids)
+    ]
+    notes = [ln for ln in lines if _NOTE.match(normalise_text(ln["text"]))]
 
     # a grid above the first title continues the table left open on the previous page
     first_title_top = titles[0][0]["top"] if titles else page.height
@@ -181,7 +232,9 @@ def _read_page(
         top = line["bottom"]
         bottom = titles[k + 1][0]["top"] if k + 1 < len(titles) else page.height
         region_lines = [ln for ln in lines if top <= ln["top"] < bottom]
-        printed_unit = next((u for ln in region_lines[:6] if (u := unit_from_text(ln["text"]))), None)
+        printed_unit = next(
+            (u for ln in region_lines[:6] if (u := unit_from_text(ln["text"]))), None
+        ) or _wrapped_unit([ln["text"] for ln in region_lines[:6]])
         # the grid under the title, or the one the title is printed in (its first cell)
         mine = [
             (bbox, [r for r in g if r.bbox is None or r.bbox[1] >= line["top"]])
@@ -215,6 +268,29 @@ def _read_page(
         closed = any(n["top"] > top for n in notes if n["top"] < bottom)
         open_table = None if closed else _OpenTable(table, header, bands)
     return open_table
+
+
+_UNIT_HEAD = re.compile(r"单位[:：]?(万|亿)?$")
+
+
+def _wrapped_unit(lines: list[str]) -> str | None:
+    """A unit printed in a narrow box and wrapped: "单位：万" on one line, "元" on a later one."""
+    texts = [normalise_text(t) for t in lines]
+    for i, text in enumerate(texts):
+        m = _UNIT_HEAD.search(text)
+        if m and any(t.startswith("元") for t in texts[i + 1 : i + 4]):
+            return (m.group(1) or "") + "元"
+    return None
+
+
+def _inside_grid(line: dict[str, Any], grids: list[tuple[BBox, list[RawRow]]]) -> bool:
+    """A title-like line printed in a cell below a grid's first row: a table of contents entry
+    (报表目录 lists every title in a ruled grid), not the title of a table of its own."""
+    for (x0, top, x1, bottom), rows in grids:
+        first = rows[0].bbox[3] if rows and rows[0].bbox else top
+        if x0 - 1 <= line["x0"] and line["x1"] <= x1 + 1 and first + 1 < line["top"] < bottom:
+            return True
+    return False
 
 
 def _joined(lines: list[dict[str, Any]]) -> dict[str, Any]:
@@ -256,6 +332,25 @@ def _widen(row: RawRow, width: int) -> RawRow:
     return RawRow(cells, page=row.page, line_no=row.line_no, bbox=row.bbox, span_from=spans)
 
 
+_TOTAL_ROW = re.compile(r"^(合计|总计|小计|收入总计|支出总计)$")
+
+
+def _append_rows(table: RawTable, rows: list[RawRow]) -> None:
+    """Add a continuation page's rows to a table. A 合计 line some templates print again on every
+    page, with the same figures, is the same row: it is kept once."""
+    width = max((len(r.cells) for r in table.rows), default=0)
+    seen = {_cells_of(r) for r in table.rows if _is_total_row(r)}
+    for row in rows:
+        if _is_total_row(row) and _cells_of(row) in seen:
+            continue
+        table.rows.append(_widen(row, width))
+
+
+def _is_total_row(row: RawRow) -> bool:
+    label = next((normalise_text(c) for c in row.cells if normalise_text(c)), "")
+    return bool(_TOTAL_ROW.match(label))
+
+
 def _continue(open_table: _OpenTable, rows: list[RawRow]) -> None:
     """Append a continuation page's rows, dropping a header the template repeats on every page."""
     n = header_row_count(rows)
@@ -263,8 +358,7 @@ def _continue(open_table: _OpenTable, rows: list[RawRow]) -> None:
     original = [tuple(normalise_text(c) for c in cells) for cells in open_table.header]
     if n and all(r in original for r in repeated):
         rows = rows[n:]
-    width = max((len(r.cells) for r in open_table.table.rows), default=0)
-    open_table.table.rows.extend(_widen(r, width) for r in rows)
+    _append_rows(open_table.table, rows)
     page = rows[0].page if rows else None
     if page is not None and page not in open_table.table.pages:
         open_table.table.pages.append(page)

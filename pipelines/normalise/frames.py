@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.extract.catalog import CATALOG, TableSpec, clean_label, line_key_for, normalise_text
+from pipelines.extract.catalog import CATALOG, TableSpec, clean_label, line_key_for, normalise_text, spec_for
 from pipelines.extract.text import PLAIN_ENGINE
 from pipelines.normalise.align import AMBIGUOUS, align_rows
 from pipelines.normalise.codes import class_code_for_label, code_kind, is_code
@@ -113,7 +113,7 @@ def table_to_facts(
     `empty_sources` (income sources the document shows empty) help place the values of
     plain-text rows that dropped their empty cells.
     """
-    spec = CATALOG[table.table_code]
+    spec = spec_for(table.table_code)
     out = TableFacts()
     if spec.form_fields:
         _form_facts(spec, table, document_id, out)
@@ -122,7 +122,7 @@ def table_to_facts(
         layout = _plain_layout(spec, table)
     else:
         layout = read_layout(spec, table.rows, carry_spans=table.engine == "text")
-    if layout.unmapped:
+    if layout.unmapped and not spec.generic:
         out.warnings.append(f"{spec.code}: columns not in the catalog: {', '.join(layout.unmapped)}")
     sections: dict[int, str | None] = {}
     data_rows = table.rows[layout.header_rows :]
@@ -283,11 +283,18 @@ def _panel_facts(
             continue
         if parsed.is_blank and code is None and not label:
             continue
-        measure = col.measure or f"unmapped_{col.ordinal or col.index}"
+        measure = col.measure or _unmapped_measure(spec, col.header, col.ordinal or col.index)
         consumed.add(col.index)
-        out.rows.append(
-            ctx.fact(code, label, line_key, measure, col.header, parsed.amount, parsed.is_blank, text)
-        )
+        fact = ctx.fact(code, label, line_key, measure, col.header, parsed.amount, parsed.is_blank, text)
+        if parsed.is_percent:
+            fact["unit_printed"] = "%"
+        out.rows.append(fact)
+
+
+def _unmapped_measure(spec: TableSpec, header: str, position: int) -> str:
+    """A column the catalog has no measure for is named by its printed header path, so it still
+    means something to an analyst (a generic table has only such columns)."""
+    return header or f"unmapped_{position}"
 
 
 def _column_header(panel: Panel, index: int, fallback: str) -> str:

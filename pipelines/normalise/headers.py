@@ -107,6 +107,29 @@ def _fill_spans(header: list[tuple[str, ...]], width: int) -> list[list[str]]:
     return filled
 
 
+def _fill_group_spans(grid: list[list[str]]) -> list[list[str]]:
+    """A group caption the grid gave to its first column only ("当年预算" over 小计 | 基本支出 | 项目支出,
+    where the drawing left no merged-cell box to read): an empty header cell right of a caption,
+    with sub-headers printed below it, belongs to that caption, unless the row above separates the
+    two columns. Without this, two blocks (当年预算 | 上年结转结余) would name their columns alike."""
+    filled = [list(row) for row in grid]
+    meta = [all(not t or _META_LINE.search(t) for t in row) for row in filled]
+    for i in range(len(filled) - 1):
+        if meta[i]:
+            continue
+        row = filled[i]
+        above = next((filled[k] for k in range(i - 1, -1, -1) if not meta[k]), None)
+        for j in range(1, len(row)):
+            if row[j] or not row[j - 1] or row[j - 1].isdigit():
+                continue
+            if not any(filled[k][j] for k in range(i + 1, len(filled))):
+                continue
+            if above is not None and above[j] != above[j - 1]:
+                continue
+            row[j] = row[j - 1]
+    return filled
+
+
 def _expand_spans(row: RawRow) -> tuple[str, ...]:
     """Repeat a merged header cell's text in every column it covers (from the PDF's cell boxes)."""
     if row.span_from is None:
@@ -136,7 +159,9 @@ def read_layout(spec: TableSpec, rows: list[RawRow], *, carry_spans: bool) -> La
     if carry_spans:
         grid = _fill_spans(header_cells, width)
     else:
-        grid = [[normalise_text(c) for c in cells] + [""] * (width - len(cells)) for cells in header_cells]
+        grid = _fill_group_spans(
+            [[normalise_text(c) for c in cells] + [""] * (width - len(cells)) for cells in header_cells]
+        )
     # budgets name columns by year ("2024年预算数"): match on years relative to the latest one
     matching = relative_years(grid) if spec.doc_kind == "budget" else grid
     text_columns = _text_columns(rows[n_header:], width)
@@ -160,7 +185,7 @@ def read_layout(spec: TableSpec, rows: list[RawRow], *, carry_spans: bool) -> La
             elif measure is None and path:
                 unmapped.append(path)
         columns.append(Column(j, role, path, measure, ordinals.get(j)))
-
+    columns = _first_claim(columns)
     panels: list[list[Column]] = [[]]
     for col in columns:
         current = panels[-1]
@@ -175,12 +200,33 @@ def read_layout(spec: TableSpec, rows: list[RawRow], *, carry_spans: bool) -> La
     return Layout(n_header, built, tuple(unmapped))
 
 
+# a line above the header that a grid caught in its first row: "预算单位：长春市信访局", "单位：万元"
+_META_LINE = re.compile(r"^(预算|编制|主管)?(单位|部门)(\(单位\))?(名称)?:|单位:(万)?元$")
+
+
+def _first_claim(columns: list[Column]) -> list[Column]:
+    """A measure names one column of a panel: a later column whose header matched the same
+    measure (科研因公出国（境）费 under 因公出国（境）费) keeps its printed path instead, so a row
+    never carries the same measure twice and no sum counts a figure twice."""
+    seen: set[str] = set()
+    out: list[Column] = []
+    for col in columns:
+        if col.role == "key":
+            seen = set()  # a key column starts the next panel
+        if col.measure is not None and col.measure in seen:
+            col = Column(col.index, col.role, col.header, None, col.ordinal)
+        elif col.measure is not None:
+            seen.add(col.measure)
+        out.append(col)
+    return out
+
+
 def _parts(grid: list[list[str]], j: int) -> list[str]:
     """The distinct header texts above column j, top to bottom (a merged cell counts once)."""
     parts: list[str] = []
     for row in grid:
         t = row[j]
-        if t and (not parts or parts[-1] != t) and not t.isdigit():
+        if t and (not parts or parts[-1] != t) and not t.isdigit() and not _META_LINE.search(t):
             parts.append(t)
     return parts
 

@@ -12,6 +12,8 @@ CENT = Decimal("0.01")
 
 # 19,890,539.51 · 1,205.00 · 2218.51 · 5.4 · 36 · -3.20 · (3.20)
 _AMOUNT = re.compile(r"^\(?-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?$")
+# a rate printed in a table (增减(%) 4.88%, -85.59%): kept as a fact whose unit is %, never money
+_PERCENT = re.compile(r"^-?\d+(\.\d+)?%$")
 _BLANK = re.compile(r"^[.,，。\s]*$")  # "", ".", ",." — an empty cell (DOMAIN 6.3)
 _NOT_APPLICABLE = {"—", "——", "-", "/", "--", "－", "―"}
 
@@ -22,6 +24,7 @@ class ParsedValue:
 
     amount: Decimal | None
     is_blank: bool = False
+    is_percent: bool = False  # the amount is a percentage as printed (4.88 for 4.88%), not 元
 
 
 def clean_cell(text: str) -> str:
@@ -31,7 +34,9 @@ def clean_cell(text: str) -> str:
 
 
 def is_amount(text: str) -> bool:
-    return bool(_AMOUNT.match(clean_cell(text)))
+    """A number a table prints in a value cell: an amount, or a rate with its % sign."""
+    t = clean_cell(text)
+    return bool(_AMOUNT.match(t) or _PERCENT.match(t))
 
 
 def looks_like_money(text: str) -> bool:
@@ -40,7 +45,7 @@ def looks_like_money(text: str) -> bool:
     Used to tell data rows from header rows: 栏次 and 行次 numbers are bare small integers.
     """
     t = clean_cell(text)
-    return bool(_AMOUNT.match(t)) and ("." in t or "," in t)
+    return (bool(_AMOUNT.match(t)) and ("." in t or "," in t)) or bool(_PERCENT.match(t))
 
 
 def parse_amount(text: str, unit: str) -> ParsedValue | None:
@@ -53,6 +58,8 @@ def parse_amount(text: str, unit: str) -> ParsedValue | None:
         return ParsedValue(Decimal(0), is_blank=True)
     if t in _NOT_APPLICABLE:
         return ParsedValue(None)
+    if _PERCENT.match(t):
+        return ParsedValue(Decimal(t.rstrip("%")).quantize(CENT), is_percent=True)
     if not _AMOUNT.match(t):
         return None
     negative = t.startswith("-") or (t.startswith("(") and t.endswith(")"))

@@ -1,9 +1,9 @@
 -- Building blocks of the rule catalog (expectations/rules/*.yaml): short names for what every
 -- rule needs, so a rule's SQL says only its identity.
 
--- The facts of one document.
+-- The money facts of one document (a rate printed in a table, unit '%', is never part of a sum).
 create or replace macro doc_facts(doc) as table
-    select * from fact_line_item where document_id = doc;
+    select * from fact_line_item where document_id = doc and coalesce(unit_printed, '') <> '%';
 
 -- One figure of a document, by table, line key (or label) and measure; NULL when not printed.
 create or replace macro line_value(doc, tbl, key, meas) as (
