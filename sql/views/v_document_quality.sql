@@ -16,7 +16,9 @@ select
     case
         when d.status = 'failed' then 'failed'
         when d.status = 'template' then 'template'
-        when d.tables_found = 0 then 'not_recognised'
+        -- no standard table: not a budget or final account (uncatalogued tables may still be kept)
+        when d.tables_found = 0 or starts_with(coalesce(d.error, ''), 'no standard table recognised')
+            then 'not_recognised'
         when l.run_id is null then 'not_validated'
         when l.failed_errors > 0 then 'errors'
         when l.failed_warnings > 0 then 'warnings'
