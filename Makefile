@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 WAREHOUSE ?= data/warehouse.duckdb
 
-.PHONY: setup run test lint format dev bench status clean
+.PHONY: setup run test lint format dev bench status sql clean
 
 # setup: create .venv with the pinned dependencies and the package in editable mode
 setup: $(STAMP)
@@ -44,9 +44,23 @@ dev: setup
 	mkdir -p $(DAGSTER_HOME)
 	$(BIN)/dagster dev -m pipelines.defs -h 127.0.0.1 -p 3000
 
+# sql: the DuckDB shell on the published warehouse, read-only (never blocks the nightly ingest).
+# The shell is the PyPI package duckdb-cli, kept in its own small virtualenv; the warehouse is written
+# in DuckDB storage v1.5.0 so this CLI opens it (pipelines/load/warehouse.py, STORAGE_VERSION).
+DUCKDB_CLI_VERSION ?= 1.5.6
+SQL_VENV := .venv-sql
+$(SQL_VENV)/bin/duckdb:
+	$(PYTHON) -m venv $(SQL_VENV)
+	$(SQL_VENV)/bin/pip install --quiet duckdb-cli==$(DUCKDB_CLI_VERSION)
+
+sql: $(SQL_VENV)/bin/duckdb
+	@test -f $(WAREHOUSE) || { echo "no warehouse at $(WAREHOUSE): run 'make run' first"; exit 2; }
+	$(SQL_VENV)/bin/duckdb -readonly $(WAREHOUSE)
+
 # bench: pages/s and peak memory of the pipeline over data/samples, beside a naive pdfplumber baseline
 bench: setup
 	$(BIN)/python -m pipelines.bench data/samples
 
 clean:
-	rm -rf $(VENV) data/dagster_home data/warehouse.duckdb data/staging data/reports
+	rm -rf $(VENV) $(SQL_VENV) data/dagster_home data/warehouse.duckdb data/.warehouse.work.duckdb* \
+		data/warehouse.duckdb.lock data/staging data/reports

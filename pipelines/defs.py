@@ -2,11 +2,13 @@
 
 The sensor registers every new or changed file in the landing folder as a partition (its content
 hash); the 02:00 schedule (Asia/Shanghai) runs the ingest job for each registered file not yet
-in the warehouse. `yujuesuan ingest` runs the same job for files named on the command line. Each
-ingest run ends with the rule catalog's asset checks (pipelines/validate); every successful run
-then refreshes the HTML quality report (refresh_quality_report job, via report_after_ingest).
+in the warehouse, all runs of one tick tagged as one batch. `yujuesuan ingest` runs the same job
+for files named on the command line. Each ingest run ends with the rule catalog's asset checks
+(pipelines/validate); when the last run of a batch finishes, `report_after_ingest` (or
+`report_after_failed_ingest`) requests one refresh_quality_report run for the whole batch.
 """
 
+import json
 from pathlib import Path
 
 import dagster as dg
@@ -14,45 +16,65 @@ import dagster as dg
 from pipelines.extract.assets import source_document
 from pipelines.load.assets import recognised_tables_have_facts, warehouse_document
 from pipelines.normalise.assets import normalised_document
-from pipelines.partitions import SOURCE_FILES, source_files
+from pipelines.partitions import BATCH_TAG, FILE_TAG, SOURCE_FILES, source_files
 from pipelines.report.assets import quality_report
 from pipelines.resources import InboxResource, WarehouseResource
-from pipelines.sources import SOURCE_PATH_TAG, SourceFile, find_source_files
+from pipelines.sources import SOURCE_PATH_TAG, HashCache, SourceFile, find_source_files, scan_sources
 from pipelines.validate.assets import document_quality
 
 ingest_job = dg.define_asset_job(
     "ingest_document",
     selection=dg.AssetSelection.assets(source_document, normalised_document, warehouse_document),
-    description="Extract, normalise and load one source file version.",
+    description="Extract, normalise and load one source file version, then run its asset checks.",
 )
 
 
 report_job = dg.define_asset_job(
     "refresh_quality_report",
     selection=dg.AssetSelection.assets(quality_report),
-    description="Rebuild the HTML data-quality report from the warehouse.",
+    description="Rebuild the HTML data-quality report from the warehouse (once per ingest batch).",
 )
 
+UNFINISHED = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
 
-def run_request_for(source: SourceFile) -> dg.RunRequest:
+
+def run_request_for(source: SourceFile, batch: str | None = None) -> dg.RunRequest:
+    """One ingest run: the partition, the file's path (the extract step reads it) and its name."""
+    tags = {SOURCE_PATH_TAG: str(source.path.resolve()), FILE_TAG: source.path.name}
+    if batch:
+        tags[BATCH_TAG] = batch
     return dg.RunRequest(
-        run_key=source.partition_key,
+        run_key=f"{source.partition_key}@{batch}" if batch else source.partition_key,
         partition_key=source.partition_key,
-        tags={SOURCE_PATH_TAG: str(source.path.resolve())},
+        tags=tags,
     )
 
 
 @dg.sensor(job=ingest_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
 def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> dg.SensorResult:
-    """Register new or changed files in the landing folder as partitions (the schedule ingests them)."""
+    """Register new or changed files in the landing folder as partitions (the schedule ingests them).
+
+    The cursor keeps each file's size, modification time and hash, so an unchanged file is not
+    read again every minute.
+    """
     folder = Path(inbox.path)
     if not folder.is_dir():
         return dg.SensorResult(skip_reason=f"landing folder {folder} does not exist")
+    cache: HashCache = {p: (v[0], v[1], v[2]) for p, v in json.loads(context.cursor or "{}").items()}
+    found = scan_sources([folder], cache=cache).files
+    cursor = json.dumps(cache, sort_keys=True)
     known = set(context.instance.get_dynamic_partitions(SOURCE_FILES))
-    new = sorted({s.partition_key for s in find_source_files([folder], all_files=True)} - known)
+    new = sorted({s.partition_key for s in found} - known)
     if not new:
-        return dg.SensorResult(skip_reason="no new or changed files")
-    return dg.SensorResult(dynamic_partitions_requests=[source_files.build_add_request(new)])
+        return dg.SensorResult(skip_reason="no new or changed files", cursor=cursor)
+    names = ", ".join(sorted({s.path.name for s in found if s.partition_key in new}))
+    context.log.info(f"registered {len(new)} file version(s): {names}")
+    return dg.SensorResult(dynamic_partitions_requests=[source_files.build_add_request(new)], cursor=cursor)
 
 
 @dg.schedule(
@@ -61,18 +83,38 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> d
     execution_timezone="Asia/Shanghai",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
-def nightly_ingest(context: dg.ScheduleEvaluationContext, inbox: InboxResource) -> list[dg.RunRequest]:
-    """Every registered file in the landing folder whose partition has not been loaded yet."""
+def nightly_ingest(
+    context: dg.ScheduleEvaluationContext, inbox: InboxResource, warehouse: WarehouseResource
+) -> list[dg.RunRequest]:
+    """Every registered file in the landing folder that the warehouse has not finished: one batch.
+
+    Finished means loaded and validated (or recorded as failed or template), read from the
+    published warehouse, so a run killed between its load and its checks is run again.
+    """
+    from pipelines.load.warehouse import finished_documents
+
     folder = Path(inbox.path)
     if not folder.is_dir():
         return []
     registered = set(context.instance.get_dynamic_partitions(SOURCE_FILES))
-    loaded = context.instance.get_materialized_partitions(warehouse_document.key)
-    return [
-        run_request_for(s)
-        for s in find_source_files([folder], all_files=True)
-        if s.partition_key in registered and s.partition_key not in loaded
-    ]
+    done = finished_documents(warehouse.file)
+    tick = context.scheduled_execution_time
+    batch = f"nightly-{tick.strftime('%Y%m%dT%H%M%z')}" if tick else "nightly-manual"
+    todo = {s.partition_key: s for s in find_source_files([folder])}  # one run per content hash
+    return [run_request_for(s, batch) for key, s in todo.items() if key in registered and key not in done]
+
+
+def _report_when_batch_done(context: dg.RunStatusSensorContext) -> dg.RunRequest | dg.SkipReason:
+    """One report per batch: requested when the batch's last ingest run ends, keyed by the batch."""
+    batch = context.dagster_run.tags.get(BATCH_TAG) or context.dagster_run.run_id
+    if context.dagster_run.tags.get(BATCH_TAG):
+        pending = context.instance.get_run_ids(
+            filters=dg.RunsFilter(job_name=ingest_job.name, tags={BATCH_TAG: batch}, statuses=UNFINISHED),
+            limit=1,
+        )
+        if pending:
+            return dg.SkipReason(f"batch {batch} still has runs to finish")
+    return dg.RunRequest(run_key=f"report:{batch}", tags={BATCH_TAG: batch})
 
 
 @dg.run_status_sensor(
@@ -81,16 +123,24 @@ def nightly_ingest(context: dg.ScheduleEvaluationContext, inbox: InboxResource) 
     request_job=report_job,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
-def report_after_ingest(context: dg.RunStatusSensorContext) -> dg.RunRequest:
-    """Every finished ingest run (nightly or manual) refreshes the report the team reads."""
-    return dg.RunRequest(run_key=context.dagster_run.run_id)
+def report_after_ingest(context: dg.RunStatusSensorContext) -> dg.RunRequest | dg.SkipReason:
+    """The end of a batch (nightly or manual) refreshes the report the team reads in the morning."""
+    return _report_when_batch_done(context)
+
+
+@dg.run_failure_sensor(
+    monitored_jobs=[ingest_job], request_job=report_job, default_status=dg.DefaultSensorStatus.RUNNING
+)
+def report_after_failed_ingest(context: dg.RunFailureSensorContext) -> dg.RunRequest | dg.SkipReason:
+    """A batch whose last run failed is reported too (the others loaded)."""
+    return _report_when_batch_done(context)
 
 
 defs = dg.Definitions(
     assets=[source_document, normalised_document, warehouse_document, quality_report],
     asset_checks=[recognised_tables_have_facts, document_quality],
     jobs=[ingest_job, report_job],
-    sensors=[inbox_sensor, report_after_ingest],
+    sensors=[inbox_sensor, report_after_ingest, report_after_failed_ingest],
     schedules=[nightly_ingest],
     resources={"warehouse": WarehouseResource(), "inbox": InboxResource()},
 )

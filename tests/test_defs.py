@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import duckdb
 from click.testing import CliRunner
 
 from pipelines.cli import cli
-from pipelines.defs import defs, inbox_sensor, ingest_job, nightly_ingest, report_after_ingest, report_job
-from pipelines.partitions import source_files
-from pipelines.report.assets import quality_report
+from pipelines.defs import (
+    defs,
+    inbox_sensor,
+    ingest_job,
+    nightly_ingest,
+    report_after_failed_ingest,
+    report_after_ingest,
+    report_job,
+)
+from pipelines.extract.document import file_sha256
+from pipelines.partitions import BATCH_TAG, DEPARTMENT_TAG, FILE_TAG, YEAR_TAG, source_files
 from pipelines.resources import InboxResource, WarehouseResource
-from tests.conftest import SEED000, SHGZB_PDF
+from pipelines.sources import SourceFile
+from pipelines.validate.assets import FAMILY_CHECKS
+from tests.conftest import SEED000, SEEDS, SHGZB_PDF
 
 
 def test_definitions_validate_like_the_dagster_cli() -> None:
@@ -31,74 +45,183 @@ def test_definitions_load() -> None:
         "warehouse_document",
     }
     assert repo.get_job(report_job.name)
-    assert report_after_ingest.name in {s.name for s in repo.sensor_defs}
+    assert {report_after_ingest.name, report_after_failed_ingest.name} <= {s.name for s in repo.sensor_defs}
     checks = {k.name for k in repo.asset_graph.asset_check_keys}
-    assert {"accounting_identities", "accounting_conventions"} <= checks
+    assert set(FAMILY_CHECKS.values()) | {"recognised_tables_have_facts"} == checks
     assert nightly_ingest.cron_schedule == "0 2 * * *"
     assert nightly_ingest.execution_timezone == "Asia/Shanghai"
 
 
-def test_sensor_registers_new_files_and_schedule_requests_them(tmp_path: Path) -> None:
+def _partition_keys(result: dg.SensorResult) -> set[str]:
+    return {k for r in result.dynamic_partitions_requests or [] for k in r.partition_keys}
+
+
+def test_sensor_registers_new_and_changed_files_only(tmp_path: Path) -> None:
+    """A landing folder with an unchanged, a changed and a new file, and a stray file it ignores."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    unchanged, changed = inbox / "a_2024_juesuan.txt", inbox / "b_2024_juesuan.txt"
+    shutil.copy(SEEDS / "001_8a99ebaca312e0ad.txt", unchanged)
+    shutil.copy(SEEDS / "002_6e511b73bd73a431.txt", changed)
+    resources = {"inbox": InboxResource(path=str(inbox))}
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(instance=instance, resources=resources)
+        first = inbox_sensor(context)
+        assert _partition_keys(first) == {_key(unchanged), _key(changed)}
+        instance.add_dynamic_partitions(source_files.name, sorted(_partition_keys(first)))
+        assert not _partition_keys(inbox_sensor(context))  # nothing new the second time
+        # the cursor remembers each file's size, time and hash: the next tick need not re-read them
+        cursor = json.loads(first.cursor or "{}")
+        assert set(cursor) == {str(unchanged), str(changed)}
+        context = dg.build_sensor_context(instance=instance, resources=resources, cursor=first.cursor)
+        assert not _partition_keys(inbox_sensor(context))
+
+        old_changed = _key(changed)
+        shutil.copy(SEEDS / "003_5006032ceb30bda5.txt", changed)  # same name, new bytes
+        new = inbox / "sub" / "c_2025_yusuan.txt"
+        new.parent.mkdir()
+        shutil.copy(SEEDS / "004_c2b4d63b8c9ccf28.txt", new)
+        (inbox / "scan.jpg").write_bytes(b"\xff\xd8\xff")
+        (inbox / ".hidden.pdf").write_bytes(b"%PDF")
+        second = inbox_sensor(context)
+        assert _partition_keys(second) == {_key(changed), _key(new)}
+        assert old_changed not in _partition_keys(second) and _key(changed) != old_changed
+
+
+def _key(path: Path) -> str:
+    return SourceFile(path, file_sha256(path)).partition_key
+
+
+def test_schedule_sensor_run_report_end_to_end(tmp_path: Path) -> None:
+    """Sensor registers → schedule requests a batch → the run loads and checks the partition →
+    the run-status sensor requests one report for the batch → latest.html and the run's report."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.copy(SEED000, inbox)
+    warehouse = tmp_path / "data" / "warehouse.duckdb"
+    resources = {"inbox": InboxResource(path=str(inbox)), "warehouse": WarehouseResource(path=str(warehouse))}
     with dg.instance_for_test() as instance:
-        context = dg.build_sensor_context(
-            instance=instance, resources={"inbox": InboxResource(path=str(inbox))}
-        )
-        result = inbox_sensor(context)
-        (request,) = result.dynamic_partitions_requests
-        instance.add_dynamic_partitions(source_files.name, list(request.partition_keys))
-        again = inbox_sensor(context)
-        assert again.dynamic_partitions_requests == []  # nothing new the second time
+        sensor_result = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+        (key,) = _partition_keys(sensor_result)
+        instance.add_dynamic_partitions(source_files.name, [key])
+
+        tick = datetime(2025, 9, 2, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
         sched = dg.build_schedule_context(
-            instance=instance, resources={"inbox": InboxResource(path=str(inbox))}
+            instance=instance, resources=resources, scheduled_execution_time=tick
         )
-        runs = nightly_ingest(sched)
-        assert [r.partition_key for r in runs] == list(request.partition_keys)
+        (request,) = nightly_ingest(sched)
+        assert request.partition_key == key
+        assert request.tags[FILE_TAG] == SEED000.name
+        assert request.tags[BATCH_TAG] == "nightly-20250902T0200+0800"
+
+        # launched as the daemon launches a schedule's request: the job, the partition, the tags
+        run_config = {"resources": {"warehouse": {"config": {"path": str(warehouse)}}}}
+        job = defs.resolve_job_def(ingest_job.name)
+        result = job.execute_in_process(
+            instance=instance, partition_key=key, tags=request.tags, run_config=run_config
+        )
+        assert result.success
+        evaluations = result.get_asset_check_evaluations()
+        assert {e.check_name for e in evaluations} == set(FAMILY_CHECKS.values()) | {
+            "recognised_tables_have_facts"
+        }
+        assert {e.partition for e in evaluations} == {key}  # each check belongs to its partition
+        # seed 000 breaks conventions (warnings) and no accounting identity: yellow, never red
+        failed = [e for e in evaluations if not e.passed]
+        assert failed and all(e.severity == dg.AssetCheckSeverity.WARN for e in failed)
+        run = instance.get_run_by_id(result.run_id)
+        assert run is not None
+        assert run.tags[DEPARTMENT_TAG] == "重庆市潼南区人民政府办公室" and run.tags[YEAR_TAG] == "2024"
+        (materialization,) = result.asset_materializations_for_node("warehouse_document")
+        assert materialization.metadata["file"].value == SEED000.name
+        assert materialization.partition == key
+
+        # the run-status sensor requests one report for the batch, keyed by the batch
+        success = next(
+            e
+            for e in instance.all_logs(result.run_id)
+            if e.is_dagster_event and e.dagster_event.event_type == dg.DagsterEventType.RUN_SUCCESS
+        ).dagster_event
+        sensor_context = dg.build_run_status_sensor_context(
+            sensor_name=report_after_ingest.name, dagster_instance=instance, dagster_run=run,
+            dagster_event=success,
+        )  # fmt: skip
+        report_request = report_after_ingest(sensor_context)
+        assert isinstance(report_request, dg.RunRequest)
+        assert report_request.run_key == f"report:{request.tags[BATCH_TAG]}"
+        report_run = defs.resolve_job_def(report_job.name).execute_in_process(
+            instance=instance, tags=report_request.tags, run_config=run_config
+        )
+        assert report_run.success
+        assert nightly_ingest(sched) == []  # loaded and validated: the next night has nothing to do
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:  # the document landed, validated
+        assert con.execute("select status, is_current from dim_document").fetchall() == [("ok", True)]
+        assert con.execute("select status from v_document_quality").fetchall() == [("warnings",)]
+    reports = tmp_path / "data" / "reports"
+    latest = (reports / "latest.html").read_text("utf-8")
+    assert f"doc-{key}" in latest
+    (own,) = reports.glob("run-*.html")
+    own_html = own.read_text("utf-8")
+    assert "This run" in own_html and SEED000.name in own_html and "<b>added</b>" in own_html
 
 
-def test_cli_ingest_and_status(tmp_path: Path) -> None:
+def test_cli_ingest_exit_codes_progress_and_reports(tmp_path: Path) -> None:
     folder = tmp_path / "landing"
     folder.mkdir()
-    shutil.copy(SHGZB_PDF, folder)
     shutil.copy(SEED000, folder)
     (folder / "broken.pdf").write_bytes(b"%PDF-1.7 garbage")
+    (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff")
     warehouse = tmp_path / "wh.duckdb"
     runner = CliRunner()
     result = runner.invoke(cli, ["ingest", str(folder), "--warehouse", str(warehouse)])
-    assert result.exit_code == 0, result.output
-    assert "failed  broken.pdf" in result.output
-    assert "D01 D02 D03 D04 D05 D06 D07(empty) D08(empty) D09(empty)" in result.output
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute("select status, count(*) from dim_document group by 1 order by 1").fetchall() == [
-            ("failed", 1),
-            ("ok", 2),
-        ]
-        # every ingest run ends with the rule catalog's asset checks: results are in the warehouse
-        quality = dict(con.execute("select source_path, status from v_document_quality").fetchall())
-        assert quality[str(folder / SHGZB_PDF.name)] == "clean"
-        assert quality[str(folder / SEED000.name)] == "warnings"  # 201 printed as 一般公共预算支出 (W-1)
-        assert con.execute("select count(distinct rule_id) from dq_rule").fetchone()[0] >= 40
-    report_line = next(ln for ln in result.output.splitlines() if ln.startswith("report: "))
-    assert Path(report_line.removeprefix("report: ")).is_file()
+    assert result.exit_code == 1, result.output  # one file failed
+    out = result.output
+    assert f"skipped (not a supported format): {folder / 'photo.jpg'}" in out
+    assert re.search(r"\[1/2\] broken\.pdf  -  \d+\.\d s  failed: corrupt", out), out
+    assert re.search(rf"\[2/2\] {re.escape(SEED000.name)}  -  \d+\.\d s  loaded\n", out), out
+    assert "failed   broken.pdf" in out and "D01 D02 D03 D04 D05 D06 D07 D08 D09" in out
+    assert out.rstrip().endswith("2 file(s): 1 loaded, 0 already loaded, 1 failed; 1 skipped")
 
-    # the report asset (run after each ingest by report_after_ingest) rebuilds data/reports/latest.html
-    with dg.instance_for_test() as instance:
-        materialized = dg.materialize(
-            [quality_report],
-            resources={"warehouse": WarehouseResource(path=str(warehouse))},
-            instance=instance,
-        )
-        assert materialized.success
-    assert (tmp_path / "reports" / "latest.html").is_file()
+    # by hand, one clean PDF: latest.html still covers every current document, the run's report only it
+    result = runner.invoke(cli, ["ingest", str(SHGZB_PDF), "--warehouse", str(warehouse)])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"\[1/1\] sh_putuo_shgzb_2024_juesuan\.pdf  24 p\.  \d+\.\d s  loaded", result.output)
+    latest = (tmp_path / "reports" / "latest.html").read_text("utf-8")
+    seed_id, pdf_id = (_key(p) for p in (SEED000, SHGZB_PDF))
+    assert f"doc-{seed_id}" in latest and f"doc-{pdf_id}" in latest and "broken.pdf" in latest
+    own = Path(re.search(r"this run: (\S+)", result.output).group(1)).read_text("utf-8")  # type: ignore[union-attr]
+    assert f"doc-{pdf_id}" in own and f"doc-{seed_id}" not in own
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        quality = dict(con.execute("select document_id, status from v_document_quality").fetchall())
+        assert quality == {seed_id: "warnings", pdf_id: "clean", _key(folder / "broken.pdf"): "failed"}
+
+    # again: nothing to do, every file named, the explicit .jpg tried (and failed: exit 1)
+    again = runner.invoke(
+        cli, ["ingest", str(folder / "photo.jpg"), str(SEED000), "--warehouse", str(warehouse)]
+    )
+    assert again.exit_code == 1, again.output
+    assert f"{SEED000.name}  -  0.0 s  already loaded" in again.output
+    assert "photo.jpg  -" in again.output and "failed: unsupported_format" in again.output
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from dim_document").fetchone() == (4,)
+        assert con.execute("select count(*) from dq_run").fetchone() == (2,)  # validated once each
 
     status = runner.invoke(cli, ["status", "--warehouse", str(warehouse)])
     assert status.exit_code == 0 and "sh_putuo_shgzb_2024_juesuan.pdf" in status.output
-    # a second ingest of the same folder changes nothing
-    runner.invoke(cli, ["ingest", str(folder), "--warehouse", str(warehouse)])
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute("select count(*) from dim_document").fetchone() == (3,)
+
+
+def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["ingest", str(tmp_path / "missing.pdf")]).exit_code == 2
+    (tmp_path / "only.csv").write_text("a,b\n", encoding="utf-8")
+    empty = runner.invoke(cli, ["ingest", str(tmp_path), "--warehouse", str(tmp_path / "w.duckdb")])
+    assert empty.exit_code == 2 and "skipped (not a supported format)" in empty.output
+    assert runner.invoke(cli, ["status", "--warehouse", str(tmp_path / "none.duckdb")]).exit_code == 2
+    assert runner.invoke(cli, ["ingest", "--bogus"]).exit_code == 2
+    version = runner.invoke(cli, ["--version"])
+    assert version.exit_code == 0 and version.output.startswith("yujuesuan, version ")
 
 
 def test_every_command_has_help() -> None:

@@ -10,6 +10,7 @@ from pipelines.extract.catalog import is_catalogued
 from pipelines.extract.metadata import detect_metadata, unread_metadata
 from pipelines.extract.pdf import extract_pdf_tables, read_page_texts
 from pipelines.extract.performance import find_performance_tables
+from pipelines.extract.template import template_reason
 from pipelines.extract.text import extract_text_tables
 from pipelines.types import DocumentMeta, ExtractedDocument, RawTable, TextBlock
 
@@ -94,6 +95,8 @@ def extract_document(path: Path) -> ExtractedDocument:
         doc.warnings.insert(0, _garbled_note(garbled))
         doc.status = "partial"
         doc.error = "; ".join(e for e in (_garbled_note(garbled), doc.error) if e)
+    if template := template_reason(doc):
+        doc.status, doc.error = "template", template
     return doc
 
 

@@ -1,13 +1,23 @@
 """Load stage: apply `sql/`, then write one document per transaction through a single writer.
 
-DuckDB admits one writing process, so every write goes through `writer()`, which holds an
-inter-process lock on the warehouse file: Dagster may extract documents in parallel, but only
-one step at a time opens the warehouse for writing.
+Readers and the writer never share a file. DuckDB admits one writing process, and its writer lock
+and readers' locks exclude each other, so an analyst's connection left open would stop the nightly
+run (and the run would stop the analyst). `writer()` therefore works on a private working copy
+(`.warehouse.work.duckdb` beside the warehouse), under an inter-process lock so Dagster steps take
+turns; when the work is committed it checkpoints the copy and publishes it: the file is copied to a
+temporary name and renamed over `warehouse.duckdb` (`os.replace`, atomic on POSIX). A reader holding
+the old file keeps its inode and sees the state it opened; a new reader sees the new state. Nobody
+ever sees half a document: the copy is taken between transactions, after a checkpoint.
+
+The files are written in DuckDB storage `STORAGE_VERSION`, which the DuckDB CLI that analysts install
+from PyPI (`duckdb-cli` 1.5.x) opens, although this package links DuckDB 2.0.
 """
 
 from __future__ import annotations
 
 import csv
+import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +33,8 @@ from pipelines.extract.catalog import all_measures
 from pipelines.types import ExtractedDocument
 
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
+STORAGE_VERSION = "v1.5.0"  # the newest storage the PyPI DuckDB CLI (duckdb-cli 1.5.6) reads
+LOCK_TIMEOUT_SECONDS = 3600  # a writer waits this long for another writer (a nightly batch) to finish
 
 
 @dataclass(frozen=True)
@@ -56,30 +68,119 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.executemany(f"insert into {table} (code, level, name, parent_code) values (?, ?, ?, ?)", rows)
 
 
+def work_copy(path: Path) -> Path:
+    """The writer's private file beside the published warehouse (hidden, never opened by readers)."""
+    return path.with_name(f".{path.stem}.work{path.suffix}")
+
+
+def _connect_work(work: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(work), config={"storage_compatibility_version": STORAGE_VERSION})
+
+
+def _seed_work_copy(path: Path, work: Path) -> None:
+    """First write: start from the published warehouse (any storage version) or from nothing.
+
+    The copy is built under a temporary name and renamed, so a crash here leaves no work copy.
+    """
+    tmp = work.with_name(work.name + ".seed")
+    for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = _connect_work(tmp)
+    try:
+        if path.exists():
+            con.execute(f"attach '{_sql_str(path)}' as published (read_only)")
+            con.execute(f"copy from database published to {_database_name(con)}")
+            con.execute("detach published")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    os.replace(tmp, work)
+
+
+def _database_name(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute("select current_database()").fetchone()
+    assert row is not None
+    return f'"{row[0]}"'
+
+
+def _sql_str(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def publish(path: Path) -> None:
+    """Copy the (checkpointed, closed) work copy over the warehouse atomically; call under the lock."""
+    work = work_copy(path)
+    tmp = path.with_name(f".{path.name}.publish")
+    with work.open("rb") as src, tmp.open("wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+        dst.flush()
+        os.fsync(dst.fileno())
+    # a WAL beside the published file belongs to somebody's local edits of the old file: it must not be
+    # replayed into the new one (the published warehouse is read-only by contract)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
 @contextmanager
-def writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The one write connection: an exclusive lock across processes, the schema applied."""
+def writer(path: Path, *, publish_after: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one write connection, on the work copy, under an exclusive lock across processes.
+
+    On a clean exit the work copy is checkpointed and (unless `publish_after` is false) published
+    to `path` for readers; after an exception nothing is published.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(path) + ".lock", timeout=600):
-        con = duckdb.connect(str(path))
+    with FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_SECONDS):
+        work = work_copy(path)
+        if not work.exists():
+            _seed_work_copy(path, work)
+        con = _connect_work(work)
+        committed = False
         try:
             apply_schema(con)
             yield con
+            con.execute("checkpoint")
+            committed = True
         finally:
             con.close()
+        if committed and (publish_after or not path.exists()):
+            publish(path)
 
 
 def reader(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection for queries and status (fails clearly if the warehouse does not exist)."""
+    """A read-only connection to the published warehouse; it never waits for or blocks the writer."""
     if not path.exists():
         raise FileNotFoundError(f"no warehouse at {path}; run `yujuesuan ingest` first")
     return duckdb.connect(str(path), read_only=True)
 
 
+def finished_documents(path: Path) -> set[str]:
+    """Documents a new run would not change: loaded and validated, or recorded as failed or template.
+
+    A document loaded but not validated (a run killed between the two) is not finished.
+    """
+    if not path.exists():
+        return set()
+    with reader(path) as con:
+        rows = con.execute(
+            """
+            select document_id from dim_document d
+            where d.status in ('failed', 'template')
+               or exists (select 1 from dq_run r where r.document_id = d.document_id)
+            """
+        ).fetchall()
+    return {r[0] for r in rows}
+
+
 def version_key(doc: ExtractedDocument) -> str:
-    """Versions of one publication share region, department, year and kind; unknown ones, their path."""
+    """Versions of one publication share region, department, year and kind; unknown ones (and blank
+    templates, which name no real department), their path."""
     m = doc.meta
-    if m.department and m.fiscal_year and m.doc_kind:
+    if m.department and m.fiscal_year and m.doc_kind and doc.status != "template":
         # scope keeps a department's 本级 and 汇总 publications of one year apart
         return "|".join(
             str(x or "")

@@ -1,23 +1,44 @@
-"""Report stage in Dagster: the HTML data-quality report, rebuilt after every ingest run."""
+"""Report stage in Dagster: the HTML data-quality report, rebuilt once per ingest batch."""
 
 import dagster as dg
 
+from pipelines.partitions import BATCH_TAG, FILE_TAG
 from pipelines.resources import WarehouseResource
 
 
 @dg.asset(group_name="report")
 def quality_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """data/reports/latest.html over every current document, with the GX Data Docs beside it."""
-    from pipelines.report.html import write_report  # page rendering and templating load with the run only
+    """latest.html over every current document; with a batch tag, also the batch's own run report."""
+    # page rendering and templating load with the run only
+    from pipelines.load.warehouse import reader
+    from pipelines.report.data import run_outcomes
+    from pipelines.report.html import RunEntry, write_report
 
     files = write_report(warehouse.file, warehouse.reports_dir, None)
     report = files.report
-    return dg.MaterializeResult(
-        metadata={
-            "path": dg.MetadataValue.path(str(files.path.resolve())),
-            "documents": len(report.documents),
-            "with_errors": report.count("errors"),
-            "with_warnings": report.count("warnings"),
-            "failed_to_load": len(report.failed),
-        }
-    )
+    metadata: dict[str, dg.RawMetadataValue] = {
+        "path": dg.MetadataValue.path(str(files.path.resolve())),
+        "documents": len(report.documents),
+        "with_errors": report.count("errors"),
+        "with_warnings": report.count("warnings"),
+        "failed_to_load": len(report.failed),
+        "templates": len(report.templates),
+    }
+    batch = context.run.tags.get(BATCH_TAG)
+    if batch:
+        runs = context.instance.get_run_records(filters=dg.RunsFilter(tags={BATCH_TAG: batch}))
+        ingests = [r.dagster_run for r in runs if r.dagster_run.tags.get("dagster/partition")]
+        keys = {r.tags["dagster/partition"]: r.tags.get(FILE_TAG, "?") for r in ingests}
+        with reader(warehouse.file) as con:
+            outcomes = run_outcomes(con, list(keys))
+        entries = [
+            RunEntry(key, name, *outcomes.get(key, ("not loaded", "the run did not load it")))
+            for key, name in sorted(keys.items(), key=lambda kv: kv[1])
+        ]
+        loaded = [e.document_id for e in entries if e.outcome in ("added", "changed")]
+        run_files = write_report(warehouse.file, warehouse.reports_dir, loaded, run=entries)
+        metadata["batch"] = batch
+        metadata["run_report"] = dg.MetadataValue.path(str(run_files.path.resolve()))
+        metadata["added"] = sum(e.outcome == "added" for e in entries)
+        metadata["changed"] = sum(e.outcome == "changed" for e in entries)
+    return dg.MaterializeResult(metadata=metadata)

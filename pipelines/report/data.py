@@ -1,7 +1,8 @@
 """What the quality report shows, read from the warehouse: the latest validation run of each document.
 
 Everything here comes from the contract tables (dim_document, doc_table, fact_line_item, doc_text,
-dq_rule, dq_run, dq_result, v_document_quality); the report never recomputes a check.
+dq_rule, dq_run, dq_result, v_document_validation); the report never recomputes a check. Blank
+templates are listed apart and never counted with the documents.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-STATUS_ORDER = {"errors": 0, "warnings": 1, "not_validated": 2, "clean": 3}
+STATUS_ORDER = {"errors": 0, "warnings": 1, "not_recognised": 2, "partial": 3, "not_validated": 4, "clean": 5}
 SEVERITY_ORDER = {"error": 0, "warning": 1}
 
 
@@ -103,7 +104,7 @@ class DocumentQuality:
     department: str | None
     load_status: str
     load_error: str | None
-    status: str  # errors | warnings | clean | not_validated (v_document_quality)
+    status: str  # errors | warnings | partial | not_recognised | not_validated | clean (v_document_quality)
     run_id: str | None
     validated_at: datetime | None
     rules_run: int
@@ -139,7 +140,7 @@ class DocumentQuality:
 
 @dataclass(frozen=True)
 class FailedDocument:
-    """A file that did not load, with the reason the load stage recorded."""
+    """A file that did not load (or a blank template set aside), with the reason the load stage recorded."""
 
     document_id: str
     source_path: str
@@ -183,26 +184,41 @@ def _document_filter(document_ids: list[str] | None, current_only: bool) -> tupl
     return ("d.is_current" if current_only else "true"), []
 
 
+def unknown_documents(con: duckdb.DuckDBPyConnection, document_ids: list[str]) -> list[str]:
+    """The ids asked for that name no document version in the warehouse."""
+    known = {r[0] for r in con.execute("select document_id from dim_document").fetchall()}
+    return [d for d in document_ids if d not in known]
+
+
+def set_aside(
+    con: duckdb.DuckDBPyConnection, status: str, document_ids: list[str] | None, current_only: bool
+) -> list[FailedDocument]:
+    """Documents of one load status ('failed', 'template') with their reason."""
+    where, params = _document_filter(document_ids, current_only)
+    return [
+        FailedDocument(r["document_id"], r["source_path"], r["file_format"], r["error"], r["ingested_at"])
+        for r in _rows(
+            con,
+            f"""
+            select d.document_id, d.source_path, d.file_format, d.error, d.ingested_at
+            from dim_document d where d.status = ? and {where}
+            order by d.source_path
+            """,
+            [status, *params],
+        )
+    ]
+
+
 def load_documents(
     con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = None, *, current_only: bool = True
 ) -> tuple[list[DocumentQuality], list[FailedDocument]]:
     """Loaded documents with their latest run's failures, and the documents that failed to load.
 
     With `document_ids` exactly those documents; otherwise every current version (or every version).
+    Blank templates are in neither list (see `set_aside`).
     """
     where, params = _document_filter(document_ids, current_only)
-    failed = [
-        FailedDocument(r["document_id"], r["source_path"], r["file_format"], r["error"], r["ingested_at"])
-        for r in _rows(
-            con,
-            f"""
-            select d.document_id, d.source_path, d.file_format, d.error, d.ingested_at
-            from dim_document d where d.status = 'failed' and {where}
-            order by d.source_path
-            """,
-            params,
-        )
-    ]
+    failed = set_aside(con, "failed", document_ids, current_only)
     docs = [
         DocumentQuality(
             document_id=r["document_id"],
@@ -229,10 +245,10 @@ def load_documents(
             f"""
             select q.*, d.source_sha256, d.file_format, d.province, d.city, d.county, d.error,
                    r.gx_success
-            from v_document_quality q
+            from v_document_validation q
             join dim_document d using (document_id)
             left join dq_run r on r.run_id = q.run_id and r.document_id = q.document_id
-            where d.status <> 'failed' and {where}
+            where d.status not in ('failed', 'template') and {where}
             """,
             params,
         )
@@ -433,15 +449,17 @@ def quality_lines(con: duckdb.DuckDBPyConnection, document_ids: list[str]) -> di
                q.failed_errors, q.failed_warnings,
                (select count(distinct rule_id) from dq_result x
                 where x.run_id = q.run_id and x.document_id = q.document_id and not x.passed) as rules_failed
-        from dim_document d join v_document_quality q using (document_id)
+        from dim_document d join v_document_validation q using (document_id)
         where d.document_id in (select unnest(?))
         """,
         [document_ids],
     ):
         if r["load_status"] == "failed":
             text = f"failed to load: {r['error'] or 'unknown reason'}"
-        elif r["status"] == "not_validated":
-            text = "not validated"
+        elif r["load_status"] == "template":
+            text = "blank template, not analysed"
+        elif r["status"] in ("not_validated", "not_recognised"):
+            text = r["status"].replace("_", " ")
         else:
             passed = r["rules_run"] - r["rules_failed"]
             text = (
@@ -450,4 +468,32 @@ def quality_lines(con: duckdb.DuckDBPyConnection, document_ids: list[str]) -> di
                 f"{passed}/{r['rules_run']} rules passed, {r['checks']} checks"
             )
         out[r["document_id"]] = text
+    return out
+
+
+def run_outcomes(con: duckdb.DuckDBPyConnection, document_ids: list[str]) -> dict[str, tuple[str, str]]:
+    """What an ingest did with each document: (outcome, note) for the run's own report.
+
+    `changed` is a new version of a document the warehouse already held (same region, department,
+    year and kind); `added` a document it did not hold.
+    """
+    out: dict[str, tuple[str, str]] = {}
+    for r in _rows(
+        con,
+        """
+        select d.document_id, d.status, d.error,
+               (select string_agg(o.source_path, ', ') from dim_document o
+                where o.version_key = d.version_key and o.document_id <> d.document_id
+                  and o.ingested_at <= d.ingested_at) as earlier
+        from dim_document d where d.document_id in (select unnest(?))
+        """,
+        [document_ids],
+    ):
+        if r["status"] in ("failed", "template"):
+            out[r["document_id"]] = (r["status"], r["error"] or "")
+        elif r["earlier"]:
+            names = ", ".join(Path(p).name for p in r["earlier"].split(", "))
+            out[r["document_id"]] = ("changed", f"new version of {names}")
+        else:
+            out[r["document_id"]] = ("added", "")
     return out

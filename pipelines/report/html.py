@@ -34,6 +34,8 @@ from pipelines.report.data import (
     RuleSummary,
     load_documents,
     rule_summary,
+    set_aside,
+    unknown_documents,
 )
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,20 @@ log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_PICTURES_PER_DOCUMENT = 40  # beyond this a document's failures are listed without a picture
 MONEY_UNITS = {None, "元", "万元"}
+
+
+class UnknownDocumentError(ValueError):
+    """A document id asked for is not in the warehouse (a typo must not produce an empty report)."""
+
+
+@dataclass(frozen=True)
+class RunEntry:
+    """One file of an ingest run, as the run's own report lists it."""
+
+    document_id: str
+    file_name: str
+    outcome: str  # added | changed (a new version of a document) | already loaded | failed | template
+    note: str = ""
 
 
 @dataclass
@@ -56,6 +72,8 @@ class Report:
     render_seconds: float = 0.0
     # document id → its tables' coverage and engine (report/coverage.py)
     tables: dict[str, list[TableReading]] = field(default_factory=dict)
+    templates: list[FailedDocument] = field(default_factory=list)  # blank forms: listed, never counted
+    run: list[RunEntry] | None = None  # an ingest run's own report: what the run added or changed
 
     @property
     def run_ids(self) -> list[str]:
@@ -253,6 +271,7 @@ def build_report(
     """Gather the latest run of each document and the evidence for each failing check."""
     started = time.perf_counter()
     docs, failed = load_documents(con, document_ids, current_only=current_only)
+    templates = set_aside(con, "template", document_ids, current_only)
     pictures = 0
     with PageRenderer() as renderer:
         for doc in docs:
@@ -276,6 +295,7 @@ def build_report(
         page_renders=renders,
         render_seconds=time.perf_counter() - started,
         tables=table_readings(con, [d.document_id for d in docs]),
+        templates=templates,
     )
 
 
@@ -290,28 +310,41 @@ def write_report(
     *,
     current_only: bool = True,
     max_pictures: int = MAX_PICTURES_PER_DOCUMENT,
+    run: list[RunEntry] | None = None,
 ) -> ReportFiles:
-    """Write quality-<timestamp>.html and latest.html under out_dir; return both paths."""
+    """Write one report under out_dir and return its path.
+
+    The whole warehouse (no `document_ids`, current versions) goes to quality-<time>.html and
+    replaces latest.html, the morning read. A selection of documents, or an ingest run's own report
+    (`run`: the run's files, what it added or changed), goes to quality-<time>.html or
+    run-<time>.html beside it and leaves latest.html alone. An unknown id raises UnknownDocumentError.
+    """
     from pipelines.load.warehouse import reader
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    if (out_dir / "gx").is_dir():  # the validation results the asset checks kept, rendered once here
-        from pipelines.validate.gx import build_data_docs
-
-        build_data_docs(out_dir / "gx")
+    whole = document_ids is None and current_only and run is None
     with reader(warehouse) as con:
+        missing = unknown_documents(con, document_ids or [])
+        if missing:
+            raise UnknownDocumentError(f"no document {', '.join(missing)} in {warehouse}")
+        if (out_dir / "gx").is_dir() and whole:  # the GX results the checks kept, rendered once a batch
+            from pipelines.validate.gx import build_data_docs
+
+            build_data_docs(out_dir / "gx")
         report = build_report(
             con, warehouse, out_dir, document_ids, current_only=current_only, max_pictures=max_pictures
         )
+    report.run = run
     html = render_html(report)
     stamp = report.generated_at.strftime("%Y%m%dT%H%M%S")
-    path = out_dir / f"quality-{stamp}.html"
+    prefix = "run" if run is not None else "quality"
+    path = out_dir / f"{prefix}-{stamp}.html"
     n = 1
     while path.exists():
         n += 1
-        path = out_dir / f"quality-{stamp}-{n}.html"
+        path = out_dir / f"{prefix}-{stamp}-{n}.html"
     latest = out_dir / "latest.html"
-    for target in (path, latest):
+    for target in (path, latest) if whole else (path,):
         tmp = target.with_name(f".{target.name}.tmp")
         tmp.write_text(html, encoding="utf-8")
         os.replace(tmp, target)

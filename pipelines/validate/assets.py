@@ -1,9 +1,13 @@
 """Validate stage in Dagster: the rule catalog as asset checks on each loaded document partition.
 
-The checks never block: the warehouse holds what was published, and a failed identity flags the
-document (dq_run / v_document_quality) instead of stopping its data from loading.
+One check per rule family (H hierarchy, R row, B balance, …), so the UI says which family failed.
+The checks are partitioned like the asset, so each evaluation belongs to its document's partition:
+two documents with errors are two red partitions, whichever ran last. They never block: the
+warehouse holds what was published, and a failed identity flags the document (dq_run /
+v_document_quality) instead of stopping its data from loading.
 """
 
+import warnings
 from collections.abc import Iterator
 
 import dagster as dg
@@ -11,21 +15,40 @@ import polars as pl
 
 from pipelines.load.assets import warehouse_document
 from pipelines.load.warehouse import writer
+from pipelines.partitions import source_files
 from pipelines.resources import WarehouseResource
 from pipelines.validate.engine import judge, prepare
-from pipelines.validate.rules import load_rules
+from pipelines.validate.rules import FAMILY_ORDER, load_rules
 from pipelines.validate.store import store_evaluation
 
-ERRORS = "accounting_identities"
-WARNINGS = "accounting_conventions"
+# DOMAIN.md §7 rule families → the asset check that reports them
+FAMILY_CHECKS = {
+    "H": "H_hierarchy",
+    "R": "R_row_sums",
+    "B": "B_balance",
+    "X": "X_cross_table",
+    "N": "N_narrative",
+    "P": "P_performance",
+    "C": "C_codes",
+    "T": "T_text",
+}
+assert set(FAMILY_CHECKS) == set(FAMILY_ORDER)
+NOT_VALIDATED = ("failed", "template")  # load statuses with nothing to check
+
+with warnings.catch_warnings():  # partitioned check specs are a Dagster preview feature (1.13)
+    warnings.simplefilter("ignore")
+    _SPECS = [
+        dg.AssetCheckSpec(
+            name,
+            asset=warehouse_document,
+            partitions_def=source_files,
+            description=f"Rules of family {family} (expectations/rules): errors fail red, warnings yellow",
+        )
+        for family, name in FAMILY_CHECKS.items()
+    ]
 
 
-@dg.multi_asset_check(
-    specs=[
-        dg.AssetCheckSpec(ERRORS, asset=warehouse_document, description="Error-severity rules"),
-        dg.AssetCheckSpec(WARNINGS, asset=warehouse_document, description="Warning-severity rules"),
-    ],
-)
+@dg.multi_asset_check(specs=_SPECS, can_subset=False)
 def document_quality(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.AssetCheckResult]:
@@ -33,31 +56,38 @@ def document_quality(
     document_id = context.run.tags["dagster/partition"]
     rules = load_rules()
     # the writer lock is held around the warehouse reads and writes only, not while GX judges
-    with writer(warehouse.file) as con:
-        loaded = con.execute("select 1 from dim_document where document_id = ?", [document_id]).fetchone()
-        prepared = prepare(con, document_id, rules) if loaded else None
+    with writer(warehouse.file, publish_after=False) as con:
+        row = con.execute("select status from dim_document where document_id = ?", [document_id]).fetchone()
+        prepared = prepare(con, document_id, rules) if row and row[0] not in NOT_VALIDATED else None
     if prepared is None:
-        for name in (ERRORS, WARNINGS):
-            yield dg.AssetCheckResult(check_name=name, passed=True, metadata={"note": "document not loaded"})
+        note = f"document {row[0]}, nothing to check" if row else "document not loaded"
+        for name in FAMILY_CHECKS.values():
+            yield dg.AssetCheckResult(check_name=name, passed=True, metadata={"note": note})
         return
     evaluation = judge(prepared, docs_dir=warehouse.reports_dir / "gx")
-    with writer(warehouse.file) as con:
+    with writer(warehouse.file) as con:  # publishes: readers see the document with its findings
         store_evaluation(con, context.run.run_id, evaluation, rules)
-    failed = evaluation.results.filter(~pl.col("passed"))
-    for name, severity, dagster_severity in (
-        (ERRORS, "error", dg.AssetCheckSeverity.ERROR),
-        (WARNINGS, "warning", dg.AssetCheckSeverity.WARN),
-    ):
-        mine = failed.filter(pl.col("severity") == severity)
+    family_of = {r.id: r.family for r in rules}
+    results = evaluation.results.with_columns(
+        pl.col("rule_id").replace_strict(family_of, default="?").alias("family")
+    )
+    applied = {r.family for r in evaluation.rules}
+    for family, name in FAMILY_CHECKS.items():
+        mine = results.filter(pl.col("family") == family)
+        failed = mine.filter(~pl.col("passed"))
+        errors = failed.filter(pl.col("severity") == "error")
         yield dg.AssetCheckResult(
             check_name=name,
-            passed=mine.is_empty(),
-            severity=dagster_severity,
+            passed=failed.is_empty(),
+            severity=dg.AssetCheckSeverity.ERROR if not errors.is_empty() else dg.AssetCheckSeverity.WARN,
             metadata={
-                "rules_run": len(evaluation.rules),
-                "checks": evaluation.results.filter(pl.col("severity") == severity).height,
-                "failed": mine.height,
-                "failed_rules": ", ".join(sorted(set(mine["rule_id"].to_list()))) or "none",
+                "document_id": document_id,
+                "rules_run": sum(1 for r in evaluation.rules if r.family == family),
+                "checks": mine.height,
+                "failed_errors": errors.height,
+                "failed_warnings": failed.height - errors.height,
+                "failed_rules": ", ".join(sorted(set(failed["rule_id"].to_list()))) or "none",
+                "applies": family in applied,
                 "gx_success": evaluation.gx_success,
             },
         )

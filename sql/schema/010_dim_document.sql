@@ -13,7 +13,7 @@ create table if not exists dim_document (
     scope          varchar,             -- 本级 | 汇总 (as printed) | 部门 | 单位 (部门预算 vs 单位预算)
     title          varchar,
     page_count     integer,
-    status         varchar not null,    -- ok | partial | failed
+    status         varchar not null,    -- ok | partial | failed | template (a blank disclosure form)
     error          varchar,
     warnings       varchar,
     version_key    varchar not null,    -- region|department|year|kind, or the path when those are unknown

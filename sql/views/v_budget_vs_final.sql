@@ -7,7 +7,7 @@ with docs as (
     select document_id, doc_kind, fiscal_year, province, city, county,
            regexp_replace(department, '[（(]本级[)）]', '') as department
     from dim_document
-    where is_current and department is not null and fiscal_year is not null
+    where is_current and status <> 'template' and department is not null and fiscal_year is not null
 ),
 budget_source as (  -- per budget document, the table that covers all funds if it printed one
     select document_id, case when bool_or(table_code = 'B08') then 'B08' else 'B02' end as table_code

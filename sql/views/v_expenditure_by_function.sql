@@ -19,4 +19,4 @@ select
 from spend as s
 join dim_document as d using (document_id)
 left join dim_function_code as fc on fc.code = s.func_code
-where d.is_current;
+where d.is_current and d.status <> 'template';

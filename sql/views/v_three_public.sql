@@ -24,4 +24,5 @@ select
     sum(amount) filter (where metric = 'agency_operating_cost') as agency_operating_cost
 from parts as p
 join dim_document as d using (document_id)
+where d.status <> 'template'
 group by all;

@@ -312,3 +312,27 @@ def test_cli_report_and_quality_lines(planted: Planted, tmp_path: Path) -> None:
     assert "2/4 rules passed" in lines[planted.pdf_id]
     assert lines[planted.txt_id].startswith("warnings: 0 failed error checks, 1 failed warning checks")
     assert lines[planted.failed_id].startswith("failed to load: corrupt")
+
+
+def test_unknown_document_is_a_usage_error_and_latest_is_kept(planted: Planted, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "latest.html").write_text("yesterday", encoding="utf-8")
+    args = ["report", "--warehouse", str(planted.warehouse), "--out", str(out), "--document", "nope"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and "no document nope" in result.output
+    # a report of chosen documents never replaces the morning read either
+    args[-1] = planted.txt_id
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    assert (out / "latest.html").read_text("utf-8") == "yesterday"
+
+
+def test_findings_views_show_the_latest_run_of_current_documents(planted: Planted) -> None:
+    with duckdb.connect(str(planted.warehouse), read_only=True) as con:
+        rules = con.execute(
+            "select rule_id, count(*) from v_current_findings where document_id = ? group by 1 order by 1",
+            [planted.pdf_id],
+        ).fetchall()
+        assert rules == [("R01", 2), ("T01", 3)]  # OLD1 failed in an older run only
+        status = dict(con.execute("select document_id, status from v_document_quality").fetchall())
+    assert status == {planted.pdf_id: "errors", planted.txt_id: "warnings", planted.failed_id: "failed"}
