@@ -336,23 +336,11 @@ def _widen(row: RawRow, width: int) -> RawRow:
     return RawRow(cells, page=row.page, line_no=row.line_no, bbox=row.bbox, span_from=spans)
 
 
-_TOTAL_ROW = re.compile(r"^(合计|总计|小计|收入总计|支出总计)$")
-
-
 def _append_rows(table: RawTable, rows: list[RawRow]) -> None:
-    """Add a continuation page's rows to a table. A 合计 line some templates print again on every
-    page, with the same figures, is the same row: it is kept once."""
+    """Add a continuation page's rows to a table. A 合计 line printed again on every page stays a
+    row of its page: every printed number lands in a fact, with the page it was printed on."""
     width = max((len(r.cells) for r in table.rows), default=0)
-    seen = {_cells_of(r) for r in table.rows if _is_total_row(r)}
-    for row in rows:
-        if _is_total_row(row) and _cells_of(row) in seen:
-            continue
-        table.rows.append(_widen(row, width))
-
-
-def _is_total_row(row: RawRow) -> bool:
-    label = next((normalise_text(c) for c in row.cells if normalise_text(c)), "")
-    return bool(_TOTAL_ROW.match(label))
+    table.rows.extend(_widen(row, width) for row in rows)
 
 
 def _continue(

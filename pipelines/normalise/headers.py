@@ -114,25 +114,38 @@ def _fill_spans(header: list[tuple[str, ...]], width: int) -> list[list[str]]:
 
 def _fill_group_spans(grid: list[list[str]]) -> list[list[str]]:
     """A group caption the grid gave to its first column only ("当年预算" over 小计 | 基本支出 | 项目支出,
-    where the drawing left no merged-cell box to read): an empty header cell right of a caption,
-    with sub-headers printed below it, belongs to that caption, unless the row above separates the
-    two columns. Without this, two blocks (当年预算 | 上年结转结余) would name their columns alike."""
+    where the drawing left no merged-cell box to read): the empty header cells right of a caption,
+    with sub-headers printed below them, belong to that caption, unless the row above separates the
+    columns. Without this, two blocks (当年预算 | 上年结转结余) would name their columns alike.
+
+    A caption the grid already spread over several cells has its span, and a key caption (科目,
+    项目) never spans value columns: neither is carried further.
+    """
     filled = [list(row) for row in grid]
     meta = [all(not t or _META_LINE.search(t) for t in row) for row in filled]
     for i in range(len(filled) - 1):
         if meta[i]:
             continue
+        original = list(filled[i])
         row = filled[i]
         above = next((filled[k] for k in range(i - 1, -1, -1) if not meta[k]), None)
-        for j in range(1, len(row)):
-            if row[j] or not row[j - 1] or row[j - 1].isdigit():
+        for c, caption in enumerate(original):
+            spread = c > 0 and original[c - 1] == caption
+            if not caption or caption.isdigit() or spread or _is_key_caption(caption):
                 continue
-            if not any(filled[k][j] for k in range(i + 1, len(filled))):
-                continue
-            if above is not None and above[j] != above[j - 1]:
-                continue
-            row[j] = row[j - 1]
+            j = c + 1
+            while j < len(row) and not original[j]:
+                if not any(filled[k][j] for k in range(i + 1, len(filled))):
+                    break
+                if above is not None and above[j] != above[c]:
+                    break
+                row[j] = caption
+                j += 1
     return filled
+
+
+def _is_key_caption(text: str) -> bool:
+    return text in _KEY_WORDS or bool(_CODE_WORDS.search(text) or _KEY_HEADER.search(text))
 
 
 def _expand_spans(row: RawRow) -> tuple[str, ...]:
