@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
+from pipelines.budget import BudgetExceeded
 from pipelines.errors import SourceFileError
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.pdf import extract_pdf_tables, read_page_texts
@@ -16,6 +18,8 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 PDF_SUFFIXES = {".pdf"}
 OFFICE_FORMATS = {".docx": "docx", ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES | set(OFFICE_FORMATS)
+TOO_SLOW = "too_slow"  # the prefix of a warning for a page abandoned when its time ran out
+log = logging.getLogger(__name__)
 
 
 def file_sha256(path: Path) -> str:
@@ -78,17 +82,25 @@ def extract_document(path: Path) -> ExtractedDocument:
     except SourceFileError as exc:
         doc.status, doc.error = "failed", str(exc)
         return doc
+    except BudgetExceeded as exc:
+        doc.status, doc.error = "failed", f"{TOO_SLOW}: {exc}"
+        return doc
     except Exception as exc:  # a reader bug must not stop the run: record it against this file
-        doc.status, doc.error = "failed", f"reader_error: {type(exc).__name__}: {exc}"
+        log.exception("reading %s failed", path)
+        doc.status, doc.error = "failed", f"internal_error: {type(exc).__name__}: {exc}"
         return doc
     doc.tables = tables
     doc.warnings.extend(warnings)
     doc.performance = find_performance_tables(doc)
     doc.meta = detect_metadata(head_lines, [t.table_code for t in tables])
     doc.status, doc.error = _status(tables, doc.meta.doc_kind)
+    slow = [w for w in warnings if w.startswith(TOO_SLOW)]
+    if slow:
+        doc.status = "partial" if tables else "failed"
+        doc.error = "; ".join(e for e in (*slow, doc.error if tables else None) if e)
     if garbled:
         doc.warnings.insert(0, _garbled_note(garbled))
-        doc.status = "partial"
+        doc.status = "failed" if doc.status == "failed" else "partial"
         doc.error = "; ".join(e for e in (_garbled_note(garbled), doc.error) if e)
     return doc
 

@@ -7,6 +7,7 @@ import polars as pl
 
 from pipelines.normalise.frames import project_frame, tables_to_frames
 from pipelines.normalise.narrative import narrative_figures
+from pipelines.normalise.numbers import OUT_OF_RANGE
 from pipelines.normalise.performance import performance_frames
 from pipelines.partitions import source_files
 from pipelines.types import ExtractedDocument
@@ -25,6 +26,11 @@ def normalise_document(doc: ExtractedDocument) -> NormalisedDocument:
     """Pure: turn every table of the document into facts; what cannot be read becomes a warning."""
     facts, tables, warnings = tables_to_frames(doc.tables, doc.document_id)
     doc.warnings.extend(warnings)
+    rejected = [w for w in warnings if w.startswith(OUT_OF_RANGE)]
+    if rejected and doc.status != "failed":  # the rest of the table loads; the document is partial
+        doc.status = "partial"
+        more = f" (and {len(rejected) - 1} more)" if len(rejected) > 1 else ""
+        doc.error = "; ".join(e for e in (doc.error, rejected[0] + more) if e)
     extras = {
         "doc_text": text_frame(doc),
         **performance_frames(doc),
