@@ -36,13 +36,33 @@ def cli() -> None:
     show_default="data/warehouse.duckdb",
     help="DuckDB file to load into (created if missing).",
 )
-def ingest(paths: tuple[Path, ...], warehouse: Path) -> None:
+@click.option("--revalidate", is_flag=True, help="Run the rules again on files that are already loaded.")
+def ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool) -> None:
     """Ingest files or folders: extract, normalise and load each file version.
 
     Example:
 
         yujuesuan ingest data/samples --warehouse data/warehouse.duckdb
     """
+    from pipelines.guard import StorageFull, is_storage_full, run_lock, storage_message
+
+    try:  # one run per warehouse at a time; a full disk is a message, not a traceback
+        with run_lock(warehouse, notify=lambda m: click.echo(m, err=True)):
+            _ingest(paths, warehouse, revalidate)
+    except StorageFull as exc:
+        raise click.ClickException(str(exc)) from exc
+    except Exception as exc:
+        if is_storage_full(exc):
+            raise click.ClickException(storage_message(warehouse.resolve(), exc)) from exc
+        raise
+
+
+def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool) -> None:
+    from pipelines.guard import check_free_space, triage
+    from pipelines.guard import revalidate as run_rules_again
+    from pipelines.retention import prune_reports
+
+    check_free_space(warehouse.resolve().parent)
     _dagster_home(warehouse)
     import dagster as dg
 
@@ -53,8 +73,13 @@ def ingest(paths: tuple[Path, ...], warehouse: Path) -> None:
     sources = find_source_files(list(paths), all_files=True)
     if not sources:
         raise click.ClickException("no files found")
+    tried = sources
+    sources, notes = triage(warehouse, sources)  # unchanged bytes: nothing extracted, nothing written
+    for note in notes:
+        click.echo(note)
     instance = dg.DagsterInstance.get()
-    instance.add_dynamic_partitions(SOURCE_FILES, sorted({s.partition_key for s in sources}))
+    if sources:
+        instance.add_dynamic_partitions(SOURCE_FILES, sorted({s.partition_key for s in sources}))
     job = defs.resolve_job_def(ingest_job.name)
     run_config = {
         "resources": {"warehouse": {"config": {"path": str(warehouse)}}},
@@ -73,7 +98,13 @@ def ingest(paths: tuple[Path, ...], warehouse: Path) -> None:
         if not result.success:
             failures += 1
             click.echo(f"run failed for {source.path}: see `dagster` run {result.run_id}", err=True)
-    document_ids = list(dict.fromkeys(s.partition_key for s in sources))
+    if revalidate:
+        again = [s.partition_key for s in tried if s not in sources]
+        click.echo(f"revalidated {run_rules_again(warehouse, again, f'revalidate-{os.getpid()}')} documents")
+    prune_reports(reports_dir_for(warehouse))
+    document_ids = list(dict.fromkeys(s.partition_key for s in (tried if revalidate else sources)))
+    if not document_ids:
+        return
     _print_documents(warehouse, document_ids)
     click.echo(f"\nwarehouse: {warehouse.resolve()}")
     if not _print_quality(warehouse, document_ids, reports_dir_for(warehouse)):

@@ -49,7 +49,11 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> d
     if not folder.is_dir():
         return dg.SensorResult(skip_reason=f"landing folder {folder} does not exist")
     known = set(context.instance.get_dynamic_partitions(SOURCE_FILES))
-    new = sorted({s.partition_key for s in find_source_files([folder], all_files=True)} - known)
+    found = find_source_files([folder], all_files=True)
+    for s in found:
+        if s.error:  # still being copied, or no permission: tried again on the next tick
+            context.log.warning(f"cannot read {s.path}: {s.error}")
+    new = sorted({s.partition_key for s in found if not s.error} - known)
     if not new:
         return dg.SensorResult(skip_reason="no new or changed files")
     return dg.SensorResult(dynamic_partitions_requests=[source_files.build_add_request(new)])

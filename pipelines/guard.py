@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from pipelines.load.warehouse import LoadResult
     from pipelines.normalise.assets import NormalisedDocument
+    from pipelines.sources import SourceFile
 
 log = logging.getLogger("yujuesuan.guard")
 
@@ -198,7 +199,7 @@ def storage_message(where: Path, exc: BaseException | None = None) -> str:
     cause = f" ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})" if exc else ""
     return (
         f"storage is full: {space}{cause}. Nothing half-written was kept; free space (or lower "
-        "YUJUESUAN_KEEP_REPORTS to prune old reports) and run the ingest again."
+        "YUJUESUAN_RETENTION_DAYS to prune old reports) and run the ingest again."
     )
 
 
@@ -233,6 +234,72 @@ def run_lock(warehouse: Path, notify: object = print, timeout: float = 6 * 3600)
         yield
     finally:
         lock.release()
+
+
+# --- a run over many files ----------------------------------------------------------------------
+
+
+def triage(warehouse: Path, sources: list[SourceFile]) -> tuple[list[SourceFile], list[str]]:
+    """Which files need the pipeline; unchanged bytes are recognised here, before any extraction.
+
+    - bytes already loaded and current: `already loaded`, nothing is written;
+    - bytes loaded earlier and since superseded (a revert): made current again, not re-extracted;
+    - the same bytes under a second name in this run: tried once;
+    - a failed attempt whose reason was not the bytes (RETRY_REASONS): tried again.
+    """
+    from pipelines.load.warehouse import known_version, make_current, reader, writer
+
+    todo: list[SourceFile] = []
+    lines: list[str] = []
+    seen: dict[str, Path] = {}
+    known: dict[str, tuple[bool, str, str | None] | None] = {}
+    if warehouse.exists():
+        with reader(warehouse) as con:
+            known = {s.partition_key: known_version(con, s.partition_key) for s in sources}
+    revert: list[SourceFile] = []
+    for s in sources:
+        key = s.partition_key
+        if key in seen:
+            lines.append(f"same bytes as {seen[key].name}: {s.path} ({key}) is not loaded twice")
+            continue
+        seen[key] = s.path
+        state = known.get(key)
+        if state is None or (state[1] == "failed" and reason_of(state[2]) in RETRY_REASONS):
+            todo.append(s)
+        elif state[0]:
+            lines.append(f"already loaded: {s.path} ({key})")
+        elif state[1] == "failed":
+            lines.append(f"already tried: {s.path} ({key}) failed: {state[2]}")
+        else:
+            revert.append(s)
+    if revert:
+        with writer(warehouse) as con:
+            for s in revert:
+                make_current(con, s.partition_key, str(s.path))
+                lines.append(f"delivered again: {s.path} ({s.partition_key}) is the current version again")
+    return todo, lines
+
+
+def revalidate(warehouse: Path, document_ids: list[str], run_id: str) -> int:
+    """Run the rule suite again on loaded documents (`ingest --revalidate`); how many were judged."""
+    from pipelines.load.warehouse import writer
+    from pipelines.resources import reports_dir_for
+    from pipelines.validate.engine import judge, prepare
+    from pipelines.validate.rules import load_rules
+    from pipelines.validate.store import store_evaluation
+
+    rules = load_rules()
+    judged = 0
+    for document_id in dict.fromkeys(document_ids):
+        with writer(warehouse) as con:
+            if not con.execute("select 1 from dim_document where document_id = ?", [document_id]).fetchone():
+                continue
+            prepared = prepare(con, document_id, rules)
+        evaluation = judge(prepared, docs_dir=reports_dir_for(warehouse) / "gx")
+        with writer(warehouse) as con:
+            store_evaluation(con, run_id, evaluation, rules)
+        judged += 1
+    return judged
 
 
 def with_limits(limits: Limits | None = None, **changes: float) -> Limits:

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.extract.document import SUPPORTED_SUFFIXES, file_sha256
+from pipelines.extract.document import SUPPORTED_SUFFIXES
+from pipelines.guard import source_hash
 from pipelines.types import document_id_for
 
 SOURCE_PATH_TAG = "yujuesuan/source_path"
@@ -17,6 +18,7 @@ IGNORED_PREFIXES = (".", "~$")  # hidden files and Office lock files
 class SourceFile:
     path: Path
     sha256: str
+    error: str | None = None  # why the file cannot be read (sha256 is then a stand-in, see guard)
 
     @property
     def partition_key(self) -> str:
@@ -40,4 +42,4 @@ def find_source_files(paths: Iterable[Path], *, all_files: bool = False) -> list
             found[path] = None
         else:
             raise FileNotFoundError(f"no such file or folder: {path}")
-    return [SourceFile(p, file_sha256(p)) for p in found]
+    return [SourceFile(p, *source_hash(p)) for p in found]  # one unreadable file is that file's problem

@@ -2,7 +2,8 @@
 
 import dagster as dg
 
-from pipelines.load.warehouse import load_document, reader, writer
+from pipelines.guard import load_guarded
+from pipelines.load.warehouse import reader, writer
 from pipelines.normalise.assets import NormalisedDocument
 from pipelines.partitions import source_files
 from pipelines.resources import WarehouseResource
@@ -15,7 +16,7 @@ def warehouse_document(
     """dim_document, doc_table and fact_line_item rows of this file version (idempotent)."""
     n = normalised_document
     with writer(warehouse.file) as con:
-        result = load_document(con, n.document, n.facts, n.tables, n.extras)
+        result = load_guarded(con, n)  # rows that cannot be written leave the document's failed row
     return dg.MaterializeResult(
         metadata={
             "outcome": result.outcome,

@@ -65,6 +65,8 @@ def normalised_document(
     context: dg.AssetExecutionContext, source_document: ExtractedDocument
 ) -> NormalisedDocument:
     """fact_line_item rows of the document, one per numeric cell, with page provenance."""
-    result = normalise_document(source_document)
+    from pipelines.guard import normalise_guarded  # a bug here makes the document failed, not lost
+
+    result = normalise_guarded(source_document)
     context.add_output_metadata({"facts": result.facts.height, "tables": result.tables.height})
     return result
