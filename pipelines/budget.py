@@ -85,6 +85,18 @@ class Budget:
                 yield
 
 
+def exceeded(exc: BaseException) -> BudgetExceeded | None:
+    """The budget overrun behind an exception a library wrapped (pdfplumber re-raises as its own)."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, BudgetExceeded):
+            return e
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return None
+
+
 _current: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("yujuesuan_budget", default=None)
 
 

@@ -139,10 +139,20 @@ def normalise_guarded(doc: ExtractedDocument, limits: Limits | None = None) -> N
         with budget_mod.active(Budget(limits or Limits.from_env())):
             return normalise_document(doc)
     except BudgetExceeded as exc:
-        return normalise_document(_failed_copy(doc, "too_slow", f"normalising {exc}"))
+        return _nothing(_failed_copy(doc, "too_slow", f"normalising {exc}"))
     except Exception as exc:
         log.exception("normalising %s failed", doc.source_path)
-        return normalise_document(_failed_copy(doc, "internal_error", f"{type(exc).__name__}: {exc}"))
+        return _nothing(_failed_copy(doc, "internal_error", f"{type(exc).__name__}: {exc}"))
+
+
+def _nothing(doc: ExtractedDocument) -> NormalisedDocument:
+    """A failed document's frames: empty, built without the code that just failed."""
+    import polars as pl
+
+    from pipelines.normalise.assets import NormalisedDocument
+    from pipelines.normalise.frames import FACT_SCHEMA, TABLE_SCHEMA
+
+    return NormalisedDocument(doc, pl.DataFrame(schema=FACT_SCHEMA), pl.DataFrame(schema=TABLE_SCHEMA))
 
 
 def _failed_copy(doc: ExtractedDocument, reason: str, message: str) -> ExtractedDocument:
@@ -159,7 +169,7 @@ def load_guarded(con: duckdb.DuckDBPyConnection, n: NormalisedDocument) -> LoadR
         if is_storage_full(exc):
             raise StorageFull(storage_message(Path(n.document.source_path), exc)) from exc
         log.exception("loading %s failed", n.document.source_path)
-        failed = normalise_guarded(_failed_copy(n.document, "internal_error", f"{type(exc).__name__}: {exc}"))
+        failed = _nothing(_failed_copy(n.document, "internal_error", f"{type(exc).__name__}: {exc}"))
         return load_document(con, failed.document, failed.facts, failed.tables, failed.extras)
 
 

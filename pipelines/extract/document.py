@@ -6,7 +6,7 @@ import hashlib
 import logging
 from pathlib import Path
 
-from pipelines.budget import BudgetExceeded
+from pipelines.budget import BudgetExceeded, exceeded
 from pipelines.errors import SourceFileError
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.pdf import extract_pdf_tables, read_page_texts
@@ -86,6 +86,9 @@ def extract_document(path: Path) -> ExtractedDocument:
         doc.status, doc.error = "failed", f"{TOO_SLOW}: {exc}"
         return doc
     except Exception as exc:  # a reader bug must not stop the run: record it against this file
+        if (slow := exceeded(exc)) is not None:
+            doc.status, doc.error = "failed", f"{TOO_SLOW}: {slow}"
+            return doc
         log.exception("reading %s failed", path)
         doc.status, doc.error = "failed", f"internal_error: {type(exc).__name__}: {exc}"
         return doc

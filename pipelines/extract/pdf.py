@@ -15,7 +15,6 @@ import pdfplumber
 import pypdfium2 as pdfium
 
 from pipelines import budget
-from pipelines.budget import BudgetExceeded
 from pipelines.errors import SourceFileError
 from pipelines.extract.camelot import camelot_grid
 from pipelines.extract.catalog import normalise_text, titles_in
@@ -151,7 +150,10 @@ def extract_pdf_tables(path: Path, pages: list[PageText]) -> tuple[list[RawTable
             try:
                 with clock.page(text.number):
                     open_table = _read_page(path, page, open_table, tables, warnings, kind)
-            except BudgetExceeded as exc:
+            except Exception as error:  # pdfplumber wraps what interrupts it in its own exception
+                exc = budget.exceeded(error)
+                if exc is None:
+                    raise
                 warnings.append(f"too_slow: {exc}; the page was not read")
                 open_table = None
                 if exc.scope == "file":
