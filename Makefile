@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 WAREHOUSE ?= data/warehouse.duckdb
 
-.PHONY: setup run test lint format dev bench status clean
+.PHONY: setup run test lint format dev bench bench-heavy status clean
 
 # setup: create .venv with the pinned dependencies and the package in editable mode
 setup: $(STAMP)
@@ -47,6 +47,10 @@ dev: setup
 # bench: pages/s and peak memory of the pipeline over data/samples, beside a naive pdfplumber baseline
 bench: setup
 	$(BIN)/python -m pipelines.bench data/samples
+
+# bench-heavy: time and peak RSS of generated hostile inputs (rectangles, 14,400 pt page, 1,000 pages, 10M cells)
+bench-heavy: setup
+	$(BIN)/python -m pipelines.bench --heavy
 
 clean:
 	rm -rf $(VENV) data/dagster_home data/warehouse.duckdb data/staging data/reports

@@ -31,27 +31,38 @@ def _heading(c, width: float, height: float, scale: float = 1.0) -> None:  # typ
     c.drawString(40 * scale, height - 60 * scale, "单位：元")
 
 
-def rectangles_pdf(path: Path, n: int, size: tuple[float, float] = (595.0, 842.0)) -> Path:
-    """One titled page whose table region is tiled with n small stroked rectangles (a Word export's
-    borders drawn as tiny boxes), plus a few amounts."""
+def rectangles_pdf(path: Path, n: int, size: tuple[float, float] = (595.0, 842.0), rows: int = 60) -> Path:
+    """One titled ruled table whose borders are drawn as n tiny filled rectangles, the way some
+    Word exports draw them (the Jiangsu budgets), cell texts intact."""
     width, height = size
     c = _canvas(path, size)
     _heading(c, width, height)
-    left, top, right, bottom = 40.0, height - 80.0, width - 40.0, 40.0
-    cols = max(1, math.ceil(math.sqrt(n * (right - left) / (top - bottom))))
-    rows = math.ceil(n / cols)
-    w, h = (right - left) / cols, (top - bottom) / rows
-    c.setLineWidth(0.1)
+    xs = [40.0, 95.0, 175.0, *(175.0 + k * (width - 215.0) / 8 for k in range(1, 9))]
+    top, bottom = height - 80.0, 40.0
+    row_h = (top - bottom) / rows
+    length = (rows + 1) * (xs[-1] - xs[0]) + len(xs) * (top - bottom)
+    seg = length / n
     drawn = 0
-    for r in range(rows):
-        for k in range(cols):
-            if drawn == n:
-                break
-            c.rect(left + k * w, top - (r + 1) * h, w, h, stroke=1, fill=0)
+    for r in range(rows + 1):  # horizontal rules, each a run of small boxes
+        y, x = top - r * row_h, xs[0]
+        while x < xs[-1] - 1e-6 and drawn < n:
+            c.rect(x, y - 0.25, min(seg, xs[-1] - x), 0.5, stroke=0, fill=1)
+            x += seg
+            drawn += 1
+    for x in xs:
+        y = bottom
+        while y < top - 1e-6 and drawn < n:
+            c.rect(x - 0.25, y, 0.5, min(seg, top - y), stroke=0, fill=1)
+            y += seg
             drawn += 1
     c.setFont(FONT, 6)
-    for r in range(5):
-        c.drawString(left + 2, top - 12 - r * 14, f"2010{r}01 行政运行 {1234 + r:,}.56")
+    for r in range(rows):
+        y = top - (r + 1) * row_h + 3
+        code = 2010101 + r
+        c.drawString(xs[0] + 2, y, str(code))
+        c.drawString(xs[1] + 2, y, "行政运行")
+        for k in range(2, len(xs) - 1):
+            c.drawRightString(xs[k + 1] - 2, y, f"{(code * k) % 9973:,}.00")
     c.save()
     return path
 

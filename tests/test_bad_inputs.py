@@ -29,7 +29,7 @@ from pipelines.sources import find_source_files
 from tests.conftest import SEED000
 from tests.render import garble_text_layer, render, tables_of
 
-LIMITS = Limits(max_pages=2000, max_cells=200_000, page_seconds=8, file_seconds=120)
+LIMITS = Limits(max_pages=2000, max_cells=200_000, page_seconds=5, file_seconds=120)
 
 
 def _good_pdf(out: Path) -> Path:
