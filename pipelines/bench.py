@@ -158,7 +158,7 @@ def _heavy_case(case: tuple[str, int], queue: Any) -> None:
 
             t0 = time.perf_counter()
             with PageRenderer() as renderer:
-                png = renderer.crop(path, 1, RowBand(table_top=200.0 * size / 842, row_top=None))
+                png = renderer.crop(path, 1, RowBand(table_top=100.0 * size / 842, row_top=None))
             crop = (time.perf_counter() - t0, len(png))
     queue.put({"seconds": elapsed, "rss0": rss0, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                "status": status, "error": (error or "")[:60], "facts": result.facts,

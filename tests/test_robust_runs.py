@@ -149,7 +149,7 @@ def test_huge_page_is_rendered_at_a_capped_size(tmp_path: Path) -> None:
 
     path = big_page_pdf(tmp_path / "big.pdf", 14400)
     with PageRenderer() as renderer:
-        png = renderer.crop(path, 1, RowBand(table_top=3400.0))
+        png = renderer.crop(path, 1, RowBand(table_top=100.0 * 14400 / 842))
         (page,) = renderer._pages.values()
         assert page.image.width * page.image.height <= MAX_PAGE_PIXELS
     assert png.startswith(b"\x89PNG")

@@ -197,7 +197,7 @@ def _pixels(pages: OrderedDict[tuple[Path, int], _Page]) -> int:
 def page_scale(width_pt: float, height_pt: float) -> float:
     """DPI, unless the page is so large that its picture would pass MAX_PAGE_PIXELS."""
     full = width_pt * height_pt * SCALE * SCALE
-    return SCALE if full <= MAX_PAGE_PIXELS else SCALE * (MAX_PAGE_PIXELS / full) ** 0.5
+    return SCALE if full <= MAX_PAGE_PIXELS else 0.995 * SCALE * (MAX_PAGE_PIXELS / full) ** 0.5
 
 
 def _stack(strip: Image.Image, region: Image.Image, label: str) -> Image.Image:
