@@ -148,9 +148,10 @@ def _heavy_case(case: tuple[str, int], queue: Any) -> None:
         start = time.perf_counter()
         with writer(warehouse) as con:
             result = ingest_file(con, path)
-            status, error = con.execute(
+            row = con.execute(
                 "select status, error from dim_document where document_id = ?", [result.document_id]
             ).fetchone()
+            status, error = row if row else ("?", None)
         elapsed = time.perf_counter() - start
         crop = None
         if kind == "big_page":  # the report's picture of the table on a 14,400 pt page

@@ -19,7 +19,6 @@ import logging
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -310,7 +309,3 @@ def revalidate(warehouse: Path, document_ids: list[str], run_id: str) -> int:
             store_evaluation(con, run_id, evaluation, rules)
         judged += 1
     return judged
-
-
-def with_limits(limits: Limits | None = None, **changes: float) -> Limits:
-    return replace(limits or Limits.from_env(), **changes)

@@ -9,12 +9,13 @@ from __future__ import annotations
 import math
 import zipfile
 from pathlib import Path
+from typing import Any
 
 TITLE = "收入支出决算总表"  # a catalogued title: the page goes to the table finder
 FONT = "STSong-Light"
 
 
-def _canvas(path: Path, size: tuple[float, float]):  # type: ignore[no-untyped-def]
+def _canvas(path: Path, size: tuple[float, float]) -> Any:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
@@ -24,7 +25,7 @@ def _canvas(path: Path, size: tuple[float, float]):  # type: ignore[no-untyped-d
     return canvas.Canvas(str(path), pagesize=size, pageCompression=1)
 
 
-def _heading(c, width: float, height: float, scale: float = 1.0) -> None:  # type: ignore[no-untyped-def]
+def _heading(c: Any, width: float, height: float, scale: float = 1.0) -> None:
     c.setFont(FONT, 14 * scale)
     c.drawCentredString(width / 2, height - 40 * scale, TITLE)
     c.setFont(FONT, 9 * scale)

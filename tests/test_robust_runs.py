@@ -62,7 +62,8 @@ def test_a_revert_makes_the_reverted_bytes_current_again(tmp_path: Path) -> None
     assert any(n.startswith("delivered again") for n in notes)
     assert _current(warehouse) == {str(v1): True, str(v2): False}
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        outcomes = [r[0] for r in con.execute("select outcome from doc_delivery order by delivered_at").fetchall()]
+        delivered = con.execute("select outcome from doc_delivery order by delivered_at").fetchall()
+    outcomes = [r[0] for r in delivered]
     assert outcomes == ["loaded", "loaded", "current_again"]
 
 

@@ -86,8 +86,8 @@ def extract_document(path: Path) -> ExtractedDocument:
         doc.status, doc.error = "failed", f"{TOO_SLOW}: {exc}"
         return doc
     except Exception as exc:  # a reader bug must not stop the run: record it against this file
-        if (slow := exceeded(exc)) is not None:
-            doc.status, doc.error = "failed", f"{TOO_SLOW}: {slow}"
+        if (overrun := exceeded(exc)) is not None:
+            doc.status, doc.error = "failed", f"{TOO_SLOW}: {overrun}"
             return doc
         log.exception("reading %s failed", path)
         doc.status, doc.error = "failed", f"internal_error: {type(exc).__name__}: {exc}"
@@ -97,10 +97,10 @@ def extract_document(path: Path) -> ExtractedDocument:
     doc.performance = find_performance_tables(doc)
     doc.meta = detect_metadata(head_lines, [t.table_code for t in tables])
     doc.status, doc.error = _status(tables, doc.meta.doc_kind)
-    slow = [w for w in warnings if w.startswith(TOO_SLOW)]
-    if slow:
+    skipped = [w for w in warnings if w.startswith(TOO_SLOW)]
+    if skipped:
         doc.status = "partial" if tables else "failed"
-        doc.error = "; ".join(e for e in (*slow, doc.error if tables else None) if e)
+        doc.error = "; ".join(e for e in [*skipped, doc.error if tables else None] if e)
     if garbled:
         doc.warnings.insert(0, _garbled_note(garbled))
         doc.status = "failed" if doc.status == "failed" else "partial"
