@@ -61,15 +61,24 @@ class Budget:
     def deadline(self) -> float:
         return self.started + self.limits.file_seconds
 
-    def check(self, page: int | None = None) -> None:
-        """Raise when the file's time is spent (called between pages)."""
-        if time.monotonic() >= self.deadline:
-            raise BudgetExceeded("file", self.limits.file_seconds, page)
-
     @contextmanager
     def whole_file(self) -> Iterator[None]:
-        with _deadline(self.deadline, BudgetExceeded("file", self.limits.file_seconds)):
+        with _deadline(self.deadline, BudgetExceeded("file", self.limits.file_seconds)) as entry:
+            self._entry = entry
             yield
+
+    def spent(self) -> None:
+        """The reader stopped at the file's deadline: what it kept may still be turned into rows."""
+        entry = getattr(self, "_entry", None)
+        if entry is not None and entry in _stack:
+            _stack.remove(entry)
+            _arm()
+        self._spent = True
+
+    def check(self, page: int | None = None) -> None:
+        """Raise when the file's time is spent (called between pages)."""
+        if getattr(self, "_spent", False) or time.monotonic() >= self.deadline:
+            raise BudgetExceeded("file", self.limits.file_seconds, page)
 
     @contextmanager
     def page(self, number: int) -> Iterator[None]:
@@ -136,19 +145,20 @@ def _arm() -> None:
 
 
 @contextmanager
-def _deadline(end: float, exc: BaseException) -> Iterator[None]:
+def _deadline(end: float, exc: BaseException) -> Iterator[tuple[float, BaseException] | None]:
     usable = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
     if not usable:
-        yield
+        yield None
         return
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     entry = (end, exc)
     _stack.append(entry)
     _arm()
     try:
-        yield
+        yield entry
     finally:
-        _stack.remove(entry)
+        if entry in _stack:
+            _stack.remove(entry)
         _arm()
         if not _stack:
             signal.signal(signal.SIGALRM, previous)

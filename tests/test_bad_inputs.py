@@ -268,3 +268,26 @@ def test_a_crash_in_normalise_or_load_leaves_a_failed_row(
 def test_print_matrix(matrix: dict) -> None:
     for r in sorted(matrix["rows"], key=lambda r: Path(r[1]).name):
         print("MATRIX", Path(r[1]).name, "|", r[2], "|", (r[3] or "")[:90], "|", r[4], r[5])
+
+
+def test_file_budget_keeps_what_was_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file's time runs out after its first table page: that page loads, the document is partial."""
+    import pipelines.extract.pdf as pdf
+    from pipelines import budget
+
+    path = rectangles_pdf(tmp_path / "first.pdf", 600)
+    two = PdfWriter()
+    for _ in range(2):
+        two.append(PdfReader(path))
+    two.write(tmp_path / "two.pdf")
+    real = pdf._read_page
+
+    def read_then_run_out(*args, **kwargs):
+        result = real(*args, **kwargs)
+        budget.current().started = float("-inf")  # the file's deadline is now behind us
+        return result
+
+    monkeypatch.setattr(pdf, "_read_page", read_then_run_out)
+    doc = extract_guarded(tmp_path / "two.pdf", limits=Limits(file_seconds=3600))
+    assert doc.status == "partial" and doc.error.startswith("too_slow")
+    assert doc.tables and doc.tables[0].pages == [1]

@@ -158,6 +158,7 @@ def extract_pdf_tables(path: Path, pages: list[PageText]) -> tuple[list[RawTable
                 open_table = None
                 if exc.scope == "file":
                     warnings.append(f"too_slow: pages after {text.number} were not read")
+                    clock.spent()  # what was read is still loaded; the document is partial
                     break
             finally:
                 page.close()  # pdfplumber keeps every parsed object of a page until it is closed
