@@ -175,10 +175,12 @@ HEAVY = [
 ]
 
 
-def heavy_main() -> None:
+def heavy_main(kinds: list[str]) -> None:
     """`make bench-heavy`: time and peak RSS of each generated hostile input, one process each."""
     print(f"{'case':<24} {'seconds':>8} {'peak RSS MiB':>13} {'Δ RSS MiB':>10}  status")
     for case in HEAVY:
+        if kinds and case[0] not in kinds:
+            continue
         r = _measure(_heavy_case, case)  # type: ignore[arg-type]
         crop = f"; report crop {r['crop'][0]:.2f} s, {r['crop'][1] // 1024} KiB" if r["crop"] else ""
         print(
@@ -190,7 +192,7 @@ def heavy_main() -> None:
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--heavy"]:
-        heavy_main()
+        heavy_main(argv[1:])  # optionally only some kinds: rectangles big_page pages cells
         return
     folder = Path(argv[0] if argv else "data/samples")
     files = sorted(str(p) for p in folder.iterdir() if p.suffix.lower() in {".pdf", ".txt", ".md"})

@@ -29,6 +29,7 @@ from pipelines.sources import find_source_files
 from tests.conftest import SEED000
 from tests.render import garble_text_layer, render, tables_of
 
+ODD_NAME = "odd name 'q\" ;$(touch x) 预算.txt"
 LIMITS = Limits(max_pages=2000, max_cells=200_000, page_seconds=5, file_seconds=120)
 
 
@@ -58,6 +59,18 @@ def _zip_bytes() -> bytes:
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("a.txt", "hello")
     return buf.getvalue()
+
+
+def _encrypted_xlsx() -> bytes:
+    import openpyxl
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    book = openpyxl.Workbook()
+    book.active.append(["收入支出决算总表"])
+    plain, sealed = io.BytesIO(), io.BytesIO()
+    book.save(plain)
+    OOXMLFile(io.BytesIO(plain.getvalue())).encrypt("secret", sealed)
+    return sealed.getvalue()
 
 
 def _broken_xref(src: Path) -> bytes:
@@ -106,6 +119,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     put("zip_renamed.pdf", _zip_bytes(), "failed", "not_a_pdf")
     put("junk.docx", os.urandom(3000), "failed", None)
     put("corrupt.xlsx", _zip_bytes()[:40], "failed", None)
+    put("password.xlsx", _encrypted_xlsx(), "failed", "encrypted")
     put(
         "thousand_pages.pdf",
         text_pages_pdf(work / "k.pdf", 1000).read_bytes(),
@@ -163,7 +177,8 @@ def test_every_good_file_loads(matrix: dict) -> None:
 BAD = [
     "empty.pdf", "truncated.pdf", "garbage_appended.pdf", "broken_xref.pdf", "user_password.pdf",
     "owner_password.pdf", "scanned.pdf", "cid_garbled.pdf", "image_renamed.pdf", "zip_renamed.pdf",
-    "junk.docx", "corrupt.xlsx", "thousand_pages.pdf", "huge_page_10000pt.pdf", "rectangles_200000.pdf",
+    "junk.docx", "corrupt.xlsx", "password.xlsx", "thousand_pages.pdf", "huge_page_10000pt.pdf",
+    "rectangles_200000.pdf",
     "amount_too_large.txt", "odd name 'q\" ;$(touch x) 预算.txt", "seed000_new_version.txt", "unreadable.pdf",
 ]  # fmt: skip
 
@@ -202,7 +217,7 @@ def test_folder_oddities_are_not_documents(matrix: dict) -> None:
 def test_new_version_supersedes_the_good_seed(matrix: dict) -> None:
     by_name = matrix["by_name"]
     # the odd-named file and the new version are both versions of seed 000 (same department/year/kind)
-    names = ("duplicate_of_seed000.txt", "seed000_new_version.txt", BAD[16], "amount_too_large.txt")
+    names = ("duplicate_of_seed000.txt", "seed000_new_version.txt", ODD_NAME, "amount_too_large.txt")
     current = [n for n in names if by_name[n][4]]
     assert len(current) == 1
 

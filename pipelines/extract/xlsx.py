@@ -66,6 +66,8 @@ def _xlsx_sheets(data: bytes) -> list[Sheet]:
 
     from pipelines import budget
 
+    limit = budget.current().limits.max_cells
+    _check_sheet_sizes(data, limit)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except zipfile.BadZipFile as exc:
@@ -74,7 +76,6 @@ def _xlsx_sheets(data: bytes) -> list[Sheet]:
         raise SourceFileError("not_a_workbook", f"the ZIP holds no workbook ({exc})") from exc
     except Exception as exc:  # openpyxl/lxml raise many types for damaged parts
         raise SourceFileError("corrupt", f"the XLSX cannot be read ({type(exc).__name__}: {exc})") from exc
-    limit = budget.current().limits.max_cells
     kept = 0
     sheets: list[Sheet] = []
     try:
@@ -118,6 +119,23 @@ def _xlsx_sheets(data: bytes) -> list[Sheet]:
     finally:
         book.close()
     return sheets
+
+
+XML_BYTES_PER_CELL = 64  # a generous size of one cell in sheet XML: a bigger sheet is refused unread
+
+
+def _check_sheet_sizes(data: bytes, max_cells: int) -> None:
+    """Refuse a workbook whose sheets' XML could only hold far more cells than the limit, before parsing."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            size = sum(i.file_size for i in z.infolist() if i.filename.startswith("xl/worksheets/"))
+    except zipfile.BadZipFile:
+        return  # openpyxl names the damage
+    if size > max_cells * XML_BYTES_PER_CELL:
+        raise SourceFileError(
+            "too_large",
+            f"{size / 1e6:.0f} MB of sheet XML, more than {max_cells:,} cells can take (YUJUESUAN_MAX_CELLS)",
+        )
 
 
 def _cell_index(ref: str) -> tuple[int, int]:
