@@ -175,11 +175,11 @@ HEAVY = [
 ]
 
 
-def heavy_main(kinds: list[str]) -> None:
+def heavy_main(kinds: list[str]) -> None:  # e.g. --heavy pages:200 runs one case
     """`make bench-heavy`: time and peak RSS of each generated hostile input, one process each."""
     print(f"{'case':<24} {'seconds':>8} {'peak RSS MiB':>13} {'Δ RSS MiB':>10}  status")
     for case in HEAVY:
-        if kinds and case[0] not in kinds:
+        if kinds and case[0] not in kinds and f"{case[0]}:{case[1]}" not in kinds:
             continue
         r = _measure(_heavy_case, case)  # type: ignore[arg-type]
         crop = f"; report crop {r['crop'][0]:.2f} s, {r['crop'][1] // 1024} KiB" if r["crop"] else ""
