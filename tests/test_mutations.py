@@ -1,5 +1,5 @@
-"""Property test: mutated text exports (digits, lengths, units, removed cells) each leave exactly
-one document row, and no other document in the warehouse changes."""
+"""Property tests: mutated text exports and rendered PDFs (digits, lengths, units, removed cells)
+each leave exactly one document row, and no other document in the warehouse changes."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from pipelines.guard import ingest_file
 from pipelines.load.warehouse import writer
 from tests.conftest import SEED000
+from tests.render import TableSource, render, tables_of
 
 LINES = SEED000.read_text(encoding="utf-8").splitlines()
 NUMBERED = [i for i, ln in enumerate(LINES) if any(ch.isdigit() for ch in ln)]
@@ -69,3 +70,41 @@ def test_mutated_export_leaves_one_row_and_touches_nothing_else(edits: list[tupl
         others_after = [r for r in after if r[0] != result.document_id]
         assert others_after == [r for r in before if r[0] != result.document_id]
         assert len(after) in (len(before), len(before) + 1)
+
+
+D01 = tables_of(SEED000)[0]
+cell_edit = st.tuples(
+    st.integers(0, len(D01.body) - 1),
+    st.integers(0, len(D01.body[0]) - 1),
+    st.sampled_from(["digits", "long", "remove"]),
+    st.text(alphabet="0123456789", min_size=1, max_size=40),
+)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(cell_edit, min_size=1, max_size=4), st.sampled_from(["单位：元", "单位：万元", "单位：亿元"]))
+def test_mutated_rendered_pdf_leaves_one_row_and_touches_nothing_else(
+    edits: list[tuple[int, int, str, str]], unit: str
+) -> None:
+    body = [list(r) for r in D01.body]
+    for i, j, how, digits in edits:
+        if how == "digits":
+            body[i][j] = digits[:3] + "," + digits[3:6].rjust(3, "0") + ".00"
+        elif how == "long":
+            body[i][j] = digits + ".00"
+        else:
+            body[i][j] = ""
+    source = TableSource(D01.title, unit, D01.header, body)
+    with tempfile.TemporaryDirectory() as tmp:
+        warehouse = Path(tmp) / "w.duckdb"
+        with writer(warehouse) as con:
+            ingest_file(con, SEED000)
+            before = _snapshot(con)
+            pdf = render(source, Path(tmp) / "mutated.pdf", ruled=True)
+            result = ingest_file(con, pdf)
+            after = _snapshot(con)
+            rows = con.execute(
+                "select count(*) from dim_document where document_id = ?", [result.document_id]
+            )
+            assert rows.fetchone() == (1,)
+        assert [r for r in after if r[0] != result.document_id] == before
