@@ -170,6 +170,7 @@ HEAVY = [
     ("rectangles", 2500),
     ("rectangles", 20000),
     ("big_page", 14400),
+    ("pages", 200),
     ("pages", 1000),
     ("cells", 10_000_000),
 ]
