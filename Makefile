@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 WAREHOUSE ?= data/warehouse.duckdb
 
-.PHONY: setup run test lint format dev bench status sql clean
+.PHONY: setup run test lint format dev bench bench-heavy status sql clean
 
 # setup: create .venv with the pinned dependencies and the package in editable mode
 setup: $(STAMP)
@@ -60,6 +60,10 @@ sql: $(SQL_VENV)/bin/duckdb
 # bench: pages/s and peak memory of the pipeline over data/samples, beside a naive pdfplumber baseline
 bench: setup
 	$(BIN)/python -m pipelines.bench data/samples
+
+# bench-heavy: time and peak RSS of generated hostile inputs (rectangles, 14,400 pt page, 1,000 pages, 10M cells)
+bench-heavy: setup
+	$(BIN)/python -m pipelines.bench --heavy
 
 clean:
 	rm -rf $(VENV) $(SQL_VENV) data/dagster_home data/warehouse.duckdb data/.warehouse.work.duckdb* \

@@ -124,7 +124,77 @@ def _measure(target: Any, files: list[str]) -> dict[str, Any]:
     return result
 
 
+def _heavy_case(case: tuple[str, int], queue: Any) -> None:
+    """One generated hostile input: generated first, then extract → normalise → load, timed."""
+    _pin_one_core()
+    from pipelines import heavy
+    from pipelines.guard import ingest_file
+    from pipelines.load.warehouse import writer
+
+    kind, size = case
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{kind}.{'xlsx' if kind == 'cells' else 'pdf'}"
+        make = {
+            "rectangles": lambda: heavy.rectangles_pdf(path, size),
+            "pages": lambda: heavy.table_pages_pdf(path, size),
+            "big_page": lambda: heavy.big_page_pdf(path, float(size)),
+            "cells": lambda: heavy.cells_xlsx(path, size),
+        }[kind]
+        make()
+        warehouse = Path(tmp) / "bench.duckdb"
+        with writer(warehouse):
+            pass
+        rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        start = time.perf_counter()
+        with writer(warehouse) as con:
+            result = ingest_file(con, path)
+            row = con.execute(
+                "select status, error from dim_document where document_id = ?", [result.document_id]
+            ).fetchone()
+            status, error = row if row else ("?", None)
+        elapsed = time.perf_counter() - start
+        crop = None
+        if kind == "big_page":  # the report's picture of the table on a 14,400 pt page
+            from pipelines.report.crops import PageRenderer, RowBand
+
+            t0 = time.perf_counter()
+            with PageRenderer() as renderer:
+                png = renderer.crop(path, 1, RowBand(table_top=100.0 * size / 842, row_top=None))
+            crop = (time.perf_counter() - t0, len(png))
+    queue.put({"seconds": elapsed, "rss0": rss0, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               "status": status, "error": (error or "")[:60], "facts": result.facts,
+               "crop": crop})  # fmt: skip
+
+
+HEAVY = [
+    ("rectangles", 2500),
+    ("rectangles", 20000),
+    ("big_page", 14400),
+    ("pages", 200),
+    ("pages", 1000),
+    ("cells", 10_000_000),
+]
+
+
+def heavy_main(kinds: list[str]) -> None:  # e.g. --heavy pages:200 runs one case
+    """`make bench-heavy`: time and peak RSS of each generated hostile input, one process each."""
+    print(f"{'case':<24} {'seconds':>8} {'peak RSS MiB':>13} {'Δ RSS MiB':>10}  status")
+    for case in HEAVY:
+        if kinds and case[0] not in kinds and f"{case[0]}:{case[1]}" not in kinds:
+            continue
+        r = _measure(_heavy_case, case)  # type: ignore[arg-type]
+        crop = f"; report crop {r['crop'][0]:.2f} s, {r['crop'][1] // 1024} KiB" if r["crop"] else ""
+        print(
+            f"{case[0] + ' ' + format(case[1], ','):<24} {r['seconds']:>8.2f} {r['rss'] / 1024:>13.0f}"
+            f" {(r['rss'] - r['rss0']) / 1024:>10.0f}  {r['status']} {r['error']} ({r['facts']} facts){crop}",
+            flush=True,
+        )
+
+
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["--heavy"]:
+        heavy_main(argv[1:])  # optionally only some kinds: rectangles big_page pages cells
+        return
     folder = Path(argv[0] if argv else "data/samples")
     files = sorted(str(p) for p in folder.iterdir() if p.suffix.lower() in {".pdf", ".txt", ".md"})
     pdfs = [f for f in files if f.lower().endswith(".pdf")]

@@ -101,7 +101,8 @@ def _is_done(record: tuple[str, str | None, int | None, bool] | None) -> bool:
     show_default="data/warehouse.duckdb",
     help="DuckDB file to load into (created if missing).",
 )
-def ingest(paths: tuple[Path, ...], warehouse: Path) -> None:
+@click.option("--revalidate", is_flag=True, help="Run the rules again on files that are already loaded.")
+def ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool) -> None:
     """Ingest files or folders: extract, normalise, load and validate each file version.
 
     A folder yields the formats the pipeline reads (PDF, DOCX, XLSX/XLS, TXT/MD) and lists what it
@@ -114,8 +115,26 @@ def ingest(paths: tuple[Path, ...], warehouse: Path) -> None:
 
         yujuesuan ingest data/samples --warehouse data/warehouse.duckdb
     """
+    from pipelines.guard import StorageFull, is_storage_full, run_lock, storage_message
+
+    try:  # one run per warehouse at a time; a full disk is a message, not a traceback
+        with run_lock(warehouse, notify=lambda m: click.echo(m, err=True)):
+            _ingest(paths, warehouse, revalidate)
+    except StorageFull as exc:
+        raise click.ClickException(str(exc)) from exc
+    except Exception as exc:
+        if is_storage_full(exc):
+            raise click.ClickException(storage_message(warehouse.resolve(), exc)) from exc
+        raise
+
+
+def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool) -> None:
+    from pipelines.guard import check_free_space, triage
+    from pipelines.guard import revalidate as run_rules_again
+    from pipelines.retention import prune_reports
     from pipelines.sources import scan_sources
 
+    check_free_space(warehouse.resolve().parent)
     scan = scan_sources(list(paths))
     for skipped in scan.skipped:
         click.echo(f"skipped (not a supported format): {skipped}")
@@ -135,6 +154,11 @@ def ingest(paths: tuple[Path, ...], warehouse: Path) -> None:
         "loggers": {"console": {"config": {"log_level": "ERROR"}}},
     }
     batch = f"cli-{datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    # unchanged bytes are recognised before any extraction; a revert is made current again
+    todo, notes = triage(warehouse, scan.files)
+    for note in notes:
+        click.echo(note)
+    todo_keys = {s.partition_key for s in todo}
     recorded = _recorded(warehouse)
     seen: dict[str, str] = {}  # partition key → first file name with those bytes
     outcomes: list[FileOutcome] = []
@@ -143,7 +167,7 @@ def ingest(paths: tuple[Path, ...], warehouse: Path) -> None:
     for i, source in enumerate(scan.files, start=1):
         key, name = source.partition_key, source.path.name
         t0 = time.perf_counter()
-        if key in seen or _is_done(recorded.get(key)):
+        if key in seen or (key not in todo_keys and _is_done(recorded.get(key))):
             status, _, pages, _ = recorded.get(key) or ("-", None, 0, False)
             same = f"same bytes as {seen[key]}" if key in seen and seen[key] != name else ""
             outcome = FileOutcome(name, key, "already loaded", status, pages or 0, 0.0, same)
@@ -171,6 +195,9 @@ def ingest(paths: tuple[Path, ...], warehouse: Path) -> None:
         outcomes.append(outcome)
         click.echo(outcome.line(i, n))
 
+    if revalidate:
+        again = [o.document_id for o in outcomes if o.outcome == "already loaded"]
+        click.echo(f"revalidated {run_rules_again(warehouse, again, f'revalidate-{os.getpid()}')} documents")
     document_ids = list(dict.fromkeys(o.document_id for o in outcomes))
     click.echo("")
     _print_documents(warehouse, document_ids)
@@ -188,6 +215,7 @@ def ingest(paths: tuple[Path, ...], warehouse: Path) -> None:
     )
     click.echo(summary)
     failures = counts["failed"] + counts["run failed"]
+    prune_reports(reports_dir_for(warehouse))
     instance.dispose()
     sys.exit(EXIT_SOME_FAILED if failures or not report_ok else EXIT_OK)
 

@@ -69,7 +69,10 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> d
     found = scan_sources([folder], cache=cache).files
     cursor = json.dumps(cache, sort_keys=True)
     known = set(context.instance.get_dynamic_partitions(SOURCE_FILES))
-    new = sorted({s.partition_key for s in found} - known)
+    for s in found:
+        if s.error:  # still being copied, or no permission: tried again on the next tick
+            context.log.warning(f"cannot read {s.path}: {s.error}")
+    new = sorted({s.partition_key for s in found if not s.error} - known)
     if not new:
         return dg.SensorResult(skip_reason="no new or changed files", cursor=cursor)
     names = ", ".join(sorted({s.path.name for s in found if s.partition_key in new}))

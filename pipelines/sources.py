@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.extract.document import SUPPORTED_SUFFIXES, file_sha256
+from pipelines.extract.document import SUPPORTED_SUFFIXES
+from pipelines.guard import source_hash
 from pipelines.types import document_id_for
 
 SOURCE_PATH_TAG = "yujuesuan/source_path"
@@ -17,6 +18,7 @@ IGNORED_PREFIXES = (".", "~$")  # hidden files and Office lock files
 class SourceFile:
     path: Path
     sha256: str
+    error: str | None = None  # why the file cannot be read (sha256 is then a stand-in, see guard)
 
     @property
     def partition_key(self) -> str:
@@ -34,17 +36,22 @@ class SourceScan:
 HashCache = dict[str, tuple[int, int, str]]  # path → (size, mtime_ns, sha256)
 
 
-def _sha256(path: Path, cache: HashCache | None) -> str:
-    """The file's hash, reused from `cache` while its size and modification time are unchanged."""
+def _sha256(path: Path, cache: HashCache | None) -> tuple[str, str | None]:
+    """The file's hash (or a stand-in and why it cannot be read), reused from `cache` while its size
+    and modification time are unchanged."""
     if cache is None:
-        return file_sha256(path)
-    st = path.stat()
+        return source_hash(path)
+    try:
+        st = path.stat()
+    except OSError:
+        return source_hash(path)
     hit = cache.get(str(path))
     if hit and hit[0] == st.st_size and hit[1] == st.st_mtime_ns:
-        return hit[2]
-    sha = file_sha256(path)
-    cache[str(path)] = (st.st_size, st.st_mtime_ns, sha)
-    return sha
+        return hit[2], None
+    sha, error = source_hash(path)
+    if error is None:
+        cache[str(path)] = (st.st_size, st.st_mtime_ns, sha)
+    return sha, error
 
 
 def scan_sources(
@@ -72,7 +79,7 @@ def scan_sources(
             found[path] = None
         else:
             raise FileNotFoundError(f"no such file or folder: {path}")
-    files = [SourceFile(p, _sha256(p, cache)) for p in found]
+    files = [SourceFile(p, *_sha256(p, cache)) for p in found]  # an unreadable file is its own problem
     if cache is not None:  # forget files that left the folder
         for gone in set(cache) - {str(p) for p in found}:
             del cache[gone]

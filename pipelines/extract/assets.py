@@ -5,10 +5,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.extract.document import extract_document
+from pipelines.guard import extract_guarded
 from pipelines.partitions import source_files
 from pipelines.sources import SOURCE_PATH_TAG
-from pipelines.types import ExtractedDocument, document_id_for
+from pipelines.types import ExtractedDocument
 
 
 @dg.asset(partitions_def=source_files, group_name="extract")
@@ -17,9 +17,8 @@ def source_document(context: dg.AssetExecutionContext) -> ExtractedDocument:
     path = context.run.tags.get(SOURCE_PATH_TAG)
     if not path:
         raise dg.Failure(f"run has no {SOURCE_PATH_TAG} tag: launch it from the sensor, schedule or CLI")
-    doc = extract_document(Path(path))
-    if document_id_for(doc.source_sha256) != context.partition_key:
-        raise dg.Failure(f"{path} changed since it was registered as {context.partition_key}")
+    # guarded: unreadable, changed since registered, too slow or a reader bug → a failed document
+    doc = extract_guarded(Path(path), expected_id=context.partition_key)
     context.add_output_metadata(
         {"status": doc.status, "tables": len(doc.tables), "pages": doc.page_count, "error": doc.error or ""}
     )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
+from pipelines.budget import BudgetExceeded, exceeded
 from pipelines.errors import SourceFileError
 from pipelines.extract.catalog import is_catalogued
 from pipelines.extract.metadata import detect_metadata, unread_metadata
@@ -18,6 +20,8 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 PDF_SUFFIXES = {".pdf"}
 OFFICE_FORMATS = {".docx": "docx", ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES | set(OFFICE_FORMATS)
+TOO_SLOW = "too_slow"  # the prefix of a warning for a page abandoned when its time ran out
+log = logging.getLogger(__name__)
 
 
 def file_sha256(path: Path) -> str:
@@ -81,9 +85,16 @@ def extract_document(path: Path) -> ExtractedDocument:
         doc.status, doc.error = "failed", str(exc)
         doc.meta = unread_metadata(exc.reason)
         return doc
+    except BudgetExceeded as exc:
+        doc.status, doc.error = "failed", f"{TOO_SLOW}: {exc}"
+        return doc
     except Exception as exc:  # a reader bug must not stop the run: record it against this file
-        doc.status, doc.error = "failed", f"reader_error: {type(exc).__name__}: {exc}"
-        doc.meta = unread_metadata("reader_error")
+        if (overrun := exceeded(exc)) is not None:
+            doc.status, doc.error = "failed", f"{TOO_SLOW}: {overrun}"
+            return doc
+        log.exception("reading %s failed", path)
+        doc.status, doc.error = "failed", f"internal_error: {type(exc).__name__}: {exc}"
+        doc.meta = unread_metadata("internal_error")
         return doc
     doc.tables = tables
     doc.warnings.extend(warnings)
@@ -91,9 +102,13 @@ def extract_document(path: Path) -> ExtractedDocument:
     body = [ln for block in doc.texts for ln in block.text.split("\n")]
     doc.meta = detect_metadata(head_lines, [t.table_code for t in tables], body)
     doc.status, doc.error = _status(tables, doc.meta.doc_kind)
+    skipped = [w for w in warnings if w.startswith(TOO_SLOW)]
+    if skipped:
+        doc.status = "partial" if tables else "failed"
+        doc.error = "; ".join(e for e in [*skipped, doc.error if tables else None] if e)
     if garbled:
         doc.warnings.insert(0, _garbled_note(garbled))
-        doc.status = "partial"
+        doc.status = "failed" if doc.status == "failed" else "partial"
         doc.error = "; ".join(e for e in (_garbled_note(garbled), doc.error) if e)
     if template := template_reason(doc):
         doc.status, doc.error = "template", template

@@ -14,6 +14,7 @@ from typing import Any
 import pdfplumber
 import pypdfium2 as pdfium
 
+from pipelines import budget
 from pipelines.errors import SourceFileError
 from pipelines.extract.camelot import camelot_grid
 from pipelines.extract.catalog import FORM_TABLES, UNTITLED_CODE, canonical_title, normalise_text, titles_in
@@ -78,6 +79,13 @@ def read_page_texts(path: Path, garbled: dict[int, float] | None = None) -> list
         raise SourceFileError("corrupt", f"pdfium cannot open the PDF ({exc}); it may be truncated") from exc
     pages: list[PageText] = []
     scores: list[Garble] = []
+    limits = budget.current().limits
+    if len(doc) > limits.max_pages:
+        n_pages = len(doc)
+        doc.close()
+        raise SourceFileError(
+            "too_large", f"{n_pages} pages, more than the limit of {limits.max_pages} (YUJUESUAN_MAX_PAGES)"
+        )
     try:
         for i in range(len(doc)):
             page = doc[i]
@@ -138,17 +146,32 @@ def extract_pdf_tables(path: Path, pages: list[PageText]) -> tuple[list[RawTable
     open_table: _OpenTable | None = None
     # the document's kind settles a title a budget and a final account share
     kind = detect_metadata([ln for p in pages[:2] for ln in p.lines]).doc_kind
+    clock = budget.current()
     with pdfplumber.open(path) as pdf:
         for text in pages:
             titled = bool(text.title_codes(kind))
             if not titled and open_table is None:
                 continue  # narrative page: never sent to the table finder
             page = pdf.pages[text.number - 1]
-            open_table = _read_page(path, page, open_table, tables, warnings, kind)
-    titled = [t for t in tables if t.table_code != UNTITLED_CODE]
-    for table in titled:
+            try:
+                with clock.page(text.number):
+                    open_table = _read_page(path, page, open_table, tables, warnings, kind)
+            except Exception as error:  # pdfplumber wraps what interrupts it in its own exception
+                exc = budget.exceeded(error)
+                if exc is None:
+                    raise
+                warnings.append(f"too_slow: {exc}; the page was not read")
+                open_table = None
+                if exc.scope == "file":
+                    warnings.append(f"too_slow: pages after {text.number} were not read")
+                    clock.spent()  # what was read is still loaded; the document is partial
+                    break
+            finally:
+                page.close()  # pdfplumber keeps every parsed object of a page until it is closed
+    named = [t for t in tables if t.table_code != UNTITLED_CODE]
+    for table in named:
         table.table_code = settle_code(table, kind)
-    taken = {t.table_code for t in titled}
+    taken = {t.table_code for t in named}
     for table in tables:
         if table.table_code == UNTITLED_CODE:
             table.table_code = settle_code(table, kind, frozenset(taken))

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import statistics
+from collections import defaultdict
+from operator import itemgetter
 from typing import Any
+
+from pdfplumber.table import Table, TableFinder, TableSettings
+from pdfplumber.utils import obj_to_bbox
 
 from pipelines.normalise.numbers import is_amount, looks_like_money, unit_from_text
 from pipelines.types import BBox, RawRow
@@ -26,35 +32,145 @@ def ruled_grids(page: Any) -> list[tuple[BBox, list[RawRow]]]:
     grids: list[tuple[BBox, list[RawRow]]] = []
     page = page.filter(_visible)
     settings = {**LATTICE_SETTINGS, "explicit_horizontal_lines": _closing_lines(page.edges)}
-    for table in page.find_tables(settings):
+    for table in LinearTableFinder(page, settings).tables:
         texts = table.extract()
         if not texts or max(len(r) for r in texts) < 2:
             continue
         if len(texts) == 1 and not any(is_amount(t or "") for t in texts[0]):
             continue  # a lone boxed line; a lone row of amounts is the end of a table (合计)
-        col_x = [_column_x(table, j) for j in range(len(texts[0]))]
-        text_of = {}
-        for row, row_texts in zip(table.rows, texts, strict=True):
-            for cell, text in zip(row.cells, row_texts, strict=True):
-                if cell is not None:
-                    text_of[cell] = text or ""
+        table_rows = table.rows  # a property that pdfplumber recomputes on every access
+        col_x = [_column_x(table, table_rows, j) for j in range(len(texts[0]))]
         rows: list[RawRow] = []
-        for row, row_texts in zip(table.rows, texts, strict=True):
+        for row, row_texts in zip(table_rows, texts, strict=True):
             top, bottom = row.bbox[1], row.bbox[3]
             cells: list[str] = []
             span_from: list[int | None] = []
+            spanning: list[BBox] | None = None  # the cells that reach into this row, when needed
             for j, (cell, text) in enumerate(zip(row.cells, row_texts, strict=True)):
                 if cell is not None:
                     cells.append(text or "")
                     span_from.append(None)
                     continue
                 cells.append("")
-                span_from.append(_covering_column(table.cells, col_x, j, top, bottom))
+                if spanning is None:
+                    cy = (top + bottom) / 2
+                    spanning = [c for c in table.cells if c[1] - 0.5 <= cy <= c[3] + 0.5]
+                span_from.append(_covering_column(spanning, col_x, j, top, bottom))
             rows.append(
                 RawRow(tuple(cells), page=page.page_number, bbox=row.bbox, span_from=tuple(span_from))
             )
         grids.append((table.bbox, rows))
     return grids
+
+
+class LinearTableFinder(TableFinder):
+    """pdfplumber's lattice table finder with the same results, in time that grows with the output.
+
+    pdfplumber compares every vertical edge with every horizontal one, every intersection with
+    every later one, and regroups cells pass after pass: a page of 20,000 drawn rectangles took
+    minutes. Here the edges are indexed by position, the points by row and column, and tables
+    are the connected components of cells sharing a corner (union-find).
+    """
+
+    def __init__(self, page: Any, settings: dict[str, Any] | None = None) -> None:
+        self.page = page
+        self.settings = TableSettings.resolve(settings)
+        self.edges = self.get_edges()
+        self.intersections = edges_to_intersections(
+            self.edges, self.settings.intersection_x_tolerance, self.settings.intersection_y_tolerance
+        )
+        self.cells = intersections_to_cells(self.intersections)
+        self.tables = [Table(self.page, group) for group in cells_to_tables(self.cells)]
+
+
+Intersections = dict[tuple[float, float], dict[str, list[dict[str, Any]]]]
+
+
+def edges_to_intersections(edges: list[dict[str, Any]], x_tol: float = 1, y_tol: float = 1) -> Intersections:
+    """pdfplumber.table.edges_to_intersections, horizontal edges found by binary search on `top`."""
+    horizontals = sorted((e for e in edges if e["orientation"] == "h"), key=itemgetter("top", "x0"))
+    tops = [h["top"] for h in horizontals]
+    found: Intersections = {}
+    for v in sorted((e for e in edges if e["orientation"] == "v"), key=itemgetter("x0", "top")):
+        lo = bisect.bisect_left(tops, v["top"] - y_tol)
+        hi = bisect.bisect_right(tops, v["bottom"] + y_tol)
+        for h in horizontals[lo:hi]:
+            if h["x0"] - x_tol <= v["x0"] <= h["x1"] + x_tol:
+                point = found.setdefault((v["x0"], h["top"]), {"v": [], "h": []})
+                point["v"].append(v)
+                point["h"].append(h)
+    return found
+
+
+def intersections_to_cells(intersections: Intersections) -> list[BBox]:
+    """pdfplumber.table.intersections_to_cells, with the points below and right of a point indexed."""
+    points = sorted(intersections)
+    by_x: dict[float, list[tuple[float, float]]] = defaultdict(list)
+    by_y: dict[float, list[tuple[float, float]]] = defaultdict(list)
+    for pt in points:  # sorted by (x, y): each column list is sorted by y, each row list by x
+        by_x[pt[0]].append(pt)
+        by_y[pt[1]].append(pt)
+    at_x = {pt: i for pts in by_x.values() for i, pt in enumerate(pts)}
+    at_y = {pt: i for pts in by_y.values() for i, pt in enumerate(pts)}
+    sets: dict[tuple[tuple[float, float], str], set[BBox]] = {}
+
+    def edge_set(pt: tuple[float, float], kind: str) -> set[BBox]:
+        key = (pt, kind)
+        if key not in sets:
+            sets[key] = {obj_to_bbox(e) for e in intersections[pt][kind]}
+        return sets[key]
+
+    def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
+        if p1[0] == p2[0] and edge_set(p1, "v") & edge_set(p2, "v"):
+            return True
+        return p1[1] == p2[1] and bool(edge_set(p1, "h") & edge_set(p2, "h"))
+
+    cells: list[BBox] = []
+    for pt in points:
+        below = by_x[pt[0]][at_x[pt] + 1 :]
+        right = by_y[pt[1]][at_y[pt] + 1 :]
+        cell = _smallest_cell(pt, below, right, intersections, connects)
+        if cell is not None:
+            cells.append(cell)
+    return cells
+
+
+def _smallest_cell(
+    pt: Any, below: Any, right: Any, intersections: Intersections, connects: Any
+) -> BBox | None:
+    for below_pt in below:
+        if not connects(pt, below_pt):
+            continue
+        for right_pt in right:
+            if not connects(pt, right_pt):
+                continue
+            corner = (right_pt[0], below_pt[1])
+            if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
+                return (pt[0], pt[1], corner[0], corner[1])
+    return None
+
+
+def cells_to_tables(cells: list[BBox]) -> list[list[BBox]]:
+    """pdfplumber.table.cells_to_tables: groups of cells that share a corner, top-left first."""
+    parent = list(range(len(cells)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple[float, float], int] = {}
+    for i, (x0, top, x1, bottom) in enumerate(cells):
+        for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
+            j = owner.setdefault(corner, i)
+            if j != i:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[BBox]] = defaultdict(list)
+    for i, cell in enumerate(cells):
+        groups[root(i)].append(cell)
+    tables = sorted(groups.values(), key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in tables if len(t) > 1]
 
 
 def _closing_lines(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -65,23 +181,24 @@ def _closing_lines(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     horizontal rule along its top and bottom ends where the page draws none.
     """
     verticals = sorted((e for e in edges if e["orientation"] == "v"), key=lambda e: e["top"])
-    horizontals = [e for e in edges if e["orientation"] == "h"]
-    blocks: list[list[dict[str, Any]]] = []
+    horizontals = sorted((e for e in edges if e["orientation"] == "h"), key=lambda e: e["top"])
+    h_tops = [h["top"] for h in horizontals]
+    # blocks of vertical rules that overlap in y, each with its running extent: one pass, O(n log n)
+    blocks: list[list[float]] = []  # x0, x1, top, bottom, count
     for e in verticals:
-        if blocks and e["top"] <= max(v["bottom"] for v in blocks[-1]) + 1:
-            blocks[-1].append(e)
+        if blocks and e["top"] <= blocks[-1][3] + 1:
+            b = blocks[-1]
+            b[0], b[1], b[3], b[4] = min(b[0], e["x0"]), max(b[1], e["x1"]), max(b[3], e["bottom"]), b[4] + 1
         else:
-            blocks.append([e])
+            blocks.append([e["x0"], e["x1"], e["top"], e["bottom"], 1])
     lines: list[dict[str, Any]] = []
-    for block in blocks:
-        if len(block) < 2:
+    for x0, x1, top, bottom, count in blocks:
+        if count < 2:
             continue
-        x0, x1 = min(v["x0"] for v in block), max(v["x1"] for v in block)
-        for y in (min(v["top"] for v in block), max(v["bottom"] for v in block)):
+        for y in (top, bottom):
+            near = horizontals[bisect.bisect_left(h_tops, y - 2) : bisect.bisect_right(h_tops, y + 2)]
             spans = sorted(
-                (max(h["x0"], x0), min(h["x1"], x1))
-                for h in horizontals
-                if abs(h["top"] - y) <= 2 and h["x1"] > x0 and h["x0"] < x1
+                (max(h["x0"], x0), min(h["x1"], x1)) for h in near if h["x1"] > x0 and h["x0"] < x1
             )
             if _union_length(spans) < 0.95 * (x1 - x0):
                 lines.append(
@@ -128,8 +245,8 @@ def _visible(obj: dict[str, Any]) -> bool:
     return bool(stroked or filled)
 
 
-def _column_x(table: Any, j: int) -> tuple[float, float]:
-    xs = [row.cells[j] for row in table.rows if row.cells[j] is not None]
+def _column_x(table: Any, rows: list[Any], j: int) -> tuple[float, float]:
+    xs = [row.cells[j] for row in rows if row.cells[j] is not None]
     if xs:
         return xs[0][0], min(c[2] for c in xs)
     left = table.columns[j].bbox

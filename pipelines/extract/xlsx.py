@@ -60,28 +60,89 @@ Sheet = tuple[str, bool, list[list[str]], list[tuple[int, int, int, int]]]
 
 
 def _xlsx_sheets(data: bytes) -> list[Sheet]:
+    """Every sheet, streamed read-only: only cells with a value are kept, up to the cell limit."""
+    from openpyxl.cell.read_only import ReadOnlyCell
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    from pipelines import budget
+
+    limit = budget.current().limits.max_cells
+    _check_sheet_sizes(data, limit)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except zipfile.BadZipFile as exc:
         raise SourceFileError("corrupt", f"the XLSX package is damaged ({exc})") from exc
     except (KeyError, InvalidFileException) as exc:
         raise SourceFileError("not_a_workbook", f"the ZIP holds no workbook ({exc})") from exc
     except Exception as exc:  # openpyxl/lxml raise many types for damaged parts
         raise SourceFileError("corrupt", f"the XLSX cannot be read ({type(exc).__name__}: {exc})") from exc
+    kept = 0
     sheets: list[Sheet] = []
-    for ws in book.worksheets:
-        # ws._cells holds only the cells that exist; iter_rows would walk every styled empty row
-        present = {key: cell for key, cell in ws._cells.items() if cell.value is not None}
-        n_rows = max((r for r, _ in present), default=0)
-        n_cols = max((c for _, c in present), default=0)
-        cells = [[""] * n_cols for _ in range(n_rows)]
-        for (r, c), cell in present.items():
-            cells[r - 1][c - 1] = _xlsx_text(cell.value, cell.number_format)
-        merges = [
-            (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges
-        ]
-        sheets.append((ws.title, ws.sheet_state == "visible", cells, merges))
+    try:
+        for ws in book.worksheets:
+            present: dict[tuple[int, int], str] = {}
+            # the sheet's XML parsed as a stream; merged ranges come from the same pass
+            with ws._get_source() as src:
+                parser = WorkSheetParser(
+                    src,
+                    ws._shared_strings,
+                    data_only=True,
+                    epoch=book.epoch,
+                    date_formats=book._date_formats,
+                    timedelta_formats=book._timedelta_formats,
+                )
+                for _, row in parser.parse():
+                    for cell in row:
+                        if cell["value"] is None:
+                            continue
+                        kept += 1
+                        if kept > limit:
+                            raise SourceFileError(
+                                "too_large",
+                                f"more than {limit:,} cells with a value (YUJUESUAN_MAX_CELLS); "
+                                "not a disclosure workbook",
+                            )
+                        c = ReadOnlyCell(ws, **cell)
+                        present[(c.row, c.column)] = _xlsx_text(c.value, c.number_format)
+                ranges = parser.merged_cells.mergeCell if parser.merged_cells else []
+            n_rows = max((r for r, _ in present), default=0)
+            n_cols = max((c for _, c in present), default=0)
+            cells = [[""] * n_cols for _ in range(n_rows)]
+            for (r, c), text in present.items():
+                cells[r - 1][c - 1] = text
+            merges = []
+            for m in ranges:
+                lo, hi = [*m.ref.split(":"), m.ref][:2]
+                (r0, c0), (r1, c1) = _cell_index(lo), _cell_index(hi)
+                merges.append((r0 - 1, c0 - 1, r1 - 1, c1 - 1))
+            sheets.append((ws.title, ws.sheet_state == "visible", cells, merges))
+    finally:
+        book.close()
     return sheets
+
+
+XML_BYTES_PER_CELL = 64  # a generous size of one cell in sheet XML: a bigger sheet is refused unread
+
+
+def _check_sheet_sizes(data: bytes, max_cells: int) -> None:
+    """Refuse a workbook whose sheets' XML could only hold far more cells than the limit, before parsing."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            size = sum(i.file_size for i in z.infolist() if i.filename.startswith("xl/worksheets/"))
+    except zipfile.BadZipFile:
+        return  # openpyxl names the damage
+    if size > max_cells * XML_BYTES_PER_CELL:
+        raise SourceFileError(
+            "too_large",
+            f"{size / 1e6:.0f} MB of sheet XML, more than {max_cells:,} cells can take (YUJUESUAN_MAX_CELLS)",
+        )
+
+
+def _cell_index(ref: str) -> tuple[int, int]:
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    letters, row = coordinate_from_string(ref)
+    return row, column_index_from_string(letters)
 
 
 def _xlsx_text(value: Any, number_format: str) -> str:

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.load.warehouse import load_document, reader, writer
+from pipelines.guard import load_guarded
+from pipelines.load.warehouse import reader, writer
 from pipelines.normalise.assets import NormalisedDocument
 from pipelines.partitions import DEPARTMENT_TAG, FILE_TAG, YEAR_TAG, source_files
 from pipelines.resources import WarehouseResource
@@ -18,7 +19,7 @@ def warehouse_document(
     """dim_document, doc_table and fact_line_item rows of this file version (idempotent)."""
     n = normalised_document
     with writer(warehouse.file) as con:
-        result = load_document(con, n.document, n.facts, n.tables, n.extras)
+        result = load_guarded(con, n)  # rows that cannot be written leave the document's failed row
     meta = n.document.meta
     # the partition key is a content hash: name the partition's run after what the file turned out to be
     context.instance.add_run_tags(

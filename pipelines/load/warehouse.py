@@ -177,16 +177,79 @@ def finished_documents(path: Path) -> set[str]:
 
 
 def version_key(doc: ExtractedDocument) -> str:
-    """Versions of one publication share region, department, year and kind; unknown ones (and blank
-    templates, which name no real department), their path."""
+    """Versions of one publication share region, department, year, kind and scope; unknown ones (and
+    blank templates, which name no real department), their path.
+
+    Without any region (a title such as 人民政府办公室2024年度决算) two departments would share a
+    key, so such a document is its own version: it supersedes nothing (see `_ambiguity`). A failed
+    document has no metadata and keys by its path.
+    """
     m = doc.meta
     if m.department and m.fiscal_year and m.doc_kind and doc.status != "template":
         # scope keeps a department's 本级 and 汇总 publications of one year apart
-        return "|".join(
-            str(x or "")
-            for x in (m.province, m.city, m.county, m.department, m.fiscal_year, m.doc_kind, m.scope)
-        )
+        parts = (m.province, m.city, m.county, m.department, m.fiscal_year, m.doc_kind, m.scope)
+        key = "|".join(str(x or "") for x in parts)
+        return key if (m.province or m.city or m.county) else f"{NO_REGION}{key}|{doc.document_id}"
     return f"path:{Path(doc.source_path).resolve()}"
+
+
+NO_REGION = "no_region:"
+
+
+def _ambiguity(con: duckdb.DuckDBPyConnection, doc: ExtractedDocument) -> str | None:
+    """The warning for a document without a region: the other current ones it might be a version of."""
+    m = doc.meta
+    others = con.execute(
+        """
+        select document_id from dim_document
+        where is_current and version_key like ? || '%' and department = ? and fiscal_year = ?
+          and doc_kind = ? and document_id <> ?
+        order by document_id
+        """,
+        [NO_REGION, m.department, m.fiscal_year, m.doc_kind, doc.document_id],
+    ).fetchall()
+    listed = ", ".join(r[0] for r in others) or "none yet"
+    return (
+        f"ambiguous_version: the title names no region, so this document supersedes no other "
+        f"{m.department} {m.fiscal_year} {m.doc_kind}; all stay current (also current: {listed})"
+    )
+
+
+def known_version(con: duckdb.DuckDBPyConnection, document_id: str) -> tuple[bool, str, str | None] | None:
+    """(is_current, status, error) of a loaded document version, or None if these bytes are new."""
+    row = con.execute(
+        "select is_current, status, error from dim_document where document_id = ?", [document_id]
+    ).fetchone()
+    return (bool(row[0]), str(row[1]), row[2]) if row else None
+
+
+def make_current(con: duckdb.DuckDBPyConnection, document_id: str, source_path: str) -> None:
+    """Bytes delivered again after a newer version: the most recently delivered is current again."""
+    con.execute("begin transaction")
+    try:
+        (key,) = con.execute(
+            "select version_key from dim_document where document_id = ?", [document_id]
+        ).fetchone() or (None,)
+        con.execute("update dim_document set is_current = false where version_key = ?", [key])
+        con.execute("update dim_document set is_current = true where document_id = ?", [document_id])
+        _delivered(con, document_id, source_path, "current_again")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def _delivered(con: duckdb.DuckDBPyConnection, document_id: str, source_path: str, outcome: str) -> None:
+    con.execute(
+        "insert into doc_delivery values (?, ?, ?, ?)",
+        [document_id, source_path, datetime.now(UTC).replace(tzinfo=None), outcome],
+    )
+
+
+def _forget(con: duckdb.DuckDBPyConnection, document_id: str) -> None:
+    """Remove a failed attempt whose reason was not the bytes (unreadable, changed, too slow…)."""
+    for table in ("fact_line_item", "doc_table", *EXTRA_FACT_TABLES, "dim_document"):
+        con.execute(f"delete from {table} where document_id = ?", [document_id])
 
 
 # by name: a warehouse made before admin_level/meta_note has them last (added by ALTER)
@@ -222,14 +285,25 @@ def load_document(
     unknown = set(extras or {}) - set(EXTRA_FACT_TABLES)
     if unknown:
         raise ValueError(f"not a fact table: {', '.join(sorted(unknown))}")
-    if con.execute("select 1 from dim_document where document_id = ?", [doc.document_id]).fetchone():
-        current = con.execute("select is_current from dim_document where document_id = ?", [doc.document_id])
-        row = current.fetchone()
-        return LoadResult(doc.document_id, "unchanged", 0, 0, bool(row and row[0]))
+    from pipelines.guard import RETRY_REASONS, reason_of
+
+    known = known_version(con, doc.document_id)
+    retry = known is not None and known[1] == "failed" and reason_of(known[2]) in RETRY_REASONS
+    if known is not None and not retry:
+        if not known[0] and doc.status != "failed":  # a revert: these bytes are the newest delivery
+            make_current(con, doc.document_id, doc.source_path)
+            return LoadResult(doc.document_id, "current_again", 0, 0, True)
+        return LoadResult(doc.document_id, "unchanged", 0, 0, known[0])
     key = version_key(doc)
+    warnings = list(doc.warnings)
+    if key.startswith(NO_REGION) and (note := _ambiguity(con, doc)):
+        warnings.append(note)
     con.execute("begin transaction")
     try:
-        con.execute("update dim_document set is_current = false where version_key = ?", [key])
+        if retry:
+            _forget(con, doc.document_id)
+        if doc.status != "failed":  # a failed version supersedes nothing
+            con.execute("update dim_document set is_current = false where version_key = ?", [key])
         con.execute(
             f"insert into dim_document ({', '.join(_DOCUMENT_COLUMNS)}) "
             f"values ({', '.join(['?'] * 17)}, true, ?, ?, ?, ?, ?)",
@@ -249,7 +323,7 @@ def load_document(
                 doc.page_count,
                 doc.status,
                 doc.error,
-                "; ".join(doc.warnings) or None,
+                "; ".join(warnings) or None,
                 key,
                 tables.height,
                 facts.height,
@@ -258,6 +332,7 @@ def load_document(
                 "; ".join(doc.meta.notes) or None,
             ],
         )
+        _delivered(con, doc.document_id, doc.source_path, "loaded")
         con.register("new_tables", tables)
         con.execute("insert into doc_table by name select * from new_tables")
         con.register("new_facts", facts)

@@ -9,6 +9,7 @@ import polars as pl
 from pipelines.normalise.coverage import choose_readings
 from pipelines.normalise.frames import project_frame, tables_to_frames
 from pipelines.normalise.narrative import narrative_figures
+from pipelines.normalise.numbers import OUT_OF_RANGE
 from pipelines.normalise.performance import performance_frames
 from pipelines.partitions import source_files
 from pipelines.types import ExtractedDocument
@@ -40,6 +41,11 @@ def normalise_document(doc: ExtractedDocument, *, reread: bool = True) -> Normal
         if r.assessment.doubt
     )
     doc.warnings.extend(warnings)
+    rejected = [w for w in warnings if w.startswith(OUT_OF_RANGE)]
+    if rejected and doc.status != "failed":  # the rest of the table loads; the document is partial
+        doc.status = "partial"
+        more = f" (and {len(rejected) - 1} more)" if len(rejected) > 1 else ""
+        doc.error = "; ".join(e for e in (doc.error, rejected[0] + more) if e)
     extras = {
         "doc_text": text_frame(doc),
         **performance_frames(doc),
@@ -74,6 +80,8 @@ def normalised_document(
     context: dg.AssetExecutionContext, source_document: ExtractedDocument
 ) -> NormalisedDocument:
     """fact_line_item rows of the document, one per numeric cell, with page provenance."""
-    result = normalise_document(source_document)
+    from pipelines.guard import normalise_guarded  # a bug here makes the document failed, not lost
+
+    result = normalise_guarded(source_document)
     context.add_output_metadata({"facts": result.facts.height, "tables": result.tables.height})
     return result

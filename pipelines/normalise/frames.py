@@ -16,7 +16,7 @@ from pipelines.normalise.align import AMBIGUOUS, align_rows
 from pipelines.normalise.codes import class_code_for_label, code_kind, is_code
 from pipelines.normalise.headers import Layout, Panel, read_layout, text_layout
 from pipelines.normalise.keys import KeyReader
-from pipelines.normalise.numbers import parse_amount
+from pipelines.normalise.numbers import OUT_OF_RANGE, parse_amount
 from pipelines.types import RawRow, RawTable
 
 MONEY = pl.Decimal(18, 2)
@@ -196,6 +196,8 @@ def _form_facts(spec: TableSpec, table: RawTable, document_id: str, out: TableFa
             value = next((c for c in cells[j + 1 :] if normalise_text(c)), "")
             m = _UNIT_IN_LABEL.search(label)
             parsed = parse_amount(value, m.group(1) if m else table.unit)
+            if parsed is not None and parsed.out_of_range:
+                out.warnings.append(out_of_range_note(spec.code, row, row_no, clean_label(cell), value))
             if parsed is None or parsed.amount is None:
                 continue
             used.add(field.measure)
@@ -284,6 +286,9 @@ def _panel_facts(
                     f"{spec.code} row {row_no}: not a number in {col.header or col.index}: {text!r}"
                 )
             continue
+        if parsed.out_of_range:
+            out.warnings.append(out_of_range_note(spec.code, ctx.row, row_no, col.header or col.index, text))
+            continue
         if parsed.amount is None:  # "—": not applicable (a section header line)
             continue
         if parsed.is_blank and code is None and not label:
@@ -302,6 +307,15 @@ def _unmapped_measure(spec: TableSpec, header: str, position: int) -> str:
     """A column the catalog has no measure for is named by its printed header path, so it still
     means something to an analyst (a generic table has only such columns)."""
     return header or f"unmapped_{position}"
+
+
+def out_of_range_note(code: str, row: RawRow, row_no: int, column: object, text: str) -> str:
+    """The rejected cell, named so a reviewer finds it: table, page or line, row, column, text."""
+    where = f"page {row.page}" if row.page is not None else f"line {row.line_no}" if row.line_no else ""
+    return (
+        f"{OUT_OF_RANGE}: {code} {where} row {row_no}, column {column}: {text.strip()!r} does not fit "
+        "DECIMAL(18,2) and was not loaded"
+    ).replace("  ", " ")
 
 
 def _column_header(panel: Panel, index: int, fallback: str) -> str:

@@ -63,7 +63,7 @@ from functools import lru_cache
 import polars as pl
 
 from pipelines.normalise.codes import economic_codes, functional_codes
-from pipelines.normalise.numbers import CENT, UNIT_FACTORS
+from pipelines.normalise.numbers import CENT, UNIT_FACTORS, fit_decimal_rows
 from pipelines.types import TextBlock
 
 NARRATIVE_SCHEMA: dict[str, pl.DataType] = {
@@ -696,7 +696,9 @@ def _decimals(num: str) -> int:
 
 
 def _money(num: str, unit: str) -> Decimal:
-    return (_to_decimal(num) * UNIT_FACTORS[unit]).quantize(CENT)
+    value = _to_decimal(num) * UNIT_FACTORS[unit]
+    # beyond quantize's precision: kept unrounded, and dropped before the frame (fit_decimal_rows)
+    return value.quantize(CENT) if value.adjusted() < 20 else value
 
 
 def _amount(kind: str, num: str, unit: str, basis: str | None = None, ref_year: int | None = None) -> _Figure:
@@ -1148,4 +1150,5 @@ def narrative_figures(texts: list[TextBlock], document_id: str) -> pl.DataFrame:
                     "line_no": para.lines[row.pos],
                 }
             )
+    records, _ = fit_decimal_rows(records, NARRATIVE_SCHEMA)  # a 40-digit "figure" is not one
     return pl.DataFrame(records, schema=NARRATIVE_SCHEMA)

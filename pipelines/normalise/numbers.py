@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 UNIT_FACTORS: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 CENT = Decimal("0.01")
+MONEY_DIGITS = 16  # DECIMAL(18,2): at most 16 digits before the point
+OUT_OF_RANGE = "amount_out_of_range"  # the reason code when a figure does not fit the warehouse
 
 # 19,890,539.51 · 1,205.00 · 2218.51 · 5.4 · 36 · -3.20 · (3.20)
 _AMOUNT = re.compile(r"^\(?-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?$")
@@ -25,6 +28,7 @@ class ParsedValue:
     amount: Decimal | None
     is_blank: bool = False
     is_percent: bool = False  # the amount is a percentage as printed (4.88 for 4.88%), not 元
+    out_of_range: bool = False  # a number too large for DECIMAL(18,2): amount is None, not loaded
 
 
 def clean_cell(text: str) -> str:
@@ -65,7 +69,38 @@ def parse_amount(text: str, unit: str) -> ParsedValue | None:
     negative = t.startswith("-") or (t.startswith("(") and t.endswith(")"))
     digits = t.strip("()-").replace(",", "")
     value = Decimal(digits) * UNIT_FACTORS[unit]
+    if not fits(value, MONEY_DIGITS):
+        return ParsedValue(None, out_of_range=True)
     return ParsedValue((-value if negative else value).quantize(CENT))
+
+
+def fits(value: Decimal, int_digits: int) -> bool:
+    """Whether the value has at most `int_digits` digits before the point (and is a finite number)."""
+    return value.is_finite() and (value.is_zero() or value.adjusted() < int_digits)
+
+
+def fit_decimal_rows(rows: list[dict[str, Any]], schema: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+    """Rows whose Decimal fields fit their column type (precision, scale); and how many were dropped.
+
+    A figure printed with 40 digits must not crash the frame that carries the document's facts.
+    """
+    limits = {
+        name: (dtype.precision or 38) - (dtype.scale or 0)
+        for name, dtype in schema.items()
+        if getattr(dtype, "precision", None) is not None and hasattr(dtype, "scale")
+    }
+    kept = []
+    for row in rows:
+        try:
+            ok = all(
+                not isinstance(row.get(name), Decimal) or fits(row[name], digits)
+                for name, digits in limits.items()
+            )
+        except InvalidOperation:
+            ok = False
+        if ok:
+            kept.append(row)
+    return kept, len(rows) - len(kept)
 
 
 def unit_from_text(text: str) -> str | None:

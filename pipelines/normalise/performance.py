@@ -20,7 +20,7 @@ from pipelines.extract.performance import (
     IndicatorRow,
     PerformanceTable,
 )
-from pipelines.normalise.numbers import parse_amount
+from pipelines.normalise.numbers import fit_decimal_rows, parse_amount
 from pipelines.types import ExtractedDocument
 
 MONEY = pl.Decimal(18, 2)
@@ -206,6 +206,7 @@ def tables_to_performance_frames(tables: list[PerformanceTable], document_id: st
 def _frame(rows: list[dict[str, object]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     if not rows:
         return pl.DataFrame(schema=schema)
+    rows, _ = fit_decimal_rows(rows, schema)  # a figure too large for its column is not loaded
     return pl.DataFrame([{k: r.get(k) for k in schema} for r in rows], schema=schema, orient="row")
 
 

@@ -20,6 +20,10 @@ from PIL import Image, ImageChops, ImageDraw
 
 DPI = 110
 SCALE = DPI / 72  # PDF points → pixels
+MAX_PAGE_PIXELS = (
+    12_000_000  # a page is rendered at DPI, or smaller when that would exceed this (14,400 pt pages)
+)
+CACHE_PIXELS = 48_000_000  # rendered pages kept at once (~150 MB of RGB), besides the page-count limit
 HIGHLIGHT = (255, 196, 0, 96)  # translucent amber over the failing row
 CELL_OUTLINE = (214, 39, 40)  # red frame around the failing cell's printed value
 MARGIN_PT = 10.0  # space kept below the offending row and around the content
@@ -55,6 +59,7 @@ class _Page:
     image: Image.Image
     height_pt: float
     textpage: pdfium.PdfTextPage
+    scale: float = SCALE  # pixels per point of this render (below SCALE only for huge pages)
 
 
 class PageRenderer:
@@ -95,11 +100,15 @@ class PageRenderer:
         if not 1 <= page_no <= len(doc):
             raise IndexError(f"{path.name} has no page {page_no}")
         page = doc[page_no - 1]
-        image = page.render(scale=SCALE).to_pil().convert("RGB")
-        entry = _Page(image, page.get_height(), page.get_textpage())
+        scale = page_scale(page.get_width(), page.get_height())
+        image = page.render(scale=scale).to_pil().convert("RGB")
+        entry = _Page(image, page.get_height(), page.get_textpage(), scale)
         self.renders += 1
         self._pages[key] = entry
-        while len(self._pages) > self._max_pages:
+        while len(self._pages) > self._max_pages or (
+            len(self._pages) > 1
+            and sum(p.image.width * p.image.height for p in self._pages.values()) > CACHE_PIXELS
+        ):
             _, old = self._pages.popitem(last=False)
             old.textpage.close()
         return entry
@@ -111,6 +120,7 @@ class PageRenderer:
         first page are put on top, so the reviewer sees which column is which.
         """
         page = self._page(path, page_no)
+        SCALE = page.scale
         bottom = (band.row_bottom if band.row_bottom is not None else band.table_top) + MARGIN_PT
         if band.row_bottom is None:
             bottom = max(bottom, band.table_top + HEADER_ALLOWANCE_PT)
@@ -148,6 +158,7 @@ class PageRenderer:
         None when the phrase is not on the page. Whitespace is ignored, as the text rules ignore it.
         """
         page = self._page(path, page_no)
+        SCALE = page.scale
         hits = _find_loose(page, phrase)
         if not hits:
             return None
@@ -169,6 +180,7 @@ class PageRenderer:
 
 def _trimmed(page: _Page, top: float, bottom: float) -> tuple[Image.Image, int, int]:
     """The page between top and bottom (points), white borders trimmed; with its pixel offsets."""
+    SCALE = page.scale
     y0 = max(0, int(top * SCALE))
     y1 = min(page.image.height, int(bottom * SCALE) + 1)
     if y1 <= y0:
@@ -176,6 +188,16 @@ def _trimmed(page: _Page, top: float, bottom: float) -> tuple[Image.Image, int, 
     region = page.image.crop((0, y0, page.image.width, y1))
     x0, top_px, x1 = _content_box(region)
     return region.crop((x0, top_px, x1, region.height)), x0, y0 + top_px
+
+
+def _pixels(pages: OrderedDict[tuple[Path, int], _Page]) -> int:
+    return sum(p.image.width * p.image.height for p in pages.values())
+
+
+def page_scale(width_pt: float, height_pt: float) -> float:
+    """DPI, unless the page is so large that its picture would pass MAX_PAGE_PIXELS."""
+    full = width_pt * height_pt * SCALE * SCALE
+    return SCALE if full <= MAX_PAGE_PIXELS else 0.995 * SCALE * (MAX_PAGE_PIXELS / full) ** 0.5
 
 
 def _stack(strip: Image.Image, region: Image.Image, label: str) -> Image.Image:

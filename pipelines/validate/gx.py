@@ -10,6 +10,7 @@ DuckDB admits one writer). dagster-ge needs GX < 1, so Dagster calls this direct
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -143,4 +144,34 @@ def build_data_docs(docs_dir: Path) -> Path | None:
     with FileLock(str(docs_dir) + ".lock", timeout=600):
         context = _context(gx, docs_dir)
         context.build_data_docs()
+        for page in docs_dir.rglob("*.html"):
+            offline(page)
+        for css in docs_dir.rglob("*.css"):
+            css.write_text(_REMOTE_URL.sub("none", css.read_text(encoding="utf-8")), encoding="utf-8")
     return next(iter(sorted(docs_dir.rglob("index.html"))), None)
+
+
+# GX's Data Docs pull Bootstrap, jQuery, Vega and Font Awesome from public CDNs: offline they are
+# unstyled, and every page view tells third parties that a reviewer opened them. The tags that
+# load from the internet are removed and a small local stylesheet keeps the tables readable.
+_REMOTE_TAG = re.compile(
+    r"<script\b[^>]*\bsrc=[\"']?(?:https?:)?//[^>]*>\s*</script>|<link\b[^>]*\bhref=[\"']?(?:https?:)?//[^>]*>",
+    re.IGNORECASE,
+)
+_REMOTE_IMG = re.compile(r"(<img\b[^>]*\bsrc=)([\"'])(?:https?:)?//[^\"']*\2", re.IGNORECASE)
+_REMOTE_URL = re.compile(r"url\(\s*[\"']?(?:https?:)?//[^)]*\)", re.IGNORECASE)
+_OFFLINE_CSS = (
+    "<style>/* yujuesuan: offline Data Docs */ body{font-family:sans-serif;margin:1rem;color:#222}"
+    "table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:2px 6px;"
+    "vertical-align:top}.hide,.d-none{display:none}a{color:#0645ad}</style>"
+)
+
+
+def offline(page: Path) -> None:
+    """Strip every tag of a Data Docs page that would load something from the internet."""
+    text = page.read_text(encoding="utf-8")
+    cleaned = _REMOTE_URL.sub("none", _REMOTE_IMG.sub(r"\1\2\2", _REMOTE_TAG.sub("", text)))
+    if "yujuesuan: offline" not in cleaned:
+        cleaned = cleaned.replace("</head>", _OFFLINE_CSS + "</head>", 1)
+    if cleaned != text:
+        page.write_text(cleaned, encoding="utf-8")

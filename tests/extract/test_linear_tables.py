@@ -1,0 +1,42 @@
+"""The linear-time table finder gives exactly pdfplumber's tables, on real ruled pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from pipelines.extract.plumber import LATTICE_SETTINGS, LinearTableFinder, ruled_grids
+from pipelines.heavy import rectangles_pdf
+from tests.conftest import SAMPLES
+
+REAL = sorted(SAMPLES.glob("*.pdf"))
+
+
+@pytest.mark.parametrize("pdf_path", REAL, ids=[p.name for p in REAL])
+def test_same_tables_as_pdfplumber(pdf_path: Path) -> None:
+    compared = 0
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages[:40]:
+            theirs = page.find_tables(LATTICE_SETTINGS)
+            if not theirs:
+                page.close()
+                continue
+            ours = LinearTableFinder(page, LATTICE_SETTINGS).tables
+            assert [sorted(t.cells) for t in ours] == [sorted(t.cells) for t in theirs]
+            assert [t.extract() for t in ours] == [t.extract() for t in theirs]
+            compared += 1
+            page.close()
+    assert compared > 0
+
+
+def test_rectangle_borders_are_one_table(tmp_path: Path) -> None:
+    """Borders drawn as 2,500 small boxes are read as the one 60-row, 10-column grid they draw."""
+    path = rectangles_pdf(tmp_path / "boxes.pdf", 2500)
+    with pdfplumber.open(path) as pdf:
+        grids = ruled_grids(pdf.pages[0])
+    assert len(grids) == 1
+    rows = grids[0][1]
+    assert (len(rows), len(rows[0].cells)) == (60, 10)
+    assert rows[0].cells[:3] == ("2010101", "行政运行", f"{2010101 * 2 % 9973:,}.00")  # as drawn

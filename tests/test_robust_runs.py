@@ -1,0 +1,202 @@
+"""Runs that meet each other, versions with clear semantics, storage, retention, offline Data Docs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.guard import StorageFull, check_free_space, ingest_file, is_storage_full, run_lock, triage
+from pipelines.load.warehouse import writer
+from pipelines.sources import find_source_files
+from tests.conftest import PROJECT, SEED000
+
+SEED_TEXT = SEED000.read_text(encoding="utf-8")
+
+
+def _variant(path: Path, cents: str, text: str = SEED_TEXT) -> Path:
+    path.write_text(text.replace("7,171,195.84", f"7,171,195.{cents}"), encoding="utf-8")
+    return path
+
+
+def _ingest(warehouse: Path, *paths: Path) -> list[str]:
+    """What the CLI does per run: triage, then the guarded pipeline for what is new."""
+    todo, notes = triage(warehouse, find_source_files(list(paths)))
+    if not todo:
+        return notes
+    with writer(warehouse) as con:
+        for s in todo:
+            ingest_file(con, s.path, s.partition_key)
+    return notes
+
+
+def _current(warehouse: Path) -> dict[str, bool]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return dict(con.execute("select source_path, is_current from dim_document").fetchall())
+
+
+def test_unchanged_bytes_are_recognised_before_extraction(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    _ingest(warehouse, SEED000)
+    mtime = warehouse.stat().st_mtime_ns
+    notes = _ingest(warehouse, SEED000)
+    assert notes == [f"already loaded: {SEED000} ({find_source_files([SEED000])[0].partition_key})"]
+    assert warehouse.stat().st_mtime_ns == mtime  # nothing written
+
+
+def test_a_revert_makes_the_reverted_bytes_current_again(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    v1 = _variant(tmp_path / "v1.txt", "84")
+    v2 = _variant(tmp_path / "v2.txt", "85")
+    _ingest(warehouse, v1)
+    _ingest(warehouse, v2)
+    assert _current(warehouse) == {str(v1): False, str(v2): True}
+    notes = _ingest(warehouse, v1)
+    assert any(n.startswith("delivered again") for n in notes)
+    assert _current(warehouse) == {str(v1): True, str(v2): False}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        delivered = con.execute("select outcome from doc_delivery order by delivered_at").fetchall()
+    outcomes = [r[0] for r in delivered]
+    assert outcomes == ["loaded", "loaded", "current_again"]
+
+
+def test_without_a_region_nothing_is_superseded(tmp_path: Path) -> None:
+    """Two 人民政府办公室 final accounts whose titles name no region: both current, with a warning."""
+    bare = SEED_TEXT.replace("重庆市潼南区", "")
+    a = _variant(tmp_path / "a.txt", "84", bare)
+    b = _variant(tmp_path / "b.txt", "85", bare)
+    warehouse = tmp_path / "w.duckdb"
+    _ingest(warehouse, a)
+    _ingest(warehouse, b)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select source_path, is_current, province, city, county, department, warnings from dim_document"
+        ).fetchall()
+    assert all(r[1] for r in rows), rows
+    assert all(r[2] is None and r[3] is None and r[4] is None for r in rows)
+    warning_b = next(r[6] for r in rows if r[0] == str(b))
+    first_id = find_source_files([a])[0].partition_key
+    assert "ambiguous_version" in warning_b and first_id in warning_b
+
+
+def test_a_second_run_waits_for_the_first_and_says_so(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    said: list[str] = []
+    order: list[str] = []
+
+    def second() -> None:
+        with run_lock(warehouse, notify=said.append):
+            order.append("second")
+
+    with run_lock(warehouse):
+        t = threading.Thread(target=second)
+        t.start()
+        time.sleep(0.5)
+        order.append("first done")
+    t.join(10)
+    assert order == ["first done", "second"]
+    assert said and "another ingest is running" in said[0]
+
+
+def test_two_cli_ingests_at_the_same_moment_both_complete(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    files = [_variant(tmp_path / "one.txt", "84"), _variant(tmp_path / "two.txt", "86")]
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    cmd = [sys.executable, "-c", "from pipelines.cli import main; main()", "ingest"]
+    procs = [
+        subprocess.Popen(
+            [*cmd, str(f), "--warehouse", str(warehouse)],
+            env=env,
+            cwd=PROJECT,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for f in files
+    ]
+    outs = [p.communicate(timeout=900) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert any("another ingest is running" in err for _, err in outs)
+    assert len(_current(warehouse)) == 2
+
+
+def test_sensor_registers_readable_files_past_an_unreadable_one(tmp_path: Path) -> None:
+    from pipelines.defs import inbox_sensor
+    from pipelines.resources import InboxResource
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "good.txt").write_text(SEED_TEXT, encoding="utf-8")
+    os.symlink("/proc/self/mem", inbox / "locked.pdf")  # opens, every read fails
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(
+            instance=instance, resources={"inbox": InboxResource(path=str(inbox))}
+        )
+        result = inbox_sensor(context)
+    (request,) = result.dynamic_partitions_requests
+    assert list(request.partition_keys) == [find_source_files([inbox / "good.txt"])[0].partition_key]
+
+
+def test_huge_page_is_rendered_at_a_capped_size(tmp_path: Path) -> None:
+    from pipelines.heavy import big_page_pdf
+    from pipelines.report.crops import MAX_PAGE_PIXELS, PageRenderer, RowBand
+
+    path = big_page_pdf(tmp_path / "big.pdf", 14400)
+    with PageRenderer() as renderer:
+        png = renderer.crop(path, 1, RowBand(table_top=100.0 * 14400 / 842))
+        (page,) = renderer._pages.values()
+        assert page.image.width * page.image.height <= MAX_PAGE_PIXELS
+    assert png.startswith(b"\x89PNG")
+
+
+def test_storage_full_is_a_message(tmp_path: Path) -> None:
+    with pytest.raises(StorageFull, match=r"storage is full: .* MiB free"):
+        check_free_space(tmp_path, needed=1 << 62)
+    assert is_storage_full(duckdb.IOException('Could not write file "w.duckdb": No space left on device'))
+    assert is_storage_full(OSError(28, "No space left on device"))
+    assert not is_storage_full(ValueError("x"))
+
+
+def test_retention_prunes_old_reports_and_gx_results(tmp_path: Path) -> None:
+    from pipelines.retention import prune_reports
+
+    reports = tmp_path / "reports"
+    result = reports / "gx" / "gx" / "uncommitted" / "validations" / "suite" / "run" / "r.json"
+    result.parent.mkdir(parents=True)
+    old_report, new_report, latest = (
+        reports / "quality-1.html",
+        reports / "quality-2.html",
+        reports / "latest.html",
+    )
+    for f in (result, old_report, new_report, latest):
+        f.write_text("x", encoding="utf-8")
+    long_ago = time.time() - 40 * 86400
+    for f in (result, old_report, latest):
+        os.utime(f, (long_ago, long_ago))
+    assert prune_reports(reports, days=30) == 2
+    assert not result.exists() and not old_report.exists()
+    assert new_report.exists() and latest.exists()
+
+
+def test_data_docs_pages_load_nothing_from_the_internet(tmp_path: Path) -> None:
+    from pipelines.validate.gx import offline
+
+    page = tmp_path / "index.html"
+    page.write_text(
+        '<html><head><link rel="stylesheet" href="https://maxcdn.bootstrapcdn.com/b.css"/>'
+        '<script src="https://code.jquery.com/jquery-3.7.1.min.js"></script>'
+        '<link href="static/styles/local.css" rel="stylesheet"></head>'
+        '<body><img src="https://s3.example/logo.png"/><a href="https://docs.example">docs</a></body></html>',
+        encoding="utf-8",
+    )
+    offline(page)
+    text = page.read_text(encoding="utf-8")
+    assert "bootstrapcdn" not in text and "jquery" not in text and "s3.example" not in text
+    assert "static/styles/local.css" in text and "<style>" in text
