@@ -18,6 +18,25 @@ from pipelines.types import BBox, RawRow
 
 # pdfplumber's defaults, stated so a reader knows what "ruled" means here
 LATTICE_SETTINGS: dict[str, Any] = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+# pdfplumber's tolerances (points) for an A4 page; a larger or smaller page scales them, so a scaled
+# copy of a document gives the same grid (a 10,000 pt page would otherwise split its ruling into
+# extra rows and columns)
+_LATTICE_TOLERANCES = {
+    "snap_tolerance": 3.0,
+    "join_tolerance": 3.0,
+    "intersection_tolerance": 3.0,
+    "edge_min_length": 3.0,
+    "text_x_tolerance": 3.0,
+    "text_y_tolerance": 3.0,
+}
+A4_LONG_SIDE = 842.0
+
+
+def page_scale(page: Any) -> float:
+    """How much larger than A4 the page is printed (1.0 for A4 portrait or landscape)."""
+    return max(0.5, max(float(page.width), float(page.height)) / A4_LONG_SIDE)
+
+
 _ROW_START = re.compile(
     r"^(合计|总计|其中|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、])"
 )
@@ -31,7 +50,12 @@ def ruled_grids(page: Any) -> list[tuple[BBox, list[RawRow]]]:
     """
     grids: list[tuple[BBox, list[RawRow]]] = []
     page = page.filter(_visible)
-    settings = {**LATTICE_SETTINGS, "explicit_horizontal_lines": _closing_lines(page.edges)}
+    scale = page_scale(page)
+    settings = {
+        **LATTICE_SETTINGS,
+        **{k: v * scale for k, v in _LATTICE_TOLERANCES.items()},
+        "explicit_horizontal_lines": _closing_lines(page.edges, scale),
+    }
     for table in LinearTableFinder(page, settings).tables:
         texts = table.extract()
         if not texts or max(len(r) for r in texts) < 2:
@@ -173,7 +197,7 @@ def cells_to_tables(cells: list[BBox]) -> list[list[BBox]]:
     return [t for t in tables if len(t) > 1]
 
 
-def _closing_lines(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _closing_lines(edges: list[dict[str, Any]], scale: float = 1.0) -> list[dict[str, Any]]:
     """Top and bottom borders for tables whose page break left them open.
 
     A Word table continued from the previous page often has no top rule over its first cells,
@@ -186,7 +210,7 @@ def _closing_lines(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     # blocks of vertical rules that overlap in y, each with its running extent: one pass, O(n log n)
     blocks: list[list[float]] = []  # x0, x1, top, bottom, count
     for e in verticals:
-        if blocks and e["top"] <= blocks[-1][3] + 1:
+        if blocks and e["top"] <= blocks[-1][3] + scale:
             b = blocks[-1]
             b[0], b[1], b[3], b[4] = min(b[0], e["x0"]), max(b[1], e["x1"]), max(b[3], e["bottom"]), b[4] + 1
         else:
@@ -196,7 +220,9 @@ def _closing_lines(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if count < 2:
             continue
         for y in (top, bottom):
-            near = horizontals[bisect.bisect_left(h_tops, y - 2) : bisect.bisect_right(h_tops, y + 2)]
+            near = horizontals[
+                bisect.bisect_left(h_tops, y - 2 * scale) : bisect.bisect_right(h_tops, y + 2 * scale)
+            ]
             spans = sorted(
                 (max(h["x0"], x0), min(h["x1"], x1)) for h in near if h["x1"] > x0 and h["x0"] < x1
             )
