@@ -937,7 +937,12 @@ def footer_spill(miss: str) -> bool:
     """Seed 000's D06 prints 公用经费合计's amount in an unheaded column beyond the last panel; the
     normaliser names that column by the footer measure (frames.py `_footer_measure`), not by a
     printed header, so only its column name differs (and the fact is unexplained by any header)."""
-    return miss.startswith("D06") and "[|公用经费合计]" in miss and "2,434,543.90" in miss
+    return (
+        miss.startswith("D06")
+        and "[|公用经费合计]" in miss
+        and ("2,434,543.90" in miss or "243.454390" in miss)  # 元, or the 6-decimal 万元 style
+        and "got column public_operating_total" in miss
+    )
 
 
 def score_pdf(pdf: Path, printed: list[Printed], style: str = "", *, names_ok: bool = False) -> StyleScore:
