@@ -382,9 +382,9 @@ _INCOME_SOURCES = (
 )
 
 _FUND_LINES = (
-    ("一般公共预算(拨款|资金)?$", "gpb"),
-    ("政府性基金(预算)?(拨款|资金)?$", "gf"),
-    ("国有资本经营(预算)?(拨款|资金|收入)?$", "soe"),
+    ("一般公共预算(拨款|资金)?(收入)?$", "gpb"),
+    ("政府性基金(预算)?(拨款|资金)?(收入)?$", "gf"),
+    ("国有资本经营(预算)?(拨款|资金)?(收入)?$", "soe"),
 )
 _BUDGET_USE_LINES = (  # 支出用途 lines of the Jiangsu summary tables
     ("^基本支出$", "basic"),
@@ -472,13 +472,13 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         panel_names=("income", "expenditure"),
         line_keys={
             "income": (
-                ("^本年收入$", "current_income"),
+                ("^本年收入(合计)?$", "current_income"),
                 *_FUND_LINES,
-                ("上年结转", "prior_carryover"),
+                ("上年(结转|结余)", "prior_carryover"),
                 ("^收入(合计|总计)$", "income_total"),
             ),
             "expenditure": (
-                ("^本年支出$", "current_expenditure"),
+                ("^本年支出(合计)?$", "current_expenditure"),
                 ("结转下年", "carryover_to_next_year"),
                 ("^支出(合计|总计)$", "expenditure_total"),
                 *_BUDGET_USE_LINES,
@@ -605,7 +605,8 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
                 ("^其他收入(资金)?$", "other_income"),
                 ("^其他资金$", "other_funds_income"),
                 ("(本年|当年)收入(合计|小计)$", "total_current_income"),
-                ("上年结转", "prior_carryover"),
+                ("上年(结转|结余)", "prior_carryover"),
+                ("使用非财政拨款结余", "use_of_nonfiscal_surplus"),
                 ("^(收入)?(总计|合计)$", "grand_total_income"),
             ),
             "expenditure": (
