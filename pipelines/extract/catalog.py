@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import yaml
 
@@ -887,11 +888,19 @@ def normalise_text(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _title_data() -> dict[str, list[str]]:
-    """The printed names of each catalogued table (reference/table_titles.yaml), validated on load."""
+def title_catalog() -> dict[str, Any]:
+    """reference/table_titles.yaml, read once: printed names, qualifier words and signatures."""
     with (REFERENCE_DIR / "table_titles.yaml").open(encoding="utf-8") as f:
         data = yaml.safe_load(f)
-    titles = data.get("titles") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise ValueError("table_titles.yaml: a mapping with 'titles' is required")
+    return data
+
+
+@lru_cache(maxsize=1)
+def _title_data() -> dict[str, list[str]]:
+    """The printed names of each catalogued table (reference/table_titles.yaml), validated on load."""
+    titles = title_catalog().get("titles")
     if not isinstance(titles, dict):
         raise ValueError("table_titles.yaml: a 'titles' mapping of table code → names is required")
     unknown = sorted(set(titles) - set(CATALOG))
@@ -908,8 +917,7 @@ def _title_data() -> dict[str, list[str]]:
 @lru_cache(maxsize=1)
 def _qualifiers() -> tuple[str, ...]:
     """Words that, printed right before a catalogued name, make another table (table_titles.yaml)."""
-    with (REFERENCE_DIR / "table_titles.yaml").open(encoding="utf-8") as f:
-        words = (yaml.safe_load(f) or {}).get("qualifiers", [])
+    words = title_catalog().get("qualifiers", [])
     if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
         raise ValueError("table_titles.yaml: 'qualifiers' must be a list of words")
     return tuple(words)

@@ -372,11 +372,11 @@ def _continue(
     """Append a continuation page's rows, dropping a header the template repeats on every page."""
     if page is not None and region is not None:
         note_region(open_table.table, page, region)
-    original = [tuple(normalise_text(c) for c in cells) for cells in open_table.header]
+    original = [_cells_of(RawRow(cells)) for cells in open_table.header]
     # the leading rows that repeat the header, matched row by row: counting header rows by the
     # first figure would run past a continued page's first rows when they print none
     n = 0
-    while n < len(rows) and tuple(normalise_text(c) for c in rows[n].cells) in original:
+    while n < len(rows) and _cells_of(rows[n]) in original:
         n += 1
     _append_rows(open_table.table, rows[n:])
     page = rows[0].page if rows else None

@@ -12,17 +12,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
-
-from pipelines import REFERENCE_DIR
-from pipelines.extract.catalog import CATALOG, UNTITLED_CODE, canonical_title, normalise_text
+from pipelines.extract.catalog import CATALOG, UNTITLED_CODE, canonical_title, normalise_text, title_catalog
 from pipelines.types import RawTable
 
 KEY_KINDS = {"func", "econ", "panels", "any"}
 UNTITLED = UNTITLED_CODE  # a table printed without a title whose signature names no kind
 _FUNC = re.compile(r"^\[?【?(2\d{2}|2\d{4}|2\d{6})\b")
 _ECON = re.compile(r"^\[?【?([35]\d{2}|[35]\d{4}|[35]\d{6})\b")
-_SPLIT_PART = re.compile(r"^\d{2}$")
 _MONEY = re.compile(r"^-?[\d,]*\d\.\d{1,6}$|^-?\d{1,3}(,\d{3})+$")
 
 
@@ -35,10 +31,8 @@ class Signature:
 @lru_cache(maxsize=1)
 def signatures() -> dict[str, Signature]:
     """The signatures of reference/table_titles.yaml, validated on load."""
-    with (REFERENCE_DIR / "table_titles.yaml").open(encoding="utf-8") as f:
-        data = yaml.safe_load(f)
     out: dict[str, Signature] = {}
-    for code, entry in (data.get("signatures") or {}).items():
+    for code, entry in (title_catalog().get("signatures") or {}).items():
         if code not in CATALOG:
             raise ValueError(f"table_titles.yaml signatures: {code} is not in the catalog")
         keys, headers = entry.get("keys"), entry.get("headers", [])
