@@ -30,8 +30,8 @@ test: setup
 
 # lint: ruff and mypy
 lint: setup
-	$(BIN)/ruff check pipelines tests
-	$(BIN)/ruff format --check pipelines tests
+	$(BIN)/ruff check pipelines tests setup.py
+	$(BIN)/ruff format --check pipelines tests setup.py
 	$(BIN)/mypy pipelines
 
 # format: apply ruff's formatter and safe fixes

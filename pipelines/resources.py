@@ -7,15 +7,15 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines import PROJECT_DIR
+from pipelines import work_dir
 
 
 def default_warehouse() -> str:
-    return os.environ.get("YUJUESUAN_WAREHOUSE", str(PROJECT_DIR / "data" / "warehouse.duckdb"))
+    return os.environ.get("YUJUESUAN_WAREHOUSE", str(work_dir() / "data" / "warehouse.duckdb"))
 
 
 def default_inbox() -> str:
-    return os.environ.get("YUJUESUAN_INBOX", str(PROJECT_DIR / "data" / "inbox"))
+    return os.environ.get("YUJUESUAN_INBOX", str(work_dir() / "data" / "inbox"))
 
 
 def reports_dir_for(warehouse: Path) -> Path:

@@ -12,9 +12,8 @@ from typing import Any
 
 import yaml
 
-from pipelines import PROJECT_DIR
+from pipelines import RULES_DIR
 
-RULES_DIR = PROJECT_DIR / "expectations" / "rules"
 FAMILY_ORDER = (
     "HRBXNPCTE"  # DOMAIN.md §7: hierarchy, row, balance, cross-table, narrative, performance, codes, text;
     # E: extraction doubt (the reading checks itself, normalise/coverage.py)
