@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 WAREHOUSE ?= data/warehouse.duckdb
 
-.PHONY: setup run test lint format dev bench bench-heavy status sql clean
+.PHONY: setup run test test-fast lint format dev bench bench-heavy status sql clean
 
 # setup: create .venv with the pinned dependencies and the package in editable mode
 setup: $(STAMP)
@@ -27,6 +27,10 @@ status: setup
 # test: the whole suite
 test: setup
 	$(BIN)/python -m pytest
+
+# test-fast: the fast tier (parsers, catalog, tolerance, rule contracts; tests/conftest.py FAST_TIER)
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow"
 
 # lint: ruff and mypy
 lint: setup

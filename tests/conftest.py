@@ -37,3 +37,26 @@ def _dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home.mkdir()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     monkeypatch.setenv("DAGSTER_HOME", str(home))
+
+
+# The fast tier (`make test-fast`, under 30 s): table-of-cases tests of the parsers, the catalog, the
+# tolerance and the rule contracts, none of which opens a PDF page, a Dagster instance or a
+# subprocess. Every other module is marked `slow`, so a new module is in the full suite only until
+# it is listed here on purpose.
+FAST_TIER = frozenset(
+    {
+        "tests.extract.test_titles",
+        "tests.extract.test_metadata",
+        "tests.extract.test_performance",
+        "tests.normalise.test_keys",
+        "tests.normalise.test_narrative",
+        "tests.validate.test_tolerance",
+        "tests.test_scorecard",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is None or item.module.__name__ not in FAST_TIER:
+            item.add_marker(pytest.mark.slow)

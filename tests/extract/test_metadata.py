@@ -233,6 +233,7 @@ def pdf_metadata(path: Path) -> DocumentMeta:
     return detect_metadata(head, codes, [ln for p in pages for ln in p.lines])
 
 
+@pytest.mark.slow  # reads a real PDF: full suite only
 @pytest.mark.parametrize("name", sorted(n for n in EXPECTED if "scan" not in n))
 def test_real_pdf_metadata(name: str) -> None:
     meta = pdf_metadata(REAL / name)
@@ -255,6 +256,7 @@ def test_seed_metadata(seed: str) -> None:
     assert meta.notes == []
 
 
+@pytest.mark.slow  # reads a real PDF: full suite only
 def test_tables_only_file_says_why_the_year_is_missing() -> None:
     doc = extract_document(REAL / "js_sheng_swbgt_2019_yusuan_tables.pdf")
     assert _fields(doc.meta) == EXPECTED["js_sheng_swbgt_2019_yusuan_tables.pdf"]
@@ -268,6 +270,7 @@ def test_scanned_file_has_no_metadata_and_a_reason() -> None:
     assert doc.meta.notes == ["metadata: not read, the file's text is unreadable (scanned)"]
 
 
+@pytest.mark.slow  # reads a real PDF: full suite only
 def test_central_and_placeholder_notes() -> None:
     central = pdf_metadata(REAL / "swu_2024_yusuan.pdf")
     assert central.notes == ["region: a central (中央) department has no province, city or county"]

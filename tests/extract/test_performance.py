@@ -714,6 +714,7 @@ def test_split_value(printed: str, split: tuple[str | None, Decimal | None, str]
     assert split_value(printed) == split
 
 
+@pytest.mark.slow  # reads a real PDF: full suite only
 def test_pdf_project_targets_over_two_pages(tmp_path: Path) -> None:
     """A ruled 项目绩效目标表 drawn from seed 002's 附件12-2 (L985–1042), its rows split over two pages."""
     source = TableSource(
@@ -746,12 +747,14 @@ def test_pdf_project_targets_over_two_pages(tmp_path: Path) -> None:
     assert (fund["initial_budget"], fund["page"]) == (D(200000), 1)
 
 
+@pytest.mark.slow  # reads a real PDF: full suite only
 def test_budget_pdf_that_only_points_at_the_targets() -> None:
     """sh_putuo_zfb_2025 says "详见单位的项目绩效目标表" (p.22) but prints no such table."""
     f = performance_frames(extract_document(SAMPLES / "sh_putuo_zfb_2025_bumen_yusuan.pdf"))
     assert all(frame.height == 0 for frame in f.values())
 
 
+@pytest.mark.slow  # reads a real PDF: full suite only
 def test_loaded_into_the_warehouse(warehouse: Path) -> None:
     (path,) = SEEDS.glob("004_*.txt")
     doc = extract_document(path)

@@ -475,6 +475,7 @@ def _pages(path: Path, pages: list[int], code: str, unit: str) -> RawTable:
     return RawTable(code, "real", unit, rows, "pdfplumber-lattice", pages=pages)
 
 
+@pytest.mark.slow  # reads a real PDF: full suite only
 def test_shenzhen_expenditure_table_by_budget_unit() -> None:
     """深圳市财政局 2026 表3 支出总表 (pages 20–23): a 预算单位 column, the unit's row heading its block."""
     t = _pages(REAL / "gd_sz_czj_2026_yusuan.pdf", [20, 21, 22, 23], "B08", "万元")
@@ -490,6 +491,7 @@ def test_shenzhen_expenditure_table_by_budget_unit() -> None:
     assert by_code["217"] == Decimal("10000.00") * wan
 
 
+@pytest.mark.slow  # reads a real PDF: full suite only
 def test_xian_function_table_with_unit_blocks_and_two_digit_kuan() -> None:
     """西安市安监局 2019 表5 (page 7): unit-code rows head each block, 款 rows print only "05"."""
     t = _pages(REAL / "sn_xa_ajj_2019_yusuan.pdf", [7], "B14", "万元")
@@ -520,6 +522,7 @@ def test_xian_function_table_with_unit_blocks_and_two_digit_kuan() -> None:
     ]
 
 
+@pytest.mark.slow  # reads a real PDF: full suite only
 def test_unit_blocks_load_apart_and_roll_up_within_their_block(tmp_path: Path) -> None:
     """spending_unit reaches the warehouse; H01 (类 = Σ 款) sums each unit's block on its own."""
     from pipelines.load.warehouse import load_document, writer
@@ -557,6 +560,7 @@ def test_unit_blocks_load_apart_and_roll_up_within_their_block(tmp_path: Path) -
     ]
 
 
+@pytest.mark.slow  # reads a real PDF: full suite only
 def test_yantai_split_codes_carried_across_the_page_break() -> None:
     """烟台市财政局 2026 公开表3 支出总体情况表 (pages 13–14): 类 | 款 | 项 columns, each printed once;
     page 14 starts with 项 rows ("02" 事业单位医疗) whose 类 and 款 are on page 13."""
@@ -593,6 +597,7 @@ def test_yantai_split_codes_carried_across_the_page_break() -> None:
     ]
 
 
+@pytest.mark.slow  # reads a real PDF: full suite only
 def test_yantai_two_economic_classifications_side_by_side(tmp_path: Path) -> None:
     """烟台 公开表6 (page 19): 部门经济分类 类|款 | name | 政府经济分类 类|款 | name. The 部门 code keys
     the row, the 政府 code is kept beside it, and 301 under 501 and 301 under 505 roll up apart."""

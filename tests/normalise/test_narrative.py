@@ -606,6 +606,7 @@ SHANGHAI_AMOUNTS = [
 ]
 
 
+@pytest.mark.slow  # reads a real PDF: full suite only
 def test_shanghai_amounts(shanghai: pl.DataFrame) -> None:
     for metric, qualifier, basis, printed, page in SHANGHAI_AMOUNTS:
         row = one(shanghai, metric=metric, qualifier=qualifier, basis=basis, kind="amount")
@@ -618,6 +619,7 @@ def test_shanghai_amounts(shanghai: pl.DataFrame) -> None:
     ]
 
 
+@pytest.mark.slow  # reads a real PDF: full suite only
 def test_shanghai_shares_changes_rates(shanghai: pl.DataFrame) -> None:
     shares = {(r["metric"], r["qualifier"]): (r["percent"], r["basis"]) for r in rows(shanghai, kind="share")}
     assert shares == {
@@ -645,6 +647,7 @@ def test_shanghai_shares_changes_rates(shanghai: pl.DataFrame) -> None:
     assert (rate["percent"], rate["basis"]) == (Decimal("95.89"), "budget_initial")
 
 
+@pytest.mark.slow  # reads a real PDF: full suite only
 def test_shanghai_items(shanghai: pl.DataFrame) -> None:
     items = rows(shanghai, metric="function_item", kind="amount", basis=None)
     assert [(r["qualifier"], r["value"], r["page"]) for r in items] == [
@@ -669,6 +672,7 @@ def test_shanghai_items(shanghai: pl.DataFrame) -> None:
     assert [(r["basis"], r["direction"]) for r in flats] == [("budget", "flat")] * 2
 
 
+@pytest.mark.slow  # reads a real PDF: full suite only
 def test_shanghai_tables_and_reserved_amounts_give_nothing(shanghai: pl.DataFrame) -> None:
     assert set(shanghai["page"].to_list()) <= set(range(17, 23))  # table pages 5–16 are skipped
     # "面向中小企业预留…预算金额21.07万元" and "由中小企业供应商中标…采购金额21.07万元": subject unclear
@@ -779,6 +783,7 @@ def narrative_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, li
     return found
 
 
+@pytest.mark.slow  # reads a real PDF: full suite only
 def test_clean_documents_have_no_narrative_finding(
     narrative_findings: dict[str, list[tuple[str, str | None]]],
 ) -> None:
@@ -786,6 +791,7 @@ def test_clean_documents_have_no_narrative_finding(
     assert narrative_findings["shgzb"] == []
 
 
+@pytest.mark.slow  # reads a real PDF: full suite only
 def test_seed003_findings_e6_to_e9(narrative_findings: dict[str, list[tuple[str, str | None]]]) -> None:
     assert narrative_findings["003"] == [
         ("N17", "opening_carryover_surplus"),  # E-6: 166.19 + 60.78 + 10.72 ≠ 237.87 (L32)
@@ -798,5 +804,6 @@ def test_seed003_findings_e6_to_e9(narrative_findings: dict[str, list[tuple[str,
     ]
 
 
+@pytest.mark.slow  # reads a real PDF: full suite only
 def test_seed001_finding_w7(narrative_findings: dict[str, list[tuple[str, str | None]]]) -> None:
     assert narrative_findings["001"] == [("N21", "three_public_total")]  # 完成预算100% yet 决算数小于预算数
