@@ -64,6 +64,9 @@ def read_yaml(path: Path) -> dict[str, Any]:
     try:
         with path.open(encoding="utf-8") as f:
             data = yaml.load(f, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+    except yaml.MarkedYAMLError as e:
+        where = f"line {e.problem_mark.line + 1}" if e.problem_mark else "yaml"
+        raise CatalogError(path, where, e.problem or str(e)) from e
     except yaml.YAMLError as e:
         raise CatalogError(path, "yaml", str(e).replace("\n", " ")) from e
     if not isinstance(data, dict):

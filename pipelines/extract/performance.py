@@ -110,6 +110,7 @@ class PerformanceTable:
 # Titles and sections
 # ---------------------------------------------------------------------------------------------
 
+
 def document_lines(doc: ExtractedDocument) -> list[Line]:
     """The lines the performance reader works on: every line of a text export, or for a PDF the
     lines of the pages that carry a performance table (read again with pdfplumber)."""
