@@ -50,7 +50,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
@@ -346,11 +346,11 @@ def load_catalog(tables_path: Path = TABLES_FILE, vocabulary_path: Path = VOCABU
     if unused := sorted(set(vocabulary.measures) - used):
         raise CatalogError(vocabulary_path, "measures", f"no table has these measures: {', '.join(unused)}")
     for code, mapping in vocabulary.table_concepts.items():
-        spec = by_code.get(code)
-        if spec is None:
+        table = by_code.get(code)
+        if table is None:
             raise CatalogError(vocabulary_path, f"table_concepts {code}", "unknown table code")
         for measure in mapping:
-            if measure not in {m.measure for m in spec.all_measures()}:
+            if measure not in {m.measure for m in table.all_measures()}:
                 raise CatalogError(
                     vocabulary_path, f"table_concepts {code}.{measure}", "not a column of the table"
                 )

@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -124,3 +126,12 @@ def test_concepts_join_budget_and_final_account_names(con: duckdb.DuckDBPyConnec
         "expenditure_total": ["expenditure_total", "prior_year_budget", "total", "total_expenditure"],
         "personnel_expenditure": ["personnel", "personnel_total"],
     }
+
+
+def test_every_readme_example_of_the_views_runs_and_returns_rows(con: duckdb.DuckDBPyConnection) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Views for analysts") : readme.index("## Layout")]
+    queries = re.findall(r"```sql\n(.*?)```", section, re.S)
+    assert len(queries) == 5
+    for query in queries:
+        assert con.execute(query).fetchall(), query
