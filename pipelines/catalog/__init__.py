@@ -92,11 +92,24 @@ def concept_for(table_code: str, measure: str, line_key: str | None = None) -> s
     return concept
 
 
+def performance_concept_for(table_code: str, line_key: str | None) -> str | None:
+    """The concept of a performance table's money line (fact_performance_budget.concept).
+
+    `total` is the department's expenditure in a department-wide table, the project's otherwise.
+    """
+    found = catalog().vocabulary.performance_line_concepts.get(line_key or "")
+    table = catalog().performance.tables.get(table_code)
+    if found is None or table is None:
+        return None
+    return found["whole" if table[1] else "project"]
+
+
 __all__ = [
     "ALL_TABLES", "BUDGET_TABLES", "CATALOG", "FINAL_ACCOUNT_TABLES", "FORM_TABLES", "GENERIC_AMOUNT",
     "UNTITLED_CODE", "Catalog", "CatalogError", "Concept", "Measure", "MeasureTerm", "TableSpec",
     "TextPanel", "Vocabulary", "all_measures", "canonical_title", "catalog", "clean_label", "concept_for",
     "concepts", "is_catalogued", "is_table_number", "is_title_like", "line_key_for", "load_catalog",
-    "measure_terms", "normalise_text", "performance_tables", "performance_title_code", "spec_for",
-    "strip_numbering", "table_names", "title_catalog", "title_to_table_code", "titles_in",
+    "measure_terms", "normalise_text", "performance_concept_for", "performance_tables",
+    "performance_title_code", "spec_for", "strip_numbering", "table_names", "title_catalog",
+    "title_to_table_code", "titles_in",
 ]  # fmt: skip

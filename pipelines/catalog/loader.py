@@ -101,6 +101,8 @@ class Vocabulary:
     measures: dict[str, MeasureTerm]
     line_concepts: dict[str, str]
     table_concepts: dict[str, dict[str, str]]
+    # performance money lines: line_key → {"whole": concept, "project": concept}
+    performance_line_concepts: dict[str, dict[str, str]]
 
 
 def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
@@ -162,7 +164,16 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
                     path, f"table_concepts {code}.{measure}", f"unknown concept {concept_name!r}"
                 )
         table_concepts[code] = dict(mapping)
-    return Vocabulary(concepts, measures, line_concepts, table_concepts)
+    performance: dict[str, dict[str, str]] = {}
+    for key, value in (data.get("performance_line_concepts") or {}).items():
+        by_scope = value if isinstance(value, dict) else {"whole": value, "project": value}
+        if set(by_scope) != {"whole", "project"}:
+            raise CatalogError(path, f"performance line {key}", "a concept, or {whole: …, project: …}")
+        for concept_name in by_scope.values():
+            if concept_name not in concepts:
+                raise CatalogError(path, f"performance line {key}", f"unknown concept {concept_name!r}")
+        performance[key] = dict(by_scope)
+    return Vocabulary(concepts, measures, line_concepts, table_concepts, performance)
 
 
 # --------------------------------------------------------------------------------------------- tables

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +29,7 @@ import polars as pl
 from filelock import FileLock
 
 from pipelines import REFERENCE_DIR, SQL_DIR
-from pipelines.catalog import concept_for, concepts, measure_terms
+from pipelines.catalog import concept_for, concepts, measure_terms, performance_concept_for
 from pipelines.catalog.loader import catalog_digest
 from pipelines.types import ExtractedDocument
 
@@ -60,7 +60,8 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     digest = catalog_digest()
     if con.execute("select digest from meta_vocabulary").fetchall() != [(digest,)]:
         _seed_vocabulary(con)
-        con.execute("update fact_line_item set concept = null where concept is not null")
+        for table in ("fact_line_item", "fact_performance_budget"):
+            con.execute(f"update {table} set concept = null where concept is not null")
         fill_concepts(con)
         con.execute("delete from meta_vocabulary")
         con.execute("insert into meta_vocabulary values (?, now()::timestamp)", [digest])
@@ -107,31 +108,41 @@ def _seed_vocabulary(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def fill_concepts(con: duckdb.DuckDBPyConnection, document_id: str | None = None) -> None:
-    """Set fact_line_item.concept where it is NULL (one document, or all: the migration of old facts).
+    """Set the `concept` of facts where it is NULL (one document, or all: the migration of old facts).
 
-    The concept comes from the same vocabulary as dim_measure (`pipelines.catalog.concept_for`):
-    the column's concept, the table's own for that column, or the line's for a one-amount column.
+    The concept comes from the same vocabulary as dim_measure: for fact_line_item the column's
+    concept, the table's own for that column, or the line's for a one-amount column
+    (`pipelines.catalog.concept_for`); for fact_performance_budget the money line's.
     """
+    for table, keys, concept_of in (
+        ("fact_line_item", ("table_code", "measure", "line_key"), concept_for),
+        ("fact_performance_budget", ("table_code", "line_key"), performance_concept_for),
+    ):
+        _fill(con, table, keys, concept_of, document_id)
+
+
+def _fill(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    keys: tuple[str, ...],
+    concept_of: Callable[..., str | None],
+    document_id: str | None,
+) -> None:
     params = [document_id] if document_id else []
     one_document = "and f.document_id = ?" if document_id else ""
-    triples = con.execute(
-        f"select distinct table_code, measure, line_key from fact_line_item as f "
-        f"where f.concept is null {one_document}",
-        params,
+    found = con.execute(
+        f"select distinct {', '.join(keys)} from {table} as f where f.concept is null {one_document}", params
     ).fetchall()
-    rows = [(t, m, k, c) for t, m, k in triples if (c := concept_for(t, m, k))]
+    rows = [(*k, c) for k in found if (c := concept_of(*k))]
     if not rows:
         return
-    columns = ("table_code", "measure", "line_key", "concept")
+    columns = (*keys, "concept")
     con.register("fact_concepts", pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row"))
     try:
+        match = " and ".join(f"f.{k} is not distinct from m.{k}" for k in keys)
         con.execute(
-            f"""
-            update fact_line_item as f set concept = m.concept
-            from fact_concepts as m
-            where f.table_code = m.table_code and f.measure = m.measure
-              and f.line_key is not distinct from m.line_key and f.concept is null {one_document}
-            """,
+            f"update {table} as f set concept = m.concept from fact_concepts as m "
+            f"where {match} and f.concept is null {one_document}",
             params,
         )
     finally:
@@ -407,12 +418,12 @@ def load_document(
         con.execute("insert into doc_table by name select * from new_tables")
         con.register("new_facts", facts)
         con.execute("insert into fact_line_item by name select * from new_facts")
-        fill_concepts(con, doc.document_id)
         for name, frame in (extras or {}).items():
             if frame.height:
                 con.register("new_extra", frame)
                 con.execute(f"insert into {name} by name select * from new_extra")
                 con.unregister("new_extra")
+        fill_concepts(con, doc.document_id)
         _extend_dimensions(con)
         con.execute("commit")
     except Exception:

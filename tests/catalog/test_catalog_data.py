@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.catalog import ALL_TABLES, CatalogError, concept_for, load_catalog, measure_terms
+from pipelines.catalog import (
+    ALL_TABLES,
+    CatalogError,
+    concept_for,
+    load_catalog,
+    measure_terms,
+    performance_concept_for,
+    performance_title_code,
+)
 from pipelines.catalog.loader import TABLES_FILE, VOCABULARY_FILE
 
 
@@ -106,3 +114,11 @@ def test_a_table_gives_its_total_its_own_concept_and_a_line_its_amount() -> None
     assert concept_for("D09", "final_amount", "reception_total") == "three_public_reception"
     assert concept_for("D01", "final_amount", "total_current_expenditure") == "expenditure_total"
     assert concept_for("某某表", "本年支出/合计") is None  # an uncatalogued table's column
+
+
+def test_performance_tables_share_the_vocabulary_and_the_title_matcher() -> None:
+    assert performance_concept_for("PS1", "total") == "expenditure_total"  # the department's spending
+    assert performance_concept_for("PS2", "total") == "project_expenditure"  # one project's
+    assert performance_concept_for("B12", "fiscal") == "fiscal_appropriation_income"
+    assert performance_title_code("2024年度部门整体绩效自评表") == "PS1"
+    assert performance_title_code("详见单位的项目绩效目标表") is None  # a sentence naming the table

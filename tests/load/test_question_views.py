@@ -135,3 +135,29 @@ def test_every_readme_example_of_the_views_runs_and_returns_rows(con: duckdb.Duc
     assert len(queries) == 5
     for query in queries:
         assert con.execute(query).fetchall(), query
+
+
+def test_performance_money_lines_share_the_concepts(con: duckdb.DuckDBPyConnection) -> None:
+    """seed000 部门整体绩效自评表 (L500-502): 年度总金额 executed 19,890,539.51, the 支出决算表's 合计."""
+    whole = con.execute(
+        """
+        select p.line_key, p.concept, p.executed from fact_performance_budget as p
+        join dim_document as d using (document_id)
+        where d.department = '重庆市潼南区人民政府办公室' and d.doc_kind = 'final_account'
+          and p.table_code = 'PS1' order by p.line_order
+        """
+    ).fetchall()
+    assert whole == [
+        ("total", "expenditure_total", D("19890539.51")),
+        ("fiscal", "fiscal_appropriation_income", D("19890539.51")),
+        ("gpb", "gpb_income", D("19890539.51")),
+    ]
+    first_project = con.execute(
+        """
+        select p.concept, p.initial_budget from fact_performance_budget as p
+        join dim_document as d using (document_id)
+        where d.doc_kind = 'final_account' and p.table_code = 'PS2' and p.line_key = 'total'
+        order by p.table_no limit 1
+        """
+    ).fetchone()
+    assert first_project == ("project_expenditure", D("560000.00"))  # L532 年度总金额 年初预算数

@@ -19,6 +19,7 @@ def test_old_warehouse_gets_concepts_and_the_described_vocabulary(tmp_path: Path
         con.execute("drop table meta_vocabulary")
         con.execute("drop table dim_concept")
         con.execute("alter table fact_line_item drop column concept")
+        con.execute("alter table fact_performance_budget drop column concept")
         for column in ("name_en", "definition", "side", "role", "concept", "basis"):
             con.execute(f"alter table dim_measure drop column {column}")
     with writer(path):
@@ -39,3 +40,7 @@ def test_old_warehouse_gets_concepts_and_the_described_vocabulary(tmp_path: Path
             ("prior_year_budget", "expenditure_total", "支出", "总计", "prior_year"),
         ]
         assert con.execute("select count(*) from dim_concept").fetchone()[0] >= 50
+        assert con.execute(
+            "select distinct concept from fact_performance_budget "
+            "where table_code = 'PS1' and line_key = 'total'"
+        ).fetchall() == [("expenditure_total",)]
