@@ -56,6 +56,7 @@ def test_the_wheel_carries_the_data_files(wheel: Path) -> None:
         "pipelines/_data/expectations/rules/hierarchy.yaml",
         "pipelines/reference/functional_codes.csv",
         "pipelines/reference/table_titles.yaml",
+        "pipelines/catalog/tables.yaml",
         "pipelines/report/templates/report.html.j2",
     ):
         assert required in names, required

@@ -19,16 +19,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.extract.catalog import normalise_text, title_to_table_code
+from pipelines.catalog import (
+    normalise_text,
+    performance_tables,
+    performance_title_code,
+    title_to_table_code,
+)
 from pipelines.normalise.numbers import unit_from_text
 from pipelines.types import ExtractedDocument
 
-PERFORMANCE_TABLES: dict[str, str] = {
-    "B11": "整体绩效目标表",
-    "B12": "项目绩效目标表",
-    "PS1": "部门整体支出绩效自评表",
-    "PS2": "项目支出绩效自评表",
-}
+# code → title; titles are recognised by the catalog's one title matcher (`performance_title_code`)
+PERFORMANCE_TABLES: dict[str, str] = performance_tables()
 
 
 @dataclass(frozen=True)
@@ -108,26 +109,6 @@ class PerformanceTable:
 # ---------------------------------------------------------------------------------------------
 # Titles and sections
 # ---------------------------------------------------------------------------------------------
-
-_TITLE = re.compile(r"(绩效目标(?:填报)?表|绩效自评表)(-\d+|\([^()]{0,16}\))?$")
-_SENTENCE = re.compile(r"[，。；：:,;]")
-
-
-def performance_title_code(line: str) -> str | None:
-    """The performance table code when the line is such a table's title (not a sentence naming one)."""
-    text = normalise_text(line)
-    if not text or len(text) > 60:
-        return None
-    m = _TITLE.search(text)
-    if not m:
-        return None
-    prefix = text[: m.start()]
-    if _SENTENCE.search(prefix) or "见" in prefix or re.search(r"的[\u4e00-\u9fff]{0,6}$", prefix):
-        return None  # "详见单位的项目绩效目标表": a sentence pointing at the table, not its title
-    whole = "整体" in prefix
-    if m.group(1).startswith("绩效目标"):
-        return "B11" if whole else "B12"
-    return "PS1" if whole else "PS2"
 
 
 def document_lines(doc: ExtractedDocument) -> list[Line]:

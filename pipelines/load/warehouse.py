@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +29,8 @@ import polars as pl
 from filelock import FileLock
 
 from pipelines import REFERENCE_DIR, SQL_DIR
-from pipelines.extract.catalog import all_measures
+from pipelines.catalog import concept_for, concepts, measure_terms, performance_concept_for
+from pipelines.catalog.loader import catalog_digest
 from pipelines.types import ExtractedDocument
 
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
@@ -47,15 +48,23 @@ class LoadResult:
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table (sql/schema, in file order) and view (sql/views); idempotent."""
+    """Create every table (sql/schema, in file order) and view (sql/views); idempotent.
+
+    The vocabulary (dim_measure, dim_concept, fact_line_item.concept) is written again from
+    pipelines/catalog whenever its data files changed (meta_vocabulary keeps their digest), so an
+    existing warehouse follows the data: facts loaded before `concept` existed get theirs.
+    """
     for folder in ("schema", "views"):
         for path in sorted((SQL_DIR / folder).glob("*.sql")):
             con.execute(path.read_text(encoding="utf-8"))
-    if con.execute("select count(*) from dim_measure").fetchone() == (0,):
-        con.executemany(
-            "insert into dim_measure values (?, ?) on conflict do nothing",
-            [(m.measure, m.label_zh) for m in all_measures()],
-        )
+    digest = catalog_digest()
+    if con.execute("select digest from meta_vocabulary").fetchall() != [(digest,)]:
+        _seed_vocabulary(con)
+        for table in ("fact_line_item", "fact_performance_budget"):
+            con.execute(f"update {table} set concept = null where concept is not null")
+        fill_concepts(con)
+        con.execute("delete from meta_vocabulary")
+        con.execute("insert into meta_vocabulary values (?, now()::timestamp)", [digest])
     for table, name in (
         ("dim_function_code", "functional_codes.csv"),
         ("dim_econ_code", "economic_codes.csv"),
@@ -66,6 +75,78 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
                     (r["code"], r["level"], r["name"], r["parent_code"] or None) for r in csv.DictReader(f)
                 ]
             con.executemany(f"insert into {table} (code, level, name, parent_code) values (?, ?, ?, ?)", rows)
+
+
+_MEASURE_COLUMNS = ("measure", "label_zh", "name_en", "definition", "side", "role", "concept", "basis")
+_CONCEPT_COLUMNS = ("concept", "label_zh", "name_en", "definition", "side", "role")
+
+
+def _seed_vocabulary(con: duckdb.DuckDBPyConnection) -> None:
+    """dim_concept and the catalogued rows of dim_measure, upserted from pipelines/catalog."""
+    for table, columns, rows in (
+        (
+            "dim_concept",
+            _CONCEPT_COLUMNS,
+            [tuple(getattr(c, k) for k in _CONCEPT_COLUMNS) for c in concepts().values()],
+        ),
+        (
+            "dim_measure",
+            _MEASURE_COLUMNS,
+            [tuple(getattr(m, k) for k in _MEASURE_COLUMNS) for m in measure_terms()],
+        ),
+    ):
+        frame = pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
+        con.register("vocabulary_rows", frame)
+        try:
+            updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+            con.execute(
+                f"insert into {table} ({', '.join(columns)}) select * from vocabulary_rows "
+                f"on conflict ({columns[0]}) do update set {updates}"
+            )
+        finally:
+            con.unregister("vocabulary_rows")
+
+
+def fill_concepts(con: duckdb.DuckDBPyConnection, document_id: str | None = None) -> None:
+    """Set the `concept` of facts where it is NULL (one document, or all: the migration of old facts).
+
+    The concept comes from the same vocabulary as dim_measure: for fact_line_item the column's
+    concept, the table's own for that column, or the line's for a one-amount column
+    (`pipelines.catalog.concept_for`); for fact_performance_budget the money line's.
+    """
+    for table, keys, concept_of in (
+        ("fact_line_item", ("table_code", "measure", "line_key"), concept_for),
+        ("fact_performance_budget", ("table_code", "line_key"), performance_concept_for),
+    ):
+        _fill(con, table, keys, concept_of, document_id)
+
+
+def _fill(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    keys: tuple[str, ...],
+    concept_of: Callable[..., str | None],
+    document_id: str | None,
+) -> None:
+    params = [document_id] if document_id else []
+    one_document = "and f.document_id = ?" if document_id else ""
+    found = con.execute(
+        f"select distinct {', '.join(keys)} from {table} as f where f.concept is null {one_document}", params
+    ).fetchall()
+    rows = [(*k, c) for k in found if (c := concept_of(*k))]
+    if not rows:
+        return
+    columns = (*keys, "concept")
+    con.register("fact_concepts", pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row"))
+    try:
+        match = " and ".join(f"f.{k} is not distinct from m.{k}" for k in keys)
+        con.execute(
+            f"update {table} as f set concept = m.concept from fact_concepts as m "
+            f"where {match} and f.concept is null {one_document}",
+            params,
+        )
+    finally:
+        con.unregister("fact_concepts")
 
 
 def work_copy(path: Path) -> Path:
@@ -342,6 +423,7 @@ def load_document(
                 con.register("new_extra", frame)
                 con.execute(f"insert into {name} by name select * from new_extra")
                 con.unregister("new_extra")
+        fill_concepts(con, doc.document_id)
         _extend_dimensions(con)
         con.execute("commit")
     except Exception:
@@ -357,7 +439,7 @@ def _extend_dimensions(con: duckdb.DuckDBPyConnection) -> None:
     """Codes and columns a document printed that the reference lists do not have yet."""
     con.execute(
         """
-        insert into dim_measure
+        insert into dim_measure (measure, label_zh)
         select measure, any_value(coalesce(column_header, measure)) from new_facts
         where measure not in (select measure from dim_measure) group by measure
         """

@@ -20,9 +20,12 @@ create table if not exists fact_line_item (
     row_top        double,              -- the row's vertical extent on the page, in PDF points
     row_bottom     double,
     spending_unit  varchar,             -- the 预算单位 whose block the row belongs to; NULL: the document's own
-    gov_econ_code  varchar              -- 政府预算支出经济分类 code printed beside econ_code (501 beside 301)
+    gov_econ_code  varchar,             -- 政府预算支出经济分类 code printed beside econ_code (501 beside 301)
+    concept        varchar              -- dim_concept.concept: the column's, or the line's for a one-amount column
 );
 
 -- warehouses created before spending_unit existed get the column (NULL for the facts already loaded)
 alter table fact_line_item add column if not exists spending_unit varchar;
 alter table fact_line_item add column if not exists gov_econ_code varchar;
+-- filled from the vocabulary by pipelines/load/warehouse.py (apply_schema migrates older warehouses)
+alter table fact_line_item add column if not exists concept varchar;

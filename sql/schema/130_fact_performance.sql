@@ -89,5 +89,8 @@ create table if not exists fact_performance_budget (
     note              varchar,                -- 原因
     row_printed       varchar not null,
     page              integer,
-    line_no           integer
+    line_no           integer,
+    concept           varchar                 -- dim_concept.concept of the line: total → expenditure_total (整体) / project_expenditure
 );
+-- warehouses created before the measure vocabulary; filled by pipelines/load/warehouse.py
+alter table fact_performance_budget add column if not exists concept varchar;

@@ -2,6 +2,7 @@
 -- 一般公共预算 expenditure table where the document has no 部门支出总表) and the current final account
 -- (支出决算表) side by side by function code. Departments match with the (本级) scope mark removed.
 -- Where no budget document of that year is loaded, the next year's budget's 上年预算数 column stands in.
+-- Figures are picked by concept and basis (dim_measure), never by a table's own measure names.
 create or replace view v_budget_vs_final as
 with docs as (
     select document_id, doc_kind, fiscal_year, province, city, county,
@@ -17,10 +18,11 @@ budget as (
     select d.province, d.city, d.county, d.department, d.fiscal_year, f.func_code,
            any_value(f.line_label) as printed_name, any_value(d.document_id) as budget_document_id,
            any_value(f.table_code) as budget_table,
-           sum(f.amount) filter (where f.measure = 'total') as budget_total,
-           sum(f.amount) filter (where f.measure = 'basic') as budget_basic,
-           sum(f.amount) filter (where f.measure = 'project') as budget_project
+           sum(f.amount) filter (where f.concept = 'expenditure_total') as budget_total,
+           sum(f.amount) filter (where f.concept = 'basic_expenditure') as budget_basic,
+           sum(f.amount) filter (where f.concept = 'project_expenditure') as budget_project
     from fact_line_item as f
+    join dim_measure as m on m.measure = f.measure and m.basis = 'current'
     join docs as d using (document_id)
     join budget_source as s on s.document_id = f.document_id and s.table_code = f.table_code
     where d.doc_kind = 'budget' and f.func_code is not null
@@ -33,7 +35,9 @@ budget_any as (
            any_value(f.line_label), any_value(d.document_id), 'B02 上年预算数',
            sum(f.amount), null, null
     from fact_line_item as f join docs as d using (document_id)
-    where d.doc_kind = 'budget' and f.table_code = 'B02' and f.measure = 'prior_year_budget'
+    join dim_measure as m on m.measure = f.measure
+    where d.doc_kind = 'budget' and f.table_code = 'B02' and f.concept = 'expenditure_total'
+      and m.basis = 'prior_year'
       and f.func_code is not null
       and not exists (select 1 from docs as o where o.doc_kind = 'budget' and o.department = d.department
                       and o.fiscal_year = d.fiscal_year - 1)
@@ -42,9 +46,9 @@ budget_any as (
 final as (
     select d.province, d.city, d.county, d.department, d.fiscal_year, f.func_code,
            any_value(f.line_label) as printed_name, any_value(d.document_id) as final_document_id,
-           sum(f.amount) filter (where f.measure = 'total_expenditure') as final_total,
-           sum(f.amount) filter (where f.measure = 'basic_expenditure') as final_basic,
-           sum(f.amount) filter (where f.measure = 'project_expenditure') as final_project
+           sum(f.amount) filter (where f.concept = 'expenditure_total') as final_total,
+           sum(f.amount) filter (where f.concept = 'basic_expenditure') as final_basic,
+           sum(f.amount) filter (where f.concept = 'project_expenditure') as final_project
     from fact_line_item as f join docs as d using (document_id)
     where d.doc_kind = 'final_account' and f.table_code = 'D03' and f.func_code is not null
     group by all

@@ -1,13 +1,13 @@
--- Current documents: expenditure per function code, total / basic / project (D03 支出决算表).
+-- Current documents: expenditure per function code, total / basic / project (D03 支出决算表), by concept.
 create or replace view v_expenditure_by_function as
 with spend as (
     select
         document_id,
         func_code,
         min(line_label) as printed_name,
-        sum(amount) filter (where measure = 'total_expenditure') as total,
-        sum(amount) filter (where measure = 'basic_expenditure') as basic,
-        sum(amount) filter (where measure = 'project_expenditure') as project
+        sum(amount) filter (where concept = 'expenditure_total') as total,
+        sum(amount) filter (where concept = 'basic_expenditure') as basic,
+        sum(amount) filter (where concept = 'project_expenditure') as project
     from fact_line_item
     where table_code = 'D03' and func_code is not null
     group by document_id, func_code

@@ -1,0 +1,27 @@
+"""Text forms every match of the catalog uses: printed labels with markup, quotes and spaces unified."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "＂": '"', "'": '"', "‘": '"', "’": '"'})
+MARKUP = re.compile(r"<[^>]+>|\*\*|^#+\s*|\[bookmark:[^\]]*\]")
+SENTENCE = re.compile(r"[，。；：:,;]")
+
+
+def clean_label(text: str) -> str:
+    """A label as printed, with markup and whitespace removed but its characters kept (for display)."""
+    return re.sub(r"\s+", "", MARKUP.sub("", text))
+
+
+def normalise_text(text: str) -> str:
+    """NFKC, unified quotes, markup stripped, all whitespace removed: the form every match uses."""
+    text = MARKUP.sub("", text)
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return re.sub(r"\s+", "", text)
+
+
+def strip_numbering(label: str) -> str:
+    """Remove list numbering (一、 （一） 1. （1）) from a row label so it can be matched by name."""
+    return re.sub(r"^(\d+\.|\(\d+\)|[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))\s*", "", label)

@@ -1,0 +1,163 @@
+"""Views for the questions analysts ask, on bundled documents: figures typed from the printed pages.
+
+- seed000 (data/samples): 重庆市潼南区人民政府办公室 2024 决算, a text export (line numbers below);
+- seed 002 (tests/fixtures/seeds): its 2025 budget, whose 项目支出明细表 lists 14 projects (万元);
+- sh_putuo_zfb_2025_bumen_yusuan.pdf: 上海市普陀区人民政府办公室 2025 budget (万元 / 元 per table);
+- govbc_tmp_dept_budget.pdf: 上海市普陀区司法局 2026 budget.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.load.warehouse import writer
+from tests.conftest import SAMPLES, SEED000, SEEDS, ingest
+
+SEED002 = SEEDS / "002_6e511b73bd73a431.txt"
+ZFB_2025 = SAMPLES / "sh_putuo_zfb_2025_bumen_yusuan.pdf"
+SFJ_2026 = SAMPLES / "govbc_tmp_dept_budget.pdf"
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory: pytest.TempPathFactory):
+    path = tmp_path_factory.mktemp("views") / "w.duckdb"
+    with writer(path) as w:
+        for source in (SEED000, SEED002, ZFB_2025, SFJ_2026):
+            ingest(w, source)
+    with duckdb.connect(str(path), read_only=True) as c:
+        yield c
+
+
+def test_three_public_budget_and_final_account_alike(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute(
+        """
+        select department, basis, figure_year, three_public_total, outbound_travel, vehicle_total,
+               vehicle_operation, reception_total, agency_operating_cost, meeting_fee, training_fee
+        from v_three_public order by department  -- byte order: 人 < 司 < 重
+        """
+    ).fetchall()
+    assert rows == [
+        # 政府办 2025 budget, p.20: 合计 867.50, 出国 839.00, 接待 28.50, vehicles blank, 机关运行 213.28
+        ("上海市普陀区人民政府办公室", "budget", 2025, D("8675000.00"), D("8390000.00"), None, None,
+         D("285000.00"), D("2132800.00"), None, None),
+        # 司法局 2026 budget, p.21 (万元): 合计 10.81, 出国 0, 接待 0.83, 车 9.98 (运行 9.98), 机关运行 217.83
+        ("上海市普陀区司法局", "budget", 2026, D("108100.00"), D("0.00"), D("99800.00"), D("99800.00"),
+         D("8300.00"), D("2178300.00"), None, None),
+        # 潼南 2024 决算, 机构运行信息表 L465-487 (元)
+        ("重庆市潼南区人民政府办公室", "final", 2024, D("465326.00"), D("0.00"), D("360000.00"),
+         D("360000.00"), D("105326.00"), D("1876083.12"), D("114816.50"), D("6468.00")),
+    ]  # fmt: skip
+
+
+def test_three_public_per_department_and_year(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute(
+        """
+        select department, fiscal_year, budget, final, budget_source
+        from v_three_public_by_year where item = 'total' order by department, fiscal_year
+        """
+    ).fetchall()
+    assert rows == [
+        ("上海市普陀区人民政府办公室", 2025, D("8675000.00"), None, "budget"),
+        ("上海市普陀区司法局", 2026, D("108100.00"), None, "budget"),
+        ("重庆市潼南区人民政府办公室", 2024, None, D("465326.00"), None),
+    ]
+
+
+def test_personnel_public_and_project_shares(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute(
+        """
+        select department, spending_table, expenditure_total, basic_expenditure, project_expenditure,
+               basic_pct, project_pct, split_table, personnel_expenditure, public_operating_expenditure,
+               split_covers_basic, personnel_pct_of_basic, personnel_pct, public_operating_pct
+        from v_expenditure_shares
+        where department = '上海市普陀区人民政府办公室'
+           or department = '重庆市潼南区人民政府办公室' and doc_kind = 'final_account'
+        order by department
+        """
+    ).fetchall()
+    assert rows == [
+        # 政府办 2025 budget: 部门支出总表 合计 p.12, 一般公共预算基本支出表 合计 p.19 (元)
+        ("上海市普陀区人民政府办公室", "B08", D("91016775.35"), D("24606775.35"), D("66410000.00"),
+         D("27.04"), D("72.96"), "B03", D("22473997.81"), D("2132777.54"), True, D("91.33"),
+         D("24.69"), D("2.34")),
+        # 潼南 2024: 支出决算表 合计 L288; 人员/公用经费合计 L427; the narrative (L77) says 74.7% / 25.3%
+        ("重庆市潼南区人民政府办公室", "D03", D("19890539.51"), D("14859110.71"), D("5031428.80"),
+         D("74.70"), D("25.30"), "D06", D("12424566.81"), D("2434543.90"), True, D("83.62"),
+         D("62.46"), D("12.24")),
+    ]  # fmt: skip
+
+
+def test_top_projects(con: duckdb.DuckDBPyConnection) -> None:
+    # seed 002 项目支出明细表 (L693-870, 万元): 14 projects, 合计 1,205.00; the three largest are
+    # 数字化城市运行维护和治理专项 300.00, 巨灾保险 220.00 and 金融产业发展补助 200.00
+    rows = con.execute(
+        """
+        select rank, project_code, project_name, total, pct_of_listed
+        from v_top_projects where department = '重庆市潼南区人民政府办公室' and rank <= 3 order by rank
+        """
+    ).fetchall()
+    assert rows == [
+        (1, "50015225T000004992878", "数字化城市运行维护和治理专项", D("3000000.00"), D("24.90")),
+        (2, "50015225T000004992901", "巨灾保险", D("2200000.00"), D("18.26")),
+        (3, "50015225T000004992916", "金融产业发展补助", D("2000000.00"), D("16.60")),
+    ]
+    assert con.execute("select count(*) from v_top_projects where fiscal_year = 2025").fetchone() == (14,)
+
+
+def test_concepts_join_budget_and_final_account_names(con: duckdb.DuckDBPyConnection) -> None:
+    """Budget `personnel` and final-account `personnel_total` are one concept, as are the totals."""
+    rows = con.execute(
+        """
+        select concept, list(distinct measure order by measure)
+        from fact_line_item
+        where concept in ('personnel_expenditure', 'basic_expenditure', 'expenditure_total')
+          and table_code in ('B02', 'B03', 'B08', 'D03', 'D05', 'D06')
+        group by concept order by concept
+        """
+    ).fetchall()
+    assert dict(rows) == {
+        "basic_expenditure": ["basic", "basic_expenditure", "expenditure_basic", "final_amount", "total"],
+        "expenditure_total": ["expenditure_total", "prior_year_budget", "total", "total_expenditure"],
+        "personnel_expenditure": ["personnel", "personnel_total"],
+    }
+
+
+def test_every_readme_example_of_the_views_runs_and_returns_rows(con: duckdb.DuckDBPyConnection) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Views for analysts") : readme.index("## Layout")]
+    queries = re.findall(r"```sql\n(.*?)```", section, re.S)
+    assert len(queries) == 5
+    for query in queries:
+        assert con.execute(query).fetchall(), query
+
+
+def test_performance_money_lines_share_the_concepts(con: duckdb.DuckDBPyConnection) -> None:
+    """seed000 部门整体绩效自评表 (L500-502): 年度总金额 executed 19,890,539.51, the 支出决算表's 合计."""
+    whole = con.execute(
+        """
+        select p.line_key, p.concept, p.executed from fact_performance_budget as p
+        join dim_document as d using (document_id)
+        where d.department = '重庆市潼南区人民政府办公室' and d.doc_kind = 'final_account'
+          and p.table_code = 'PS1' order by p.line_order
+        """
+    ).fetchall()
+    assert whole == [
+        ("total", "expenditure_total", D("19890539.51")),
+        ("fiscal", "fiscal_appropriation_income", D("19890539.51")),
+        ("gpb", "gpb_income", D("19890539.51")),
+    ]
+    first_project = con.execute(
+        """
+        select p.concept, p.initial_budget from fact_performance_budget as p
+        join dim_document as d using (document_id)
+        where d.doc_kind = 'final_account' and p.table_code = 'PS2' and p.line_key = 'total'
+        order by p.table_no limit 1
+        """
+    ).fetchone()
+    assert first_project == ("project_expenditure", D("560000.00"))  # L532 年度总金额 年初预算数
