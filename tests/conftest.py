@@ -45,6 +45,7 @@ def _dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 # it is listed here on purpose.
 FAST_TIER = frozenset(
     {
+        "tests.catalog.test_catalog_data",
         "tests.extract.test_titles",
         "tests.extract.test_metadata",
         "tests.extract.test_performance",
