@@ -1123,13 +1123,17 @@ def is_table_number(line: str) -> bool:
     return bool(_TABLE_NUMBER.match(normalise_text(line)))
 
 
+# performance forms extract/performance.py reads (its `_TITLE`): indicator grids, not amount tables
+_PERFORMANCE_FORM = re.compile(r"绩效目标(填报)?表|绩效自评表")
+
+
 def _generic_code(line: str) -> str | None:
-    """The code of an uncatalogued table: its canonical title. A performance form (绩效自评表,
-    绩效评价表) is no amount grid: extract/performance.py reads it, it is not loaded generically."""
+    """The code of an uncatalogued table: its canonical title. A performance form (绩效目标表,
+    绩效自评表) is left to extract/performance.py, not loaded generically as well."""
     if not is_title_like(line):
         return None
     name = canonical_title(line)
-    return None if "绩效" in name else name
+    return None if _PERFORMANCE_FORM.search(normalise_text(line)) else name
 
 
 def _may_wrap(first: str, second: str) -> bool:
