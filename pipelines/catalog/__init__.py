@@ -22,6 +22,7 @@ from pipelines.catalog.titles import (
     performance_title_code,
     table_names,
     title_catalog,
+    title_code,
     title_to_table_code,
     titles_in,
 )
@@ -111,5 +112,5 @@ __all__ = [
     "concepts", "is_catalogued", "is_table_number", "is_title_like", "line_key_for", "load_catalog",
     "measure_terms", "normalise_text", "performance_concept_for", "performance_tables",
     "performance_title_code", "spec_for", "strip_numbering", "table_names", "title_catalog",
-    "title_to_table_code", "titles_in",
+    "title_code", "title_to_table_code", "titles_in",
 ]  # fmt: skip

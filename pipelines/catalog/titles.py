@@ -226,7 +226,7 @@ def titles_in(
     found: list[tuple[int, int, str]] = []
     i = 0
     while i < len(lines):
-        code = title_to_table_code(lines[i], doc_kind) or (_generic_code(lines[i]) if generic else None)
+        code = title_code(lines[i], doc_kind, generic=generic)
         if code:
             found.append((i, 1, code))
             i += 1
@@ -239,10 +239,20 @@ def titles_in(
                 continue
         if generic and is_table_number(lines[i]):
             following = lines[i + 1 : i + 3]
-            if not any(title_to_table_code(f, doc_kind) or is_title_like(f) for f in following):
+            # the number printed just under a title (标题 / 06表 / 单位：元) is that title's
+            after_title = bool(found) and found[-1][0] + found[-1][1] + 2 > i
+            if not after_title and not any(
+                title_to_table_code(f, doc_kind) or is_title_like(f) for f in following
+            ):
                 found.append((i, 1, UNTITLED_CODE))
         i += 1
     return found
+
+
+def title_code(line: str, doc_kind: str | None = None, *, generic: bool = False) -> str | None:
+    """The code one printed line opens a table under: the catalog's, or with `generic` the canonical
+    title of a title-like line the catalog does not know. Every reader asks this one question."""
+    return title_to_table_code(line, doc_kind) or (_generic_code(line) if generic else None)
 
 
 UNTITLED_CODE = "未命名表"
@@ -254,9 +264,17 @@ def is_table_number(line: str) -> bool:
     return bool(_TABLE_NUMBER.match(normalise_text(line)))
 
 
+# performance forms extract/performance.py reads (its `_TITLE`): indicator grids, not amount tables
+_PERFORMANCE_FORM = re.compile(r"绩效目标(填报)?表|绩效自评表")
+
+
 def _generic_code(line: str) -> str | None:
-    """The code of an uncatalogued table: its canonical title."""
-    return canonical_title(line) if is_title_like(line) else None
+    """The code of an uncatalogued table: its canonical title. A performance form (绩效目标表,
+    绩效自评表) is left to extract/performance.py, not loaded generically as well."""
+    if not is_title_like(line):
+        return None
+    name = canonical_title(line)
+    return None if _PERFORMANCE_FORM.search(normalise_text(line)) else name
 
 
 def _may_wrap(first: str, second: str) -> bool:

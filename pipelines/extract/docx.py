@@ -17,7 +17,9 @@ import docx
 from docx.oxml.ns import qn
 
 from pipelines.errors import SourceFileError
+from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.office import Item, Merge, OfficeDocument, container_of, grid_items, tables_from_items
+from pipelines.extract.signature import settle_codes
 from pipelines.types import TextBlock
 
 _P, _TBL, _SDT, _SDT_CONTENT, _TC = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sdtContent"), qn("w:tc")
@@ -47,8 +49,11 @@ def read_docx(path: Path) -> OfficeDocument:
             for row, n in zip(cells, line_nos, strict=True)
             if any(c.strip() for c in row)
         )
-    tables, warnings = tables_from_items(items, "python-docx")
-    return OfficeDocument(tables, warnings, texts, [b.text for b in texts[:60]])
+    head = [b.text for b in texts[:60]]
+    kind = detect_metadata(head).doc_kind  # settles a title a budget and a final account share
+    tables, warnings = tables_from_items(items, "python-docx", doc_kind=kind)
+    settle_codes(tables, kind)
+    return OfficeDocument(tables, warnings, texts, head)
 
 
 def _open_body(data: bytes) -> Any:

@@ -1,12 +1,14 @@
-"""Tables of office documents (DOCX, XLSX, XLS): a stream of lines and grid rows → catalogued tables.
+"""Tables of office documents (DOCX, XLSX, XLS): a stream of lines and grid rows → tables.
 
 Word and Excel files give exact cells, so there is no geometry to guess; what remains is the
 layout departments use around them. Both formats become one stream of items in reading order:
 a *line* (a paragraph, or a grid row that only carries a title, a unit, 编制单位：…, 01表 or a
-note) or a *row* of a grid (one Word table or one sheet is one block). A catalogued title line
-opens a table, the unit comes from the 单位：… line under it, the rows of the next block are its
-grid, and a following block with the same header (or none) and nothing but blank lines or 续表
-before it continues it.
+note) or a *row* of a grid (one Word table or one sheet is one block). A title line opens a table:
+titles are recognised as the PDF reader recognises them (`catalog.titles_in`, generic), so a table
+the catalog does not know is loaded under its canonical title, and one printing only 表5 is named
+by its signature (`signature.settle_codes`). The unit comes from the 单位：… line under it, the
+rows of the next block are its grid, and a following block with the same header (or none) and
+nothing but blank lines or 续表 before it continues it.
 
 Merged cells keep their text in the first cell; the other cells of the merge's first row are
 empty with `span_from` pointing at it, as `plumber.py` does for ruled PDFs, so the normaliser
@@ -19,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipelines.errors import SourceFileError
-from pipelines.extract.catalog import normalise_text, title_to_table_code
+from pipelines.extract.catalog import normalise_text, title_code, titles_in
 from pipelines.normalise.headers import header_row_count
 from pipelines.normalise.numbers import unit_from_text
 from pipelines.types import RawRow, RawTable, TextBlock
@@ -161,7 +163,7 @@ def _drop_empty_columns(rows: list[RawRow]) -> list[RawRow]:
 def _is_preamble(text: str) -> bool:
     """Text printed around a table rather than in it: its title, unit, 编制单位, numbering, date."""
     t = normalise_text(text)
-    if title_to_table_code(text) or _LABELLED.match(t) or _NUMBERING.match(t) or _DATE.match(t):
+    if title_code(text, generic=True) or _LABELLED.match(t) or _NUMBERING.match(t) or _DATE.match(t):
         return True
     return ("单位" in t and unit_from_text(t) is not None) or bool(_CONTINUED.match(t))
 
@@ -178,24 +180,42 @@ def _is_narrative(text: str) -> bool:
     return len(t) > 60 or t.endswith(("。", "；", ";"))
 
 
+Titles = dict[int, tuple[int, str]]  # first item of a title → (items it spans, table code)
+
+
+def _titles(items: list[Item], doc_kind: str | None) -> Titles:
+    """The title lines among the items (grid rows are never titles), as the PDF reader finds them."""
+    lines = ["" if it.is_row else it.text for it in items]
+    return {i: (n, code) for i, n, code in titles_in(lines, doc_kind, generic=True)}
+
+
 def tables_from_items(
-    items: list[Item], engine: str, *, sheet: str | None = None, fallback_title: str | None = None
+    items: list[Item],
+    engine: str,
+    *,
+    sheet: str | None = None,
+    fallback_title: str | None = None,
+    doc_kind: str | None = None,
 ) -> tuple[list[RawTable], list[str]]:
-    """Every catalogued table in the stream; `fallback_title` (a sheet's name) titles a leading grid."""
+    """Every table in the stream, catalogued or not; `fallback_title` (a sheet's name) titles a
+    leading grid. Call `signature.settle_codes` on the document's tables afterwards."""
     tables: list[RawTable] = []
     warnings: list[str] = []
+    titles = _titles(items, doc_kind)
     i = 0
-    if fallback_title and title_to_table_code(fallback_title):
+    named = titles_in([fallback_title], doc_kind, generic=True) if fallback_title else []
+    if named:
         first_row = next((k for k, it in enumerate(items) if it.is_row), None)
-        titled = any(title_to_table_code(it.text) for it in items[: first_row or 0] if not it.is_row)
+        titled = any(k < (first_row or 0) for k in titles)
         if first_row is not None and not titled:
-            i = _read_table(items, -1, fallback_title, engine, sheet, tables)
+            i = _read_table(items, -1, (fallback_title or "", named[0][2]), titles, engine, sheet, tables)
     while i < len(items):
-        item = items[i]
-        if item.is_row or not title_to_table_code(item.text):
+        if i not in titles:
             i += 1
             continue
-        i = _read_table(items, i, item.text, engine, sheet, tables)
+        n, code = titles[i]
+        title = "".join(it.text.strip() for it in items[i : i + n])
+        i = _read_table(items, i + n - 1, (title, code), titles, engine, sheet, tables)
     for t in tables:
         if not t.rows and not t.empty_note:
             warnings.append(f"{t.table_code}: title found but no grid under it ({_where(t, sheet)})")
@@ -207,15 +227,21 @@ def _where(table: RawTable, sheet: str | None) -> str:
 
 
 def _read_table(
-    items: list[Item], title_at: int, title: str, engine: str, sheet: str | None, out: list[RawTable]
+    items: list[Item],
+    title_at: int,
+    titled: tuple[str, str],
+    titles: Titles,
+    engine: str,
+    sheet: str | None,
+    out: list[RawTable],
 ) -> int:
-    """Read the grid under the title at `title_at` (-1: the sheet name); return where to go on."""
-    code = title_to_table_code(title)
-    assert code is not None
+    """Read the grid under the title (text, code) whose last item is `title_at` (-1: the sheet
+    name); return where to go on."""
+    title, code = titled
     unit = "元"
     j = title_at + 1
     while j < len(items) and not items[j].is_row and j <= title_at + _LOOKAHEAD:
-        if title_to_table_code(items[j].text) or _is_narrative(items[j].text):
+        if j in titles or _is_narrative(items[j].text):
             return j  # another title or narrative first: a table of contents entry or a mention
         unit = (unit_from_text(items[j].text) if "单位" in items[j].text else None) or unit
         j += 1
@@ -232,16 +258,16 @@ def _read_table(
             j = _take_block(items, k, open_, first=False)
             continue
         break
-    table.empty_note = _empty_note(items[j : j + 4])
+    table.empty_note = _empty_note(items[j : j + 4], [k in titles for k in range(j, j + 4)])
     table.rows = _drop_empty_columns(table.rows)
     out.append(table)
     return j
 
 
-def _empty_note(after: list[Item]) -> str | None:
+def _empty_note(after: list[Item], is_title: list[bool]) -> str | None:
     """A 本表无数据-style remark among the lines right under the table (before any other title)."""
-    for it in after:
-        if it.is_row or title_to_table_code(it.text):
+    for it, title in zip(after, is_title, strict=False):
+        if it.is_row or title:
             return None
         if _EMPTY_NOTE.search(normalise_text(it.text)):
             return it.text.strip()

@@ -17,12 +17,12 @@ import pypdfium2 as pdfium
 from pipelines import budget
 from pipelines.errors import SourceFileError
 from pipelines.extract.camelot import camelot_grid
-from pipelines.extract.catalog import FORM_TABLES, UNTITLED_CODE, canonical_title, normalise_text, titles_in
+from pipelines.extract.catalog import FORM_TABLES, canonical_title, normalise_text, titles_in
 from pipelines.extract.garble import MIN_PAGE_CHARS, Garble, measure_text, unicode_map_errors
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.plumber import Bands, ruled_grids, word_grid
 from pipelines.extract.regions import grid_region, note_region
-from pipelines.extract.signature import settle_code
+from pipelines.extract.signature import settle_codes
 from pipelines.normalise.headers import header_row_count, is_data_row
 from pipelines.normalise.numbers import unit_from_text
 from pipelines.types import BBox, RawRow, RawTable
@@ -168,14 +168,7 @@ def extract_pdf_tables(path: Path, pages: list[PageText]) -> tuple[list[RawTable
                     break
             finally:
                 page.close()  # pdfplumber keeps every parsed object of a page until it is closed
-    named = [t for t in tables if t.table_code != UNTITLED_CODE]
-    for table in named:
-        table.table_code = settle_code(table, kind)
-    taken = {t.table_code for t in named}
-    for table in tables:
-        if table.table_code == UNTITLED_CODE:
-            table.table_code = settle_code(table, kind, frozenset(taken))
-            taken.add(table.table_code)
+    settle_codes(tables, kind)
     return _join_repeated(tables), warnings
 
 

@@ -144,3 +144,16 @@ def settle_code(table: RawTable, doc_kind: str | None, taken: frozenset[str] = f
         match = best_match(content, doc_kind)
         return match if match and match not in taken else UNTITLED
     return code
+
+
+def settle_codes(tables: list[RawTable], doc_kind: str | None) -> None:
+    """Settle the code of every table of a document (any format), titled ones first: an untitled
+    table may not take a kind the document already prints under its title."""
+    named = [t for t in tables if t.table_code != UNTITLED]
+    for table in named:
+        table.table_code = settle_code(table, doc_kind)
+    taken = {t.table_code for t in named}
+    for table in tables:
+        if table.table_code == UNTITLED:
+            table.table_code = settle_code(table, doc_kind, frozenset(taken))
+            taken.add(table.table_code)

@@ -13,9 +13,11 @@ from pipelines.extract.catalog import (
     line_key_for,
     normalise_text,
     strip_numbering,
-    title_to_table_code,
+    title_code,
+    titles_in,
 )
 from pipelines.extract.metadata import detect_metadata
+from pipelines.extract.signature import settle_codes
 from pipelines.normalise.codes import class_code_for_label, is_code
 from pipelines.normalise.headers import Layout, text_layout
 from pipelines.normalise.numbers import is_amount, looks_like_money, unit_from_text
@@ -41,27 +43,31 @@ def _cells(line: str) -> tuple[str, ...] | None:
 
 
 def extract_text_tables(lines: list[str]) -> list[RawTable]:
-    """Find every catalogued table title and read the grid of delimited lines that follows it."""
+    """Find every table title (catalogued or not, as the PDF reader finds them) and read the grid of
+    delimited lines that follows it; plain-text grids are read for catalogued tables only."""
     kind = detect_metadata(lines[:60]).doc_kind
+    prose = ["" if _cells(ln) is not None else ln for ln in lines]  # a delimited line is never a title
+    titles = {i: (n, code) for i, n, code in titles_in(prose, kind, generic=True)}
     tables: list[RawTable] = []
     i = 0
     while i < len(lines):
-        code = title_to_table_code(lines[i], kind) if _cells(lines[i]) is None else None
-        if code is None:
+        if i not in titles:
             i += 1
             continue
-        title = lines[i].strip().lstrip("#").strip()
+        n, code = titles[i]
+        title = "".join(ln.strip().lstrip("#").strip() for ln in lines[i : i + n])
+        last = i + n - 1
         unit = "元"
-        j = i + 1
-        while j < len(lines) and j <= i + _LOOKAHEAD and _cells(lines[j]) is None:
-            if title_to_table_code(lines[j], kind):
+        j = last + 1
+        while j < len(lines) and j <= last + _LOOKAHEAD and _cells(lines[j]) is None:
+            if j in titles:
                 break
             unit = unit_from_text(lines[j]) or unit
             j += 1
         if j >= len(lines) or _cells(lines[j]) is None:
-            spec = CATALOG[code]
-            if spec.text_layout or spec.form_fields:
-                table, i = _plain_table(lines, i, code, kind)
+            spec = CATALOG.get(code)
+            if spec is not None and (spec.text_layout or spec.form_fields):
+                table, i = _plain_table(lines, last, code, kind)
                 if table is not None:
                     tables.append(table)
                     continue
@@ -79,11 +85,12 @@ def extract_text_tables(lines: list[str]) -> list[RawTable]:
                 rows.append(RawRow(cells=cells, line_no=j + 1))
             j += 1
         note = next(
-            (ln.strip() for ln in lines[j : j + 4] if _EMPTY_NOTE.search(ln) and not title_to_table_code(ln)),
+            (ln.strip() for ln in lines[j : j + 4] if _EMPTY_NOTE.search(ln) and not title_code(ln, kind)),
             None,
         )
         tables.append(RawTable(code, title, unit, rows, engine="text", empty_note=note))
         i = j
+    settle_codes(tables, kind)
     return tables
 
 
@@ -122,7 +129,7 @@ def _plain_table(lines: list[str], start: int, code: str, kind: str | None) -> t
         if not text:
             j += 1
             continue
-        found = title_to_table_code(lines[j], kind)
+        found = title_code(lines[j], kind, generic=True)
         if found:
             if found == code and not spec.form_fields and normalise_text(text) == normalise_text(title):
                 repeated = True  # the title again on a new page: its header follows, then more rows

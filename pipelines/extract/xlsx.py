@@ -25,14 +25,16 @@ import xlrd
 from openpyxl.utils.exceptions import InvalidFileException
 
 from pipelines.errors import SourceFileError
+from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.office import OfficeDocument, container_of, grid_items, tables_from_items
+from pipelines.extract.signature import settle_codes
 from pipelines.types import RawTable, TextBlock
 
 _LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
 
 
 def read_workbook(path: Path) -> OfficeDocument:
-    """Every catalogued table of every visible sheet; raise SourceFileError for an unreadable file."""
+    """Every table (catalogued or not) of every visible sheet; SourceFileError for an unreadable file."""
     data = path.read_bytes()
     zipped = container_of(data, "not_a_workbook") == "zip"  # an .xls that is really XLSX, or back
     sheets = _xlsx_sheets(data) if zipped else _xls_sheets(data)
@@ -41,18 +43,21 @@ def read_workbook(path: Path) -> OfficeDocument:
     warnings: list[str] = []
     texts: list[TextBlock] = []
     head: list[str] = []
-    for block, (name, visible, cells, merges) in enumerate(sheets, start=1):
-        if not visible:
+    visible = [(block, sheet) for block, sheet in enumerate(sheets, start=1) if sheet[1]]
+    for name, shown, cells, _ in sheets:
+        if not shown:
             warnings.append(f"sheet {name!r} is hidden and was not read")
             continue
-        line_nos = list(range(1, len(cells) + 1))
-        items = grid_items(cells, line_nos, merges, block)
-        found, notes = tables_from_items(items, engine, sheet=name, fallback_title=name)
-        tables.extend(found)
-        warnings.extend(f"sheet {name!r}: {n}" for n in notes)
-        rows = [(n, "\t".join(r).rstrip("\t")) for n, r in zip(line_nos, cells, strict=True) if any(r)]
+        rows = [(n, "\t".join(r).rstrip("\t")) for n, r in enumerate(cells, start=1) if any(r)]
         texts.extend(TextBlock(text, line_no=n) for n, text in rows)
         head.extend(" ".join(c for c in cells[n - 1] if c) for n, _ in rows[:20])
+    kind = detect_metadata(head[:60]).doc_kind  # settles a title a budget and a final account share
+    for block, (name, _, cells, merges) in visible:
+        items = grid_items(cells, list(range(1, len(cells) + 1)), merges, block)
+        found, notes = tables_from_items(items, engine, sheet=name, fallback_title=name, doc_kind=kind)
+        tables.extend(found)
+        warnings.extend(f"sheet {name!r}: {n}" for n in notes)
+    settle_codes(tables, kind)
     return OfficeDocument(tables, warnings, texts, head[:60])
 
 

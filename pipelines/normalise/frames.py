@@ -249,15 +249,16 @@ def _panel_facts(
 
     footer = _footer_measure(spec, normalise_text(label)) if spec.footer_totals else None
     if footer:
-        # 人员经费合计 / 公用经费合计: the amount is the first number right of the label,
-        # wherever the template printed it (seed 000 puts 公用经费合计 beyond the last panel).
+        # 人员经费合计 / 公用经费合计: the amount is the first number right of the label, wherever the
+        # template printed it (seed 000 puts 公用经费合计 beyond the last panel, in a column without a
+        # header). It is the total of the label's panel, so it takes that panel's amount column.
         for j in range(last_key + 1, len(cells)):
             if j in consumed:
                 continue
             parsed = parse_amount(cells[j], table.unit)
             if parsed is not None and parsed.amount is not None and not parsed.is_blank:
                 consumed.add(j)
-                header = _column_header(panel, j, footer)
+                header = _column_header(panel, j, _panel_amount_header(panel) or footer)
                 out.rows.append(
                     ctx.fact(None, label, None, footer, header, parsed.amount, False, cells[j], keyed)
                 )
@@ -316,6 +317,12 @@ def out_of_range_note(code: str, row: RawRow, row_no: int, column: object, text:
         f"{OUT_OF_RANGE}: {code} {where} row {row_no}, column {column}: {text.strip()!r} does not fit "
         "DECIMAL(18,2) and was not loaded"
     ).replace("  ", " ")
+
+
+def _panel_amount_header(panel: Panel) -> str | None:
+    """The header of the panel's first headed value column: where a footer total of the panel belongs
+    when the template prints its amount in a column that has no header of its own."""
+    return next((c.header for c in panel.value_columns if c.header), None)
 
 
 def _column_header(panel: Panel, index: int, fallback: str) -> str:

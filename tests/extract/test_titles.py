@@ -99,3 +99,17 @@ def test_a_table_number_alone_marks_an_untitled_table() -> None:
     assert is_table_number("表5") and is_table_number("部门公开表 1") and is_table_number("表14-1")
     assert titles_in(["表5", "单位：万元"], "budget", generic=True) == [(0, 1, UNTITLED_CODE)]
     assert titles_in(["公开表1", "收支总体情况表", "单位：万元"], "budget", generic=True) == [(1, 1, "B06")]
+
+
+def test_a_table_number_under_its_title_is_that_title_s() -> None:
+    """Seed 000 and Word exports print the number under the title (标题 / 06表 / 单位：元)."""
+    lines = ["一般公共预算财政拨款基本支出决算明细表", "", "06表", "单位：元"]
+    assert titles_in(lines, "final_account", generic=True) == [(0, 1, "D06")]
+    assert titles_in(["会议费明细表", "表9", "单位：万元"], "budget", generic=True) == [(0, 1, "会议费表")]
+
+
+def test_performance_forms_are_left_to_the_performance_reader() -> None:
+    """A 绩效目标表 / 绩效自评表 the catalog does not name opens no generic table; a 绩效 table of
+    another name (湖州 项目支出绩效表) does."""
+    assert titles_in(["二级项目绩效自评表", "单位：万元"], "final_account", generic=True) == []
+    assert titles_in(["2026年市级部门项目支出绩效表"], "budget", generic=True) == [(0, 1, "项目支出绩效表")]
