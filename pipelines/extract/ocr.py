@@ -267,8 +267,9 @@ def _add_box(out: OcrPage, box: list[Any], scale: float) -> None:
 
 
 def _repaired(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Digits read as look-alike letters inside a number, and a decimal point read as a gap or a
-    stray mark ("2,525,876 72"), put right; a repaired character counts as uncertain."""
+    """Digits read as look-alike letters inside a number, a decimal point read as a gap or a stray
+    mark ("2,525,876 72", "2,525,87672") and a number spaced apart ("178. 42"), put right; a
+    repaired character counts as uncertain."""
     out: list[dict[str, Any]] = []
     for token in _tokens(chars):
         text = "".join(c["text"] for c in token)
@@ -278,14 +279,18 @@ def _repaired(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 if ch != c["text"]:
                     c.update(text=ch, conf=min(c["conf"], LOW_CONFIDENCE / 2))
         out.extend(token)
-    # the point between the integer part and two decimals, across a gap the recogniser left
     text = "".join(c["text"] for c in out)
     m = _LOST_POINT.match(text)
-    if m and len(m.group(0)) > len(m.group(1)) + 2:
+    if m and len(m.group(0)) > len(m.group(1)) + 2:  # the point read as a gap or a stray mark
         sep = out[len(m.group(1))]
         sep.update(text=".", conf=min(sep["conf"], LOW_CONFIDENCE / 2))
-    elif m and "," in m.group(1) and len(m.group(0)) == len(m.group(1)) + 2:
-        # "2,525,87672": no mark at all between the groups and the cents
+        return out
+    if " " in text.strip() and _NUMBERISH.match(text.replace(" ", "")):
+        out = [c for c in out if c["text"] != " "]
+        text = text.replace(" ", "")
+        m = _LOST_POINT.match(text)
+    if m and "," in m.group(1) and len(m.group(0)) == len(m.group(1)) + 2:
+        # no mark at all between the thousands groups and the cents
         k = len(m.group(1))
         x = out[k]["x0"]
         out.insert(k, {"text": ".", "x0": x, "x1": x, "conf": LOW_CONFIDENCE / 2})
@@ -352,7 +357,9 @@ def ruling_lines(image: Any) -> list[BBox]:
     """
     import cv2
 
-    ink = cv2.adaptiveThreshold(image, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    pad = 16  # a ruling printed at the very edge of the image is found like any other
+    padded = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+    ink = cv2.adaptiveThreshold(padded, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
     h, w = ink.shape
     out: list[BBox] = []
     for horizontal in (True, False):
@@ -365,11 +372,12 @@ def ruling_lines(image: Any) -> list[BBox]:
         n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
         for k in range(1, n):
             x, y, bw, bh, _ = stats[k]
+            x, y = x - pad, y - pad
             if horizontal and bw >= 2 * length and bh <= max(8, w // 150):
-                mid = y + bh / 2
+                mid = float(y + bh / 2)
                 out.append((float(x), mid, float(x + bw), mid))
             elif not horizontal and bh >= 2 * length and bw <= max(8, w // 150):
-                mid = x + bw / 2
+                mid = float(x + bw / 2)
                 out.append((mid, float(y), mid, float(y + bh)))
     return out
 

@@ -62,13 +62,21 @@ def _chars(text: str, conf: float = 0.99) -> list[dict[str, object]]:
 
 @pytest.mark.parametrize(
     ("read", "meant"),
-    [("15,85Q,096.60", "15,850,096.60"), ("2,525,876 72", "2,525,876.72"), ("74O,O34.23", "740,034.23")],
+    [
+        ("15,85Q,096.60", "15,850,096.60"),
+        ("2,525,876 72", "2,525,876.72"),
+        ("74O,O34.23", "740,034.23"),
+        ("1682 76", "1682.76"),
+        ("178. 42", "178.42"),
+        ("2,525,87672", "2,525,876.72"),
+    ],
 )
-def test_misread_digits_are_put_right_and_flagged(read: str, meant: str) -> None:
+def test_misread_digits_are_put_right(read: str, meant: str) -> None:
     fixed = ocr._repaired(_chars(read))
     assert "".join(c["text"] for c in fixed) == meant
-    changed = [c for c, r in zip(fixed, read, strict=True) if c["text"] != r]
-    assert changed and all(c["conf"] < ocr.LOW_CONFIDENCE for c in changed)
+    if len(read) == len(meant):  # a character replaced, not a space dropped: it is flagged
+        changed = [c for c, r in zip(fixed, read, strict=True) if c["text"] != r]
+        assert changed and all(c["conf"] < ocr.LOW_CONFIDENCE for c in changed)
 
 
 def test_words_that_are_not_numbers_keep_their_letters() -> None:
