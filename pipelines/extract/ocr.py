@@ -379,6 +379,22 @@ def ruling_lines(image: Any) -> list[BBox]:
             elif not horizontal and bh >= 2 * length and bw <= max(8, w // 150):
                 mid = float(x + bw / 2)
                 out.append((mid, float(y), mid, float(y + bh)))
+    return out + _clipped_borders(out, tol=max(4, w // 200))
+
+
+def _clipped_borders(rules: list[BBox], tol: float) -> list[BBox]:
+    """The outer border of a grid the scan clipped (a table printed to the page's edge): where
+    several horizontal rulings end at the same x and no vertical ruling runs there, one does."""
+    horizontals = [r for r in rules if r[1] == r[3]]
+    verticals = [r[0] for r in rules if r[0] == r[2]]
+    out: list[BBox] = []
+    for side in (0, 2):
+        ends = sorted(r[side] for r in horizontals)
+        for x in {round(e) for e in ends}:
+            same = [r for r in horizontals if abs(r[side] - x) <= tol]
+            if len(same) >= 3 and not any(abs(v - x) <= tol for v in verticals):
+                out.append((float(x), min(r[1] for r in same), float(x), max(r[1] for r in same)))
+                verticals.append(float(x))
     return out
 
 
