@@ -26,6 +26,9 @@ from pipelines.types import BBox, OcrWord, RawRow
 
 ENV = "YUJUESUAN_OCR"
 DPI_ENV = "YUJUESUAN_OCR_DPI"
+# an OCR'd page may take this much longer than the page time budget (YUJUESUAN_PAGE_SECONDS)
+SLOWER_ENV = "YUJUESUAN_OCR_PAGE_FACTOR"
+DEFAULT_SLOWER = 4.0
 DEFAULT_DPI = 200
 ENGINE = "rapidocr-onnxruntime/PP-OCRv4"
 ENGINE_PREFIX = "ocr/"  # doc_table.engine of a table read from OCR'd pages: ocr/pdfplumber-words …
@@ -33,6 +36,8 @@ LOW_CONFIDENCE = 0.9  # a digit recognised with less confidence than this is fla
 _MAX_SKEW = 2.0  # degrees: a scan tilted more than this is not straightened (nor measured)
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "Q": "0", "D": "0", "l": "1", "I": "1", "|": "1"})
 _NUMBERISH = re.compile(r"^[-−]?[\dOoQDlI|,，.．]+$")
+# an amount whose thousands commas and decimal point the recogniser confused: "2.525,876.72"
+_MIXED_MARKS = re.compile(r"^[-−]?\d{1,3}(?:[.,]\d{3})+[.,]\d{2}$")
 # an amount whose decimal point the recogniser read as a space or a stray mark: "2,525,876 72"
 _LOST_POINT = re.compile(r"^([-−]?\d{1,3}(?:,\d{3})+|[-−]?\d+)[ ·:：,，]?(\d{2})$")
 
@@ -44,6 +49,11 @@ def enabled() -> bool:
 
 def dpi() -> int:
     return int(os.environ.get(DPI_ENV, DEFAULT_DPI))
+
+
+def page_factor() -> float:
+    """How many page budgets an OCR'd page may take: reading an image costs far more than text."""
+    return float(os.environ.get(SLOWER_ENV, DEFAULT_SLOWER))
 
 
 @dataclass
@@ -280,6 +290,12 @@ def _repaired(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     c.update(text=ch, conf=min(c["conf"], LOW_CONFIDENCE / 2))
         out.extend(token)
     text = "".join(c["text"] for c in out)
+    if _MIXED_MARKS.match(text):  # the last mark before two digits is the point, the others commas
+        marks = [c for c in out if c["text"] in ".,"]
+        for c, mark in zip(marks, [","] * (len(marks) - 1) + ["."], strict=True):
+            if c["text"] != mark:
+                c.update(text=mark, conf=min(c["conf"], LOW_CONFIDENCE / 2))
+        return out
     m = _LOST_POINT.match(text)
     if m and len(m.group(0)) > len(m.group(1)) + 2:  # the point read as a gap or a stray mark
         sep = out[len(m.group(1))]

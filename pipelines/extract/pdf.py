@@ -175,7 +175,7 @@ def _read_scans(doc: Any, pages: list[PageText], ocr: ocr_mod.OcrRun) -> None:
         if p.chars >= MIN_PAGE_CHARS or p.image_share < SCAN_IMAGE_SHARE:
             continue
         try:
-            with clock.page(p.number):
+            with clock.page(p.number, ocr_mod.page_factor()):
                 read = ocr_mod.read_pdf_page(doc, p.number - 1)
         except budget.BudgetExceeded as exc:
             ocr.warnings.append(f"too_slow: {exc}; the page was not read (OCR)")

@@ -69,6 +69,8 @@ def _chars(text: str, conf: float = 0.99) -> list[dict[str, object]]:
         ("1682 76", "1682.76"),
         ("178. 42", "178.42"),
         ("2,525,87672", "2,525,876.72"),
+        ("2.525,876.72", "2,525,876.72"),
+        ("15,850.096.60", "15,850,096.60"),
     ],
 )
 def test_misread_digits_are_put_right(read: str, meant: str) -> None:
