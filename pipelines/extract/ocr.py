@@ -36,6 +36,7 @@ LOW_CONFIDENCE = 0.9  # a digit recognised with less confidence than this is fla
 _MAX_SKEW = 2.0  # degrees: a scan tilted more than this is not straightened (nor measured)
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "Q": "0", "D": "0", "l": "1", "I": "1", "|": "1"})
 _NUMBERISH = re.compile(r"^[-−]?[\dOoQDlI|,，.．]+$")
+_DASHES = {"-", "—", "－", "‐", "_", "–"}
 # an amount whose thousands commas and decimal point the recogniser confused: "2.525,876.72"
 _MIXED_MARKS = re.compile(r"^[-−]?\d{1,3}(?:[.,]\d{3})+[.,]\d{2}$")
 # an amount whose decimal point the recogniser read as a space or a stray mark: "2,525,876 72"
@@ -289,6 +290,7 @@ def _repaired(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 if ch != c["text"]:
                     c.update(text=ch, conf=min(c["conf"], LOW_CONFIDENCE / 2))
         out.extend(token)
+    _dash_for_one(out)
     text = "".join(c["text"] for c in out)
     if _MIXED_MARKS.match(text):  # the last mark before two digits is the point, the others commas
         marks = [c for c in out if c["text"] in ".,"]
@@ -311,6 +313,21 @@ def _repaired(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
         x = out[k]["x0"]
         out.insert(k, {"text": ".", "x0": x, "x1": x, "conf": LOW_CONFIDENCE / 2})
     return out
+
+
+def _dash_for_one(chars: list[dict[str, Any]]) -> None:
+    """一 read as a dash: before the enumeration comma (一、 十一、) or between Chinese characters."""
+    for k, c in enumerate(chars):
+        if c["text"] not in _DASHES:
+            continue
+        before = chars[k - 1]["text"] if k else ""
+        after = chars[k + 1]["text"] if k + 1 < len(chars) else ""
+        if after == "、" or (_is_cjk(before) and _is_cjk(after)):
+            c["text"] = "一"
+
+
+def _is_cjk(ch: str) -> bool:
+    return len(ch) == 1 and "\u4e00" <= ch <= "\u9fff"
 
 
 def _tokens(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

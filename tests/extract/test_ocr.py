@@ -81,6 +81,13 @@ def test_misread_digits_are_put_right(read: str, meant: str) -> None:
         assert changed and all(c["conf"] < ocr.LOW_CONFIDENCE for c in changed)
 
 
+@pytest.mark.parametrize(
+    ("read", "meant"), [("-、一般公共服务支出", "一、一般公共服务支出"), ("十-、城乡", "十一、城乡")]
+)
+def test_one_read_as_a_dash_is_put_right(read: str, meant: str) -> None:
+    assert "".join(c["text"] for c in ocr._repaired(_chars(read))) == meant
+
+
 def test_words_that_are_not_numbers_keep_their_letters() -> None:
     assert "".join(c["text"] for c in ocr._repaired(_chars("OECD 2024"))) == "OECD 2024"
 
