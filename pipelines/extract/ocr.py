@@ -291,13 +291,14 @@ def _repaired(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     c.update(text=ch, conf=min(c["conf"], LOW_CONFIDENCE / 2))
         out.extend(token)
     _dash_for_one(out)
+    for token in _tokens(out):
+        if _MIXED_MARKS.match("".join(c["text"] for c in token)):
+            # the last mark before two digits is the point, the others are thousands commas
+            marks = [c for c in token if c["text"] in ".,"]
+            for c, mark in zip(marks, [","] * (len(marks) - 1) + ["."], strict=True):
+                if c["text"] != mark:
+                    c.update(text=mark, conf=min(c["conf"], LOW_CONFIDENCE / 2))
     text = "".join(c["text"] for c in out)
-    if _MIXED_MARKS.match(text):  # the last mark before two digits is the point, the others commas
-        marks = [c for c in out if c["text"] in ".,"]
-        for c, mark in zip(marks, [","] * (len(marks) - 1) + ["."], strict=True):
-            if c["text"] != mark:
-                c.update(text=mark, conf=min(c["conf"], LOW_CONFIDENCE / 2))
-        return out
     m = _LOST_POINT.match(text)
     if m and len(m.group(0)) > len(m.group(1)) + 2:  # the point read as a gap or a stray mark
         sep = out[len(m.group(1))]

@@ -71,6 +71,7 @@ def _chars(text: str, conf: float = 0.99) -> list[dict[str, object]]:
         ("2,525,87672", "2,525,876.72"),
         ("2.525,876.72", "2,525,876.72"),
         ("15,850.096.60", "15,850,096.60"),
+        ("27 19.890,539.51", "27 19,890,539.51"),
     ],
 )
 def test_misread_digits_are_put_right(read: str, meant: str) -> None:
