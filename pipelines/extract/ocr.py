@@ -304,7 +304,8 @@ def _repaired(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
         sep = out[len(m.group(1))]
         sep.update(text=".", conf=min(sep["conf"], LOW_CONFIDENCE / 2))
         return out
-    if " " in text.strip() and _NUMBERISH.match(text.replace(" ", "")):
+    pieces = text.split()
+    if len(pieces) > 1 and _NUMBERISH.match("".join(pieces)) and _broken(pieces):
         out = [c for c in out if c["text"] != " "]
         text = text.replace(" ", "")
         m = _LOST_POINT.match(text)
@@ -314,6 +315,11 @@ def _repaired(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
         x = out[k]["x0"]
         out.insert(k, {"text": ".", "x0": x, "x1": x, "conf": LOW_CONFIDENCE / 2})
     return out
+
+
+def _broken(pieces: list[str]) -> bool:
+    """Pieces of one number spaced apart ("178. 42"): one ends or starts at a mark."""
+    return any(p[0] in ".,，．" or p[-1] in ".,，．" for p in pieces)
 
 
 def _dash_for_one(chars: list[dict[str, Any]]) -> None:
