@@ -152,9 +152,10 @@ def _read_text(path: Path) -> list[str]:
 
 def _status(tables: list[RawTable], kind: str | None) -> tuple[str, str | None]:
     if not any(is_catalogued(t.table_code) for t in tables):
-        what = {"budget": "no budget table title matched; the tables may be published separately"}.get(
-            kind or "", "no table title matched"
-        )
+        what = {
+            "budget": "no budget table title matched; the tables may be published separately",
+            "performance": "a performance evaluation (绩效评价/自评) report, not a budget or final account",
+        }.get(kind or "", "no table title matched")
         return "partial", f"no standard table recognised ({what})"
     # an uncatalogued table is loaded for the record; only a standard table that cannot be read
     # makes the document partial

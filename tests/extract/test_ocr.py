@@ -196,6 +196,7 @@ def test_the_scanned_evaluation_report_is_read_and_not_taken_for_a_budget(tmp_pa
     doc = extract_document(_pages(REAL / "hn_cs_jjzd_scan_other.pdf", [1, 2], tmp_path / "scan.pdf"))
     assert doc.status == "partial"
     assert doc.error is not None and doc.error.startswith("no standard table recognised")
+    assert "performance evaluation" in doc.error
     assert doc.ocr_pages == [1, 2]
     assert doc.meta.doc_kind == "performance"
     assert doc.meta.fiscal_year == 2023
