@@ -323,7 +323,11 @@ def _broken(pieces: list[str]) -> bool:
 
 
 def _dash_for_one(chars: list[dict[str, Any]]) -> None:
-    """一 read as a dash: before the enumeration comma (一、 十一、) or between Chinese characters."""
+    """一 read as a dash: before the enumeration comma (一、 十一、) or between Chinese characters;
+    一 lost altogether before the comma that opens a label (its single stroke is the easiest to miss)."""
+    if chars and chars[0]["text"] == "、" and len(chars) > 1 and _is_cjk(chars[1]["text"]):
+        first = chars[0]
+        chars.insert(0, {**first, "x1": first["x0"], "text": "一", "conf": LOW_CONFIDENCE / 2})
     for k, c in enumerate(chars):
         if c["text"] not in _DASHES:
             continue

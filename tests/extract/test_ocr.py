@@ -83,7 +83,12 @@ def test_misread_digits_are_put_right(read: str, meant: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("read", "meant"), [("-、一般公共服务支出", "一、一般公共服务支出"), ("十-、城乡", "十一、城乡")]
+    ("read", "meant"),
+    [
+        ("-、一般公共服务支出", "一、一般公共服务支出"),
+        ("十-、城乡", "十一、城乡"),
+        ("、一般公共", "一、一般公共"),
+    ],
 )
 def test_one_read_as_a_dash_is_put_right(read: str, meant: str) -> None:
     assert "".join(c["text"] for c in ocr._repaired(_chars(read))) == meant
