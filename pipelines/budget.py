@@ -81,12 +81,14 @@ class Budget:
             raise BudgetExceeded("file", self.limits.file_seconds, page)
 
     @contextmanager
-    def page(self, number: int) -> Iterator[None]:
-        """Run one page's work under the page budget (and the file's, whichever ends first)."""
+    def page(self, number: int, factor: float = 1.0) -> Iterator[None]:
+        """Run one page's work under the page budget (and the file's, whichever ends first);
+        `factor` widens it for work known to be slower (OCR of a scanned page)."""
         self.check(number)
-        page_end = time.monotonic() + self.limits.page_seconds
+        seconds = self.limits.page_seconds * factor
+        page_end = time.monotonic() + seconds
         if page_end < self.deadline:
-            exc = BudgetExceeded("page", self.limits.page_seconds, number)
+            exc = BudgetExceeded("page", seconds, number)
             with _deadline(page_end, exc):
                 yield
         else:

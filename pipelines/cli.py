@@ -102,7 +102,12 @@ def _is_done(record: tuple[str, str | None, int | None, bool] | None) -> bool:
     help="DuckDB file to load into (created if missing).",
 )
 @click.option("--revalidate", is_flag=True, help="Run the rules again on files that are already loaded.")
-def ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool) -> None:
+@click.option(
+    "--no-ocr",
+    is_flag=True,
+    help="Do not OCR scanned pages (faster; a scan then fails as `scanned`). Same as YUJUESUAN_OCR=0.",
+)
+def ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, no_ocr: bool) -> None:
     """Ingest files or folders: extract, normalise, load and validate each file version.
 
     A folder yields the formats the pipeline reads (PDF, DOCX, XLSX/XLS, TXT/MD) and lists what it
@@ -117,6 +122,8 @@ def ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool) -> None:
     """
     from pipelines.guard import StorageFull, is_storage_full, run_lock, storage_message
 
+    if no_ocr:
+        os.environ["YUJUESUAN_OCR"] = "0"
     try:  # one run per warehouse at a time; a full disk is a message, not a traceback
         with run_lock(warehouse, notify=lambda m: click.echo(m, err=True)):
             _ingest(paths, warehouse, revalidate)

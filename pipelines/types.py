@@ -25,6 +25,17 @@ class RawRow:
     bbox: BBox | None = None
     # for each column, the column of this row whose merged cell covers it (None: not merged/unknown)
     span_from: tuple[int | None, ...] | None = None
+    # a row read by OCR: each cell's recognition confidence (its least sure character), else None
+    confidence: tuple[float | None, ...] | None = None
+
+
+@dataclass(frozen=True)
+class OcrWord:
+    """A text box read by OCR on a page image: its text, box (PDF points) and least sure character."""
+
+    text: str
+    bbox: BBox
+    confidence: float
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,8 @@ class ExtractedDocument:
     warnings: list[str] = field(default_factory=list)
     texts: list[TextBlock] = field(default_factory=list)  # every page (PDF) or line (text), in order
     performance: list[PerformanceTable] = field(default_factory=list)  # 绩效目标/自评 tables, in print order
+    ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR (no usable text layer)
+    ocr_engine: str | None = None
 
     @property
     def document_id(self) -> str:

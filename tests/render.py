@@ -1021,10 +1021,92 @@ def score_table(scores: list[StyleScore]) -> str:
     return "\n".join(lines)
 
 
+def scanned_pdf(
+    src: Path,
+    out: Path,
+    *,
+    dpi: int = 150,
+    rotate: float = 0.0,
+    jpeg: int | None = None,
+    pages: list[int] | None = None,
+) -> Path:
+    """An image-only copy of `src` (1-based `pages`, default all), as a scanner makes one: each
+    page rendered at `dpi`, turned by `rotate` degrees, optionally JPEG-compressed at quality `jpeg`."""
+    import io
+
+    from PIL import Image
+
+    pdf = pdfium.PdfDocument(src)
+    images = []
+    for n in pages or range(1, len(pdf) + 1):
+        img = pdf[n - 1].render(scale=dpi / 72).to_pil().convert("L")
+        if rotate:
+            img = img.rotate(rotate, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=255)
+        if jpeg is not None:
+            buf = io.BytesIO()
+            img.save(buf, format="JPEG", quality=jpeg)
+            img = Image.open(io.BytesIO(buf.getvalue()))
+        images.append(img)
+    pdf.close()
+    images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=float(dpi))
+    return out
+
+
+# the scans `--ocr` makes of each style's first page: (dpi, rotation, JPEG quality)
+SCANS: tuple[tuple[int, float, int | None], ...] = ((150, 0.0, None), (300, 0.5, 60))
+OCR_STYLES = ("ruled", "three_line", "borderless", "split_codes", "yuan_separators", "scaled_small")
+
+
+def score_scans(names: list[str], folder: Path, pages: int = 1) -> list[tuple[str, int, StyleScore, float]]:
+    """Each style's first `pages` pages as scans (SCANS), read back by OCR: (style, dpi, score, s/page)."""
+    import time
+
+    out = []
+    for name in names:
+        style = STYLE_BY_NAME[name]
+        pdf = folder / f"{name}.pdf"
+        printed = render_style(style, pdf)
+        kept = list(range(1, pages + 1))
+        wanted = [p for p in printed if p.page in kept]
+        for dpi, rotate, jpeg in SCANS:
+            scan = scanned_pdf(
+                pdf, folder / f"{name}_{dpi}.pdf", dpi=dpi, rotate=rotate, jpeg=jpeg, pages=kept
+            )
+            started = time.monotonic()
+            score = score_pdf(scan, wanted, f"{name}@{dpi}", names_ok=style.keys == "names")
+            out.append((name, dpi, score, (time.monotonic() - started) / len(kept)))
+    return out
+
+
 def main(argv: list[str]) -> int:
-    """`python -m tests.render --score [style …] [--out DIR] [-v]`: the per-style score table."""
+    """`python -m tests.render --score [style …] [--out DIR] [-v]`: the per-style score table.
+    `python -m tests.render --ocr [style …]`: the same amounts read back from scans (SCANS) by OCR,
+    recall per style and dpi, and OCR pages per second."""
     import tempfile
 
+    if "--ocr" in argv:
+        out = Path(tempfile.mkdtemp(prefix="scans-"))
+        names = [a for a in argv if a in STYLE_BY_NAME] or list(OCR_STYLES)
+        results = score_scans(names, out)
+        print(f"{'style':18} {'dpi':>4} {'right':>6} {'total':>6} {'share':>7} {'s/page':>7}")
+        for name, dpi, s, secs in results:
+            print(
+                f"{name:18} {dpi:4d} {s.right:6d} {s.total:6d} {s.right / max(s.total, 1):7.1%} {secs:7.1f}"
+            )
+            if "-v" in argv:
+                for kind, examples in s.misses.items():
+                    for e in examples[:6]:
+                        print(f"  {kind}: {e}")
+        for dpi in sorted({d for _, d, _, _ in results}):
+            right = sum(s.right for _, d, s, _ in results if d == dpi)
+            total = sum(s.total for _, d, s, _ in results if d == dpi)
+            secs = [t for _, d, _, t in results if d == dpi]
+            print(
+                f"{'all':18} {dpi:4d} {right:6d} {total:6d} {right / max(total, 1):7.1%} "
+                f"{sum(secs) / len(secs):7.1f}  ({len(secs) / sum(secs):.3f} pages/s)"
+            )
+        print(f"PDFs in {out}")
+        return 0
     if "--score" not in argv:
         print(main.__doc__)
         return 2

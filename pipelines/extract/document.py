@@ -10,6 +10,8 @@ from pipelines.budget import BudgetExceeded, exceeded
 from pipelines.errors import SourceFileError
 from pipelines.extract.catalog import is_catalogued
 from pipelines.extract.metadata import detect_metadata, unread_metadata
+from pipelines.extract.ocr import ENGINE as OCR_ENGINE
+from pipelines.extract.ocr import OcrRun
 from pipelines.extract.pdf import extract_pdf_tables, read_page_texts
 from pipelines.extract.performance import find_performance_tables
 from pipelines.extract.template import template_reason
@@ -49,11 +51,15 @@ def extract_document(path: Path) -> ExtractedDocument:
     fmt = file_format(path)
     doc = ExtractedDocument(str(path), sha, fmt, 0, DocumentMeta(), [])
     garbled: dict[int, float] = {}
+    ocr = OcrRun()
     try:
         if fmt == "pdf":
-            pages = read_page_texts(path, garbled)
+            pages = read_page_texts(path, garbled, ocr)
             doc.page_count = len(pages)
-            tables, warnings = extract_pdf_tables(path, pages)
+            tables, warnings = extract_pdf_tables(path, pages, ocr)
+            warnings = [*ocr.warnings, *warnings]
+            doc.ocr_pages = sorted(p for p, read in ocr.pages.items() if read.chars)
+            doc.ocr_engine = OCR_ENGINE if doc.ocr_pages else None
             tables = _without_pages(tables, set(garbled))
             head_lines = [ln for p in pages[:2] for ln in p.lines]
             doc.texts = [
@@ -106,6 +112,8 @@ def extract_document(path: Path) -> ExtractedDocument:
     if skipped:
         doc.status = "partial" if tables else "failed"
         doc.error = "; ".join(e for e in [*skipped, doc.error if tables else None] if e)
+    if note := ocr.note():
+        doc.warnings.insert(0, note)
     if garbled:
         doc.warnings.insert(0, _garbled_note(garbled))
         doc.status = "failed" if doc.status == "failed" else "partial"
@@ -144,9 +152,10 @@ def _read_text(path: Path) -> list[str]:
 
 def _status(tables: list[RawTable], kind: str | None) -> tuple[str, str | None]:
     if not any(is_catalogued(t.table_code) for t in tables):
-        what = {"budget": "no budget table title matched; the tables may be published separately"}.get(
-            kind or "", "no table title matched"
-        )
+        what = {
+            "budget": "no budget table title matched; the tables may be published separately",
+            "performance": "a performance evaluation (绩效评价/自评) report, not a budget or final account",
+        }.get(kind or "", "no table title matched")
         return "partial", f"no standard table recognised ({what})"
     # an uncatalogued table is loaded for the record; only a standard table that cannot be read
     # makes the document partial

@@ -7,7 +7,7 @@ finder; pdfplumber opens only the pages that carry a table title or continue a t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import pypdfium2 as pdfium
 
 from pipelines import budget
 from pipelines.errors import SourceFileError
+from pipelines.extract import ocr as ocr_mod
 from pipelines.extract.camelot import camelot_grid
 from pipelines.extract.catalog import FORM_TABLES, canonical_title, normalise_text, titles_in
 from pipelines.extract.garble import MIN_PAGE_CHARS, Garble, measure_text, unicode_map_errors
@@ -30,6 +31,7 @@ from pipelines.types import BBox, RawRow, RawTable
 _NOTE = re.compile(r"^(注[:：]|说明[:：]|备注[:：]|注\d)")
 _EMPTY_NOTE = re.compile(r"无数据|故本表(为)?空|本表无|没有.{0,30}(收入|支出|经费)")
 MIN_TEXT_CHARS = 20  # fewer than this in the whole file: no usable text layer (a scan)
+SCAN_IMAGE_SHARE = 0.5  # a page with fewer than MIN_PAGE_CHARS and an image this large is a scan
 
 
 @dataclass
@@ -37,6 +39,7 @@ class PageText:
     number: int
     lines: list[str]
     has_images: bool
+    image_share: float = 0.0  # the share of the page its largest image covers (a scan: nearly all)
 
     @property
     def chars(self) -> int:
@@ -58,12 +61,16 @@ class _OpenTable:
     bands: Bands = field(default_factory=list)  # column x-ranges of an unruled table
 
 
-def read_page_texts(path: Path, garbled: dict[int, float] | None = None) -> list[PageText]:
+def read_page_texts(
+    path: Path, garbled: dict[int, float] | None = None, ocr: ocr_mod.OcrRun | None = None
+) -> list[PageText]:
     """Open the file with pdfium and return each page's text; raise SourceFileError when unreadable.
 
     A page whose text layer is garbled (garble.py) comes back without lines, so no title, table or
     narrative is read from it, and its share of unreadable characters goes into `garbled`. When
-    garbled pages outnumber readable ones the whole file is `garbled_text`.
+    garbled pages outnumber readable ones the whole file is `garbled_text`. With `ocr` (and OCR
+    not switched off), a scanned page — a large image and no text — is read by OCR instead
+    (ocr.py) and the run keeps what it read for the table reader.
     """
     data = path.read_bytes()
     if not data:
@@ -92,14 +99,20 @@ def read_page_texts(path: Path, garbled: dict[int, float] | None = None) -> list
             textpage = page.get_textpage()
             text = textpage.get_text_range()
             scores.append(measure_text(text, unicode_map_errors(textpage)))
-            has_images = any(
-                obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects(max_depth=1)
-            )
+            objects = page.get_objects(max_depth=1)
+            images = [obj for obj in objects if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE]
             pages.append(
-                PageText(i + 1, text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), has_images)
+                PageText(
+                    i + 1,
+                    text.replace("\r\n", "\n").replace("\r", "\n").split("\n"),
+                    bool(images),
+                    _image_share(images, page.get_size()),
+                )
             )
             textpage.close()
             page.close()
+        if ocr is not None and ocr_mod.enabled():
+            _read_scans(doc, pages, ocr)
     except pdfium.PdfiumError as exc:
         raise SourceFileError("corrupt", f"page {len(pages) + 1} cannot be read ({exc})") from exc
     finally:
@@ -107,10 +120,13 @@ def read_page_texts(path: Path, garbled: dict[int, float] | None = None) -> list
     if not pages:
         raise SourceFileError("corrupt", "the PDF has no pages")
     if sum(p.chars for p in pages) < MIN_TEXT_CHARS:
+        if ocr is not None and ocr.pages:
+            raise SourceFileError("scanned", "the PDF is a scan and OCR read no text from its pages")
         if any(p.has_images for p in pages):
-            raise SourceFileError(
-                "scanned", "the PDF has page images but no text layer (a scan); OCR it first"
-            )
+            advice = "OCR is switched off (YUJUESUAN_OCR)" if ocr is not None else "OCR it first"
+            if ocr is not None and ocr_mod.enabled():
+                advice = "its images are too small to be page scans; nothing was read by OCR"
+            raise SourceFileError("scanned", f"the PDF has page images but no text layer (a scan); {advice}")
         raise SourceFileError("no_text", "the PDF has no text")
     bad = {p.number: g.score for p, g in zip(pages, scores, strict=True) if g.is_garbled}
     if bad:
@@ -139,7 +155,40 @@ def read_page_texts(path: Path, garbled: dict[int, float] | None = None) -> list
     return pages
 
 
-def extract_pdf_tables(path: Path, pages: list[PageText]) -> tuple[list[RawTable], list[str]]:
+def _image_share(images: list[Any], size: tuple[float, float]) -> float:
+    """The share of the page the largest image covers."""
+    area = size[0] * size[1]
+    best = 0.0
+    for obj in images:
+        try:
+            left, bottom, right, top = obj.get_bounds()
+        except pdfium.PdfiumError:
+            continue
+        best = max(best, abs(right - left) * abs(top - bottom))
+    return min(1.0, best / area) if area > 0 else 0.0
+
+
+def _read_scans(doc: Any, pages: list[PageText], ocr: ocr_mod.OcrRun) -> None:
+    """OCR the scanned pages (a large image, no text), each under the page time budget."""
+    clock = budget.current()
+    for p in pages:
+        if p.chars >= MIN_PAGE_CHARS or p.image_share < SCAN_IMAGE_SHARE:
+            continue
+        try:
+            with clock.page(p.number, ocr_mod.page_factor()):
+                read = ocr_mod.read_pdf_page(doc, p.number - 1)
+        except budget.BudgetExceeded as exc:
+            ocr.warnings.append(f"too_slow: {exc}; the page was not read (OCR)")
+            if exc.scope == "file":
+                break
+            continue
+        ocr.pages[p.number] = read
+        p.lines = read.lines()
+
+
+def extract_pdf_tables(
+    path: Path, pages: list[PageText], ocr: ocr_mod.OcrRun | None = None
+) -> tuple[list[RawTable], list[str]]:
     """Every catalogued table of the PDF, stitched across pages, plus warnings for the document."""
     warnings: list[str] = []
     tables: list[RawTable] = []
@@ -153,6 +202,9 @@ def extract_pdf_tables(path: Path, pages: list[PageText]) -> tuple[list[RawTable
             if not titled and open_table is None:
                 continue  # narrative page: never sent to the table finder
             page = pdf.pages[text.number - 1]
+            scan = ocr.pages.get(text.number) if ocr is not None else None
+            if scan is not None:  # the page's objects are what OCR read on its image
+                page._objects = scan.plumber_objects(text.number)
             try:
                 with clock.page(text.number):
                     open_table = _read_page(path, page, open_table, tables, warnings, kind)
@@ -169,7 +221,22 @@ def extract_pdf_tables(path: Path, pages: list[PageText]) -> tuple[list[RawTable
             finally:
                 page.close()  # pdfplumber keeps every parsed object of a page until it is closed
     settle_codes(tables, kind)
+    if ocr is not None and ocr.pages:
+        _mark_ocr(tables, ocr)
     return _join_repeated(tables), warnings
+
+
+def _mark_ocr(tables: list[RawTable], ocr: ocr_mod.OcrRun) -> None:
+    """Rows read from OCR'd pages carry each cell's recognition confidence; their table's engine
+    says it was read by OCR."""
+    for table in tables:
+        if not any(p in ocr.pages for p in table.pages):
+            continue
+        table.engine = ocr_mod.ENGINE_PREFIX + table.engine
+        table.rows = [
+            replace(r, confidence=ocr.pages[r.page].cell_confidence(r)) if r.page in ocr.pages else r
+            for r in table.rows
+        ]
 
 
 def _cells_of(row: RawRow) -> tuple[str, ...]:

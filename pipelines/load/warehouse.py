@@ -338,7 +338,7 @@ _DOCUMENT_COLUMNS = (
     "document_id", "source_path", "source_sha256", "file_format", "doc_kind", "fiscal_year",
     "province", "city", "county", "department", "scope", "title", "page_count", "status", "error",
     "warnings", "version_key", "is_current", "tables_found", "facts_loaded", "ingested_at",
-    "admin_level", "meta_note",
+    "admin_level", "meta_note", "ocr_pages", "ocr_engine",
 )  # fmt: skip
 
 # rows of another grain than fact_line_item that the normaliser may produce, loaded by name
@@ -387,7 +387,7 @@ def load_document(
             con.execute("update dim_document set is_current = false where version_key = ?", [key])
         con.execute(
             f"insert into dim_document ({', '.join(_DOCUMENT_COLUMNS)}) "
-            f"values ({', '.join(['?'] * 17)}, true, ?, ?, ?, ?, ?)",
+            f"values ({', '.join(['?'] * 17)}, true, ?, ?, ?, ?, ?, ?, ?)",
             [
                 doc.document_id,
                 doc.source_path,
@@ -411,6 +411,8 @@ def load_document(
                 datetime.now(UTC).replace(tzinfo=None),
                 doc.meta.admin_level,
                 "; ".join(doc.meta.notes) or None,
+                len(doc.ocr_pages),
+                doc.ocr_engine,
             ],
         )
         _delivered(con, doc.document_id, doc.source_path, "loaded")

@@ -55,6 +55,7 @@ class Assessment:
     key_problems: list[str] = field(default_factory=list)
     identity_holds: int = 0
     identity_fails: int = 0
+    ocr_doubts: list[str] = field(default_factory=list)  # identities broken where OCR was unsure
     measured: bool = True  # False: a form-like table, whose numbers are not all facts
 
     @property
@@ -66,7 +67,10 @@ class Assessment:
     @property
     def doubt(self) -> bool:
         return self.measured and (
-            self.placed < self.printed or bool(self.unbacked) or bool(self.key_problems)
+            self.placed < self.printed
+            or bool(self.unbacked)
+            or bool(self.key_problems)
+            or bool(self.ocr_doubts)
         )
 
     def reasons(self) -> list[str]:
@@ -76,6 +80,7 @@ class Assessment:
         if self.unbacked:
             out.append(f"{len(self.unbacked)} facts not printed in the region")
         out.extend(self.key_problems[:5])
+        out.extend(self.ocr_doubts[:3])
         return out
 
     def score(self) -> tuple[Any, ...]:
@@ -129,7 +134,22 @@ def assess(table: RawTable, facts: TableFacts) -> Assessment:
         _cell_coverage(table, facts, out)
     _keys(facts, out)
     _identities(spec.identities, facts.rows, table.unit, out)
+    _ocr_doubts(table, facts.rows, out)
     return out
+
+
+def _ocr_doubts(table: RawTable, facts: list[dict[str, Any]], out: Assessment) -> None:
+    """A table read by OCR whose identities fail while some of its digits were read unsurely:
+    the failure is more likely a misread digit than a publication error (extraction doubt)."""
+    if not out.identity_fails:
+        return
+    unsure = [f for f in facts if f.get("ocr_low_confidence")]
+    if unsure:
+        shown = ", ".join(f"row {f['row_no']} {f['value_printed']}" for f in unsure[:3])
+        out.ocr_doubts.append(
+            f"{out.identity_fails} identities fail and {len(unsure)} figures were read by OCR "
+            f"with low confidence ({shown})"
+        )
 
 
 def _printed(fact: dict[str, Any]) -> str | None:
@@ -372,7 +392,10 @@ def choose_readings(
     for table, result in zip(tables, results, strict=True):
         first = assess(table, result)
         reading = Reading(first, [first])
-        rereadable = table.regions and len(table.regions) <= MAX_REREAD_PAGES
+        # another engine reads the PDF's text layer, which an OCR'd page does not have
+        rereadable = (
+            table.regions and len(table.regions) <= MAX_REREAD_PAGES and not table.engine.startswith("ocr/")
+        )
         if first.doubt and rereadable and source is not None and source.exists():
             best, best_rows = first, None
             for engine, rows in _candidates(source, table):

@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.extract.catalog import CATALOG, TableSpec, clean_label, line_key_for, normalise_text, spec_for
+from pipelines.extract.ocr import LOW_CONFIDENCE
 from pipelines.extract.text import PLAIN_ENGINE
 from pipelines.normalise.align import AMBIGUOUS, align_rows
 from pipelines.normalise.codes import class_code_for_label, code_kind, is_code
@@ -43,6 +44,9 @@ FACT_SCHEMA: dict[str, Any] = {
     "row_bottom": pl.Float64,
     "spending_unit": pl.String,  # the unit whose block the row belongs to (预算单位), else NULL
     "gov_econ_code": pl.String,  # 政府预算支出经济分类 code printed beside econ_code (501 beside 301)
+    "source": pl.String,  # how the figure was read: text (the file's text layer or cells) | ocr
+    "ocr_confidence": pl.Float64,  # OCR only: the recognition confidence of its least sure character
+    "ocr_low_confidence": pl.Boolean,  # OCR only: below LOW_CONFIDENCE, a digit may be misread
 }
 
 TABLE_SCHEMA: dict[str, Any] = {
@@ -379,7 +383,21 @@ class _RowContext:
             "row_bottom": self.row.bbox[3] if self.row.bbox else None,
             "spending_unit": keyed[0],
             "gov_econ_code": keyed[1],
+            **self._how_read(printed),
         }
+
+    def _how_read(self, printed: str) -> dict[str, Any]:
+        """`source` and, for a row read by OCR, the confidence of the cell that printed the figure."""
+        if self.row.confidence is None:
+            return {"source": "text", "ocr_confidence": None, "ocr_low_confidence": None}
+        confs = [
+            c
+            for t, c in zip(self.row.cells, self.row.confidence, strict=False)
+            if c is not None and t.strip() == printed.strip()
+        ]
+        conf = min(confs) if confs else None
+        low = conf < LOW_CONFIDENCE if conf is not None else None
+        return {"source": "ocr", "ocr_confidence": conf, "ocr_low_confidence": low}
 
 
 def empty_income_sources(facts: list[dict[str, Any]]) -> frozenset[str]:

@@ -28,3 +28,6 @@ create table if not exists dim_document (
 -- NULL ("fiscal_year: no year in the title or the part headings; …").
 alter table dim_document add column if not exists admin_level varchar;
 alter table dim_document add column if not exists meta_note varchar;
+-- pages read by OCR (no usable text layer) and the engine that read them (extract/ocr.py)
+alter table dim_document add column if not exists ocr_pages integer;
+alter table dim_document add column if not exists ocr_engine varchar;

@@ -21,7 +21,10 @@ create table if not exists fact_line_item (
     row_bottom     double,
     spending_unit  varchar,             -- the 预算单位 whose block the row belongs to; NULL: the document's own
     gov_econ_code  varchar,             -- 政府预算支出经济分类 code printed beside econ_code (501 beside 301)
-    concept        varchar              -- dim_concept.concept: the column's, or the line's for a one-amount column
+    concept        varchar,             -- dim_concept.concept: the column's, or the line's for a one-amount column
+    source         varchar,             -- how the figure was read: text (text layer or cells) | ocr
+    ocr_confidence double,              -- OCR only: recognition confidence of the least sure character
+    ocr_low_confidence boolean          -- OCR only: below 0.9 (extract/ocr.py), a digit may be misread
 );
 
 -- warehouses created before spending_unit existed get the column (NULL for the facts already loaded)
@@ -29,3 +32,6 @@ alter table fact_line_item add column if not exists spending_unit varchar;
 alter table fact_line_item add column if not exists gov_econ_code varchar;
 -- filled from the vocabulary by pipelines/load/warehouse.py (apply_schema migrates older warehouses)
 alter table fact_line_item add column if not exists concept varchar;
+alter table fact_line_item add column if not exists source varchar;
+alter table fact_line_item add column if not exists ocr_confidence double;
+alter table fact_line_item add column if not exists ocr_low_confidence boolean;

@@ -263,7 +263,9 @@ def test_tables_only_file_says_why_the_year_is_missing() -> None:
     assert doc.meta.notes == ["fiscal_year: no year in the title or the part headings"]
 
 
-def test_scanned_file_has_no_metadata_and_a_reason() -> None:
+def test_scanned_file_has_no_metadata_and_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With OCR switched off a scan has no text to read metadata from (with OCR: test_ocr.py)."""
+    monkeypatch.setenv("YUJUESUAN_OCR", "0")
     doc = extract_document(REAL / "hn_cs_jjzd_scan_other.pdf")
     assert doc.status == "failed"
     assert _fields(doc.meta) == EXPECTED["hn_cs_jjzd_scan_other.pdf"]
