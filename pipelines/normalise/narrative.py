@@ -201,7 +201,9 @@ _LABELS: dict[str, str] = {
 
 # "基本支出合计为1208.20万元" is the 基本支出, not the 支出合计: every 支出 / 收入 label + 合计 names its own
 # metric (the longest label wins where two end at the same place)
-_LABELS.update({f"{label}合计": metric for label, metric in list(_LABELS.items()) if label.endswith(("支出", "收入"))})
+_LABELS.update(
+    {f"{label}合计": metric for label, metric in list(_LABELS.items()) if label.endswith(("支出", "收入"))}
+)
 
 # labels that name a funding source or a whole budget: the subject only when no other label is there
 # ("三公经费财政拨款支出预算为…" is about 三公; "一般公共预算拨款政府采购…" about 政府采购)
