@@ -50,6 +50,8 @@ prior_year | budget; for an amount or rate that is a budget figure budget | budg
 prior_year for a prior-year figure ("与2022年度952.74万元相比"), NULL for the actual; for share the
 metric of the base total; for component the parent metric.
 `value_printed` and `sentence` are the normalised text (NFKC, no spaces), not the raw characters.
+`section_no` counts the headings (一、 / （二） / 1、) read so far: a section of the 说明 explains one table
+or one fund scope, so a part restated in another section may be another scope's figure (rule N17B).
 """
 
 from __future__ import annotations
