@@ -54,6 +54,7 @@ def test_the_wheel_carries_the_data_files(wheel: Path) -> None:
     for required in (
         "pipelines/_data/sql/schema/100_fact_line_item.sql",
         "pipelines/_data/expectations/rules/hierarchy.yaml",
+        "pipelines/_data/expectations/shapes/code_rollup.sql",
         "pipelines/reference/functional_codes.csv",
         "pipelines/reference/table_titles.yaml",
         "pipelines/catalog/tables.yaml",

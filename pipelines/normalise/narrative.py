@@ -50,6 +50,8 @@ prior_year | budget; for an amount or rate that is a budget figure budget | budg
 prior_year for a prior-year figure ("与2022年度952.74万元相比"), NULL for the actual; for share the
 metric of the base total; for component the parent metric.
 `value_printed` and `sentence` are the normalised text (NFKC, no spaces), not the raw characters.
+`section_no` counts the headings (一、 / （二） / 1、) read so far: a section of the 说明 explains one table
+or one fund scope, so a part restated in another section may be another scope's figure (rule N17B).
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ NARRATIVE_SCHEMA: dict[str, pl.DataType] = {
     "sentence": pl.String(),
     "page": pl.Int32(),
     "line_no": pl.Int32(),
+    "section_no": pl.Int32(),
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -134,6 +137,8 @@ _LABELS: dict[str, str] = {
     "一般公共预算支出": "gpb_expenditure",
     "一般公共预算拨款支出": "gpb_expenditure",
     "一般公共预算财政拨款基本支出": "gpb_basic_expenditure",
+    "一般公共预算基本支出": "gpb_basic_expenditure",
+    "一般公共预算拨款基本支出": "gpb_basic_expenditure",
     "财政拨款基本支出": "fiscal_basic_expenditure",
     "年初一般公共预算财政拨款结转和结余": "gpb_opening",
     "年末一般公共预算财政拨款结转和结余": "gpb_closing",
@@ -196,11 +201,23 @@ _LABELS: dict[str, str] = {
     "授予小微企业合同金额": "procurement_small_micro",
 }
 
+# "基本支出合计为1208.20万元" is the 基本支出, not the 支出合计: every 支出 / 收入 label + 合计 names its own
+# metric (the longest label wins where two end at the same place)
+_LABELS.update(
+    {f"{label}合计": metric for label, metric in list(_LABELS.items()) if label.endswith(("支出", "收入"))}
+)
+
 # labels that name a funding source or a whole budget: the subject only when no other label is there
 # ("三公经费财政拨款支出预算为…" is about 三公; "一般公共预算拨款政府采购…" about 政府采购)
 _WEAK_LABELS: dict[str, str] = {
     "收入预算": "total_income",
     "支出预算": "total_expenditure",
+    # 本年 names this year's figure, without the carry-over a budget's 收入预算 / 支出预算 may include
+    # ("收入预算490,808.40万元（本年预算收入390,140.45万元）"): another subject, so another statement
+    "本年收入预算": "total_income",
+    "本年支出预算": "total_expenditure",
+    "本年预算收入": "total_income",
+    "本年预算支出": "total_expenditure",
     "一般公共预算拨款": "gpb_income",
     "财政拨款支出": "fiscal_expenditure",
     "财政拨款支出预算": "fiscal_expenditure",
@@ -447,6 +464,8 @@ _CLASS_PREFIX = re.compile(
 # an unlabelled amount takes the statement's subject only after words like these
 _INHERIT = re.compile(r"^:?(?:(?:支出)?(?:(?:全年|年初)?预算数?|决算数?)为|共计(?:支出)?)$")
 _HARD_STOP = re.compile(r"[,;。!?]")
+# a comparison of the budget (or final account) as a whole, not of the statement's subject
+_WHOLE_BUDGET = re.compile(r"^\d{4}年度?(?:部门)?(?:预算|决算)数?$")
 _SENTENCE_END = "。!?"
 _HEADING = re.compile(
     r"^(?:第[一二三四五六七八九十\d]+部分|[一二三四五六七八九十]+[、.]|[(][一二三四五六七八九十\d]{1,3}[)]"
@@ -505,6 +524,22 @@ def _econ_by_name() -> dict[str, str]:
     return names
 
 
+@lru_cache(maxsize=1)
+def _item_stems() -> frozenset[str]:
+    """Functional 款 / 项 names without their trailing 支出: "住房改革" of 住房改革支出 (22102)."""
+    return frozenset(
+        stem
+        for e in functional_codes().values()
+        if e.level != "类" and len(stem := _norm(e.name).removesuffix("支出")) >= 2
+    )
+
+
+def _names_item(prefix: str) -> bool:
+    """Whether a weak label ("支出预算") follows a 款 / 项 name: "住房改革支出预算数为7,243.45万元" is that
+    item's amount, not the budget's total."""
+    return any(prefix.endswith(stem) for stem in _item_stems())
+
+
 def _is_class_name(name: str) -> bool:
     return any(_loose(e.name) == _loose(name) for e in functional_codes().values() if e.level == "类")
 
@@ -536,6 +571,7 @@ class _Paragraph:
     """Normalised prose with, for every character, the page and line it was printed on."""
 
     text: str = ""
+    section: int = 0  # the heading it follows (一、 / （二） / 1、 …): one section states one scope
     pages: list[int | None] = field(default_factory=list)
     lines: list[int | None] = field(default_factory=list)
 
@@ -589,6 +625,7 @@ def _paragraphs(texts: list[TextBlock]) -> list[_Paragraph]:
     paragraphs: list[_Paragraph] = []
     current = _Paragraph()
     current_heading = False
+    section = 0
 
     def close() -> None:
         nonlocal current, current_heading
@@ -608,10 +645,13 @@ def _paragraphs(texts: list[TextBlock]) -> list[_Paragraph]:
         text = _clean(raw)
         if not text:
             continue
-        starts_new = bool(_HEADING.match(text)) or is_markdown_heading or current_heading
+        heading = bool(_HEADING.match(text)) or is_markdown_heading
+        starts_new = heading or current_heading
         ends_sentence = bool(current.text) and current.text[-1] in "。;:!?"
         if starts_new or (page is None and ends_sentence):
             close()
+        section += heading
+        current.section = section
         current.add(text, page, line_no)
         current_heading = is_markdown_heading
     close()
@@ -845,13 +885,15 @@ class _Reader:
             segments.append(
                 t[_clause_start(t, cmp.start(), _sentence_bounds(t, cmp.start())[0]) : cmp.start()]
             )
-        for seg in segments:
+        for i, seg in enumerate(segments):
             labelled = self._labelled(seg)
             if labelled:
                 return labelled[0]
             bare = re.sub(r"决算数?|数", "", seg)
             if bare in {"收入", "支出"}:
                 return _Subject(f"bare:{bare}", None, seg)
+            if i == 1 and _WHOLE_BUDGET.match(seg):
+                return _Subject("whole", None, seg)  # "2026年预算比2025年预算增加…": no metric of its own
         return None
 
     def _labelled(self, window: str) -> tuple[_Subject, int] | None:
@@ -866,7 +908,11 @@ class _Reader:
         if found:
             return _Subject("function_class", found[2], found[1]), found[0] + len(found[1])
         found = _find_label(window, _WEAK_LABELS)
-        if found and not _FUND_WORD.search(window[: found[0]]):
+        if (
+            found
+            and not _FUND_WORD.search(window[: found[0]])
+            and not (found[1].startswith("支出") and _names_item(window[: found[0]]))
+        ):
             return _Subject(found[2], None, found[1]), found[0] + len(found[1])
         return None
 
@@ -1040,6 +1086,8 @@ class _Reader:
     ) -> tuple[_Subject, int] | None:
         """A change (and its percentage) on the subject it names, else on the current statement."""
         subject = e.subject
+        if subject is not None and subject.metric == "whole":
+            return head  # the whole budget changed: not a figure of the current statement
         if subject is not None and subject.metric.startswith("bare:"):
             subject = self._bare_subject(subject, head)
         if subject is None:
@@ -1148,6 +1196,7 @@ def narrative_figures(texts: list[TextBlock], document_id: str) -> pl.DataFrame:
                     "sentence": para.text[s_start:s_end],
                     "page": para.pages[row.pos],
                     "line_no": para.lines[row.pos],
+                    "section_no": para.section,
                 }
             )
     records, _ = fit_decimal_rows(records, NARRATIVE_SCHEMA)  # a 40-digit "figure" is not one

@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from pipelines.validate import tolerance as tol
-from pipelines.validate.rules import Rule, load_rules
+from pipelines.validate.rules import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Rule, load_rules
 
 MONEY = pl.Decimal(18, 2)
 CHECK_SCHEMA: dict[str, Any] = {
@@ -62,27 +62,50 @@ def _money(value: Any) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(tol.CENT)
 
 
+def check_columns(rule: Rule, names: list[str]) -> None:
+    """The columns a rule's SQL yields are its comparison's contract (rules.REQUIRED/OPTIONAL_COLUMNS)."""
+    required, optional = REQUIRED_COLUMNS[rule.comparison], OPTIONAL_COLUMNS[rule.comparison]
+    missing = sorted(required - set(names))
+    unknown = sorted(set(names) - required - optional)
+    if missing or unknown or len(set(names)) != len(names):
+        raise RuleSqlError(
+            f"rule {rule.id} ({rule.source}, comparison {rule.comparison}): columns "
+            + "; ".join(
+                part
+                for part in (
+                    f"missing {', '.join(missing)}" if missing else "",
+                    f"unknown {', '.join(unknown)}" if unknown else "",
+                    "named twice" if len(set(names)) != len(names) else "",
+                )
+                if part
+            )
+        )
+
+
 def _score(rule: Rule, row: dict[str, Any]) -> tol.Scored:
-    expected, actual = row.get("expected"), row.get("actual")
+    """The check's slack; `row` holds every column of the rule's comparison (absent optional ones None)."""
     if rule.comparison == "flag":
-        return tol.score_flag(bool(row.get("ok")))
+        return tol.score_flag(bool(row["ok"]))
     if rule.comparison == "ratio":
-        if actual is None or row.get("numerator") is None or row.get("denominator") is None:
+        row["expected"] = None  # the exact ratio, computed here
+        actual = row["actual"]
+        if actual is None or row["numerator"] is None or row["denominator"] is None:
             return tol.Scored(None, None, Decimal(-1))
         exact, scored = tol.score_ratio(
             Decimal(row["numerator"]),
             Decimal(row["denominator"]),
-            Decimal(row.get("eps") or 0),
+            Decimal(row["eps"] or 0),
             Decimal(actual),
-            int(row.get("decimals") or 0),
+            int(row["decimals"] or 0),
         )
         row["expected"] = exact
         return scored
+    expected, actual = row["expected"], row["actual"]
     if expected is None or actual is None:
         # a figure the identity needs was not printed: the check cannot be made, which is a failure
         return tol.Scored(None, None, Decimal(-1))
     score = tol.score_le if rule.comparison == "le" else tol.score_eq
-    return score(Decimal(expected), Decimal(actual), row.get("unit"), row.get("n_terms"))
+    return score(Decimal(expected), Decimal(actual), row["unit"], row["n_terms"])
 
 
 def collect_checks(con: duckdb.DuckDBPyConnection, document_id: str, rules: list[Rule]) -> pl.DataFrame:
@@ -94,26 +117,29 @@ def collect_checks(con: duckdb.DuckDBPyConnection, document_id: str, rules: list
         except duckdb.Error as exc:
             raise RuleSqlError(f"rule {rule.id} ({rule.source}): {exc}") from exc
         names = [d[0] for d in cursor.description or []]
+        check_columns(rule, names)
+        # every column of the contract, the optional ones the rule does not yield as NULL
+        absent = dict.fromkeys(REQUIRED_COLUMNS[rule.comparison] | OPTIONAL_COLUMNS[rule.comparison])
         for values in cursor.fetchall():
-            row = dict(zip(names, values, strict=True))
+            row = absent | dict(zip(names, values, strict=True))
             scored = _score(rule, row)
             records.append(
                 {
                     "check_id": len(records),
                     "rule_id": rule.id,
                     "severity": rule.severity,
-                    "table_code": row.get("table_code"),
-                    "row_key": None if row.get("row_key") is None else str(row["row_key"]),
-                    "measure": row.get("measure"),
-                    "row_no": row.get("row_no"),
-                    "expected": _money(row.get("expected")),
-                    "actual": _money(row.get("actual")),
+                    "table_code": row["table_code"],
+                    "row_key": None if row["row_key"] is None else str(row["row_key"]),
+                    "measure": row["measure"],
+                    "row_no": row["row_no"],
+                    "expected": _money(row["expected"]),
+                    "actual": _money(row["actual"]),
                     "difference": _money(scored.difference),
                     "tolerance": _money(scored.tolerance),
-                    "unit": "%" if rule.comparison == "ratio" else row.get("unit"),
-                    "page": row.get("page"),
-                    "line_no": row.get("line_no"),
-                    "note": row.get("note"),
+                    "unit": "%" if rule.comparison == "ratio" else row["unit"],
+                    "page": row["page"],
+                    "line_no": row["line_no"],
+                    "note": row["note"],
                     "slack": scored.slack.quantize(Decimal("0.00000001")),
                     "extraction_doubt": False,
                 }

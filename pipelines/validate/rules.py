@@ -6,6 +6,7 @@ report are all built from the same entry.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import yaml
 
 from pipelines import RULES_DIR
 
+SHAPES_DIR = RULES_DIR.parent / "shapes"
 FAMILY_ORDER = (
     "HRBXNPCTE"  # DOMAIN.md §7: hierarchy, row, balance, cross-table, narrative, performance, codes, text;
     # E: extraction doubt (the reading checks itself, normalise/coverage.py)
@@ -21,6 +23,21 @@ FAMILY_ORDER = (
 SEVERITIES = ("error", "warning")
 COMPARISONS = ("eq", "le", "ratio", "flag")
 SCOPES = ("ROW", "COL", "TAB", "NAR", "DOC")
+# the columns a rule's SQL yields, per comparison type: what the engine needs to score a check, and what
+# it may carry for the report. The engine rejects a column outside these sets, and a missing required one.
+_LOCATION = frozenset({"table_code", "row_key", "measure", "row_no", "page", "line_no", "note", "unit"})
+REQUIRED_COLUMNS: dict[str, frozenset[str]] = {
+    "eq": frozenset({"expected", "actual", "n_terms"}),
+    "le": frozenset({"expected", "actual", "n_terms"}),
+    "ratio": frozenset({"actual", "numerator", "denominator", "eps", "decimals"}),
+    "flag": frozenset({"ok"}),
+}
+OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
+    "eq": _LOCATION,
+    "le": _LOCATION,
+    "ratio": _LOCATION,
+    "flag": _LOCATION | {"expected", "actual"},
+}
 DOC_KINDS = ("final_account", "budget", "performance")
 
 
@@ -55,12 +72,63 @@ _REQUIRED = (
     "comparison",
     "description",
     "description_zh",
-    "sql",
 )
 
 
+_PARAM = re.compile(r"\{(\w+)\}")
+
+
+def shape_sql(
+    shape: str,
+    mapping: list[list[Any]] | None = None,
+    params: dict[str, Any] | None = None,
+    folder: Path = SHAPES_DIR,
+) -> str:
+    """A rule's SQL from a shared shape (expectations/shapes/<shape>.sql), its `mapping` rows and `params`.
+
+    The shape's leading `--` comment lines document it and are not part of the SQL. `{mapping}` becomes
+    the mapping rows as SQL tuples, one a line (strings quoted, integers as printed); every other
+    `{name}` becomes the param of that name, an identifier or an integer. A placeholder the rule does not
+    fill, or a param or mapping the shape does not use, is a catalog error.
+    """
+    path = folder / f"{shape}.sql"
+    if not path.is_file():
+        raise RuleCatalogError(f"unknown rule shape {shape!r} (no {path.name} in {folder})")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    while lines and lines[0].startswith("--"):
+        lines.pop(0)
+    template = "".join(lines)
+
+    def literal(value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise RuleCatalogError(f"shape {shape}: mapping value {value!r} is not a string or an integer")
+        return str(value) if isinstance(value, int) else "'" + value.replace("'", "''") + "'"
+
+    values: dict[str, str] = {}
+    for name, value in (params or {}).items():
+        if isinstance(value, bool) or not (
+            isinstance(value, int) or re.fullmatch(r"[a-z_][a-z0-9_]*", str(value))
+        ):
+            raise RuleCatalogError(f"shape {shape}: param {name} = {value!r} is not an identifier or integer")
+        values[name] = str(value)
+    if mapping is not None:
+        values["mapping"] = ",\n".join("    (" + ", ".join(literal(v) for v in row) + ")" for row in mapping)
+    wanted = set(_PARAM.findall(template))
+    if wanted != set(values):
+        raise RuleCatalogError(f"shape {shape} takes {sorted(wanted)}, the rule gives {sorted(values)}")
+    return _PARAM.sub(lambda m: values[m.group(1)], template)
+
+
 def _rule(entry: dict[str, Any], source: str) -> Rule:
-    missing = [k for k in _REQUIRED if not entry.get(k)]
+    if entry.get("shape"):
+        if entry.get("sql"):
+            raise RuleCatalogError(f"{source}: rule {entry.get('id', '?')} has both a shape and sql")
+        try:
+            sql = shape_sql(str(entry["shape"]), entry.get("mapping"), entry.get("params"))
+        except RuleCatalogError as exc:
+            raise RuleCatalogError(f"{source}: rule {entry.get('id', '?')}: {exc}") from exc
+        entry = {**entry, "sql": sql}
+    missing = [k for k in (*_REQUIRED, "sql") if not entry.get(k)]
     if missing:
         raise RuleCatalogError(f"{source}: rule {entry.get('id', '?')} lacks {', '.join(missing)}")
     rule = Rule(

@@ -19,5 +19,8 @@ create table if not exists fact_narrative_figure (
     value_printed  varchar not null,
     sentence       varchar not null,
     page           integer,
-    line_no        integer
+    line_no        integer,
+    section_no     integer              -- the 说明 section (heading) the figure is stated under, 0 before any
 );
+-- warehouses created before section_no existed get the column (NULL for the figures already loaded)
+alter table fact_narrative_figure add column if not exists section_no integer;
