@@ -37,7 +37,9 @@ def uncommented(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Tables, views and columns without a comment (table or table.column)."""
     from pipelines.load.comments import catalog
 
-    return sorted(f"{name}.{column}" if column else name for name, _, column, _, text in catalog(con) if not text)
+    return sorted(
+        f"{name}.{column}" if column else name for name, _, column, _, text in catalog(con) if not text
+    )
 
 
 def dictionary(con: duckdb.DuckDBPyConnection) -> str:
@@ -62,7 +64,9 @@ def dictionary(con: duckdb.DuckDBPyConnection) -> str:
         for _, name, text in (o for o in objects if o[0] == kind):
             out.append(f"\n### `{name}`\n\n{text or '(no comment)'}\n")
             out.append("\n| column | type | meaning |\n|---|---|---|\n")
-            columns = sorted((r for r in rows if r[0] == name and r[2] is not None), key=lambda r: order[(r[0], r[2])])
+            columns = sorted(
+                (r for r in rows if r[0] == name and r[2] is not None), key=lambda r: order[(r[0], r[2])]
+            )
             for _, _, column, data_type, comment in columns:
                 meaning = (comment or "(no comment)").replace("|", "\\|")
                 out.append(f"| `{column}` | {data_type} | {meaning} |\n")
@@ -83,7 +87,9 @@ def main(argv: list[str]) -> int:
         return 1 if stale or missing else 0
     DICTIONARY.parent.mkdir(parents=True, exist_ok=True)
     DICTIONARY.write_text(text, encoding="utf-8")
-    print(f"wrote {DICTIONARY.relative_to(Path.cwd()) if DICTIONARY.is_relative_to(Path.cwd()) else DICTIONARY}")
+    print(
+        f"wrote {DICTIONARY.relative_to(Path.cwd()) if DICTIONARY.is_relative_to(Path.cwd()) else DICTIONARY}"
+    )
     return 1 if missing else 0
 
 

@@ -83,7 +83,9 @@ def apply_comments(con: duckdb.DuckDBPyConnection, comments: Comments | None = N
         if column:
             statements.append(f'comment on column "{name}"."{column}" is {_quote(wanted)};')
         else:
-            statements.append(f'comment on {"view" if kind == "view" else "table"} "{name}" is {_quote(wanted)};')
+            statements.append(
+                f'comment on {"view" if kind == "view" else "table"} "{name}" is {_quote(wanted)};'
+            )
     if statements:
         con.execute("\n".join(statements))
     return len(statements)

@@ -31,6 +31,7 @@ from filelock import FileLock
 from pipelines import REFERENCE_DIR, SQL_DIR
 from pipelines.extract.catalog import all_measures
 from pipelines.load.comments import apply_comments
+from pipelines.load.layout import maybe_cluster
 from pipelines.types import ExtractedDocument
 
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
@@ -145,6 +146,7 @@ def writer(path: Path, *, publish_after: bool = True) -> Iterator[duckdb.DuckDBP
         try:
             apply_schema(con)
             yield con
+            maybe_cluster(con)  # amortised: only when the facts added since the last rewrite reach 10 %
             con.execute("checkpoint")
             committed = True
         finally:

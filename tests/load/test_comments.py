@@ -33,7 +33,9 @@ def test_no_comment_line_names_a_missing_object_or_column() -> None:
     names = {c for _, c in columns}
     assert set(comments.objects) <= objects
     for obj, column in comments.columns:
-        assert (column in names) if obj == "*" else ((obj, column) in columns), f"{obj}.{column} does not exist"
+        assert (column in names) if obj == "*" else ((obj, column) in columns), (
+            f"{obj}.{column} does not exist"
+        )
 
 
 def test_a_new_column_without_a_comment_is_reported() -> None:
@@ -63,17 +65,21 @@ def test_comments_survive_in_the_published_warehouse(warehouse: Path) -> None:
         (n,) = con.execute(
             "select count(*) from duckdb_columns() where table_name = 'v_three_public' and comment is null"
         ).fetchone() or (None,)
-        (fact,) = con.execute("select comment from duckdb_tables() where table_name = 'fact_line_item'").fetchone() or (
-            None,
-        )
+        (fact,) = con.execute(
+            "select comment from duckdb_tables() where table_name = 'fact_line_item'"
+        ).fetchone() or (None,)
     assert n == 0
     assert "报表数值单元格" in fact
 
 
 def test_a_column_line_beats_the_shared_line() -> None:
-    comments = Comments({}, {("*", "page"): "Page (页码)", ("doc_text", "page"): "PDF page of the block (页)"})
+    comments = Comments(
+        {}, {("*", "page"): "Page (页码)", ("doc_text", "page"): "PDF page of the block (页)"}
+    )
     con = duckdb.connect()
     con.execute("create table doc_text (page integer); create table other (page integer)")
     apply_comments(con, comments)
-    got = dict(con.execute("select table_name, comment from duckdb_columns() where column_name = 'page'").fetchall())
+    got = dict(
+        con.execute("select table_name, comment from duckdb_columns() where column_name = 'page'").fetchall()
+    )
     assert got == {"doc_text": "PDF page of the block (页)", "other": "Page (页码)"}
