@@ -192,6 +192,11 @@ def heavy_main(kinds: list[str]) -> None:  # e.g. --heavy pages:200 runs one cas
 
 
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["--queries"]:  # analyst queries on a warehouse multiplied to 10 million facts
+        from pipelines.querybench import main as queries_main
+
+        queries_main(argv[1:])
+        return
     if argv[:1] == ["--heavy"]:
         heavy_main(argv[1:])  # optionally only some kinds: rectangles big_page pages cells
         return

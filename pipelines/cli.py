@@ -346,6 +346,16 @@ def _print_documents(warehouse: Path, document_ids: list[str] | None) -> None:
             click.echo(f"    reason: {error}")
 
 
+def _add_export() -> None:
+    """`yujuesuan export` lives in pipelines/export.py (Parquet, CSV, Fiscal Data Package, findings)."""
+    from pipelines.export import export
+
+    cli.add_command(export)
+
+
+_add_export()
+
+
 def main() -> None:
     """The console script. Exits without tearing the interpreter down: Dagster, GX, pandas and DuckDB
     loaded for an ingest take about 3 s of finalisers after the last line is printed, for nothing

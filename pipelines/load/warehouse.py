@@ -31,6 +31,8 @@ from filelock import FileLock
 from pipelines import REFERENCE_DIR, SQL_DIR
 from pipelines.catalog import concept_for, concepts, measure_terms, performance_concept_for
 from pipelines.catalog.loader import catalog_digest
+from pipelines.load.comments import apply_comments
+from pipelines.load.layout import maybe_cluster
 from pipelines.types import ExtractedDocument
 
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
@@ -75,6 +77,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
                     (r["code"], r["level"], r["name"], r["parent_code"] or None) for r in csv.DictReader(f)
                 ]
             con.executemany(f"insert into {table} (code, level, name, parent_code) values (?, ?, ?, ?)", rows)
+    apply_comments(con)  # after the views: `create or replace view` drops their comments
 
 
 _MEASURE_COLUMNS = ("measure", "label_zh", "name_en", "definition", "side", "role", "concept", "basis")
@@ -224,6 +227,7 @@ def writer(path: Path, *, publish_after: bool = True) -> Iterator[duckdb.DuckDBP
         try:
             apply_schema(con)
             yield con
+            maybe_cluster(con)  # amortised: only when the facts added since the last rewrite reach 10 %
             con.execute("checkpoint")
             committed = True
         finally:

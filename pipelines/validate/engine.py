@@ -10,6 +10,8 @@ Expectations judge them (gx.py) and returns one polars row per check, ready for 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -108,20 +110,82 @@ def _score(rule: Rule, row: dict[str, Any]) -> tol.Scored:
     return score(Decimal(expected), Decimal(actual), row["unit"], row["n_terms"])
 
 
+# Tables a rule may read that are never scoped: the document catalog and the validation's own.
+UNSCOPED = ("dim_document", "doc_delivery", "dq_rule", "dq_run", "dq_result", "warehouse_layout")
+
+
+def sees_other_documents(rule: Rule) -> bool:
+    """A rule that reads dim_document may look at other documents (XD: the same department's other
+    year), so it runs against the whole warehouse; every other rule sees only its document's rows."""
+    return "dim_document" in rule.sql
+
+
+def _scoped_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute(
+        """
+        select table_name from duckdb_columns()
+        where schema_name = 'main' and database_name = current_database() and column_name = 'document_id'
+          and table_name in (select table_name from duckdb_tables() where schema_name = 'main'
+                             and database_name = current_database() and not temporary)
+        order by table_name
+        """
+    ).fetchall()
+    return [r[0] for r in rows if r[0] not in UNSCOPED]
+
+
+@contextmanager
+def document_scope(con: duckdb.DuckDBPyConnection, document_id: str) -> Iterator[None]:
+    """Within the block, every per-document table names only this document's rows.
+
+    Temporary tables of the same names shadow the warehouse's (DuckDB resolves the temp schema
+    first, in rule SQL, macros and views alike), each filled once through the document_id index:
+    the rules then read hundreds of rows, not the warehouse, whatever its size. Dropped on exit,
+    so nothing after the block (the load of the next document) can write into them.
+    """
+    tables = _scoped_tables(con)
+    (database,) = con.execute("select current_database()").fetchone() or ("",)
+    try:
+        for table in tables:
+            con.execute(
+                f'create or replace temp table "{table}" as '
+                f'select * from "{database}".main."{table}" where document_id = ?',
+                [document_id],
+            )
+        yield
+    finally:
+        for table in tables:
+            con.execute(f'drop table if exists temp.main."{table}"')
+
+
+def _rule_rows(con: duckdb.DuckDBPyConnection, rule: Rule, document_id: str) -> list[dict[str, Any]]:
+    try:
+        cursor = con.execute(rule.sql, {"document_id": document_id})
+    except duckdb.Error as exc:
+        raise RuleSqlError(f"rule {rule.id} ({rule.source}): {exc}") from exc
+    names = [d[0] for d in cursor.description or []]
+    check_columns(rule, names)
+    # every column of the contract, the optional ones the rule does not yield as NULL
+    absent = dict.fromkeys(REQUIRED_COLUMNS[rule.comparison] | OPTIONAL_COLUMNS[rule.comparison])
+    return [absent | dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
 def collect_checks(con: duckdb.DuckDBPyConnection, document_id: str, rules: list[Rule]) -> pl.DataFrame:
-    """Run every rule's SQL for the document and score each check (CHECK_SCHEMA)."""
+    """Run every rule's SQL for the document and score each check (CHECK_SCHEMA).
+
+    Rules confined to the document run inside `document_scope`; the few that look across documents
+    run after it, on the whole warehouse. Checks keep the catalog's rule order either way.
+    """
+    rows_of: dict[str, list[dict[str, Any]]] = {}
+    with document_scope(con, document_id):
+        for rule in rules:
+            if not sees_other_documents(rule):
+                rows_of[rule.id] = _rule_rows(con, rule, document_id)
+    for rule in rules:
+        if sees_other_documents(rule):
+            rows_of[rule.id] = _rule_rows(con, rule, document_id)
     records: list[dict[str, Any]] = []
     for rule in rules:
-        try:
-            cursor = con.execute(rule.sql, {"document_id": document_id})
-        except duckdb.Error as exc:
-            raise RuleSqlError(f"rule {rule.id} ({rule.source}): {exc}") from exc
-        names = [d[0] for d in cursor.description or []]
-        check_columns(rule, names)
-        # every column of the contract, the optional ones the rule does not yield as NULL
-        absent = dict.fromkeys(REQUIRED_COLUMNS[rule.comparison] | OPTIONAL_COLUMNS[rule.comparison])
-        for values in cursor.fetchall():
-            row = absent | dict(zip(names, values, strict=True))
+        for row in rows_of[rule.id]:
             scored = _score(rule, row)
             records.append(
                 {

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import duckdb
 import polars as pl
 
+from pipelines.retention import prune_dq_runs
 from pipelines.validate.engine import Evaluation
 from pipelines.validate.rules import Rule
 
@@ -67,6 +68,7 @@ def store_evaluation(
         con.register("new_results", frame)
         con.execute("insert into dq_result by name select * from new_results")
         con.unregister("new_results")
+        prune_dq_runs(con, [evaluation.document_id])  # a rerun replaces the oldest kept run
         con.execute("commit")
     except Exception:
         con.execute("rollback")
