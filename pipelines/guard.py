@@ -290,22 +290,12 @@ def triage(warehouse: Path, sources: list[SourceFile]) -> tuple[list[SourceFile]
 
 
 def revalidate(warehouse: Path, document_ids: list[str], run_id: str) -> int:
-    """Run the rule suite again on loaded documents (`ingest --revalidate`); how many were judged."""
-    from pipelines.load.warehouse import writer
-    from pipelines.resources import reports_dir_for
-    from pipelines.validate.engine import judge, prepare
-    from pipelines.validate.rules import load_rules
-    from pipelines.validate.store import store_evaluation
+    """Run the rule suite again on loaded documents (`ingest --revalidate`); how many were judged.
 
-    rules = load_rules()
-    judged = 0
-    for document_id in dict.fromkeys(document_ids):
-        with writer(warehouse) as con:
-            if not con.execute("select 1 from dim_document where document_id = ?", [document_id]).fetchone():
-                continue
-            prepared = prepare(con, document_id, rules)
-        evaluation = judge(prepared, docs_dir=reports_dir_for(warehouse) / "gx")
-        with writer(warehouse) as con:
-            store_evaluation(con, run_id, evaluation, rules)
-        judged += 1
-    return judged
+    One batch: the rules' SQL per document, GX's verdict once per document kind.
+    """
+    from pipelines.batch import validate_batch
+    from pipelines.resources import reports_dir_for
+
+    judged = validate_batch(warehouse, document_ids, run_id, reports_dir_for(warehouse) / "gx")
+    return sum(not isinstance(v, str) for v in judged.values())
