@@ -54,7 +54,15 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     """Workers forked from a small server that has imported the extractor once (not from this process,
     whose Dagster and DuckDB threads must not be forked)."""
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["pipelines.staging", "pipelines.guard", "pipelines.normalise.assets"])
+    ctx.set_forkserver_preload(
+        [
+            "pipelines.staging",
+            "pipelines.guard",
+            "pipelines.normalise.document",
+            "pipelines.extract.document",
+            "pipelines.extract.pdf",
+        ]
+    )
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, max_tasks_per_child=TASKS_PER_WORKER)
 
 

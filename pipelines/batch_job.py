@@ -33,7 +33,7 @@ class BatchConfig(dg.Config):
     """The files of the batch: each with its content hash (the partition is its document id)."""
 
     paths: list[str]
-    sha256: list[str]
+    sha256: list[str] = []  # noqa: RUF012  (pydantic copies it) each file's content hash; empty: hashed here
     shard_size: int = 0  # files per staging step; 0: one step for the whole batch
 
 
@@ -44,11 +44,13 @@ class StageConfig(dg.Config):
 @dg.op(out=dg.DynamicOut(list))
 def plan_shards(config: BatchConfig) -> Iterator[dg.DynamicOutput[list]]:
     """The batch cut into shards of `shard_size` files (a shard is one staging step)."""
+    from pipelines.guard import source_hash
     from pipelines.types import document_id_for
 
+    hashes = config.sha256 or [source_hash(Path(p))[0] for p in config.paths]
     items = [
         {"path": p, "sha256": h, "partition_key": document_id_for(h)}
-        for p, h in zip(config.paths, config.sha256, strict=True)
+        for p, h in zip(config.paths, hashes, strict=True)
     ]
     size = config.shard_size or len(items) or 1
     for i in range(0, len(items), size):
@@ -97,18 +99,17 @@ def load_documents(context: dg.OpExecutionContext, warehouse: WarehouseResource,
                 },
             )
         )
-    return [s.document_id for s in staged]
+    return [{"document_id": s.document_id, "file": Path(s.source_path).name} for s in staged]
 
 
 @dg.op
-def validate_documents(
-    context: dg.OpExecutionContext, warehouse: WarehouseResource, document_ids: list
-) -> list:
+def validate_documents(context: dg.OpExecutionContext, warehouse: WarehouseResource, documents: list) -> list:
     """The rule suite over the batch (GX judges once per document kind); checks reported per partition."""
     from pipelines.batch import validate_batch
     from pipelines.load.warehouse import reader
     from pipelines.validate.assets import check_results
 
+    document_ids = [d["document_id"] for d in documents]
     judged = validate_batch(warehouse.file, document_ids, context.run_id, warehouse.reports_dir / "gx")
     with reader(warehouse.file) as con:
         for document_id in dict.fromkeys(document_ids):
@@ -123,7 +124,7 @@ def validate_documents(
                         partition=document_id,
                     )
                 )
-    return list(document_ids)
+    return documents
 
 
 class ReportConfig(dg.Config):
@@ -132,7 +133,7 @@ class ReportConfig(dg.Config):
 
 @dg.op
 def refresh_report(
-    context: dg.OpExecutionContext, config: ReportConfig, warehouse: WarehouseResource, document_ids: list
+    context: dg.OpExecutionContext, config: ReportConfig, warehouse: WarehouseResource, documents: list
 ) -> None:
     """latest.html and the batch's own report, once per batch."""
     if not config.enabled:
@@ -142,10 +143,12 @@ def refresh_report(
     from pipelines.report.html import RunEntry, write_report
 
     whole = write_report(warehouse.file, warehouse.reports_dir, None)
+    names = {d["document_id"]: d["file"] for d in documents}
     with reader(warehouse.file) as con:
-        outcomes = run_outcomes(con, list(document_ids))
+        outcomes = run_outcomes(con, list(names))
     entries = [
-        RunEntry(k, k, *outcomes.get(k, ("not loaded", "the run did not load it"))) for k in document_ids
+        RunEntry(k, name, *outcomes.get(k, ("not loaded", "the run did not load it")))
+        for k, name in sorted(names.items(), key=lambda kv: kv[1])
     ]
     loaded = [e.document_id for e in entries if e.outcome in ("added", "changed")]
     own = write_report(warehouse.file, warehouse.reports_dir, loaded, run=entries)
@@ -184,6 +187,7 @@ with warnings.catch_warnings():
     @dg.job(
         name="ingest_batch",
         executor_def=_executor(),
+        resource_defs={"warehouse": WarehouseResource()},  # runnable on its own (reconstructable)
         description="Ingest many files in one run: staging steps in parallel, then one writer, "
         "one GX verdict per document kind and one report.",
     )

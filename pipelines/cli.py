@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipelines.resources import default_warehouse, reports_dir_for
+from pipelines.paths import default_warehouse, reports_dir_for
 
 if TYPE_CHECKING:
     import dagster as dg
@@ -27,6 +27,22 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 BATCH_FILES = 200  # files per Dagster run: its lines are printed when its load is done
+# `make bench` sets YUJUESUAN_TIMINGS to a file: the ingest writes when each phase ended there (JSON)
+_TIMINGS: dict[str, object] = {"imported": time.time()}
+
+
+def _mark(phase: str, value: object = None) -> None:
+    _TIMINGS[phase] = time.time() if value is None else value
+
+
+def _write_timings() -> None:
+    import json
+    import resource
+
+    target = os.environ.get("YUJUESUAN_TIMINGS")
+    if target:
+        _TIMINGS["rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        Path(target).write_text(json.dumps(_TIMINGS), encoding="utf-8")
 
 
 def _version() -> str:
@@ -148,6 +164,7 @@ def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers:
     from pipelines.sources import scan_sources
 
     check_free_space(warehouse.resolve().parent)
+    _mark("started")
     scan = scan_sources(list(paths))
     for skipped in scan.skipped:
         click.echo(f"skipped (not a supported format): {skipped}")
@@ -178,17 +195,22 @@ def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers:
             )
             click.echo(outcomes[index[id(source)]].line(index[id(source)], n))
     instance = None
+    _mark("triaged")
     if run:
         _dagster_home(warehouse)
         import dagster as dg
 
         instance = dg.DagsterInstance.get()
+        from pipelines.defs import defs  # noqa: F401  (Dagster's definitions: timed apart from the runs)
+
+        _mark("dagster_ready")
         batch = f"cli-{datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
         for chunk in (run[i : i + BATCH_FILES] for i in range(0, len(run), BATCH_FILES)):
             for source, outcome in _run_batch(instance, warehouse, chunk, batch, workers):
                 outcomes[index[id(source)]] = outcome
                 click.echo(outcome.line(index[id(source)], n))
     outcomes_list = [outcomes[i] for i in sorted(outcomes)]
+    _mark("batches_done")
     if revalidate:
         again = [o.document_id for o in outcomes_list if o.outcome == "already loaded"]
         click.echo(f"revalidated {run_rules_again(warehouse, again, f'revalidate-{os.getpid()}')} documents")
@@ -196,7 +218,9 @@ def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers:
     click.echo("")
     _print_documents(warehouse, document_ids)
     click.echo(f"\nwarehouse: {warehouse.resolve()}")
+    _mark("report_start")
     report_ok = _print_quality(warehouse, outcomes_list, reports_dir_for(warehouse))
+    _mark("report_done")
     kinds = ("loaded", "already loaded", "failed", "run failed")
     counts = {k: sum(o.outcome == k for o in outcomes_list) for k in kinds}
     templates = sum(o.status == "template" and o.outcome == "loaded" for o in outcomes_list)
@@ -212,6 +236,8 @@ def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers:
     prune_reports(reports_dir_for(warehouse))
     if instance is not None:
         instance.dispose()
+    _mark("done")
+    _write_timings()
     sys.exit(EXIT_SOME_FAILED if failures or not report_ok else EXIT_OK)
 
 
@@ -219,6 +245,8 @@ def _run_batch(
     instance: dg.DagsterInstance, warehouse: Path, chunk: list[SourceFile], batch: str, workers: int
 ) -> list[tuple[SourceFile, FileOutcome]]:
     """One `ingest_batch` run, in this process (its staging step runs the extraction pool)."""
+    import dagster as dg
+
     from pipelines.batch_job import batch_run_config
     from pipelines.defs import defs
     from pipelines.partitions import BATCH_TAG, SOURCE_FILES
@@ -237,6 +265,23 @@ def _run_batch(
     if result.success:
         for shard in result.output_for_node("stage_shard").values():
             seconds.update({s["sha256"]: s["seconds"] for s in shard})
+            _TIMINGS["worker_rss_kib"] = max([int(_TIMINGS.get("worker_rss_kib", 0))]  # type: ignore[call-overload]
+                                             + [s["peak_rss_kib"] for s in shard])  # fmt: skip
+    if os.environ.get("YUJUESUAN_TIMINGS"):  # each step's seconds, from the run's event log
+        steps = _TIMINGS.setdefault("steps", {})
+        assert isinstance(steps, dict)
+        start: dict[str, float] = {}
+        for record in instance.all_logs(result.run_id):
+            event = record.dagster_event
+            if event is None or not event.step_key:
+                continue
+            step = event.step_key.split("[")[0]
+            if event.event_type == dg.DagsterEventType.STEP_START:
+                start[event.step_key] = record.timestamp
+            elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
+                steps[step] = (
+                    steps.get(step, 0.0) + record.timestamp - start.get(event.step_key, record.timestamp)
+                )
     recorded = _recorded(warehouse)
     out = []
     for source in chunk:

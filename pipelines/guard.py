@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from pipelines.load.warehouse import LoadResult
-    from pipelines.normalise.assets import NormalisedDocument
+    from pipelines.normalise.document import NormalisedDocument
     from pipelines.sources import SourceFile
 
 log = logging.getLogger("yujuesuan.guard")
@@ -132,7 +132,7 @@ def _changed(path: Path, expected_id: str, now: str) -> ExtractedDocument:
 
 def normalise_guarded(doc: ExtractedDocument, limits: Limits | None = None) -> NormalisedDocument:
     """normalise_document; a bug or a time-out makes the document failed instead of losing it."""
-    from pipelines.normalise.assets import normalise_document
+    from pipelines.normalise.document import normalise_document
 
     try:
         with budget_mod.active(Budget(limits or Limits.from_env())):
@@ -148,7 +148,7 @@ def _nothing(doc: ExtractedDocument) -> NormalisedDocument:
     """A failed document's frames: empty, built without the code that just failed."""
     import polars as pl
 
-    from pipelines.normalise.assets import NormalisedDocument
+    from pipelines.normalise.document import NormalisedDocument
     from pipelines.normalise.frames import FACT_SCHEMA, TABLE_SCHEMA
 
     return NormalisedDocument(doc, pl.DataFrame(schema=FACT_SCHEMA), pl.DataFrame(schema=TABLE_SCHEMA))

@@ -28,7 +28,7 @@ import polars as pl
 from pipelines.types import DocumentMeta, ExtractedDocument
 
 if TYPE_CHECKING:
-    from pipelines.normalise.assets import NormalisedDocument
+    from pipelines.normalise.document import NormalisedDocument
 
 MANIFEST = "document.json"
 FRAMES = ("facts", "tables")
@@ -132,7 +132,7 @@ def write_staged(n: NormalisedDocument, folder: Path) -> None:
 
 def read_staged(folder: Path, source_path: str | None = None) -> NormalisedDocument:
     """The staged result as the loader takes it; `source_path` is where these bytes were found now."""
-    from pipelines.normalise.assets import NormalisedDocument
+    from pipelines.normalise.document import NormalisedDocument
 
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     doc = ExtractedDocument(
