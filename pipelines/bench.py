@@ -27,6 +27,11 @@ from pathlib import Path
 from typing import Any
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _pin_one_core() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -103,6 +108,7 @@ def _baseline(files: list[str], queue: Any) -> None:
     import pdfplumber
 
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu0 = _cpu()
     start = time.perf_counter()
     pages = tables = 0
     for f in files:
@@ -116,6 +122,7 @@ def _baseline(files: list[str], queue: Any) -> None:
     queue.put(
         {
             "seconds": elapsed,
+            "cpu": _cpu() - cpu0,
             "pages": pages,
             "tables": tables,
             "rss0": rss0,
@@ -207,6 +214,7 @@ def _floor(files: list[str], queue: Any) -> None:
     import pypdfium2 as pdfium
 
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu0 = _cpu()
     start = time.perf_counter()
     pages = chars = 0
     for f in files:
@@ -222,7 +230,7 @@ def _floor(files: list[str], queue: Any) -> None:
         finally:
             pdf.close()
     elapsed = time.perf_counter() - start
-    queue.put({"seconds": elapsed, "pages": pages, "chars": chars, "rss0": rss0,
+    queue.put({"seconds": elapsed, "cpu": _cpu() - cpu0, "pages": pages, "chars": chars, "rss0": rss0,
                "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss})  # fmt: skip
 
 
@@ -301,13 +309,15 @@ def bench_folder(folder: Path, workers: list[int]) -> None:
     floor = _measure(_floor, pdfs)
     base = _measure(_baseline, pdfs)
     floor_rate = floor["pages"] / floor["seconds"]
+    floor_cpu_rate = floor["pages"] / floor["cpu"]
     print(
         f"{'run':<34} {'pages':>6} {'wall s':>7} {'pages/s':>8} {'p/CPU-s':>8} {'÷floor':>7} {'RSS MiB':>8}"
     )
     for name, r in (("floor: pypdfium2 raw text, 1 core", floor), ("naive pdfplumber tables, 1 core", base)):
         rate = r["pages"] / r["seconds"]
         ratio = rate / floor_rate
-        print(f"{name:<34} {r['pages']:>6} {r['seconds']:>7.2f} {rate:>8.1f} {'':>8} {ratio:>7.1%}"
+        per_cpu = r["pages"] / r["cpu"]
+        print(f"{name:<34} {r['pages']:>6} {r['seconds']:>7.2f} {rate:>8.1f} {per_cpu:>8.1f} {ratio:>7.1%}"
               f" {r['rss'] / 1024:>8.0f}", flush=True)  # fmt: skip
     runs = {}
     for n in workers:
@@ -321,6 +331,9 @@ def bench_folder(folder: Path, workers: list[int]) -> None:
               f" {r['documents']} documents, {r['facts']} facts", flush=True)  # fmt: skip
         for phase, seconds in r["phases"].items():
             print(f"    {phase:<44} {seconds:>7.2f} s")
+    for n, r in runs.items():
+        per_cpu = r["pages"] / r["cpu"] if r["cpu"] else float("nan")
+        print(f"ingest --workers {n}: {per_cpu / floor_cpu_rate:.1%} of the floor per CPU-second")
     if len(runs) > 1:
         one, most = runs[min(runs)], runs[max(runs)]
         print(
@@ -338,6 +351,9 @@ def main(argv: list[str]) -> None:
         i = argv.index("--workers")
         workers = [int(w) for w in argv[i + 1].split(",")]
         del argv[i : i + 2]
+    if argv[:1] == ["--profile"]:  # --profile FOLDER: the whole ingest, 1 worker, under pyinstrument
+        profile_main(Path(argv[1] if len(argv) > 1 else "data/samples"))
+        return
     stages = "--stages" in argv
     folders = [Path(a) for a in argv if not a.startswith("--")]
     if not folders:
@@ -347,6 +363,27 @@ def main(argv: list[str]) -> None:
         bench_folder(folder, workers)
     if stages:
         stages_main(folders[0])
+
+
+def profile_main(folder: Path) -> None:
+    """`yujuesuan ingest FOLDER --workers 1` in this process under pyinstrument (a dev dependency):
+    with one worker the extraction runs in process too, so the profile covers the whole ingest."""
+    from pyinstrument import Profiler
+
+    from pipelines.cli import cli
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["DAGSTER_HOME"] = str(Path(tmp) / "dagster_home")
+        args = ["ingest", str(folder), "--warehouse", str(Path(tmp) / "w.duckdb"), "--workers", "1"]
+        profiler = Profiler()
+        profiler.start()
+        try:
+            cli.main(args, standalone_mode=False)
+        except SystemExit:
+            pass
+        finally:
+            profiler.stop()
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
 
 
 def stages_main(folder: Path) -> None:

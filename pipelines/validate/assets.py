@@ -18,7 +18,7 @@ from pipelines.load.assets import tables_have_facts, warehouse_document
 from pipelines.partitions import source_files
 from pipelines.resources import WarehouseResource
 from pipelines.validate.engine import Evaluation
-from pipelines.validate.rules import FAMILY_ORDER, load_rules
+from pipelines.validate.rules import FAMILY_ORDER
 
 # DOMAIN.md §7 rule families → the asset check that reports them
 FAMILY_CHECKS = {
@@ -68,7 +68,7 @@ def family_results(document_id: str, judged: Evaluation | str) -> list[dg.AssetC
             for name in FAMILY_CHECKS.values()
         ]
     evaluation = judged
-    family_of = {r.id: r.family for r in load_rules()}
+    family_of = {r.id: r.family for r in evaluation.rules}  # the rules that applied: every result's rule
     results = evaluation.results.with_columns(
         pl.col("rule_id").replace_strict(family_of, default="?").alias("family")
     )
