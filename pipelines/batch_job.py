@@ -83,7 +83,11 @@ def load_documents(context: dg.OpExecutionContext, warehouse: WarehouseResource,
     staged = [Staged(**s) for shard in shards for s in shard]
     results = load_staged(warehouse.file, staged)
     for s, r in zip(staged, results, strict=True):
-        meta = {"file": Path(s.source_path).name, "status": s.status, "pages": s.pages}
+        meta: dict[str, dg.RawMetadataValue] = {
+            "file": Path(s.source_path).name,
+            "status": s.status,
+            "pages": s.pages,
+        }
         for asset in ("source_document", "normalised_document"):
             context.log_event(dg.AssetMaterialization(asset, partition=s.document_id, metadata=meta))
         context.log_event(
@@ -114,8 +118,8 @@ def validate_documents(context: dg.OpExecutionContext, warehouse: WarehouseResou
     with reader(warehouse.file) as con:
         for document_id in dict.fromkeys(document_ids):
             for result in check_results(con, document_id, judged.get(document_id, "document not loaded")):
-                context.log_event(
-                    dg.AssetCheckEvaluation(
+                context.log_event(  # an AssetCheckEvaluation: accepted at run time, not in the annotation
+                    dg.AssetCheckEvaluation(  # type: ignore[arg-type]
                         asset_key=WAREHOUSE_DOCUMENT,
                         check_name=result.check_name or "",
                         passed=result.passed,
@@ -167,17 +171,17 @@ def refresh_report(
 def _executor() -> dg.ExecutorDefinition:
     """In process or multiprocess (run config chooses) by default; a cluster's executor when asked.
 
-    YUJUESUAN_EXECUTOR=celery needs dagster-celery, =k8s needs dagster-k8s (deploy/README.md).
+    YUJUESUAN_EXECUTOR=celery needs dagster-celery, =k8s needs dagster-k8s (README: Past one machine).
     """
     kind = os.environ.get("YUJUESUAN_EXECUTOR", "")
     if kind == "celery":
-        from dagster_celery import celery_executor  # type: ignore[import-not-found]
+        from dagster_celery import celery_executor
 
-        return celery_executor  # type: ignore[no-any-return]
+        return celery_executor
     if kind == "k8s":
-        from dagster_k8s import k8s_job_executor  # type: ignore[import-not-found]
+        from dagster_k8s import k8s_job_executor
 
-        return k8s_job_executor  # type: ignore[no-any-return]
+        return k8s_job_executor
     return dg.multi_or_in_process_executor
 
 
