@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 WAREHOUSE ?= data/warehouse.duckdb
 
-.PHONY: setup run test test-fast lint format dev bench bench-heavy status sql clean
+.PHONY: setup run test test-fast lint format dev bench bench-heavy profile status sql clean
 
 # setup: create .venv with the pinned dependencies and the package in editable mode
 setup: $(STAMP)
@@ -61,9 +61,14 @@ sql: $(SQL_VENV)/bin/duckdb
 	@test -f $(WAREHOUSE) || { echo "no warehouse at $(WAREHOUSE): run 'make run' first"; exit 2; }
 	$(SQL_VENV)/bin/duckdb -readonly $(WAREHOUSE)
 
-# bench: pages/s and peak memory of the pipeline over data/samples, beside a naive pdfplumber baseline
+# bench: the whole `yujuesuan ingest` (1 and 2 workers) over data/samples and rendered PDFs, beside
+# the pypdfium2 raw-text floor and naive pdfplumber; pages/s, per-stage seconds, peak RSS
 bench: setup
-	$(BIN)/python -m pipelines.bench data/samples
+	$(BIN)/python -m pipelines.bench
+
+# profile: the whole ingest of data/samples with one worker, under pyinstrument
+profile: setup
+	$(BIN)/python -m pipelines.bench --profile data/samples
 
 # bench-heavy: time and peak RSS of generated hostile inputs (rectangles, 14,400 pt page, 1,000 pages, 10M cells)
 bench-heavy: setup

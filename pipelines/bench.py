@@ -1,8 +1,18 @@
-"""`make bench`: pages per second and peak memory of the pipeline, beside a naive pdfplumber baseline.
+"""`make bench`: the whole `yujuesuan ingest` of a folder, beside the raw-text floor and naive pdfplumber.
 
-Each measurement runs in its own process pinned to one core, after its imports, so interpreter
-and import start-up are excluded and peak RSS is the workload's own. Figures are for one run on
-a shared machine: compare the ratios printed side by side, not absolute numbers across runs.
+For each folder (data/samples, and PDFs rendered in every style of tests/render.py):
+
+- floor: pypdfium2's raw text of every page, one process pinned to one core;
+- naive: pdfplumber `extract_tables()` on every page, one process pinned to one core;
+- ingest: the real command line, `yujuesuan ingest FOLDER --workers N` on a fresh warehouse and
+  DAGSTER_HOME, start-up included (interpreter, imports, Dagster, extraction, load, rules, the GX
+  verdict, the report), with 1 worker pinned to one core and with N workers on N cores.
+
+It prints pages/s (wall), pages per CPU-second (all processes of the run: the per-core figure that
+a busy shared machine disturbs least), the ratio to the floor, the per-stage seconds (from the
+run's Dagster event log) and peak RSS of the main process and of the largest extraction worker.
+`--stages` adds the older in-process measurements (extract → normalise → load; the rule suite per
+document). Figures are for one run: compare the ratios side by side, not numbers across runs.
 """
 
 from __future__ import annotations
@@ -17,6 +27,11 @@ from pathlib import Path
 from typing import Any
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _pin_one_core() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -27,7 +42,7 @@ def _pipeline(files: list[str], queue: Any) -> None:
     _pin_one_core()
     from pipelines.extract.document import extract_document
     from pipelines.load.warehouse import load_document, writer
-    from pipelines.normalise.assets import normalise_document
+    from pipelines.normalise.document import normalise_document
 
     with tempfile.TemporaryDirectory() as tmp:
         warehouse = Path(tmp) / "bench.duckdb"
@@ -58,7 +73,7 @@ def _validation(files: list[str], queue: Any) -> None:
     _pin_one_core()
     from pipelines.extract.document import extract_document
     from pipelines.load.warehouse import load_document, writer
-    from pipelines.normalise.assets import normalise_document
+    from pipelines.normalise.document import normalise_document
     from pipelines.validate.engine import judge, prepare
     from pipelines.validate.rules import load_rules
 
@@ -93,6 +108,7 @@ def _baseline(files: list[str], queue: Any) -> None:
     import pdfplumber
 
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu0 = _cpu()
     start = time.perf_counter()
     pages = tables = 0
     for f in files:
@@ -106,6 +122,7 @@ def _baseline(files: list[str], queue: Any) -> None:
     queue.put(
         {
             "seconds": elapsed,
+            "cpu": _cpu() - cpu0,
             "pages": pages,
             "tables": tables,
             "rss0": rss0,
@@ -191,6 +208,140 @@ def heavy_main(kinds: list[str]) -> None:  # e.g. --heavy pages:200 runs one cas
         )
 
 
+def _floor(files: list[str], queue: Any) -> None:
+    """The physical floor: pypdfium2's raw text of every page of every PDF."""
+    _pin_one_core()
+    import pypdfium2 as pdfium
+
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu0 = _cpu()
+    start = time.perf_counter()
+    pages = chars = 0
+    for f in files:
+        pdf = pdfium.PdfDocument(f)
+        try:
+            for i in range(len(pdf)):
+                page = pdf[i]
+                text = page.get_textpage()
+                chars += len(text.get_text_range())
+                text.close()
+                page.close()
+                pages += 1
+        finally:
+            pdf.close()
+    elapsed = time.perf_counter() - start
+    queue.put({"seconds": elapsed, "cpu": _cpu() - cpu0, "pages": pages, "chars": chars, "rss0": rss0,
+               "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss})  # fmt: skip
+
+
+def _ingest_cli(folder: Path, workers: int) -> dict[str, Any]:
+    """`yujuesuan ingest FOLDER --workers N` as a user runs it, on a fresh warehouse; its timings."""
+    import json
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        timings = Path(tmp) / "timings.json"
+        env = {
+            **os.environ,
+            "DAGSTER_HOME": str(Path(tmp) / "dagster_home"),
+            "YUJUESUAN_TIMINGS": str(timings),
+        }
+        cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+        cmd = [sys.executable, "-m", "pipelines.cli", "ingest", str(folder), "--warehouse",
+               str(Path(tmp) / "w.duckdb"), "--workers", str(workers)]  # fmt: skip
+        if cores and len(cores) >= workers:
+            cmd = ["taskset", "-c", ",".join(map(str, cores[:workers])), *cmd]
+        launched = time.time()
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        t = json.loads(timings.read_text(encoding="utf-8")) if timings.exists() else {}
+        import duckdb
+
+        with duckdb.connect(str(Path(tmp) / "w.duckdb"), read_only=True) as con:
+            row = con.execute(
+                "select coalesce(sum(page_count) filter (where file_format = 'pdf'), 0), count(*), "
+                "coalesce(sum(facts_loaded), 0) from dim_document"
+            ).fetchone()
+    pages, documents, facts = row if row else (0, 0, 0)
+    phases = {}
+    if t:
+        phases["start-up (interpreter, CLI imports)"] = t["imported"] - launched
+        phases["scan + triage"] = t["triaged"] - t["imported"]
+        if "dagster_ready" in t:
+            phases["Dagster instance + definitions"] = t["dagster_ready"] - t["triaged"]
+            phases.update({f"step {k}": v for k, v in t.get("steps", {}).items()})
+        phases["report (latest + run's own)"] = t["report_done"] - t["report_start"]
+        phases["until exit"] = launched + elapsed - t["done"]
+    return {
+        "seconds": elapsed,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "pages": int(pages),
+        "documents": documents,
+        "facts": int(facts),
+        "exit": os.waitstatus_to_exitcode(status),
+        "rss": t.get("rss_kib", usage.ru_maxrss),
+        "worker_rss": t.get("worker_rss_kib", 0),
+        "phases": phases,
+        "tail": out[-600:],
+    }
+
+
+def rendered_folder(out: Path) -> Path:
+    """Budget tables rendered in every style of tests/render.py (needs the dev extras: reportlab)."""
+    from tests.render import STYLES, render_style
+
+    out.mkdir(parents=True, exist_ok=True)
+    for style in STYLES:
+        if not (out / f"{style.name}.pdf").exists():
+            render_style(style, out / f"{style.name}.pdf")
+    return out
+
+
+def bench_folder(folder: Path, workers: list[int]) -> None:
+    """Floor, naive and the whole ingest with each worker count, over one folder."""
+    files = sorted(str(p) for p in folder.iterdir() if p.is_file())
+    pdfs = [f for f in files if f.lower().endswith(".pdf")]
+    print(f"\n== {folder}: {len(files)} files ({len(pdfs)} PDF)", flush=True)
+    floor = _measure(_floor, pdfs)
+    base = _measure(_baseline, pdfs)
+    floor_rate = floor["pages"] / floor["seconds"]
+    floor_cpu_rate = floor["pages"] / floor["cpu"]
+    print(
+        f"{'run':<34} {'pages':>6} {'wall s':>7} {'pages/s':>8} {'p/CPU-s':>8} {'÷floor':>7} {'RSS MiB':>8}"
+    )
+    for name, r in (("floor: pypdfium2 raw text, 1 core", floor), ("naive pdfplumber tables, 1 core", base)):
+        rate = r["pages"] / r["seconds"]
+        ratio = rate / floor_rate
+        per_cpu = r["pages"] / r["cpu"]
+        print(f"{name:<34} {r['pages']:>6} {r['seconds']:>7.2f} {rate:>8.1f} {per_cpu:>8.1f} {ratio:>7.1%}"
+              f" {r['rss'] / 1024:>8.0f}", flush=True)  # fmt: skip
+    runs = {}
+    for n in workers:
+        r = runs[n] = _ingest_cli(folder, n)
+        rate = r["pages"] / r["seconds"]
+        per_cpu = r["pages"] / r["cpu"] if r["cpu"] else float("nan")
+        name = f"ingest --workers {n} ({n} core{'s' if n > 1 else ''})"
+        ratio = rate / floor_rate
+        print(f"{name:<34} {r['pages']:>6} {r['seconds']:>7.2f} {rate:>8.1f} {per_cpu:>8.1f} {ratio:>7.1%}"
+              f" {r['rss'] / 1024:>8.0f}  worker peak {r['worker_rss'] / 1024:.0f} MiB, exit {r['exit']},"
+              f" {r['documents']} documents, {r['facts']} facts", flush=True)  # fmt: skip
+        for phase, seconds in r["phases"].items():
+            print(f"    {phase:<44} {seconds:>7.2f} s")
+    for n, r in runs.items():
+        per_cpu = r["pages"] / r["cpu"] if r["cpu"] else float("nan")
+        print(f"ingest --workers {n}: {per_cpu / floor_cpu_rate:.1%} of the floor per CPU-second")
+    if len(runs) > 1:
+        one, most = runs[min(runs)], runs[max(runs)]
+        print(
+            f"wall time {min(runs)} → {max(runs)} workers: ÷{one['seconds'] / most['seconds']:.2f}",
+            flush=True,
+        )
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--queries"]:  # analyst queries on a warehouse multiplied to 10 million facts
         from pipelines.querybench import main as queries_main
@@ -200,7 +351,48 @@ def main(argv: list[str]) -> None:
     if argv[:1] == ["--heavy"]:
         heavy_main(argv[1:])  # optionally only some kinds: rectangles big_page pages cells
         return
-    folder = Path(argv[0] if argv else "data/samples")
+    workers = [1, 2]
+    if "--workers" in argv:  # e.g. --workers 1,2,4
+        i = argv.index("--workers")
+        workers = [int(w) for w in argv[i + 1].split(",")]
+        del argv[i : i + 2]
+    if argv[:1] == ["--profile"]:  # --profile FOLDER: the whole ingest, 1 worker, under pyinstrument
+        profile_main(Path(argv[1] if len(argv) > 1 else "data/samples"))
+        return
+    stages = "--stages" in argv
+    folders = [Path(a) for a in argv if not a.startswith("--")]
+    if not folders:
+        folders = [Path("data/samples"), rendered_folder(Path(tempfile.gettempdir()) / "yujuesuan-rendered")]
+    print("whole ingest (the CLI, start-up included) beside the raw-text floor and naive pdfplumber")
+    for folder in folders:
+        bench_folder(folder, workers)
+    if stages:
+        stages_main(folders[0])
+
+
+def profile_main(folder: Path) -> None:
+    """`yujuesuan ingest FOLDER --workers 1` in this process under pyinstrument (a dev dependency):
+    with one worker the extraction runs in process too, so the profile covers the whole ingest."""
+    from pyinstrument import Profiler
+
+    from pipelines.cli import cli
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["DAGSTER_HOME"] = str(Path(tmp) / "dagster_home")
+        args = ["ingest", str(folder), "--warehouse", str(Path(tmp) / "w.duckdb"), "--workers", "1"]
+        profiler = Profiler()
+        profiler.start()
+        try:
+            cli.main(args, standalone_mode=False)
+        except SystemExit:
+            pass
+        finally:
+            profiler.stop()
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+def stages_main(folder: Path) -> None:
+    """The in-process stage measurements: extract → normalise → load, and the rule suite per document."""
     files = sorted(str(p) for p in folder.iterdir() if p.suffix.lower() in {".pdf", ".txt", ".md"})
     pdfs = [f for f in files if f.lower().endswith(".pdf")]
     print(f"benchmark over {folder}: {len(files)} files ({len(pdfs)} PDF), one core each, imports excluded\n")

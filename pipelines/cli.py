@@ -14,12 +14,35 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from pipelines.resources import default_warehouse, reports_dir_for
+from pipelines.paths import default_warehouse, reports_dir_for
+
+if TYPE_CHECKING:
+    import dagster as dg
+
+    from pipelines.sources import SourceFile
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+BATCH_FILES = 200  # files per Dagster run: its lines are printed when its load is done
+# `make bench` sets YUJUESUAN_TIMINGS to a file: the ingest writes when each phase ended there (JSON)
+_TIMINGS: dict[str, object] = {"imported": time.time()}
+
+
+def _mark(phase: str, value: object = None) -> None:
+    _TIMINGS[phase] = time.time() if value is None else value
+
+
+def _write_timings() -> None:
+    import json
+    import resource
+
+    target = os.environ.get("YUJUESUAN_TIMINGS")
+    if target:
+        _TIMINGS["rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        Path(target).write_text(json.dumps(_TIMINGS), encoding="utf-8")
 
 
 def _version() -> str:
@@ -107,7 +130,15 @@ def _is_done(record: tuple[str, str | None, int | None, bool] | None) -> bool:
     is_flag=True,
     help="Do not OCR scanned pages (faster; a scan then fails as `scanned`). Same as YUJUESUAN_OCR=0.",
 )
-def ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, no_ocr: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Extraction processes (default: the cores this process may use).",
+)
+def ingest(
+    paths: tuple[Path, ...], warehouse: Path, revalidate: bool, no_ocr: bool, workers: int | None
+) -> None:
     """Ingest files or folders: extract, normalise, load and validate each file version.
 
     A folder yields the formats the pipeline reads (PDF, DOCX, XLSX/XLS, TXT/MD) and lists what it
@@ -126,7 +157,7 @@ def ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, no_ocr: b
         os.environ["YUJUESUAN_OCR"] = "0"
     try:  # one run per warehouse at a time; a full disk is a message, not a traceback
         with run_lock(warehouse, notify=lambda m: click.echo(m, err=True)):
-            _ingest(paths, warehouse, revalidate)
+            _ingest(paths, warehouse, revalidate, workers or 0)
     except StorageFull as exc:
         raise click.ClickException(str(exc)) from exc
     except Exception as exc:
@@ -135,84 +166,73 @@ def ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, no_ocr: b
         raise
 
 
-def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool) -> None:
+def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers: int) -> None:
     from pipelines.guard import check_free_space, triage
     from pipelines.guard import revalidate as run_rules_again
     from pipelines.retention import prune_reports
     from pipelines.sources import scan_sources
 
     check_free_space(warehouse.resolve().parent)
+    _mark("started")
     scan = scan_sources(list(paths))
     for skipped in scan.skipped:
         click.echo(f"skipped (not a supported format): {skipped}")
     if not scan.files:
         raise click.UsageError("no files to ingest (supported: .pdf .docx .xlsx .xlsm .xls .txt .md)")
-    _dagster_home(warehouse)
-    import dagster as dg
-
-    from pipelines.defs import defs, ingest_job, run_request_for
-    from pipelines.partitions import SOURCE_FILES
-
-    instance = dg.DagsterInstance.get()
-    instance.add_dynamic_partitions(SOURCE_FILES, sorted({s.partition_key for s in scan.files}))
-    job = defs.resolve_job_def(ingest_job.name)
-    run_config = {
-        "resources": {"warehouse": {"config": {"path": str(warehouse)}}},
-        "loggers": {"console": {"config": {"log_level": "ERROR"}}},
-    }
-    batch = f"cli-{datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
     # unchanged bytes are recognised before any extraction; a revert is made current again
     todo, notes = triage(warehouse, scan.files)
     for note in notes:
         click.echo(note)
     todo_keys = {s.partition_key for s in todo}
     recorded = _recorded(warehouse)
-    seen: dict[str, str] = {}  # partition key → first file name with those bytes
-    outcomes: list[FileOutcome] = []
+    first: dict[str, SourceFile] = {}  # partition key → the first file with those bytes
+    for source in scan.files:
+        first.setdefault(source.partition_key, source)
+    run = [s for k, s in first.items() if k in todo_keys or not _is_done(recorded.get(k))]
     n = len(scan.files)
     click.echo(f"ingesting {n} file(s) into {warehouse}")
-    for i, source in enumerate(scan.files, start=1):
-        key, name = source.partition_key, source.path.name
-        t0 = time.perf_counter()
-        if key in seen or (key not in todo_keys and _is_done(recorded.get(key))):
+    index = {id(s): i for i, s in enumerate(scan.files, start=1)}
+    outcomes: dict[int, FileOutcome] = {}
+    for source in scan.files:  # nothing to do for these: said at once
+        key = source.partition_key
+        if first[key] is not source or key not in {s.partition_key for s in run}:
             status, _, pages, _ = recorded.get(key) or ("-", None, 0, False)
-            same = f"same bytes as {seen[key]}" if key in seen and seen[key] != name else ""
-            outcome = FileOutcome(name, key, "already loaded", status, pages or 0, 0.0, same)
-        else:
-            request = run_request_for(source, batch)
-            result = job.execute_in_process(
-                instance=instance,
-                partition_key=key,
-                tags=request.tags,
-                run_config=run_config,
-                raise_on_error=False,
+            name = first[key].path.name
+            same = f"same bytes as {name}" if first[key] is not source and name != source.path.name else ""
+            outcomes[index[id(source)]] = FileOutcome(
+                source.path.name, key, "already loaded", status, pages or 0, 0.0, same
             )
-            recorded = _recorded(warehouse)
-            status, error, pages, _ = recorded.get(key) or ("-", None, 0, False)
-            seconds = time.perf_counter() - t0
-            if not result.success:
-                detail = f"dagster run {result.run_id}"
-                outcome = FileOutcome(name, key, "run failed", status, pages or 0, seconds, detail)
-            elif status == "failed":
-                outcome = FileOutcome(name, key, "failed", status, pages or 0, seconds, error or "")
-            else:
-                detail = (error or "") if status in ("partial", "template") else ""
-                outcome = FileOutcome(name, key, "loaded", status, pages or 0, seconds, detail)
-        seen.setdefault(key, name)
-        outcomes.append(outcome)
-        click.echo(outcome.line(i, n))
+            click.echo(outcomes[index[id(source)]].line(index[id(source)], n))
+    instance = None
+    _mark("triaged")
+    if run:
+        _dagster_home(warehouse)
+        import dagster as dg
 
+        instance = dg.DagsterInstance.get()
+        from pipelines.defs import defs  # noqa: F401  (Dagster's definitions: timed apart from the runs)
+
+        _mark("dagster_ready")
+        batch = f"cli-{datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+        for chunk in (run[i : i + BATCH_FILES] for i in range(0, len(run), BATCH_FILES)):
+            for source, outcome in _run_batch(instance, warehouse, chunk, batch, workers):
+                outcomes[index[id(source)]] = outcome
+                click.echo(outcome.line(index[id(source)], n))
+    outcomes_list = [outcomes[i] for i in sorted(outcomes)]
+    _mark("batches_done")
     if revalidate:
-        again = [o.document_id for o in outcomes if o.outcome == "already loaded"]
+        again = [o.document_id for o in outcomes_list if o.outcome == "already loaded"]
         click.echo(f"revalidated {run_rules_again(warehouse, again, f'revalidate-{os.getpid()}')} documents")
-    document_ids = list(dict.fromkeys(o.document_id for o in outcomes))
+    document_ids = list(dict.fromkeys(o.document_id for o in outcomes_list))
     click.echo("")
     _print_documents(warehouse, document_ids)
     click.echo(f"\nwarehouse: {warehouse.resolve()}")
-    report_ok = _print_quality(warehouse, outcomes, reports_dir_for(warehouse))
+    _mark("report_start")
+    report_ok = _print_quality(warehouse, outcomes_list, reports_dir_for(warehouse))
+    _mark("report_done")
     kinds = ("loaded", "already loaded", "failed", "run failed")
-    counts = {k: sum(o.outcome == k for o in outcomes) for k in kinds}
-    templates = sum(o.status == "template" and o.outcome == "loaded" for o in outcomes)
+    counts = {k: sum(o.outcome == k for o in outcomes_list) for k in kinds}
+    templates = sum(o.status == "template" and o.outcome == "loaded" for o in outcomes_list)
     summary = (
         f"\n{n} file(s): {counts['loaded']} loaded"
         + (f" ({templates} blank template{'s' if templates > 1 else ''})" if templates else "")
@@ -223,8 +243,71 @@ def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool) -> None:
     click.echo(summary)
     failures = counts["failed"] + counts["run failed"]
     prune_reports(reports_dir_for(warehouse))
-    instance.dispose()
+    if instance is not None:
+        instance.dispose()
+    _mark("done")
+    _write_timings()
     sys.exit(EXIT_SOME_FAILED if failures or not report_ok else EXIT_OK)
+
+
+def _run_batch(
+    instance: dg.DagsterInstance, warehouse: Path, chunk: list[SourceFile], batch: str, workers: int
+) -> list[tuple[SourceFile, FileOutcome]]:
+    """One `ingest_batch` run, in this process (its staging step runs the extraction pool)."""
+    import dagster as dg
+
+    from pipelines.batch_job import batch_run_config
+    from pipelines.defs import defs
+    from pipelines.partitions import BATCH_TAG, SOURCE_FILES
+
+    instance.add_dynamic_partitions(SOURCE_FILES, sorted({s.partition_key for s in chunk}))
+    config = batch_run_config(
+        warehouse, [str(s.path.resolve()) for s in chunk], [s.sha256 for s in chunk], workers=workers,
+        report=False,
+    )  # fmt: skip
+    config["loggers"] = {"console": {"config": {"log_level": "ERROR"}}}
+    t0 = time.perf_counter()
+    result = defs.resolve_job_def("ingest_batch").execute_in_process(
+        run_config=config, instance=instance, tags={BATCH_TAG: batch}, raise_on_error=False
+    )
+    seconds: dict[str, float] = {}
+    if result.success:
+        for shard in result.output_for_node("stage_shard").values():
+            seconds.update({s["sha256"]: s["seconds"] for s in shard})
+            _TIMINGS["worker_rss_kib"] = max([int(_TIMINGS.get("worker_rss_kib", 0))]  # type: ignore[call-overload]
+                                             + [s["peak_rss_kib"] for s in shard])  # fmt: skip
+    if os.environ.get("YUJUESUAN_TIMINGS"):  # each step's seconds, from the run's event log
+        steps = _TIMINGS.setdefault("steps", {})
+        assert isinstance(steps, dict)
+        start: dict[str, float] = {}
+        for record in instance.all_logs(result.run_id):
+            event = record.dagster_event
+            if event is None or not event.step_key:
+                continue
+            step = event.step_key.split("[")[0]
+            if event.event_type == dg.DagsterEventType.STEP_START:
+                start[event.step_key] = record.timestamp
+            elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
+                steps[step] = (
+                    steps.get(step, 0.0) + record.timestamp - start.get(event.step_key, record.timestamp)
+                )
+    recorded = _recorded(warehouse)
+    out = []
+    for source in chunk:
+        key, name = source.partition_key, source.path.name
+        status, error, pages, _ = recorded.get(key) or ("-", None, 0, False)
+        took = seconds.get(source.sha256, time.perf_counter() - t0)
+        if not result.success:
+            outcome = FileOutcome(
+                name, key, "run failed", status, pages or 0, took, f"dagster run {result.run_id}"
+            )
+        elif status == "failed":
+            outcome = FileOutcome(name, key, "failed", status, pages or 0, took, error or "")
+        else:
+            detail = (error or "") if status in ("partial", "template") else ""
+            outcome = FileOutcome(name, key, "loaded", status, pages or 0, took, detail)
+        out.append((source, outcome))
+    return out
 
 
 @cli.command()

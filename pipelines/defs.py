@@ -1,11 +1,12 @@
 """The one Dagster `Definitions`: stage assets, ingest job, landing-folder sensor, nightly schedule.
 
 The sensor registers every new or changed file in the landing folder as a partition (its content
-hash); the 02:00 schedule (Asia/Shanghai) runs the ingest job for each registered file not yet
-in the warehouse, all runs of one tick tagged as one batch. `yujuesuan ingest` runs the same job
-for files named on the command line. Each ingest run ends with the rule catalog's asset checks
-(pipelines/validate); when the last run of a batch finishes, `report_after_ingest` (or
-`report_after_failed_ingest`) requests one refresh_quality_report run for the whole batch.
+hash); the 02:00 schedule (Asia/Shanghai) runs `ingest_batch` (pipelines/batch_job.py) once over
+every registered file not yet in the warehouse; `yujuesuan ingest` runs the same job for files
+named on the command line. A batch run stages files in parallel, loads them through one writer,
+reports every asset check per partition and rebuilds the report once. `ingest_document` is the
+one-partition job (a partition materialised from the UI); when the last run of a batch of those
+finishes, `report_after_ingest` (or `report_after_failed_ingest`) requests one report run.
 """
 
 import json
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.batch_job import batch_run_config, ingest_batch
 from pipelines.extract.assets import source_document
 from pipelines.load.assets import recognised_tables_have_facts, warehouse_document
 from pipelines.normalise.assets import normalised_document
@@ -81,7 +83,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> d
 
 
 @dg.schedule(
-    job=ingest_job,
+    job=ingest_batch,
     cron_schedule="0 2 * * *",
     execution_timezone="Asia/Shanghai",
     default_status=dg.DefaultScheduleStatus.RUNNING,
@@ -89,7 +91,8 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> d
 def nightly_ingest(
     context: dg.ScheduleEvaluationContext, inbox: InboxResource, warehouse: WarehouseResource
 ) -> list[dg.RunRequest]:
-    """Every registered file in the landing folder that the warehouse has not finished: one batch.
+    """Every registered file in the landing folder that the warehouse has not finished: one batch run
+    of `ingest_batch` (staging steps of SHARD_FILES files, one writer, one report).
 
     Finished means loaded and validated (or recorded as failed or template), read from the
     published warehouse, so a run killed between its load and its checks is run again.
@@ -103,8 +106,20 @@ def nightly_ingest(
     done = finished_documents(warehouse.file)
     tick = context.scheduled_execution_time
     batch = f"nightly-{tick.strftime('%Y%m%dT%H%M%z')}" if tick else "nightly-manual"
-    todo = {s.partition_key: s for s in find_source_files([folder])}  # one run per content hash
-    return [run_request_for(s, batch) for key, s in todo.items() if key in registered and key not in done]
+    todo = {s.partition_key: s for s in find_source_files([folder])}  # once per content hash
+    files = [s for key, s in sorted(todo.items()) if key in registered and key not in done]
+    if not files:
+        return []
+    config = batch_run_config(
+        warehouse.file,
+        [str(s.path.resolve()) for s in files],
+        [s.sha256 for s in files],
+        shard_size=SHARD_FILES,
+    )
+    return [dg.RunRequest(run_key=f"batch:{batch}", run_config=config, tags={BATCH_TAG: batch})]
+
+
+SHARD_FILES = 50  # files per staging step when the daemon runs a batch (multiprocess or cluster executor)
 
 
 def _report_when_batch_done(context: dg.RunStatusSensorContext) -> dg.RunRequest | dg.SkipReason:
@@ -142,7 +157,7 @@ def report_after_failed_ingest(context: dg.RunFailureSensorContext) -> dg.RunReq
 defs = dg.Definitions(
     assets=[source_document, normalised_document, warehouse_document, quality_report],
     asset_checks=[recognised_tables_have_facts, document_quality],
-    jobs=[ingest_job, report_job],
+    jobs=[ingest_job, ingest_batch, report_job],
     sensors=[inbox_sensor, report_after_ingest, report_after_failed_ingest],
     schedules=[nightly_ingest],
     resources={"warehouse": WarehouseResource(), "inbox": InboxResource()},

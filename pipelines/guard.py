@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from pipelines.load.warehouse import LoadResult
-    from pipelines.normalise.assets import NormalisedDocument
+    from pipelines.normalise.document import NormalisedDocument
     from pipelines.sources import SourceFile
 
 log = logging.getLogger("yujuesuan.guard")
@@ -132,7 +132,7 @@ def _changed(path: Path, expected_id: str, now: str) -> ExtractedDocument:
 
 def normalise_guarded(doc: ExtractedDocument, limits: Limits | None = None) -> NormalisedDocument:
     """normalise_document; a bug or a time-out makes the document failed instead of losing it."""
-    from pipelines.normalise.assets import normalise_document
+    from pipelines.normalise.document import normalise_document
 
     try:
         with budget_mod.active(Budget(limits or Limits.from_env())):
@@ -148,7 +148,7 @@ def _nothing(doc: ExtractedDocument) -> NormalisedDocument:
     """A failed document's frames: empty, built without the code that just failed."""
     import polars as pl
 
-    from pipelines.normalise.assets import NormalisedDocument
+    from pipelines.normalise.document import NormalisedDocument
     from pipelines.normalise.frames import FACT_SCHEMA, TABLE_SCHEMA
 
     return NormalisedDocument(doc, pl.DataFrame(schema=FACT_SCHEMA), pl.DataFrame(schema=TABLE_SCHEMA))
@@ -290,22 +290,12 @@ def triage(warehouse: Path, sources: list[SourceFile]) -> tuple[list[SourceFile]
 
 
 def revalidate(warehouse: Path, document_ids: list[str], run_id: str) -> int:
-    """Run the rule suite again on loaded documents (`ingest --revalidate`); how many were judged."""
-    from pipelines.load.warehouse import writer
-    from pipelines.resources import reports_dir_for
-    from pipelines.validate.engine import judge, prepare
-    from pipelines.validate.rules import load_rules
-    from pipelines.validate.store import store_evaluation
+    """Run the rule suite again on loaded documents (`ingest --revalidate`); how many were judged.
 
-    rules = load_rules()
-    judged = 0
-    for document_id in dict.fromkeys(document_ids):
-        with writer(warehouse) as con:
-            if not con.execute("select 1 from dim_document where document_id = ?", [document_id]).fetchone():
-                continue
-            prepared = prepare(con, document_id, rules)
-        evaluation = judge(prepared, docs_dir=reports_dir_for(warehouse) / "gx")
-        with writer(warehouse) as con:
-            store_evaluation(con, run_id, evaluation, rules)
-        judged += 1
-    return judged
+    One batch: the rules' SQL per document, GX's verdict once per document kind.
+    """
+    from pipelines.batch import validate_batch
+    from pipelines.resources import reports_dir_for
+
+    judged = validate_batch(warehouse, document_ids, run_id, reports_dir_for(warehouse) / "gx")
+    return sum(not isinstance(v, str) for v in judged.values())

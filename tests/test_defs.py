@@ -17,14 +17,16 @@ from pipelines.cli import cli
 from pipelines.defs import (
     defs,
     inbox_sensor,
+    ingest_batch,
     ingest_job,
     nightly_ingest,
     report_after_failed_ingest,
     report_after_ingest,
     report_job,
+    run_request_for,
 )
 from pipelines.extract.document import file_sha256
-from pipelines.partitions import BATCH_TAG, DEPARTMENT_TAG, FILE_TAG, YEAR_TAG, source_files
+from pipelines.partitions import BATCH_TAG, DEPARTMENT_TAG, YEAR_TAG, source_files
 from pipelines.resources import InboxResource, WarehouseResource
 from pipelines.sources import SourceFile
 from pipelines.validate.assets import FAMILY_CHECKS
@@ -38,7 +40,7 @@ def test_definitions_validate_like_the_dagster_cli() -> None:
 
 def test_definitions_load() -> None:
     repo = defs.get_repository_def()
-    assert repo.get_job(ingest_job.name)
+    assert repo.get_job(ingest_job.name) and repo.get_job(ingest_batch.name)
     assert {a.key.to_user_string() for a in repo.asset_graph.asset_nodes} >= {
         "source_document",
         "normalised_document",
@@ -110,18 +112,16 @@ def test_schedule_sensor_run_report_end_to_end(tmp_path: Path) -> None:
             instance=instance, resources=resources, scheduled_execution_time=tick
         )
         (request,) = nightly_ingest(sched)
-        assert request.partition_key == key
-        assert request.tags[FILE_TAG] == SEED000.name
+        assert request.job_name in (None, ingest_batch.name) and nightly_ingest.job_name == ingest_batch.name
         assert request.tags[BATCH_TAG] == "nightly-20250902T0200+0800"
+        assert request.run_config["ops"]["plan_shards"]["config"]["paths"] == [str(inbox / SEED000.name)]
 
-        # launched as the daemon launches a schedule's request: the job, the partition, the tags
-        run_config = {"resources": {"warehouse": {"config": {"path": str(warehouse)}}}}
-        job = defs.resolve_job_def(ingest_job.name)
-        result = job.execute_in_process(
-            instance=instance, partition_key=key, tags=request.tags, run_config=run_config
+        # the nightly batch: one run, its checks reported per partition, its own report written
+        batch_run = defs.resolve_job_def(ingest_batch.name).execute_in_process(
+            instance=instance, tags=request.tags, run_config=request.run_config
         )
-        assert result.success
-        evaluations = result.get_asset_check_evaluations()
+        assert batch_run.success
+        evaluations = batch_run.get_asset_check_evaluations()
         assert {e.check_name for e in evaluations} == set(FAMILY_CHECKS.values()) | {
             "recognised_tables_have_facts"
         }
@@ -129,6 +129,25 @@ def test_schedule_sensor_run_report_end_to_end(tmp_path: Path) -> None:
         # seed 000 breaks conventions (warnings) and no accounting identity: yellow, never red
         failed = [e for e in evaluations if not e.passed]
         assert failed and all(e.severity == dg.AssetCheckSeverity.WARN for e in failed)
+        materialized = {
+            (m.asset_key.to_user_string(), m.partition)
+            for m in batch_run.get_asset_materialization_events()
+            for m in [m.materialization]
+        }
+        assert ("warehouse_document", key) in materialized and ("quality_report", None) in materialized
+        assert nightly_ingest(sched) == []  # loaded and validated: the next night has nothing to do
+
+        # one partition from the UI: the per-document job, then one report run for its batch
+        run_config = {"resources": {"warehouse": {"config": {"path": str(warehouse)}}}}
+        tags = {**run_request_for(SourceFile(inbox / SEED000.name, file_sha256(SEED000)), "ui-1").tags}
+        job = defs.resolve_job_def(ingest_job.name)
+        result = job.execute_in_process(
+            instance=instance, partition_key=key, tags=tags, run_config=run_config
+        )
+        assert result.success
+        evaluations = result.get_asset_check_evaluations()
+        assert {e.partition for e in evaluations} == {key}
+        assert len({e.check_name for e in evaluations}) == len(FAMILY_CHECKS) + 1
         run = instance.get_run_by_id(result.run_id)
         assert run is not None
         assert run.tags[DEPARTMENT_TAG] == "重庆市潼南区人民政府办公室" and run.tags[YEAR_TAG] == "2024"
@@ -148,12 +167,11 @@ def test_schedule_sensor_run_report_end_to_end(tmp_path: Path) -> None:
         )  # fmt: skip
         report_request = report_after_ingest(sensor_context)
         assert isinstance(report_request, dg.RunRequest)
-        assert report_request.run_key == f"report:{request.tags[BATCH_TAG]}"
+        assert report_request.run_key == "report:ui-1"
         report_run = defs.resolve_job_def(report_job.name).execute_in_process(
             instance=instance, tags=report_request.tags, run_config=run_config
         )
         assert report_run.success
-        assert nightly_ingest(sched) == []  # loaded and validated: the next night has nothing to do
 
     with duckdb.connect(str(warehouse), read_only=True) as con:  # the document landed, validated
         assert con.execute("select status, is_current from dim_document").fetchall() == [("ok", True)]
@@ -161,9 +179,9 @@ def test_schedule_sensor_run_report_end_to_end(tmp_path: Path) -> None:
     reports = tmp_path / "data" / "reports"
     latest = (reports / "latest.html").read_text("utf-8")
     assert f"doc-{key}" in latest
-    (own,) = reports.glob("run-*.html")
-    own_html = own.read_text("utf-8")
-    assert "This run" in own_html and SEED000.name in own_html and "<b>added</b>" in own_html
+    owns = [p.read_text("utf-8") for p in reports.glob("run-*.html")]  # the batch's, the UI run's
+    assert len(owns) == 2 and all("This run" in html and SEED000.name in html for html in owns)
+    assert any("<b>added</b>" in html for html in owns)
 
 
 def test_cli_ingest_exit_codes_progress_and_reports(tmp_path: Path) -> None:

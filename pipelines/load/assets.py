@@ -4,6 +4,7 @@ import warnings
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from pipelines.guard import load_guarded
 from pipelines.load.warehouse import reader, writer
@@ -59,19 +60,25 @@ with warnings.catch_warnings():  # a partitioned asset check is a Dagster previe
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
         """A recognised table that is not published empty must yield facts; otherwise the extractor broke."""
-        key = context.run.tags.get("dagster/partition")
+        key = context.run.tags.get("dagster/partition") or ""
         with reader(warehouse.file) as con:
-            broken = con.execute(
-                """
-                select t.table_code, t.page_start from doc_table t
-                where t.document_id = ? and t.n_facts = 0 and t.empty_note is null and t.n_rows > 0
-                  and exists (select 1 from dim_document d
-                              where d.document_id = t.document_id and d.status not in ('failed', 'template'))
-                """,
-                [key],
-            ).fetchall()
-        return dg.AssetCheckResult(
-            passed=not broken,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={"tables_without_facts": ", ".join(f"{c} (p.{p})" for c, p in broken) or "none"},
-        )
+            return tables_have_facts(con, key)
+
+
+def tables_have_facts(con: duckdb.DuckDBPyConnection, document_id: str) -> dg.AssetCheckResult:
+    """The check's verdict for one document (the batch job reports it per partition too)."""
+    broken = con.execute(
+        """
+        select t.table_code, t.page_start from doc_table t
+        where t.document_id = ? and t.n_facts = 0 and t.empty_note is null and t.n_rows > 0
+          and exists (select 1 from dim_document d
+                      where d.document_id = t.document_id and d.status not in ('failed', 'template'))
+        """,
+        [document_id],
+    ).fetchall()
+    return dg.AssetCheckResult(
+        check_name="recognised_tables_have_facts",
+        passed=not broken,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"tables_without_facts": ", ".join(f"{c} (p.{p})" for c, p in broken) or "none"},
+    )

@@ -11,15 +11,14 @@ import warnings
 from collections.abc import Iterator
 
 import dagster as dg
+import duckdb
 import polars as pl
 
-from pipelines.load.assets import warehouse_document
-from pipelines.load.warehouse import writer
+from pipelines.load.assets import tables_have_facts, warehouse_document
 from pipelines.partitions import source_files
 from pipelines.resources import WarehouseResource
-from pipelines.validate.engine import judge, prepare
-from pipelines.validate.rules import FAMILY_ORDER, load_rules
-from pipelines.validate.store import store_evaluation
+from pipelines.validate.engine import Evaluation
+from pipelines.validate.rules import FAMILY_ORDER
 
 # DOMAIN.md §7 rule families → the asset check that reports them
 FAMILY_CHECKS = {
@@ -35,7 +34,6 @@ FAMILY_CHECKS = {
 }
 if set(FAMILY_CHECKS) != set(FAMILY_ORDER):  # a family without a check would vanish from the UI
     raise RuntimeError(f"rule families {sorted(FAMILY_ORDER)} vs asset checks {sorted(FAMILY_CHECKS)}")
-NOT_VALIDATED = ("failed", "template")  # load statuses with nothing to check
 
 with warnings.catch_warnings():  # partitioned check specs are a Dagster preview feature (1.13)
     warnings.simplefilter("ignore")
@@ -56,40 +54,52 @@ def document_quality(
 ) -> Iterator[dg.AssetCheckResult]:
     """Run the GX suite of the document's kind over the partition; results land in dq_result."""
     document_id = context.run.tags["dagster/partition"]
-    rules = load_rules()
-    # the writer lock is held around the warehouse reads and writes only, not while GX judges
-    with writer(warehouse.file, publish_after=False) as con:
-        row = con.execute("select status from dim_document where document_id = ?", [document_id]).fetchone()
-        prepared = prepare(con, document_id, rules) if row and row[0] not in NOT_VALIDATED else None
-    if prepared is None:
-        note = f"document {row[0]}, nothing to check" if row else "document not loaded"
-        for name in FAMILY_CHECKS.values():
-            yield dg.AssetCheckResult(check_name=name, passed=True, metadata={"note": note})
-        return
-    evaluation = judge(prepared, docs_dir=warehouse.reports_dir / "gx")
-    with writer(warehouse.file) as con:  # publishes: readers see the document with its findings
-        store_evaluation(con, context.run.run_id, evaluation, rules)
-    family_of = {r.id: r.family for r in rules}
+    from pipelines.batch import validate_batch
+
+    judged = validate_batch(warehouse.file, [document_id], context.run.run_id, warehouse.reports_dir / "gx")
+    yield from family_results(document_id, judged.get(document_id, "document not loaded"))
+
+
+def family_results(document_id: str, judged: Evaluation | str) -> list[dg.AssetCheckResult]:
+    """One result per rule family for a document: its evaluation, or why it was not validated."""
+    if isinstance(judged, str):
+        return [
+            dg.AssetCheckResult(check_name=name, passed=True, metadata={"note": judged})
+            for name in FAMILY_CHECKS.values()
+        ]
+    evaluation = judged
+    family_of = {r.id: r.family for r in evaluation.rules}  # the rules that applied: every result's rule
     results = evaluation.results.with_columns(
         pl.col("rule_id").replace_strict(family_of, default="?").alias("family")
     )
     applied = {r.family for r in evaluation.rules}
+    out = []
     for family, name in FAMILY_CHECKS.items():
         mine = results.filter(pl.col("family") == family)
         failed = mine.filter(~pl.col("passed"))
         errors = failed.filter(pl.col("severity") == "error")
-        yield dg.AssetCheckResult(
-            check_name=name,
-            passed=failed.is_empty(),
-            severity=dg.AssetCheckSeverity.ERROR if not errors.is_empty() else dg.AssetCheckSeverity.WARN,
-            metadata={
-                "document_id": document_id,
-                "rules_run": sum(1 for r in evaluation.rules if r.family == family),
-                "checks": mine.height,
-                "failed_errors": errors.height,
-                "failed_warnings": failed.height - errors.height,
-                "failed_rules": ", ".join(sorted(set(failed["rule_id"].to_list()))) or "none",
-                "applies": family in applied,
-                "gx_success": evaluation.gx_success,
-            },
+        out.append(
+            dg.AssetCheckResult(
+                check_name=name,
+                passed=failed.is_empty(),
+                severity=dg.AssetCheckSeverity.ERROR if not errors.is_empty() else dg.AssetCheckSeverity.WARN,
+                metadata={
+                    "document_id": document_id,
+                    "rules_run": sum(1 for r in evaluation.rules if r.family == family),
+                    "checks": mine.height,
+                    "failed_errors": errors.height,
+                    "failed_warnings": failed.height - errors.height,
+                    "failed_rules": ", ".join(sorted(set(failed["rule_id"].to_list()))) or "none",
+                    "applies": family in applied,
+                    "gx_success": evaluation.gx_success,
+                },
+            )
         )
+    return out
+
+
+def check_results(
+    con: duckdb.DuckDBPyConnection, document_id: str, judged: Evaluation | str
+) -> list[dg.AssetCheckResult]:
+    """Every asset check of the document's partition: the rule families and tables-have-facts."""
+    return [*family_results(document_id, judged), tables_have_facts(con, document_id)]

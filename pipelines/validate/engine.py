@@ -308,6 +308,41 @@ def judge(prepared: Prepared, docs_dir: Path | None = None) -> Evaluation:
     return Evaluation(prepared.document_id, prepared.doc_kind, prepared.rules, results, verdict.success)
 
 
+def judge_batch(
+    prepared: list[Prepared], docs_dir: Path | None = None, run_name: str = "batch"
+) -> list[Evaluation]:
+    """GX's verdict on many documents at once: one validation per document kind over all their checks.
+
+    Every check is still judged by its rule's expectation; the check ids are offset per document so
+    GX's unexpected rows map back to their document. A document's `gx_success` is its own part of
+    the verdict: no check of it failed.
+    """
+    from pipelines.validate.gx import run_suite
+
+    by_kind: dict[str | None, list[Prepared]] = {}
+    for p in prepared:
+        by_kind.setdefault(p.doc_kind, []).append(p)
+    judged: dict[str, Evaluation] = {}
+    for kind, group in by_kind.items():
+        offsets, frames, offset = [], [], 0
+        for p in group:
+            offsets.append(offset)
+            frames.append(p.checks.with_columns(pl.col("check_id") + offset))
+            offset += p.checks.height
+        verdict = run_suite(
+            pl.concat(frames),
+            group[0].rules,
+            suite_name=kind or "unknown",
+            run_name=run_name,
+            docs_dir=docs_dir,
+        )
+        for p, start in zip(group, offsets, strict=True):
+            failed = [i - start for i in verdict.failed_check_ids if start <= i < start + p.checks.height]
+            results = p.checks.with_columns(pl.col("check_id").is_in(failed).not_().alias("passed"))
+            judged[p.document_id] = Evaluation(p.document_id, p.doc_kind, p.rules, results, not failed)
+    return [judged[p.document_id] for p in prepared]
+
+
 def evaluate_document(
     con: duckdb.DuckDBPyConnection,
     document_id: str,

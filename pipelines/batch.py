@@ -1,0 +1,184 @@
+"""A batch of files through the pipeline: staging in parallel processes, then one writer, one GX verdict.
+
+    staged = stage_all(items, staging, workers=2)        # extract + normalise, per file, any process
+    loaded = load_staged(warehouse, staged)              # one writer connection, one publish
+    judged = validate_batch(warehouse, ids, run_id)      # SQL per document, GX once per document kind
+
+The stages are plain functions: the Dagster batch job (pipelines/batch_job.py) calls them from its
+ops, the CLI runs that job. Extraction never touches the warehouse; its results go through
+`data/staging/<sha256>/` (pipelines/staging.py), so the same step runs on other machines too.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipelines.staging import Staged, stage_file
+
+if TYPE_CHECKING:
+    from pipelines.load.warehouse import LoadResult
+    from pipelines.validate.engine import Evaluation
+
+log = logging.getLogger("yujuesuan.batch")
+TASKS_PER_WORKER = 25  # a worker process is replaced after this many files: memory never creeps up
+
+
+@dataclass(frozen=True)
+class StageItem:
+    path: str
+    sha256: str
+    partition_key: str
+
+
+def default_workers() -> int:
+    """One extraction process per core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _size(item: StageItem) -> int:
+    try:
+        return Path(item.path).stat().st_size
+    except OSError:
+        return 0
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Workers forked from a small server that has imported the extractor once (not from this process,
+    whose Dagster and DuckDB threads must not be forked)."""
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(
+        [
+            "pipelines.staging",
+            "pipelines.guard",
+            "pipelines.normalise.document",
+            "pipelines.extract.document",
+            "pipelines.extract.pdf",
+        ]
+    )
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, max_tasks_per_child=TASKS_PER_WORKER)
+
+
+def _died(item: StageItem, staging: Path, why: str) -> Staged:
+    """A file whose worker process died (killed, out of memory, a crash in a C library): failed alone."""
+    from pipelines.guard import failed_document, normalise_guarded
+    from pipelines.staging import write_staged
+
+    doc = failed_document(Path(item.path), item.sha256, "internal_error", f"extraction process died: {why}")
+    folder = staging / item.sha256
+    write_staged(normalise_guarded(doc), folder)
+    return Staged(str(folder), item.sha256, doc.document_id, item.path, "failed", 0, 0.0, 0)
+
+
+def stage_all(
+    items: Sequence[StageItem],
+    staging: Path,
+    workers: int | None = None,
+    on_staged: Callable[[Staged], None] | None = None,
+) -> list[Staged]:
+    """Extract and normalise every file into staging; with workers > 1, in that many processes.
+
+    Largest files first, so the last one to finish is a small one. A worker that dies takes only
+    its own file down: the files it left unfinished are staged again, each in a process of its own.
+    """
+    workers = workers or default_workers()
+    order = sorted(items, key=_size, reverse=True)
+    done: dict[str, Staged] = {}
+
+    def finish(item: StageItem, staged: Staged) -> None:
+        done[item.sha256] = staged
+        if on_staged:
+            on_staged(staged)
+
+    if workers <= 1 or len(order) <= 1:
+        for item in order:
+            finish(item, stage_file(item.path, item.sha256, item.partition_key, str(staging)))
+        return [done[i.sha256] for i in items]
+    left = list(order)
+    with _pool(min(workers, len(order))) as pool:
+        futures: dict[Future[Staged], StageItem] = {
+            pool.submit(stage_file, i.path, i.sha256, i.partition_key, str(staging)): i for i in order
+        }
+        from concurrent.futures import as_completed
+
+        for future in as_completed(futures):
+            item = futures[future]
+            try:
+                finish(item, future.result())
+                left.remove(item)
+            except BrokenProcessPool:
+                break
+            except Exception as exc:  # stage_file is guarded; this is pickling or the pool itself
+                log.exception("staging %s failed", item.path)
+                finish(item, _died(item, staging, f"{type(exc).__name__}: {exc}"))
+                left.remove(item)
+    for item in left:  # after a worker died: one process per file, so the culprit fails alone
+        with _pool(1) as alone:
+            try:
+                finish(item, alone.submit(stage_file, item.path, item.sha256, item.partition_key,
+                                          str(staging)).result())  # fmt: skip
+            except Exception as exc:
+                finish(item, _died(item, staging, f"{type(exc).__name__}: {exc}"))
+    return [done[i.sha256] for i in items]
+
+
+def load_staged(
+    warehouse: Path, staged: Sequence[Staged], on_loaded: Callable[[Staged, LoadResult], None] | None = None
+) -> list[LoadResult]:
+    """Every staged document into the warehouse through one writer connection, published once."""
+    from pipelines.guard import load_guarded
+    from pipelines.load.warehouse import writer
+    from pipelines.staging import read_staged
+
+    results = []
+    with writer(warehouse) as con:
+        for s in staged:
+            result = load_guarded(con, read_staged(Path(s.folder), s.source_path))
+            results.append(result)
+            if on_loaded:
+                on_loaded(s, result)
+    return results
+
+
+NOT_VALIDATED = ("failed", "template")  # load statuses with nothing to check
+
+
+def validate_batch(
+    warehouse: Path, document_ids: Sequence[str], run_id: str, docs_dir: Path | None = None
+) -> dict[str, Evaluation | str]:
+    """Rules over every document of the batch: the SQL per document, GX's verdict once per kind.
+
+    Returns each document's evaluation, or why it was not validated (failed, template, not loaded).
+    """
+    from pipelines.load.warehouse import writer
+    from pipelines.validate.engine import judge_batch, prepare
+    from pipelines.validate.rules import load_rules
+    from pipelines.validate.store import store_evaluation
+
+    rules = load_rules()
+    out: dict[str, Evaluation | str] = {}
+    prepared = []
+    with writer(warehouse, publish_after=False) as con:  # the lock is held for the reads only
+        for document_id in dict.fromkeys(document_ids):
+            row = con.execute(
+                "select status from dim_document where document_id = ?", [document_id]
+            ).fetchone()
+            if row is None or row[0] in NOT_VALIDATED:
+                out[document_id] = f"document {row[0]}, nothing to check" if row else "document not loaded"
+                continue
+            prepared.append(prepare(con, document_id, rules))
+    if not prepared:
+        return out
+    evaluations = judge_batch(prepared, docs_dir=docs_dir, run_name=run_id)
+    with writer(warehouse) as con:  # one publish: readers see the batch with its findings
+        for evaluation in evaluations:
+            store_evaluation(con, run_id, evaluation, rules)
+            out[evaluation.document_id] = evaluation
+    return out

@@ -1,0 +1,152 @@
+"""The per-document hand-off between extraction and the warehouse: `data/staging/<sha256>/`.
+
+Extraction and normalisation of one file need no warehouse, so they run anywhere (a local process
+pool, another Dagster step, another machine with the staging folder on shared storage) and write
+their result here: `document.json` (the document row: metadata, status, reason, warnings) and one
+Parquet file per frame (facts, tables and the fact tables of other grains). The folder is keyed by
+the file's content hash and written under a temporary name, then renamed, so a result is there
+whole or not at all and staging the same bytes twice does the work once. The single writer
+(`pipelines.batch.load_staged`) reads it back into the warehouse.
+
+A result is reused only if the same pipeline version wrote it and its failure (if any) was about
+the bytes: a time-out or an internal error is tried again, like `guard.RETRY_REASONS`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from pipelines.types import DocumentMeta, ExtractedDocument
+
+if TYPE_CHECKING:
+    from pipelines.normalise.document import NormalisedDocument
+
+MANIFEST = "document.json"
+FRAMES = ("facts", "tables")
+
+
+def staging_dir_for(warehouse: Path) -> Path:
+    """Staging lives beside the warehouse (data/staging), unless YUJUESUAN_STAGING names shared storage."""
+    return Path(os.environ.get("YUJUESUAN_STAGING") or warehouse.resolve().parent / "staging")
+
+
+def _pipeline_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("yujuesuan")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Staged:
+    """What a staging step hands to the loader: where the result is and what it says."""
+
+    folder: str
+    sha256: str
+    document_id: str
+    source_path: str
+    status: str
+    pages: int
+    seconds: float  # extraction + normalisation (0 when an earlier result was reused)
+    peak_rss_kib: int  # of the process that staged it
+    reused: bool = False
+
+
+def _reusable(manifest: dict[str, object]) -> bool:
+    from pipelines.guard import RETRY_REASONS, reason_of
+
+    if manifest.get("pipeline_version") != _pipeline_version():
+        return False
+    return not (manifest.get("status") == "failed" and reason_of(str(manifest.get("error"))) in RETRY_REASONS)
+
+
+def stage_file(path: str, sha256: str, expected_id: str, staging: str) -> Staged:
+    """Extract and normalise one file (guarded: never raises for the file's trouble) into staging."""
+    import resource
+
+    folder = Path(staging) / sha256
+    done = folder / MANIFEST
+    if done.exists():
+        manifest = json.loads(done.read_text(encoding="utf-8"))
+        if _reusable(manifest):
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            return Staged(str(folder), sha256, manifest["document_id"], path, manifest["status"],
+                          int(manifest["page_count"] or 0), 0.0, rss, reused=True)  # fmt: skip
+    from pipelines.guard import extract_guarded, normalise_guarded
+
+    t0 = time.perf_counter()
+    n = normalise_guarded(extract_guarded(Path(path), expected_id=expected_id))
+    write_staged(n, folder)
+    doc = n.document
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return Staged(str(folder), sha256, doc.document_id, path, doc.status, doc.page_count,
+                  time.perf_counter() - t0, rss)  # fmt: skip
+
+
+def write_staged(n: NormalisedDocument, folder: Path) -> None:
+    """The normalised document as JSON + Parquet, published by one rename (idempotent)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.with_name(f".{folder.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp.mkdir()
+    try:
+        n.facts.write_parquet(tmp / "facts.parquet")
+        n.tables.write_parquet(tmp / "tables.parquet")
+        extras = sorted(n.extras)
+        for name in extras:
+            n.extras[name].write_parquet(tmp / f"extra.{name}.parquet")
+        doc = n.document
+        manifest = {
+            "pipeline_version": _pipeline_version(),
+            "document_id": doc.document_id,
+            "source_path": doc.source_path,
+            "source_sha256": doc.source_sha256,
+            "file_format": doc.file_format,
+            "page_count": doc.page_count,
+            "status": doc.status,
+            "error": doc.error,
+            "warnings": doc.warnings,
+            "meta": asdict(doc.meta),
+            "extras": extras,
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+        if folder.exists():  # an older or retryable result: replaced whole
+            old = folder.with_name(f".{folder.name}.{uuid.uuid4().hex[:8]}.old")
+            os.replace(folder, old)
+            shutil.rmtree(old, ignore_errors=True)
+        os.replace(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def read_staged(folder: Path, source_path: str | None = None) -> NormalisedDocument:
+    """The staged result as the loader takes it; `source_path` is where these bytes were found now."""
+    from pipelines.normalise.document import NormalisedDocument
+
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    doc = ExtractedDocument(
+        source_path=source_path or manifest["source_path"],
+        source_sha256=manifest["source_sha256"],
+        file_format=manifest["file_format"],
+        page_count=manifest["page_count"],
+        meta=DocumentMeta(**manifest["meta"]),
+        tables=[],  # the raw grids stay with the extractor: the warehouse takes the frames
+        status=manifest["status"],
+        error=manifest["error"],
+        warnings=list(manifest["warnings"]),
+    )
+    extras = {name: pl.read_parquet(folder / f"extra.{name}.parquet") for name in manifest["extras"]}
+    facts = pl.read_parquet(folder / "facts.parquet")
+    tables = pl.read_parquet(folder / "tables.parquet")
+    return NormalisedDocument(doc, facts, tables, extras)

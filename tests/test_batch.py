@@ -1,0 +1,95 @@
+"""The batch path: staging per content hash (idempotent), a process pool, one writer, the Dagster
+batch job under the multiprocess executor (the local rehearsal of a cluster run)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipelines.batch import StageItem, load_staged, stage_all, validate_batch
+from pipelines.batch_job import batch_run_config, ingest_batch
+from pipelines.guard import source_hash
+from pipelines.load.warehouse import reader
+from pipelines.staging import read_staged, stage_file
+from pipelines.types import document_id_for
+from pipelines.validate.assets import FAMILY_CHECKS
+from tests.conftest import SEED000, SEEDS
+
+SEED_FILES = [SEEDS / "001_8a99ebaca312e0ad.txt", SEEDS / "002_6e511b73bd73a431.txt"]
+
+
+def _item(path: Path) -> StageItem:
+    sha = source_hash(path)[0]
+    return StageItem(str(path), sha, document_id_for(sha))
+
+
+def test_staging_is_keyed_by_content_and_done_once(tmp_path: Path) -> None:
+    staging = tmp_path / "staging"
+    item = _item(SEED000)
+    first = stage_file(item.path, item.sha256, item.partition_key, str(staging))
+    assert Path(first.folder) == staging / item.sha256 and not first.reused and first.seconds > 0
+    again = stage_file(item.path, item.sha256, item.partition_key, str(staging))
+    assert again.reused and again.seconds == 0.0 and again.folder == first.folder
+    assert [p.name for p in staging.iterdir()] == [item.sha256]  # no temporary folder left behind
+    copy = tmp_path / "renamed.txt"
+    shutil.copy(SEED000, copy)
+    n = read_staged(Path(first.folder), str(copy))
+    assert n.document.source_path == str(copy) and n.document.document_id == item.partition_key
+    # seed 000 prints 892 figures in its nine tables (tests/extract/test_formats.py)
+    assert n.facts.height == 892 and n.document.meta.fiscal_year == 2024
+    assert {"doc_text", "fact_narrative_figure"} <= set(n.extras)
+
+
+def test_two_workers_stage_what_one_writer_loads_and_gx_judges_once(tmp_path: Path) -> None:
+    staging, warehouse = tmp_path / "staging", tmp_path / "w.duckdb"
+    items = [_item(p) for p in SEED_FILES]
+    seen: list[str] = []
+    staged = stage_all(items, staging, workers=2, on_staged=lambda s: seen.append(s.document_id))
+    assert [s.document_id for s in staged] == [i.partition_key for i in items]  # in the order asked
+    assert sorted(seen) == sorted(i.partition_key for i in items)
+    results = load_staged(warehouse, staged)
+    assert [r.outcome for r in results] == ["loaded", "loaded"]
+    judged = validate_batch(warehouse, [i.partition_key for i in items], "batch-test")
+    assert all(not isinstance(v, str) and v.results.height > 0 for v in judged.values())
+    with reader(warehouse) as con:
+        runs = con.execute("select document_id, checks from dq_run order by 1").fetchall()
+        stored = con.execute("select document_id, count(*) from dq_result group by 1 order by 1").fetchall()
+    assert [r[0] for r in runs] == sorted(i.partition_key for i in items)
+    assert runs == stored  # every check of each document stored under its document
+
+
+def test_batch_job_under_the_multiprocess_executor(tmp_path: Path) -> None:
+    """Two shards, two staging steps in two processes, then one writer; checks per partition."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in SEED_FILES:
+        shutil.copy(p, folder)
+    warehouse = tmp_path / "data" / "w.duckdb"
+    paths = sorted(str(p) for p in folder.iterdir())
+    config = batch_run_config(warehouse, paths, [], shard_size=1, workers=1)
+    config["execution"] = {"config": {"multiprocess": {"max_concurrent": 2}}}
+    keys = [document_id_for(source_hash(Path(p))[0]) for p in paths]
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("source_files", keys)
+        result = dg.execute_job(dg.reconstructable(ingest_batch), instance=instance, run_config=config)
+        assert result.success
+        steps = {
+            e.step_key: e.event_specific_data.metadata["pid"].value  # type: ignore[union-attr]
+            for e in result.all_events
+            if e.event_type == dg.DagsterEventType.STEP_OUTPUT
+            and (e.step_key or "").startswith("stage_shard")
+        }
+        assert len(steps) == 2 and len(set(steps.values())) == 2  # each shard in its own process
+        evaluations = result.get_asset_check_evaluations()
+        assert {e.partition for e in evaluations} == set(keys)
+        assert len(evaluations) == 2 * (len(FAMILY_CHECKS) + 1)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from dim_document where status = 'ok'").fetchone() == (2,)
+        assert con.execute("select count(distinct document_id) from dq_run").fetchone() == (2,)
+    assert (warehouse.parent / "reports" / "latest.html").exists()
+    assert sorted(p.name for p in (warehouse.parent / "staging").iterdir()) == sorted(
+        source_hash(Path(p))[0] for p in paths
+    )
