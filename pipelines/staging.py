@@ -14,6 +14,8 @@ the bytes: a time-out or an internal error is tried again, like `guard.RETRY_REA
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import shutil
@@ -39,13 +41,29 @@ def staging_dir_for(warehouse: Path) -> Path:
     return Path(os.environ.get("YUJUESUAN_STAGING") or warehouse.resolve().parent / "staging")
 
 
+@functools.cache
 def _pipeline_version() -> str:
+    """The release and a digest of the code and data that read a file (extract, normalise, catalog).
+
+    A staged result is only as good as the reader that wrote it: a fix in a parser or a new table
+    alias must re-read the file, even before the release number moves.
+    """
     from importlib.metadata import PackageNotFoundError, version
 
+    from pipelines import PACKAGE_DIR
+
     try:
-        return version("yujuesuan")
+        release = version("yujuesuan")
     except PackageNotFoundError:
-        return "unknown"
+        release = "unknown"
+    digest = hashlib.sha256()
+    for folder in ("catalog", "extract", "normalise", "reference"):
+        for path in sorted((PACKAGE_DIR / folder).rglob("*")):
+            if path.suffix in {".py", ".yaml", ".csv"}:
+                digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in ("types.py", "budget.py", "errors.py"):
+        digest.update(name.encode() + b"\0" + (PACKAGE_DIR / name).read_bytes())
+    return f"{release}+{digest.hexdigest()[:16]}"
 
 
 @dataclass(frozen=True)
