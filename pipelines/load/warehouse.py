@@ -30,6 +30,7 @@ from filelock import FileLock
 
 from pipelines import REFERENCE_DIR, SQL_DIR
 from pipelines.extract.catalog import all_measures
+from pipelines.load.departments import link_document
 from pipelines.types import ExtractedDocument
 
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
@@ -248,7 +249,8 @@ def _delivered(con: duckdb.DuckDBPyConnection, document_id: str, source_path: st
 
 def _forget(con: duckdb.DuckDBPyConnection, document_id: str) -> None:
     """Remove a failed attempt whose reason was not the bytes (unreadable, changed, too slow…)."""
-    for table in ("fact_line_item", "doc_table", *EXTRA_FACT_TABLES, "dim_document"):
+    for table in ("fact_line_item", "doc_table", *EXTRA_FACT_TABLES, "dim_department_alias",
+                  "dq_department_match", "dim_document"):
         con.execute(f"delete from {table} where document_id = ?", [document_id])
 
 
@@ -258,7 +260,7 @@ _DOCUMENT_COLUMNS = (
     "province", "city", "county", "department", "scope", "title", "page_count", "status", "error",
     "warnings", "version_key", "is_current", "tables_found", "facts_loaded", "ingested_at",
     "admin_level", "meta_note",
-)  # fmt: skip
+)  # fmt: skip  (department_id is set by link_document)
 
 # rows of another grain than fact_line_item that the normaliser may produce, loaded by name
 EXTRA_FACT_TABLES = (
@@ -342,6 +344,7 @@ def load_document(
                 con.register("new_extra", frame)
                 con.execute(f"insert into {name} by name select * from new_extra")
                 con.unregister("new_extra")
+        link_document(con, doc.document_id)
         _extend_dimensions(con)
         con.execute("commit")
     except Exception:

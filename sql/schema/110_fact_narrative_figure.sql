@@ -21,3 +21,6 @@ create table if not exists fact_narrative_figure (
     page           integer,
     line_no        integer
 );
+
+-- signed_percent: 'Stated percentage with its sign: − for 减少/下降, + for 增长/增加 (带符号百分比)'
+alter table fact_narrative_figure add column if not exists signed_percent decimal(9, 4);

@@ -27,3 +27,6 @@ create table if not exists fact_project (
     page                 integer,
     line_no              integer
 );
+
+-- is_group: 'A category or unit row whose amount sums the projects below it (项目类别/单位行)'
+alter table fact_project add column if not exists is_group boolean;
