@@ -57,7 +57,9 @@ def _department_id(region: tuple[str | None, ...], norm: str, level: str) -> str
     return "dep_" + hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
-_REGION_MATCH = "province is not distinct from ? and city is not distinct from ? and county is not distinct from ?"
+_REGION_MATCH = (
+    "province is not distinct from ? and city is not distinct from ? and county is not distinct from ?"
+)
 
 
 def link_document(con: duckdb.DuckDBPyConnection, document_id: str) -> str | None:
@@ -150,13 +152,14 @@ def _find_parent(con: duckdb.DuckDBPyConnection, unit_id: str, document_id: str 
     """The unit's parent: the 部门 of its region with the same name (its 本部), else whose documents'
     text names the unit. One candidate links; several, or none (for a newly loaded unit), go to review."""
     unit = con.execute(
-        "select province, city, county, norm_name, canonical_name from dim_department where department_id = ?",
+        "select province, city, county, norm_name, canonical_name from dim_department "
+        "where department_id = ?",
         [unit_id],
     ).fetchone()
     assert unit is not None
     region, norm, name = unit[:3], unit[3], unit[4]
-    names = sorted({_nfkc(name), norm, *(_nfkc(a) for (a,) in con.execute(
-        "select alias from dim_department_alias where department_id = ?", [unit_id]).fetchall())}, key=len)  # fmt: skip
+    aliases = con.execute("select alias from dim_department_alias where department_id = ?", [unit_id])
+    names = sorted({_nfkc(name), norm, *(_nfkc(a) for (a,) in aliases.fetchall())}, key=len)
     names = [n for n in names if len(n) >= 4]
     candidates = con.execute(
         f"""
@@ -245,7 +248,7 @@ def decide_match(con: duckdb.DuckDBPyConnection, document_id: str, candidate_dep
         con.execute("delete from dim_department where department_id = ?", [dep_id])
     else:
         con.execute(
-            "update dim_department set parent_department_id = ?, parent_source = 'review' where department_id = ?",
+            _SET_PARENT,
             [cand, dep_id],
         )
         con.execute(
@@ -255,10 +258,15 @@ def decide_match(con: duckdb.DuckDBPyConnection, document_id: str, candidate_dep
         )
 
 
+_SET_PARENT = (
+    "update dim_department set parent_department_id = ?, parent_source = 'review' where department_id = ?"
+)
+
+
 def set_parent(con: duckdb.DuckDBPyConnection, unit_id: str, parent_id: str) -> None:
     """A reviewer names a unit's parent that no loaded document states (closes its no_parent row)."""
     con.execute(
-        "update dim_department set parent_department_id = ?, parent_source = 'review' where department_id = ?",
+        _SET_PARENT,
         [parent_id, unit_id],
     )
     con.execute(

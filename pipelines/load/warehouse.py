@@ -249,17 +249,42 @@ def _delivered(con: duckdb.DuckDBPyConnection, document_id: str, source_path: st
 
 def _forget(con: duckdb.DuckDBPyConnection, document_id: str) -> None:
     """Remove a failed attempt whose reason was not the bytes (unreadable, changed, too slow…)."""
-    for table in ("fact_line_item", "doc_table", *EXTRA_FACT_TABLES, "dim_department_alias",
-                  "dq_department_match", "dim_document"):
+    for table in (
+        "fact_line_item",
+        "doc_table",
+        *EXTRA_FACT_TABLES,
+        "dim_department_alias",
+        "dq_department_match",
+        "dim_document",
+    ):
         con.execute(f"delete from {table} where document_id = ?", [document_id])
 
 
 # by name: a warehouse made before admin_level/meta_note has them last (added by ALTER)
 _DOCUMENT_COLUMNS = (
-    "document_id", "source_path", "source_sha256", "file_format", "doc_kind", "fiscal_year",
-    "province", "city", "county", "department", "scope", "title", "page_count", "status", "error",
-    "warnings", "version_key", "is_current", "tables_found", "facts_loaded", "ingested_at",
-    "admin_level", "meta_note",
+    "document_id",
+    "source_path",
+    "source_sha256",
+    "file_format",
+    "doc_kind",
+    "fiscal_year",
+    "province",
+    "city",
+    "county",
+    "department",
+    "scope",
+    "title",
+    "page_count",
+    "status",
+    "error",
+    "warnings",
+    "version_key",
+    "is_current",
+    "tables_found",
+    "facts_loaded",
+    "ingested_at",
+    "admin_level",
+    "meta_note",
 )  # fmt: skip  (department_id is set by link_document)
 
 # rows of another grain than fact_line_item that the normaliser may produce, loaded by name

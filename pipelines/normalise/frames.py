@@ -514,6 +514,7 @@ def project_frame(tables: list[RawTable], facts: pl.DataFrame, document_id: str)
 
 
 _PROJECT_TOTAL_LABEL = re.compile(r"^(合计|总计|小计|项目支出合计|项目合计)$")
+_TOTAL_ROW = _PROJECT_TOTAL_LABEL.pattern
 _TOTAL_HEADER = re.compile(r"(总计|合计)$")
 
 
@@ -535,7 +536,7 @@ def _named_projects(facts: pl.DataFrame, document_id: str) -> list[dict[str, Any
         rows = (
             table.filter(pl.col("measure") == total)
             .filter(pl.col("line_label").is_not_null())
-            .filter(~pl.col("line_label").str.replace_all(r"\s", "").str.contains(_PROJECT_TOTAL_LABEL.pattern))
+            .filter(~pl.col("line_label").str.replace_all(r"\s", "").str.contains(_TOTAL_ROW))
             .sort("row_no")
         )
         amounts = rows["amount"].to_list()
@@ -560,11 +561,10 @@ def _group_rows(amounts: list[Any]) -> list[bool]:
     itself such a row): the categories and units of a project list."""
     group = [False] * len(amounts)
     for i in range(len(amounts) - 1, -1, -1):
-        running, n = 0, 0
+        running = 0
         for j in range(i + 1, len(amounts)):
             running += amounts[j]
-            n += 1
-            if running == amounts[i] and (n >= 2 or group[j]):
+            if running == amounts[i] and (j > i + 1 or group[j]):
                 group[i] = True
                 break
             if running > amounts[i] and amounts[i] >= 0:
