@@ -88,7 +88,7 @@ select
     y.fiscal_year, y.basis, y.total, y.basic, y.project,
     p.total as prior_total,
     y.total - p.total as change,
-    case when p.total <> 0 then round((y.total - p.total) * 100 / p.total, 2) end as change_pct,
+    case when p.total <> 0 then round((y.total - p.total) * 100 / p.total, 2)::decimal(9, 2) end as change_pct,
     y.source, y.document_id
 from yearly as y
 join dim_department as dep using (department_id)

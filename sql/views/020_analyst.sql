@@ -49,7 +49,7 @@ select coalesce(b.department_id, f.department_id) as department_id,
     coalesce(b.item, f.item) as item,
     b.amount as budget, f.amount as final,
     f.amount - b.amount as difference,
-    case when b.amount <> 0 then round(f.amount * 100 / b.amount, 2) end as execution_pct,
+    case when b.amount <> 0 then round(f.amount * 100 / b.amount, 2)::decimal(9, 2) end as execution_pct,
     b.document_id as budget_document_id, f.document_id as final_document_id
 from (select * from one where basis = 'budget') as b
 full outer join (select * from one where basis = 'final') as f
@@ -90,10 +90,10 @@ doc as (
 )
 select d.document_id, d.department_id, dep.canonical_name as department, d.doc_kind, d.fiscal_year,
     x.total, x.basic, x.project, x.personnel, x.public_operating,
-    round(x.personnel * 100 / nullif(x.personnel + x.public_operating, 0), 2) as personnel_share_of_basic_pct,
-    round(x.public_operating * 100 / nullif(x.personnel + x.public_operating, 0), 2) as public_share_of_basic_pct,
-    round(x.basic * 100 / nullif(x.total, 0), 2) as basic_share_pct,
-    round(x.project * 100 / nullif(x.total, 0), 2) as project_share_pct
+    round(x.personnel * 100 / nullif(x.personnel + x.public_operating, 0), 2)::decimal(9, 2) as personnel_share_of_basic_pct,
+    round(x.public_operating * 100 / nullif(x.personnel + x.public_operating, 0), 2)::decimal(9, 2) as public_share_of_basic_pct,
+    round(x.basic * 100 / nullif(x.total, 0), 2)::decimal(9, 2) as basic_share_pct,
+    round(x.project * 100 / nullif(x.total, 0), 2)::decimal(9, 2) as project_share_pct
 from doc as x
 join dim_document as d using (document_id)
 left join dim_department as dep using (department_id)

@@ -69,18 +69,24 @@ def test_top_projects(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_year_on_year_by_function_and_signed_narrative(con: duckdb.DuckDBPyConnection) -> None:
     row = next(r for r in _rows(con, 3) if r["func_code"] == "2010301" and r["fiscal_year"] == 2025)
-    assert (row["total"], row["prior_total"], row["change"]) == (D("7502000.00"), D("7080000.00"), D("422000.00"))
+    assert (row["total"], row["prior_total"], row["change"]) == (
+        D("7502000.00"),
+        D("7080000.00"),
+        D("422000.00"),
+    )
     assert row["change_pct"] == D("5.96")
     signed = [r for r in _rows(con, 4) if r["department"] == TONGNAN and r["fiscal_year"] == 2024]
     assert any(r["signed_percent"] == D("-14.4") and r["value_printed"] == "下降14.4%" for r in signed)
-    assert all(r["signed_percent"] < 0 for r in signed if str(r["value_printed"]).startswith(("下降", "减少")))
+    assert all(
+        r["signed_percent"] < 0 for r in signed if str(r["value_printed"]).startswith(("下降", "减少"))
+    )
 
 
 def test_execution_rate_by_function(con: duckdb.DuckDBPyConnection) -> None:
     row = next(r for r in _rows(con, 5) if r["func_code"] == "2010301")
     assert (row["department"], row["fiscal_year"]) == (TONGNAN, 2024)
     assert (row["budget_total"], row["final_total"]) == (D("7080000.00"), D("7171195.84"))
-    assert row["execution_pct"] == D("101.29")
+    assert row["execution_pct"] == pytest.approx(101.29)
 
 
 def test_failed_checks(con: duckdb.DuckDBPyConnection) -> None:
@@ -89,7 +95,9 @@ def test_failed_checks(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_budget_and_final_account_share_a_department(con: duckdb.DuckDBPyConnection) -> None:
-    docs = {(r["doc_kind"], r["fiscal_year"], r["scope"]) for r in _rows(con, 7) if r["canonical_name"] == TONGNAN}
+    docs = {
+        (r["doc_kind"], r["fiscal_year"], r["scope"]) for r in _rows(con, 7) if r["canonical_name"] == TONGNAN
+    }
     assert docs == {("final_account", 2024, "部门"), ("budget", 2025, "本级")}
 
 
