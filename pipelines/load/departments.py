@@ -104,6 +104,17 @@ def link_document(con: duckdb.DuckDBPyConnection, document_id: str) -> str | Non
     return dep_id
 
 
+def link_unlinked(con: duckdb.DuckDBPyConnection) -> int:
+    """Link the documents of a warehouse made before dim_department (the migration); how many."""
+    rows = con.execute(
+        "select document_id from dim_document where department_id is null and department is not null "
+        "and status not in ('failed', 'template') order by ingested_at, document_id"
+    ).fetchall()
+    for (document_id,) in rows:
+        link_document(con, document_id)
+    return len(rows)
+
+
 def _near_matches(
     con: duckdb.DuckDBPyConnection,
     document_id: str,

@@ -30,7 +30,7 @@ from filelock import FileLock
 
 from pipelines import REFERENCE_DIR, SQL_DIR
 from pipelines.extract.catalog import all_measures
-from pipelines.load.departments import link_document
+from pipelines.load.departments import link_document, link_unlinked
 from pipelines.types import ExtractedDocument
 
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
@@ -67,6 +67,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
                     (r["code"], r["level"], r["name"], r["parent_code"] or None) for r in csv.DictReader(f)
                 ]
             con.executemany(f"insert into {table} (code, level, name, parent_code) values (?, ?, ?, ?)", rows)
+    link_unlinked(con)
 
 
 def work_copy(path: Path) -> Path:

@@ -114,3 +114,19 @@ def test_a_close_name_is_reviewed_never_merged(tmp_path: Path) -> None:
         assert deps["d1"] == deps["d2"]
         aliases = {a for (a,) in con.execute("select alias from dim_department_alias").fetchall()}
         assert aliases == {"上海市普陀区商务委员会", "上海市普陀区商务委员"}
+
+
+def test_a_warehouse_made_before_dim_department_is_linked_when_opened(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    with writer(warehouse) as con:
+        for doc_id in ("old1", "old2"):
+            con.execute(
+                "insert into dim_document (document_id, source_path, source_sha256, file_format, doc_kind, "
+                "fiscal_year, province, county, department, scope, status, version_key, is_current, "
+                "tables_found, facts_loaded, ingested_at) values (?, ?, ?, 'txt', 'budget', ?, '上海市', "
+                "'普陀区', '上海市普陀区司法局', '部门', 'ok', ?, true, 0, 0, now())",
+                [doc_id, doc_id, doc_id, 2025 if doc_id == "old1" else 2026, doc_id],
+            )
+    with writer(warehouse) as con:
+        linked = con.execute("select count(distinct department_id), count(department_id) from dim_document")
+        assert linked.fetchone() == (1, 2)
