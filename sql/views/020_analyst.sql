@@ -1,12 +1,12 @@
 -- Views for the analyst questions of issue 11 (docs/sql-examples.md), budgets and final accounts alike.
 -- Written on measure codes; concept names (vocabulary.yaml) in the comments.
 
--- v_three_public_by_year: "三公"经费 and 机关运行经费 per canonical department, year, basis and item.
+-- v_department_three_public: "三公"经费 and 机关运行经费 per canonical department, year, basis and item.
 -- Budgets: the 三公 预算表 (B04; its 上年 columns are year − 1). Final accounts: D09 (the 机构运行信息
 -- lines are final figures; a 三公 决算表 prints 预算数 and 决算数 columns, both kept).
 -- COMMENT ON: '三公经费 and 机关运行经费 by department, year, basis and item (三公经费分年度)'
 --   item: 'total | outbound_travel | vehicle_total | vehicle_purchase | vehicle_operation | reception_total | agency_operating_cost (项目)'
-create or replace view v_three_public_by_year as
+create or replace view v_department_three_public as
 with items as (select unnest(['total', 'outbound_travel', 'vehicle_total', 'vehicle_purchase',
                               'vehicle_operation', 'reception_total', 'agency_operating_cost']) as item),
 parts as (
@@ -40,7 +40,7 @@ with ranked as (
         partition by t.department_id, t.fiscal_year, t.basis, t.item
         order by (d.fiscal_year = t.fiscal_year) desc, d.doc_kind = 'final_account' desc, t.document_id
     ) as pick
-    from v_three_public_by_year as t join dim_document as d on d.document_id = t.document_id
+    from v_department_three_public as t join dim_document as d on d.document_id = t.document_id
 ),
 one as (select * from ranked where pick = 1)
 select coalesce(b.department_id, f.department_id) as department_id,
@@ -99,9 +99,9 @@ join dim_document as d using (document_id)
 left join dim_department as dep using (department_id)
 where d.is_current and d.status <> 'template';
 
--- v_top_projects: the projects of every current document's 项目支出表, largest first within the document.
+-- v_project_ranking: the projects of every current document's 项目支出表, largest first within the document.
 -- COMMENT ON: 'Projects by amount within each document (项目支出排名)'; rank_in_document: '排名'
-create or replace view v_top_projects as
+create or replace view v_project_ranking as
 select d.department_id, dep.canonical_name as department, d.doc_kind, d.fiscal_year, p.project_name,
     p.project_code, p.budget_unit, p.func_code, p.total,
     rank() over (partition by p.document_id order by p.total desc nulls last) as rank_in_document,
