@@ -33,6 +33,7 @@ from pipelines.catalog import concept_for, concepts, measure_terms, performance_
 from pipelines.catalog.loader import catalog_digest
 from pipelines.load.comments import apply_comments
 from pipelines.load.layout import maybe_cluster
+from pipelines.load.departments import link_document, link_unlinked
 from pipelines.types import ExtractedDocument
 
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
@@ -77,6 +78,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
                     (r["code"], r["level"], r["name"], r["parent_code"] or None) for r in csv.DictReader(f)
                 ]
             con.executemany(f"insert into {table} (code, level, name, parent_code) values (?, ?, ?, ?)", rows)
+    link_unlinked(con)
     apply_comments(con)  # after the views: `create or replace view` drops their comments
 
 
@@ -333,7 +335,14 @@ def _delivered(con: duckdb.DuckDBPyConnection, document_id: str, source_path: st
 
 def _forget(con: duckdb.DuckDBPyConnection, document_id: str) -> None:
     """Remove a failed attempt whose reason was not the bytes (unreadable, changed, too slow…)."""
-    for table in ("fact_line_item", "doc_table", *EXTRA_FACT_TABLES, "dim_document"):
+    for table in (
+        "fact_line_item",
+        "doc_table",
+        *EXTRA_FACT_TABLES,
+        "dim_department_alias",
+        "dq_department_match",
+        "dim_document",
+    ):
         con.execute(f"delete from {table} where document_id = ?", [document_id])
 
 
@@ -430,6 +439,7 @@ def load_document(
                 con.execute(f"insert into {name} by name select * from new_extra")
                 con.unregister("new_extra")
         fill_concepts(con, doc.document_id)
+        link_document(con, doc.document_id)
         _extend_dimensions(con)
         con.execute("commit")
     except Exception:

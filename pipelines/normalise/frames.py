@@ -484,6 +484,7 @@ PROJECT_SCHEMA: dict[str, Any] = {
     "unit_printed": pl.String,
     "page": pl.Int32,
     "line_no": pl.Int32,
+    "is_group": pl.Boolean,
 }
 _PROJECT_CODE = re.compile(r"^([0-9]{6}[0-9]{2}[A-Z][0-9]{12}|[0-9]{6,}[A-Z0-9]*[A-Z][0-9]{6,})-?(.*)$")
 
@@ -530,7 +531,70 @@ def project_frame(tables: list[RawTable], facts: pl.DataFrame, document_id: str)
                     "line_no": row.line_no,
                 }
             )
+    done = {(r["table_title"]) for r in records}
+    records.extend(_named_projects(facts.filter(~pl.col("table_title").is_in(list(done))), document_id))
+    for r in records:
+        r.setdefault("is_group", False)
     return pl.DataFrame(records, schema=PROJECT_SCHEMA) if records else pl.DataFrame(schema=PROJECT_SCHEMA)
+
+
+_PROJECT_TOTAL_LABEL = re.compile(r"^(合计|总计|小计|项目支出合计|项目合计)$")
+_TOTAL_ROW = _PROJECT_TOTAL_LABEL.pattern
+_TOTAL_HEADER = re.compile(r"(总计|合计)$")
+
+
+def _named_projects(facts: pl.DataFrame, document_id: str) -> list[dict[str, Any]]:
+    """Projects of a 项目支出表 printed without project codes (深圳, 长春, 烟台 templates): one per
+    labelled row, its total from the `total` column or the first column headed 总计/合计.
+
+    A category or unit row (部门特定目标类项目, 深圳市财政局（本级）) is kept with `is_group`: its total
+    is the sum of the rows printed below it.
+    """
+    out: list[dict[str, Any]] = []
+    b10 = facts.filter(pl.col("table_code") == "B10")
+    for title in b10["table_title"].unique(maintain_order=True).to_list():
+        table = b10.filter(pl.col("table_title") == title)
+        headers = table["measure"].unique(maintain_order=True).to_list()
+        total = "total" if "total" in headers else next((h for h in headers if _TOTAL_HEADER.search(h)), None)
+        if total is None:
+            continue
+        rows = (
+            table.filter(pl.col("measure") == total)
+            .filter(pl.col("line_label").is_not_null())
+            .filter(~pl.col("line_label").str.replace_all(r"\s", "").str.contains(_TOTAL_ROW))
+            .sort("row_no")
+        )
+        amounts = rows["amount"].to_list()
+        groups = _group_rows(amounts)
+        for i, f in enumerate(rows.iter_rows(named=True)):
+            out.append(
+                {
+                    "document_id": document_id, "table_code": "B10", "table_title": title,
+                    "row_no": f["row_no"], "seq": None, "budget_unit": f["spending_unit"],
+                    "func_code": f["func_code"], "func_name": None, "project_code": None,
+                    "project_name": f["line_label"], "project_printed": f["line_label"],
+                    **dict.fromkeys(PROJECT_MEASURES), "total": f["amount"],
+                    "ambiguous_columns": None, "unit_printed": f["unit_printed"],
+                    "page": f["page"], "line_no": f["line_no"], "is_group": groups[i],
+                }
+            )  # fmt: skip
+    return out
+
+
+def _group_rows(amounts: list[Any]) -> list[bool]:
+    """Rows whose amount is the sum of the rows right below them (two or more, or one that is
+    itself such a row): the categories and units of a project list."""
+    group = [False] * len(amounts)
+    for i in range(len(amounts) - 1, -1, -1):
+        running = 0
+        for j in range(i + 1, len(amounts)):
+            running += amounts[j]
+            if running == amounts[i] and (j > i + 1 or group[j]):
+                group[i] = True
+                break
+            if running > amounts[i] and amounts[i] >= 0:
+                break
+    return group
 
 
 def _project_keys(cells: list[str]) -> dict[str, Any] | None:

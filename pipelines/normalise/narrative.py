@@ -81,6 +81,7 @@ NARRATIVE_SCHEMA: dict[str, pl.DataType] = {
     "direction": pl.String(),
     "value": pl.Decimal(18, 2),
     "percent": pl.Decimal(9, 4),
+    "signed_percent": pl.Decimal(9, 4),
     "decimals": pl.Int32(),
     "unit_printed": pl.String(),
     "value_printed": pl.String(),
@@ -1163,6 +1164,14 @@ class _Reader:
         self._emit(statement, subject, e.start, figure)
 
 
+def _signed(f: _Figure) -> Decimal | None:
+    """The percentage with the sign its verb gives (增长/增加 +, 减少/下降 −): year-on-year analysis
+    reads one column; `percent` stays as printed for the N rules."""
+    if f.percent is None or f.kind != "change_pct" or f.direction != "decrease":
+        return f.percent
+    return -f.percent
+
+
 def narrative_figures(texts: list[TextBlock], document_id: str) -> pl.DataFrame:
     """Every figure the narrative states, one row each, in document order (see module docstring)."""
     records: list[dict[str, object]] = []
@@ -1190,6 +1199,7 @@ def narrative_figures(texts: list[TextBlock], document_id: str) -> pl.DataFrame:
                     "direction": f.direction,
                     "value": f.value,
                     "percent": f.percent,
+                    "signed_percent": _signed(f),
                     "decimals": f.decimals,
                     "unit_printed": f.unit,
                     "value_printed": f.printed,

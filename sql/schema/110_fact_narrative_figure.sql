@@ -14,6 +14,7 @@ create table if not exists fact_narrative_figure (
     direction      varchar,             -- increase | decrease | flat for change / change_pct
     value          decimal(18, 2),      -- 元 for amounts (万元 × 10000), the count for counts
     percent        decimal(9, 4),       -- the stated percentage for share / change_pct / rate
+    signed_percent decimal(9, 4),       -- percent with the sign of its verb: − for 减少/下降 (change_pct)
     decimals       integer,             -- decimals printed (the tolerance depends on them)
     unit_printed   varchar,             -- 万元 | 元 | % | 个 | 辆 | 人 …
     value_printed  varchar not null,
@@ -24,3 +25,6 @@ create table if not exists fact_narrative_figure (
 );
 -- warehouses created before section_no existed get the column (NULL for the figures already loaded)
 alter table fact_narrative_figure add column if not exists section_no integer;
+
+-- (added by ALTER in an older warehouse) signed_percent: 'Stated percentage with its sign: − for 减少/下降, + for 增长/增加 (带符号百分比)'
+alter table fact_narrative_figure add column if not exists signed_percent decimal(9, 4);

@@ -25,5 +25,9 @@ create table if not exists fact_project (
     ambiguous_columns    varchar,            -- columns left NULL because the printed row cannot place them
     unit_printed         varchar not null,
     page                 integer,
-    line_no              integer
+    line_no              integer,
+    is_group             boolean             -- a category or unit row summing the projects below it
 );
+
+-- (added by ALTER in an older warehouse) is_group: 'A category or unit row whose amount sums the projects below it (项目类别/单位行)'
+alter table fact_project add column if not exists is_group boolean;

@@ -162,10 +162,9 @@ def test_rule_passes_clean_and_fails_on_planted_fault(
     rule: Rule, warehouse_con: duckdb.DuckDBPyConnection, clean_warehouse: tuple[Path, dict[str, str]]
 ) -> None:
     document_id = clean_warehouse[1][rule.test["clean"]]
-    if "setup" in rule.test:  # a statement the clean case needs (e.g. a sentence the sample lacks)
-        warehouse_con.execute(
-            f"{rule.test['setup']} and document_id = $document_id", {"document_id": document_id}
-        )
+    setup = rule.test.get("setup", [])  # statements the clean case needs (a sentence the sample lacks)
+    for statement in [setup] if isinstance(setup, str) else setup:
+        warehouse_con.execute(f"{statement} and document_id = $document_id", {"document_id": document_id})
     clean = _verdict(warehouse_con, rule, document_id)
     assert clean.height > 0, f"{rule.id} made no check on its clean case {rule.test['clean']}"
     assert clean["passed"].all(), clean.filter(~pl.col("passed")).to_dicts()
