@@ -32,8 +32,8 @@ from pipelines import REFERENCE_DIR, SQL_DIR
 from pipelines.catalog import concept_for, concepts, measure_terms, performance_concept_for
 from pipelines.catalog.loader import catalog_digest
 from pipelines.load.comments import apply_comments
-from pipelines.load.layout import maybe_cluster
 from pipelines.load.departments import link_document, link_unlinked
+from pipelines.load.layout import maybe_cluster
 from pipelines.types import ExtractedDocument
 
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
