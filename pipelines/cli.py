@@ -129,17 +129,20 @@ def ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool) -> None:
 
 
 def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool) -> None:
-    from pipelines.guard import check_free_space, triage
+    from pipelines.guard import check_free_space, nothing_to_do, triage
     from pipelines.guard import revalidate as run_rules_again
     from pipelines.retention import prune_reports
-    from pipelines.sources import scan_sources
+    from pipelines.sources import HashCache, scan_sources
 
     check_free_space(warehouse.resolve().parent)
-    scan = scan_sources(list(paths))
+    scan = scan_sources(list(paths), cache=HashCache.for_warehouse(warehouse))  # unchanged files unopened
     for skipped in scan.skipped:
         click.echo(f"skipped (not a supported format): {skipped}")
     if not scan.files:
         raise click.UsageError("no files to ingest (supported: .pdf .docx .xlsx .xlsm .xls .txt .md)")
+    if not revalidate and (unchanged := nothing_to_do(warehouse, scan.files)):
+        click.echo(unchanged)  # a no-op rerun: one line, no Dagster, nothing written
+        sys.exit(EXIT_OK)
     _dagster_home(warehouse)
     import dagster as dg
 

@@ -1,7 +1,9 @@
 """Retention for data/reports/: dated reports and GX validation results older than N days go.
 
-Every run writes a dated report and one GX validation result per document; without pruning they
-fill the disk. `latest.html`, the Data Docs index and the GX project files are always kept.
+Every run writes a dated report (quality-<time>.html, and run-<time>.html for an ingest batch) and
+one GX validation result per document; without pruning they fill the disk. Both the CLI and the
+Dagster report job (once per batch) prune. `latest.html`, the Data Docs index and the GX project
+files are always kept.
 Setting: YUJUESUAN_RETENTION_DAYS (default 30; 0 keeps everything).
 """
 
@@ -19,7 +21,7 @@ def retention_days() -> float:
 
 
 def _prunable(reports: Path) -> list[Path]:
-    dated = [p for p in reports.glob("quality-*.html") if p.is_file()]
+    dated = [p for pattern in ("quality-*.html", "run-*.html") for p in reports.glob(pattern) if p.is_file()]
     gx = reports / "gx"
     results = [p for p in gx.rglob("*") if p.is_file() and "validations" in p.relative_to(gx).parts]
     return dated + results
