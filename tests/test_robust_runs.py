@@ -148,16 +148,46 @@ def test_sensor_registers_readable_files_past_an_unreadable_one(tmp_path: Path) 
     assert list(request.partition_keys) == [find_source_files([inbox / "good.txt"])[0].partition_key]
 
 
-def test_huge_page_is_rendered_at_a_capped_size(tmp_path: Path) -> None:
-    from pipelines.heavy import big_page_pdf
-    from pipelines.report.crops import MAX_PAGE_PIXELS, PageRenderer, RowBand
+def test_huge_page_pictures_render_only_their_band_at_a_capped_size(tmp_path: Path) -> None:
+    """A 14,400 pt page: each picture renders its band of the page only, at most MAX_WIDTH_PX wide and
+    MAX_CROP_PIXELS in all, and the table's title and rows are in it."""
+    import io
 
-    path = big_page_pdf(tmp_path / "big.pdf", 14400)
-    with PageRenderer() as renderer:
-        png = renderer.crop(path, 1, RowBand(table_top=100.0 * 14400 / 842))
-        (page,) = renderer._pages.values()
-        assert page.image.width * page.image.height <= MAX_PAGE_PIXELS
-    assert png.startswith(b"\x89PNG")
+    from PIL import Image
+
+    from pipelines.heavy import big_page_pdf
+    from pipelines.report import crops
+    from pipelines.report.crops import MAX_CROP_PIXELS, MAX_WIDTH_PX, PageRenderer, RowBand
+    from tests.report.test_report import _highlighted_rows
+
+    side = 14400.0
+    unit = side / 842  # the generated page is an A4 drawing scaled up
+    path = big_page_pdf(tmp_path / "big.pdf", side)
+    drawn: list[tuple[int, int]] = []
+    real = crops._Page.render_rows
+
+    def spy(page: crops._Page, y0: int, y1: int) -> Image.Image:
+        image = real(page, y0, y1)
+        drawn.append(image.size)
+        return image
+
+    crops._Page.render_rows = spy  # type: ignore[method-assign]
+    try:
+        with PageRenderer() as renderer:
+            band = RowBand(table_top=80 * unit, row_top=120 * unit, row_bottom=140 * unit)
+            png = renderer.crop(path, 1, band)
+            assert renderer.opened == 1 and renderer.renders == 1
+    finally:
+        crops._Page.render_rows = real  # type: ignore[method-assign]
+    ((width, height),) = drawn
+    scale = MAX_WIDTH_PX / side
+    assert width <= MAX_WIDTH_PX and width * height <= MAX_CROP_PIXELS
+    # the band from above the table (its title searched up to HEADER_ALLOWANCE_PT) to below the row
+    assert height < (140 - 80 + 2 * crops.HEADER_ALLOWANCE_PT + 2 * crops.MARGIN_PT) * unit * scale + 2
+    picture = Image.open(io.BytesIO(png)).convert("RGB")
+    assert picture.height <= height and picture.width <= width
+    highlighted = _highlighted_rows(picture)
+    assert highlighted and abs(len(highlighted) - 20 * unit * scale) <= 3
 
 
 def test_storage_full_is_a_message(tmp_path: Path) -> None:
