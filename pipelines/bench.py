@@ -220,6 +220,11 @@ def heavy_main(kinds: list[str]) -> None:  # e.g. --heavy pages:200 runs one cas
 
 
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["--noop"]:  # a no-op rerun over N unchanged files (default 10,000)
+        from pipelines.bench_noop import main as noop_main
+
+        noop_main(int(argv[1]) if len(argv) > 1 else 10_000)
+        return
     if argv[:1] == ["--heavy"]:
         heavy_main(argv[1:])  # optionally only some kinds: rectangles big_page pages cells
         return

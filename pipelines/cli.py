@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from pipelines.resources import default_warehouse, reports_dir_for
+from pipelines.paths import default_warehouse, reports_dir_for
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import dagster as dg
 
-from pipelines import PROJECT_DIR
+from pipelines.paths import default_inbox, default_warehouse, reports_dir_for
 
-
-def default_warehouse() -> str:
-    return os.environ.get("YUJUESUAN_WAREHOUSE", str(PROJECT_DIR / "data" / "warehouse.duckdb"))
-
-
-def default_inbox() -> str:
-    return os.environ.get("YUJUESUAN_INBOX", str(PROJECT_DIR / "data" / "inbox"))
-
-
-def reports_dir_for(warehouse: Path) -> Path:
-    """Quality reports and the GX Data Docs site live beside the warehouse (data/reports/)."""
-    return warehouse.resolve().parent / "reports"
+__all__ = ["InboxResource", "WarehouseResource", "default_inbox", "default_warehouse", "reports_dir_for"]
 
 
 class WarehouseResource(dg.ConfigurableResource):

@@ -11,7 +11,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.extract.document import SUPPORTED_SUFFIXES
+from pipelines.extract.formats import SUPPORTED_SUFFIXES
 from pipelines.guard import source_hash
 from pipelines.types import document_id_for
 
