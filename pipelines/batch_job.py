@@ -145,6 +145,7 @@ def refresh_report(
     from pipelines.load.warehouse import reader
     from pipelines.report.data import run_outcomes
     from pipelines.report.html import RunEntry, write_report
+    from pipelines.retention import prune_reports
 
     whole = write_report(warehouse.file, warehouse.reports_dir, None)
     names = {d["document_id"]: d["file"] for d in documents}
@@ -163,6 +164,8 @@ def refresh_report(
                 "path": dg.MetadataValue.path(str(whole.path.resolve())),
                 "run_report": dg.MetadataValue.path(str(own.path.resolve())),
                 "batch": context.run.tags.get(BATCH_TAG, context.run_id),
+                # the nightly batch prunes like the CLI: old dated reports and GX results (retention.py)
+                "pruned_files": prune_reports(warehouse.reports_dir),
             },
         )
     )

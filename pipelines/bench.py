@@ -183,10 +183,38 @@ def _heavy_case(case: tuple[str, int], queue: Any) -> None:
                "crop": crop})  # fmt: skip
 
 
+def _crop_case(case: tuple[str, int], queue: Any) -> None:
+    """The report's pictures of a table on a page `size` points tall (alone: extraction not counted).
+
+    Ten findings down the page, each a picture of the table's region down to its row, as the
+    report draws them (the title at the top, the rows below it)."""
+    _pin_one_core()
+    from pipelines import heavy
+    from pipelines.report.crops import PageRenderer, RowBand
+
+    _, size = case
+    with tempfile.TemporaryDirectory() as tmp:
+        path = heavy.big_page_pdf(Path(tmp) / "big.pdf", float(size))
+        unit = size / 842  # the page is an A4 drawing scaled up
+        rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        start = time.perf_counter()
+        sizes = []
+        with PageRenderer() as renderer:
+            for i in range(10):
+                row = (80.0 + 20 * (i % 5)) * unit
+                band = RowBand(table_top=80.0 * unit, row_top=row, row_bottom=row + 20 * unit)
+                sizes.append(len(renderer.crop(path, 1, band)))
+        elapsed = time.perf_counter() - start
+    queue.put({"seconds": elapsed, "rss0": rss0, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               "status": "ok", "error": f"10 pictures, {sum(sizes) // 1024} KiB", "facts": 0,
+               "crop": None})  # fmt: skip
+
+
 HEAVY = [
     ("rectangles", 2500),
     ("rectangles", 20000),
     ("big_page", 14400),
+    ("crop", 14400),
     ("pages", 200),
     ("pages", 1000),
     ("cells", 10_000_000),
@@ -199,7 +227,7 @@ def heavy_main(kinds: list[str]) -> None:  # e.g. --heavy pages:200 runs one cas
     for case in HEAVY:
         if kinds and case[0] not in kinds and f"{case[0]}:{case[1]}" not in kinds:
             continue
-        r = _measure(_heavy_case, case)  # type: ignore[arg-type]
+        r = _measure(_crop_case if case[0] == "crop" else _heavy_case, case)  # type: ignore[arg-type]
         crop = f"; report crop {r['crop'][0]:.2f} s, {r['crop'][1] // 1024} KiB" if r["crop"] else ""
         print(
             f"{case[0] + ' ' + format(case[1], ','):<24} {r['seconds']:>8.2f} {r['rss'] / 1024:>13.0f}"
@@ -347,6 +375,11 @@ def main(argv: list[str]) -> None:
         from pipelines.querybench import main as queries_main
 
         queries_main(argv[1:])
+        return
+    if argv[:1] == ["--noop"]:  # a no-op rerun over N unchanged files (default 10,000)
+        from pipelines.bench_noop import main as noop_main
+
+        noop_main(int(argv[1]) if len(argv) > 1 else 10_000)
         return
     if argv[:1] == ["--heavy"]:
         heavy_main(argv[1:])  # optionally only some kinds: rectangles big_page pages cells

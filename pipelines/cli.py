@@ -167,18 +167,21 @@ def ingest(
 
 
 def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers: int) -> None:
-    from pipelines.guard import check_free_space, triage
+    from pipelines.guard import check_free_space, nothing_to_do, triage
     from pipelines.guard import revalidate as run_rules_again
     from pipelines.retention import prune_reports
-    from pipelines.sources import scan_sources
+    from pipelines.sources import HashCache, scan_sources
 
     check_free_space(warehouse.resolve().parent)
     _mark("started")
-    scan = scan_sources(list(paths))
+    scan = scan_sources(list(paths), cache=HashCache.for_warehouse(warehouse))  # unchanged files unopened
     for skipped in scan.skipped:
         click.echo(f"skipped (not a supported format): {skipped}")
     if not scan.files:
         raise click.UsageError("no files to ingest (supported: .pdf .docx .xlsx .xlsm .xls .txt .md)")
+    if not revalidate and (unchanged := nothing_to_do(warehouse, scan.files)):
+        click.echo(unchanged)  # a no-op rerun: one line, no Dagster, nothing written
+        sys.exit(EXIT_OK)
     # unchanged bytes are recognised before any extraction; a revert is made current again
     todo, notes = triage(warehouse, scan.files)
     for note in notes:

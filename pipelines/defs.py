@@ -9,10 +9,11 @@ one-partition job (a partition materialised from the UI); when the last run of a
 finishes, `report_after_ingest` (or `report_after_failed_ingest`) requests one report run.
 """
 
-import json
+import os
 from pathlib import Path
 
 import dagster as dg
+from filelock import Timeout
 
 from pipelines.batch_job import batch_run_config, ingest_batch
 from pipelines.extract.assets import source_document
@@ -21,7 +22,7 @@ from pipelines.normalise.assets import normalised_document
 from pipelines.partitions import BATCH_TAG, FILE_TAG, SOURCE_FILES, source_files
 from pipelines.report.assets import quality_report
 from pipelines.resources import InboxResource, WarehouseResource
-from pipelines.sources import SOURCE_PATH_TAG, HashCache, SourceFile, find_source_files, scan_sources
+from pipelines.sources import SOURCE_PATH_TAG, HashCache, SourceFile, scan_sources
 from pipelines.validate.assets import document_quality
 
 ingest_job = dg.define_asset_job(
@@ -58,28 +59,44 @@ def run_request_for(source: SourceFile, batch: str | None = None) -> dg.RunReque
 
 
 @dg.sensor(job=ingest_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
-def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> dg.SensorResult:
+def inbox_sensor(
+    context: dg.SensorEvaluationContext, inbox: InboxResource, warehouse: WarehouseResource
+) -> dg.SensorResult:
     """Register new or changed files in the landing folder as partitions (the schedule ingests them).
 
-    The cursor keeps each file's size, modification time and hash, so an unchanged file is not
-    read again every minute.
+    Hashes are remembered by file stat beside the warehouse (HashCache), so an unchanged file is
+    not opened again every minute. A file whose bytes are a version the warehouse has loaded and
+    since superseded (a revert) is a new delivery: it is recorded and made current here, as the
+    CLI does, without extracting it again (see guard.deliver_again).
     """
+    from pipelines.guard import deliver_again
+
     folder = Path(inbox.path)
     if not folder.is_dir():
         return dg.SensorResult(skip_reason=f"landing folder {folder} does not exist")
-    cache: HashCache = {p: (v[0], v[1], v[2]) for p, v in json.loads(context.cursor or "{}").items()}
+    cache = HashCache.for_warehouse(warehouse.file)
     found = scan_sources([folder], cache=cache).files
-    cursor = json.dumps(cache, sort_keys=True)
     known = set(context.instance.get_dynamic_partitions(SOURCE_FILES))
     for s in found:
         if s.error:  # still being copied, or no permission: tried again on the next tick
             context.log.warning(f"cannot read {s.path}: {s.error}")
+    fresh = [
+        s
+        for s in found
+        if not s.error and s.partition_key in known and os.path.abspath(s.path) in cache.fresh
+    ]
+    try:
+        for line in deliver_again(warehouse.file, fresh, by_mtime=True, timeout=30):
+            context.log.info(line)
+    except Timeout:  # a batch is writing: look at these files again on the next tick
+        cache.forget([s.path for s in fresh])
+        context.log.info("the warehouse is busy; reverted files are looked at again on the next tick")
     new = sorted({s.partition_key for s in found if not s.error} - known)
     if not new:
-        return dg.SensorResult(skip_reason="no new or changed files", cursor=cursor)
+        return dg.SensorResult(skip_reason="no new or changed files")
     names = ", ".join(sorted({s.path.name for s in found if s.partition_key in new}))
     context.log.info(f"registered {len(new)} file version(s): {names}")
-    return dg.SensorResult(dynamic_partitions_requests=[source_files.build_add_request(new)], cursor=cursor)
+    return dg.SensorResult(dynamic_partitions_requests=[source_files.build_add_request(new)])
 
 
 @dg.schedule(
@@ -106,7 +123,9 @@ def nightly_ingest(
     done = finished_documents(warehouse.file)
     tick = context.scheduled_execution_time
     batch = f"nightly-{tick.strftime('%Y%m%dT%H%M%z')}" if tick else "nightly-manual"
-    todo = {s.partition_key: s for s in find_source_files([folder])}  # once per content hash
+    # once per content hash; unchanged files are not opened (their hashes are remembered by stat)
+    cache = HashCache.for_warehouse(warehouse.file)
+    todo = {s.partition_key: s for s in scan_sources([folder], cache=cache).files}
     files = [s for key, s in sorted(todo.items()) if key in registered and key not in done]
     if not files:
         return []

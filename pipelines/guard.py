@@ -248,6 +248,51 @@ def run_lock(warehouse: Path, notify: object = print, timeout: float = 6 * 3600)
 # --- a run over many files ----------------------------------------------------------------------
 
 
+def _known(warehouse: Path, keys: list[str]) -> dict[str, tuple[bool, str, str | None, bool]]:
+    """document_id → (is_current, status, error, finished) for the versions the warehouse has, in one
+    query (a landing folder of 10,000 files must not cost 10,000 look-ups). Finished: validated, or
+    failed or template (a run killed between load and validation is not finished)."""
+    import duckdb  # not load.warehouse.reader: this is on the no-op path, which needs no polars
+
+    if not warehouse.exists() or not keys:
+        return {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            """
+            select d.document_id, d.is_current, d.status, d.error,
+                   d.status in ('failed', 'template')
+                   or exists (select 1 from dq_run r where r.document_id = d.document_id)
+            from dim_document d where d.document_id in (select unnest(?))
+            """,
+            [sorted(set(keys))],
+        ).fetchall()
+    return {r[0]: (bool(r[1]), str(r[2]), r[3], bool(r[4])) for r in rows}
+
+
+def _needs_run(state: tuple[bool, str, str | None, bool] | None) -> bool:
+    return state is None or (state[1] == "failed" and reason_of(state[2]) in RETRY_REASONS)
+
+
+def nothing_to_do(warehouse: Path, sources: list[SourceFile]) -> str | None:
+    """The one summary line of a rerun that would change nothing, else None (read-only, no Dagster).
+
+    Nothing to do: every file's bytes are a version the warehouse has finished, current (or a
+    failed attempt that the same bytes would fail again). A revert or a retry needs the run.
+    """
+    known = _known(warehouse, [s.partition_key for s in sources])
+    for s in sources:
+        state = known.get(s.partition_key)
+        if _needs_run(state) or state is None or not state[3] or not (state[0] or state[1] == "failed"):
+            return None
+    versions = len({s.partition_key for s in sources})
+    failed = sum(1 for k in {s.partition_key for s in sources} if known[k][1] == "failed")
+    tried = f", {failed} of them failed before" if failed else ""
+    return (
+        f"{len(sources)} file(s) already loaded ({versions} version(s){tried}): nothing to do, "
+        f"nothing written to {warehouse}"
+    )
+
+
 def triage(warehouse: Path, sources: list[SourceFile]) -> tuple[list[SourceFile], list[str]]:
     """Which files need the pipeline; unchanged bytes are recognised here, before any extraction.
 
@@ -256,15 +301,10 @@ def triage(warehouse: Path, sources: list[SourceFile]) -> tuple[list[SourceFile]
     - the same bytes under a second name in this run: tried once;
     - a failed attempt whose reason was not the bytes (RETRY_REASONS): tried again.
     """
-    from pipelines.load.warehouse import known_version, make_current, reader, writer
-
     todo: list[SourceFile] = []
     lines: list[str] = []
     seen: dict[str, Path] = {}
-    known: dict[str, tuple[bool, str, str | None] | None] = {}
-    if warehouse.exists():
-        with reader(warehouse) as con:
-            known = {s.partition_key: known_version(con, s.partition_key) for s in sources}
+    known = _known(warehouse, [s.partition_key for s in sources])
     revert: list[SourceFile] = []
     for s in sources:
         key = s.partition_key
@@ -273,7 +313,7 @@ def triage(warehouse: Path, sources: list[SourceFile]) -> tuple[list[SourceFile]
             continue
         seen[key] = s.path
         state = known.get(key)
-        if state is None or (state[1] == "failed" and reason_of(state[2]) in RETRY_REASONS):
+        if state is None or _needs_run(state):
             todo.append(s)
         elif state[0]:
             lines.append(f"already loaded: {s.path} ({key})")
@@ -281,12 +321,58 @@ def triage(warehouse: Path, sources: list[SourceFile]) -> tuple[list[SourceFile]
             lines.append(f"already tried: {s.path} ({key}) failed: {state[2]}")
         else:
             revert.append(s)
-    if revert:
-        with writer(warehouse) as con:
-            for s in revert:
-                make_current(con, s.partition_key, str(s.path))
-                lines.append(f"delivered again: {s.path} ({s.partition_key}) is the current version again")
-    return todo, lines
+    return todo, lines + deliver_again(warehouse, revert)
+
+
+def deliver_again(
+    warehouse: Path, sources: list[SourceFile], *, by_mtime: bool = False, timeout: float | None = None
+) -> list[str]:
+    """Loaded bytes delivered again after a newer version (a revert) become the current version.
+
+    Scope 5: the current version of a (region, department, year, kind) is the one most recently
+    delivered; each delivery is a `doc_delivery` row. Named on the command line, a file is delivered
+    now. Found in the landing folder (`by_mtime`, the sensor), it is delivered when it was written:
+    only if its modification time is later than the current version's last delivery, so a folder
+    that keeps both versions side by side never flips back to the older one. Failed attempts and
+    versions that are already current are left alone. Returns one line per version made current.
+    `timeout`: how long to wait for another writer (the sensor must not wait for a whole batch).
+    """
+    from datetime import UTC, datetime
+
+    from pipelines.load.warehouse import make_current, reader, writer
+
+    known = _known(warehouse, [s.partition_key for s in sources])
+    candidates = {
+        s.partition_key: s
+        for s in sources
+        if (st := known.get(s.partition_key)) and not st[0] and st[1] != "failed"
+    }
+    if by_mtime and candidates:
+        with reader(warehouse) as con:
+            for key, s in list(candidates.items()):
+                (last,) = con.execute(
+                    """
+                    select max(coalesce(v.delivered_at, d.ingested_at))
+                    from dim_document d left join doc_delivery v using (document_id)
+                    where d.is_current and d.version_key =
+                          (select version_key from dim_document where document_id = ?)
+                    """,
+                    [key],
+                ).fetchone() or (None,)
+                try:
+                    written = datetime.fromtimestamp(s.path.stat().st_mtime, UTC).replace(tzinfo=None)
+                except OSError:
+                    written = None
+                if written is None or (last is not None and written <= last):
+                    del candidates[key]
+    if not candidates:
+        return []
+    lines: list[str] = []
+    with writer(warehouse, **({"timeout": timeout} if timeout is not None else {})) as con:
+        for key, s in candidates.items():
+            make_current(con, key, str(s.path))
+            lines.append(f"delivered again: {s.path} ({key}) is the current version again")
+    return lines
 
 
 def revalidate(warehouse: Path, document_ids: list[str], run_id: str) -> int:

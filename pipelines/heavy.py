@@ -112,6 +112,25 @@ def text_pages_pdf(path: Path, pages: int) -> Path:
     return path
 
 
+def tiny_numbers_pdf(path: Path, n: int = 50_000, size: tuple[float, float] = (595.0, 842.0)) -> Path:
+    """One page under a catalogued title printing n tiny numbers in a grid, some far too long for any
+    money column (up to 30 digits), as a page of machine-printed noise would."""
+    c = _canvas(path, size)
+    width, height = size
+    _heading(c, width, height)
+    cols = max(1, int(math.sqrt(n * (width - 80) / (height - 100))))
+    rows = math.ceil(n / cols)
+    dx, dy = (width - 80) / cols, (height - 100) / rows
+    c.setFont(FONT, max(0.5, min(dx / 8, dy * 0.8)))
+    for i in range(n):
+        r, k = divmod(i, cols)
+        digits = 1 + (i * 7919) % 30
+        value = f"{(i * 2654435761) % 10**digits:,}.{i % 100:02d}"
+        c.drawString(40 + k * dx, height - 80 - (r + 1) * dy, value)
+    c.save()
+    return path
+
+
 def big_page_pdf(path: Path, side: float = 14400.0) -> Path:
     """One page of side × side points (14,400 is the PDF maximum) holding a small ruled table."""
     c = _canvas(path, (side, side))

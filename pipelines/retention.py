@@ -2,7 +2,8 @@
 documents, not with the number of runs.
 
 - Dated reports and GX validation results older than N days go (YUJUESUAN_RETENTION_DAYS, default 30;
-  0 keeps everything). `latest.html`, the Data Docs index and the GX project files are always kept.
+  0 keeps everything), by the CLI and by the Dagster report steps once per batch. `latest.html`,
+  the Data Docs index and the GX project files are always kept.
 - Of each document's validations, only the newest K are kept, in the warehouse (`dq_run` and its
   `dq_result` rows) and among the GX results (YUJUESUAN_KEEP_RUNS, default 3; 0 keeps every run).
   The newest run is what v_document_quality and the report read; the others are its recent history.
@@ -85,7 +86,7 @@ def prune_gx_results(reports: Path, keep: int | None = None) -> int:
 
 
 def _prunable(reports: Path) -> list[Path]:
-    dated = [p for p in reports.glob("quality-*.html") if p.is_file()]
+    dated = [p for pattern in ("quality-*.html", "run-*.html") for p in reports.glob(pattern) if p.is_file()]
     gx = reports / "gx"
     results = [p for p in gx.rglob("*") if p.is_file() and "validations" in p.relative_to(gx).parts]
     return dated + results

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import sqlite3
+import time
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.extract.document import SUPPORTED_SUFFIXES
+from pipelines.extract.formats import SUPPORTED_SUFFIXES
 from pipelines.guard import source_hash
 from pipelines.types import document_id_for
 
 SOURCE_PATH_TAG = "yujuesuan/source_path"
 IGNORED_PREFIXES = (".", "~$")  # hidden files and Office lock files
+log = logging.getLogger("yujuesuan.sources")
 
 
 @dataclass(frozen=True)
@@ -33,25 +39,93 @@ class SourceScan:
     skipped: list[Path] = field(default_factory=list)  # found in a folder, not a format the pipeline reads
 
 
-HashCache = dict[str, tuple[int, int, str]]  # path → (size, mtime_ns, sha256)
+class HashCache:
+    """Content hashes of files, remembered by their stat: (size, mtime_ns, ctime_ns, inode) → sha256.
 
+    A no-op rerun over a landing folder must not read every file again: while a file's stat is
+    unchanged its bytes are taken as unchanged (what rsync and git assume), so only new or touched
+    files are opened. It is kept in a SQLite file beside the warehouse (`for_warehouse`), which the
+    CLI, the landing-folder sensor and the nightly schedule all know, whatever DAGSTER_HOME each of
+    them runs with; it says nothing about what is loaded, so it can never disagree with the
+    warehouse (a lost or stale file only costs hashing). A file written within RACY_NS of being
+    hashed is not remembered, since a second write in the same clock tick would keep its stat.
+    """
 
-def _sha256(path: Path, cache: HashCache | None) -> tuple[str, str | None]:
-    """The file's hash (or a stand-in and why it cannot be read), reused from `cache` while its size
-    and modification time are unchanged."""
-    if cache is None:
-        return source_hash(path)
-    try:
-        st = path.stat()
-    except OSError:
-        return source_hash(path)
-    hit = cache.get(str(path))
-    if hit and hit[0] == st.st_size and hit[1] == st.st_mtime_ns:
-        return hit[2], None
-    sha, error = source_hash(path)
-    if error is None:
-        cache[str(path)] = (st.st_size, st.st_mtime_ns, sha)
-    return sha, error
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, file: Path | None = None) -> None:
+        self.file = file
+        self.entries: dict[str, tuple[int, int, int, int, str]] = {}
+        self.fresh: set[str] = set()  # paths hashed during this scan: new or changed files
+        self._dirty: set[str] = set()
+        self._gone: set[str] = set()
+        if file is not None and file.exists():
+            try:
+                with closing(sqlite3.connect(file, timeout=30)) as con:
+                    rows = con.execute("select path, size, mtime_ns, ctime_ns, inode, sha256 from hashes")
+                    self.entries = {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows}
+            except sqlite3.Error:  # a broken cache is only a cold one
+                self.entries = {}
+
+    @classmethod
+    def for_warehouse(cls, warehouse: Path) -> HashCache:
+        return cls(warehouse.resolve().parent / f".{warehouse.name}.hashes.sqlite")
+
+    def sha256(self, path: Path) -> tuple[str, str | None]:
+        """The file's hash (or a stand-in and why it cannot be read), from the cache while its stat holds."""
+        key = os.path.abspath(path)
+        try:
+            st = path.stat()
+        except OSError:
+            return source_hash(path)
+        stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        hit = self.entries.get(key)
+        if hit is not None and hit[:4] == stamp:
+            return hit[4], None
+        self.fresh.add(key)
+        sha, error = source_hash(path)
+        if error is None and time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > self.RACY_NS:
+            self.entries[key] = (*stamp, sha)
+            self._dirty.add(key)
+        elif hit is not None:
+            del self.entries[key]
+            self._gone.add(key)
+        return sha, error
+
+    def forget_missing(self, folders: list[Path], files: list[Path]) -> None:
+        """Entries under the scanned folders (or for the named files) that the scan did not find."""
+        seen = {os.path.abspath(p) for p in files}
+        roots = tuple(os.path.join(os.path.abspath(f), "") for f in folders)
+        for key in [k for k in self.entries if k not in seen and k.startswith(roots)]:
+            del self.entries[key]
+            self._gone.add(key)
+
+    def forget(self, paths: list[Path]) -> None:
+        """Hash these files again next time (their delivery could not be recorded)."""
+        for key in map(os.path.abspath, paths):
+            if self.entries.pop(key, None) is not None:
+                self._gone.add(key)
+        self.save()
+
+    def save(self) -> None:
+        """Write what changed (one transaction); a cache that cannot be written is only not kept."""
+        if self.file is None or not (self._dirty or self._gone):
+            return
+        try:
+            with closing(sqlite3.connect(self.file, timeout=30)) as con, con:
+                con.execute(
+                    "create table if not exists hashes (path text primary key, size integer, "
+                    "mtime_ns integer, ctime_ns integer, inode integer, sha256 text)"
+                )
+                con.executemany("delete from hashes where path = ?", [(k,) for k in self._gone])
+                con.executemany(
+                    "insert or replace into hashes values (?, ?, ?, ?, ?, ?)",
+                    [(k, *self.entries[k]) for k in self._dirty if k in self.entries],
+                )
+        except sqlite3.Error as exc:
+            log.warning("hash cache %s not saved: %s", self.file, exc)
+        self._dirty.clear()
+        self._gone.clear()
 
 
 def scan_sources(
@@ -62,8 +136,9 @@ def scan_sources(
     Folders yield the formats the pipeline reads (every file with `all_files`) and list the rest as
     skipped; a file named explicitly is always taken, so an unreadable one is recorded as failed
     rather than silently dropped. Hidden files and Office lock files in folders are ignored. With
-    `cache` (the landing-folder sensor's cursor) an unchanged file is not read again.
+    `cache` a file whose stat is unchanged is not opened (see HashCache); the cache is saved.
     """
+    paths = list(paths)
     found: dict[Path, None] = {}
     skipped: list[Path] = []
     for path in paths:
@@ -79,10 +154,11 @@ def scan_sources(
             found[path] = None
         else:
             raise FileNotFoundError(f"no such file or folder: {path}")
-    files = [SourceFile(p, *_sha256(p, cache)) for p in found]  # an unreadable file is its own problem
-    if cache is not None:  # forget files that left the folder
-        for gone in set(cache) - {str(p) for p in found}:
-            del cache[gone]
+    hashed = cache.sha256 if cache is not None else source_hash
+    files = [SourceFile(p, *hashed(p)) for p in found]  # an unreadable file is its own problem
+    if cache is not None:  # forget files that left the folders
+        cache.forget_missing([p for p in paths if p.is_dir()], list(found))
+        cache.save()
     return SourceScan(files, skipped)
 
 

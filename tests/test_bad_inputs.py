@@ -306,3 +306,20 @@ def test_file_budget_keeps_what_was_read(tmp_path: Path, monkeypatch: pytest.Mon
     doc = extract_guarded(tmp_path / "two.pdf", limits=Limits(file_seconds=3600))
     assert doc.status == "partial" and doc.error.startswith("too_slow")
     assert doc.tables and doc.tables[0].pages == [1]
+
+
+def test_an_amount_beyond_decimal_18_2_is_rejected_with_its_cell(tmp_path: Path) -> None:
+    """999,999,999,999,999,999.99 does not fit DECIMAL(18,2): the cell is named, the rest loads."""
+    path = tmp_path / "too_long.txt"
+    text = SEED000.read_text(encoding="utf-8")
+    path.write_text(text.replace("7,171,195.84", "999,999,999,999,999,999.99", 1), encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    with writer(warehouse) as con:
+        ingest_file(con, path, limits=LIMITS)
+        ingest_file(con, SEED000, limits=LIMITS)  # another document, untouched
+        rows = con.execute("select source_path, status, error, facts_loaded from dim_document").fetchall()
+    by_name = {Path(r[0]).name: r[1:] for r in rows}
+    status, error, facts = by_name[path.name]
+    assert status == "partial" and error.startswith("amount_out_of_range") and facts > 0
+    assert "999,999,999,999,999,999.99" in error
+    assert by_name[SEED000.name][0] == "ok"

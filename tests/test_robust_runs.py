@@ -129,7 +129,7 @@ def test_two_cli_ingests_at_the_same_moment_both_complete(tmp_path: Path) -> Non
 
 def test_sensor_registers_readable_files_past_an_unreadable_one(tmp_path: Path) -> None:
     from pipelines.defs import inbox_sensor
-    from pipelines.resources import InboxResource
+    from pipelines.resources import InboxResource, WarehouseResource
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -137,23 +137,57 @@ def test_sensor_registers_readable_files_past_an_unreadable_one(tmp_path: Path) 
     os.symlink("/proc/self/mem", inbox / "locked.pdf")  # opens, every read fails
     with dg.instance_for_test() as instance:
         context = dg.build_sensor_context(
-            instance=instance, resources={"inbox": InboxResource(path=str(inbox))}
+            instance=instance,
+            resources={
+                "inbox": InboxResource(path=str(inbox)),
+                "warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb")),
+            },
         )
         result = inbox_sensor(context)
     (request,) = result.dynamic_partitions_requests
     assert list(request.partition_keys) == [find_source_files([inbox / "good.txt"])[0].partition_key]
 
 
-def test_huge_page_is_rendered_at_a_capped_size(tmp_path: Path) -> None:
-    from pipelines.heavy import big_page_pdf
-    from pipelines.report.crops import MAX_PAGE_PIXELS, PageRenderer, RowBand
+def test_huge_page_pictures_render_only_their_band_at_a_capped_size(tmp_path: Path) -> None:
+    """A 14,400 pt page: each picture renders its band of the page only, at most MAX_WIDTH_PX wide and
+    MAX_CROP_PIXELS in all, and the table's title and rows are in it."""
+    import io
 
-    path = big_page_pdf(tmp_path / "big.pdf", 14400)
-    with PageRenderer() as renderer:
-        png = renderer.crop(path, 1, RowBand(table_top=100.0 * 14400 / 842))
-        (page,) = renderer._pages.values()
-        assert page.image.width * page.image.height <= MAX_PAGE_PIXELS
-    assert png.startswith(b"\x89PNG")
+    from PIL import Image
+
+    from pipelines.heavy import big_page_pdf
+    from pipelines.report import crops
+    from pipelines.report.crops import MAX_CROP_PIXELS, MAX_WIDTH_PX, PageRenderer, RowBand
+    from tests.report.test_report import _highlighted_rows
+
+    side = 14400.0
+    unit = side / 842  # the generated page is an A4 drawing scaled up
+    path = big_page_pdf(tmp_path / "big.pdf", side)
+    drawn: list[tuple[int, int]] = []
+    real = crops._Page.render_rows
+
+    def spy(page: crops._Page, y0: int, y1: int) -> Image.Image:
+        image = real(page, y0, y1)
+        drawn.append(image.size)
+        return image
+
+    crops._Page.render_rows = spy  # type: ignore[method-assign]
+    try:
+        with PageRenderer() as renderer:
+            band = RowBand(table_top=80 * unit, row_top=120 * unit, row_bottom=140 * unit)
+            png = renderer.crop(path, 1, band)
+            assert renderer.opened == 1 and renderer.renders == 1
+    finally:
+        crops._Page.render_rows = real  # type: ignore[method-assign]
+    ((width, height),) = drawn
+    scale = MAX_WIDTH_PX / side
+    assert width <= MAX_WIDTH_PX and width * height <= MAX_CROP_PIXELS
+    # the band from above the table (its title searched up to HEADER_ALLOWANCE_PT) to below the row
+    assert height < (140 - 80 + 2 * crops.HEADER_ALLOWANCE_PT + 2 * crops.MARGIN_PT) * unit * scale + 2
+    picture = Image.open(io.BytesIO(png)).convert("RGB")
+    assert picture.height <= height and picture.width <= width
+    highlighted = _highlighted_rows(picture)
+    assert highlighted and abs(len(highlighted) - 20 * unit * scale) <= 3
 
 
 def test_storage_full_is_a_message(tmp_path: Path) -> None:
@@ -200,3 +234,156 @@ def test_data_docs_pages_load_nothing_from_the_internet(tmp_path: Path) -> None:
     text = page.read_text(encoding="utf-8")
     assert "bootstrapcdn" not in text and "jquery" not in text and "s3.example" not in text
     assert "static/styles/local.css" in text and "<style>" in text
+
+
+def _run_partition(instance: dg.DagsterInstance, warehouse: Path, path: Path, key: str) -> None:
+    """Launch the ingest job for one registered partition the way the schedule's request does."""
+    from pipelines.defs import defs, ingest_job, run_request_for
+    from pipelines.sources import SourceFile
+
+    request = run_request_for(SourceFile(path, "0" * 64), "test-batch")
+    result = defs.resolve_job_def(ingest_job.name).execute_in_process(
+        instance=instance,
+        partition_key=key,
+        tags=request.tags,
+        run_config={"resources": {"warehouse": {"config": {"path": str(warehouse)}}}},
+    )
+    assert result.success
+
+
+def test_a_revert_in_the_landing_folder_is_delivered_by_the_sensor(tmp_path: Path) -> None:
+    """v1 → v2 → v1 again under the same name: the sensor records the delivery and v1 is current,
+    without a new partition or run; a copy of v2 kept with an older time never takes it back."""
+    from pipelines.defs import inbox_sensor
+    from pipelines.partitions import source_files
+    from pipelines.resources import InboxResource, WarehouseResource
+
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "data" / "w.duckdb"
+    inbox.mkdir()
+    resources = {"inbox": InboxResource(path=str(inbox)), "warehouse": WarehouseResource(path=str(warehouse))}
+    doc = inbox / "tongnan_2024_juesuan.txt"
+    keys = {}
+    with dg.instance_for_test() as instance:
+        for cents in ("84", "85"):  # deliver v1, load it through the assets; then v2
+            _variant(doc, cents)
+            result = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+            (request,) = result.dynamic_partitions_requests
+            (keys[cents],) = request.partition_keys
+            instance.add_dynamic_partitions(source_files.name, [keys[cents]])
+            _run_partition(instance, warehouse, doc, keys[cents])
+        assert _current(warehouse) == {str(doc): True}  # one path, two versions
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            current = dict(con.execute("select document_id, is_current from dim_document").fetchall())
+        assert current == {keys["84"]: False, keys["85"]: True}
+
+        time.sleep(0.01)
+        _variant(doc, "84")  # the revert: v1's bytes again
+        result = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+        assert not result.dynamic_partitions_requests  # a known partition: nothing to register or run
+        archive = inbox / "archive" / "old_copy_of_v2.txt"
+        archive.parent.mkdir()
+        _variant(archive, "85")
+        os.utime(archive, (time.time() - 86400, time.time() - 86400))  # kept from yesterday
+        inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+        inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        current = dict(con.execute("select document_id, is_current from dim_document").fetchall())
+        delivered = con.execute(
+            "select document_id, outcome from doc_delivery order by delivered_at"
+        ).fetchall()
+        runs = con.execute("select count(*) from dq_run").fetchone()
+    assert current == {keys["84"]: True, keys["85"]: False}
+    assert delivered == [(keys["84"], "loaded"), (keys["85"], "loaded"), (keys["84"], "current_again")]
+    assert runs == (2,)  # made current without extracting or validating again
+
+
+def test_report_job_prunes_old_reports_and_gx_results(tmp_path: Path) -> None:
+    """The nightly path (the refresh_quality_report job) applies the retention, as the CLI does."""
+    from pipelines.defs import defs, report_job
+
+    warehouse = tmp_path / "data" / "w.duckdb"
+    with writer(warehouse) as con:
+        ingest_file(con, SEED000)
+    reports = tmp_path / "data" / "reports"
+    old_run = reports / "run-20000101T000000.html"
+    old_result = reports / "gx" / "gx" / "uncommitted" / "validations" / "suite" / "run" / "r.json"
+    old_result.parent.mkdir(parents=True)
+    for f in (old_run, old_result):
+        f.write_text("x", encoding="utf-8")
+        os.utime(f, (time.time() - 40 * 86400, time.time() - 40 * 86400))
+    with dg.instance_for_test() as instance:
+        result = defs.resolve_job_def(report_job.name).execute_in_process(
+            instance=instance, run_config={"resources": {"warehouse": {"config": {"path": str(warehouse)}}}}
+        )
+    assert result.success
+    (materialization,) = result.asset_materializations_for_node("quality_report")
+    assert materialization.metadata["pruned_files"].value == 2
+    assert not old_run.exists() and not old_result.exists()
+    assert (reports / "latest.html").exists() and list(reports.glob("quality-*.html"))
+
+
+def test_unchanged_files_are_not_opened_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stat cache beside the warehouse: a second scan hashes only the file whose stat changed."""
+    import pipelines.extract.document as document
+    from pipelines.sources import HashCache, scan_sources
+
+    monkeypatch.setattr(HashCache, "RACY_NS", 0)  # the files were written just now
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    files = [_variant(folder / f"f{i}.txt", f"{i:02d}") for i in range(5)]
+    hashed: list[Path] = []
+    real = document.file_sha256
+    monkeypatch.setattr(document, "file_sha256", lambda p: hashed.append(p) or real(p))
+    warehouse = tmp_path / "w.duckdb"
+
+    first = scan_sources([folder], cache=HashCache.for_warehouse(warehouse)).files
+    assert sorted(hashed) == files
+    hashed.clear()
+    again = scan_sources([folder], cache=HashCache.for_warehouse(warehouse)).files  # a new process
+    assert hashed == [] and again == first
+    time.sleep(0.01)
+    _variant(files[2], "99")  # same size, new bytes, new mtime
+    files[4].unlink()
+    third = scan_sources([folder], cache=HashCache.for_warehouse(warehouse))
+    assert hashed == [files[2]]
+    assert third.files[2].sha256 != first[2].sha256 and len(third.files) == 4
+    cache = HashCache.for_warehouse(warehouse)
+    assert set(cache.entries) == {str(f) for f in files[:4]}
+
+
+def test_a_noop_rerun_is_one_line_and_opens_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`yujuesuan ingest` on a folder it has loaded: one summary line, exit 0, no file opened, the
+    warehouse untouched; a changed file makes it a real run again."""
+    from click.testing import CliRunner
+
+    import pipelines.extract.document as document
+    from pipelines.cli import cli
+    from pipelines.sources import HashCache
+
+    monkeypatch.setattr(HashCache, "RACY_NS", 0)
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    one = _variant(folder / "one.txt", "84")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7 garbage")  # failed for its bytes: not retried
+    warehouse = tmp_path / "w.duckdb"
+    runner = CliRunner()
+    first = runner.invoke(cli, ["ingest", str(folder), "--warehouse", str(warehouse)])
+    assert first.exit_code == 1, first.output
+    stamp = warehouse.stat().st_mtime_ns
+    hashed: list[Path] = []
+    real = document.file_sha256
+    monkeypatch.setattr(document, "file_sha256", lambda p: hashed.append(p) or real(p))
+
+    again = runner.invoke(cli, ["ingest", str(folder), "--warehouse", str(warehouse)])
+    assert again.exit_code == 0, again.output
+    assert again.output.splitlines() == [
+        f"2 file(s) already loaded (2 version(s), 1 of them failed before): nothing to do, "
+        f"nothing written to {warehouse}"
+    ]
+    assert hashed == [] and warehouse.stat().st_mtime_ns == stamp
+
+    time.sleep(0.01)
+    _variant(one, "85")
+    changed = runner.invoke(cli, ["ingest", str(folder), "--warehouse", str(warehouse)])
+    assert set(hashed) == {one} and "1 loaded, 1 already loaded" in changed.output  # scan + extraction

@@ -13,6 +13,41 @@ from typing import Any
 
 from pipelines.types import BBox, RawRow
 
+LATTICE_DPI = 300  # camelot's own default: lattice finds the rules in a picture of the page
+MAX_LATTICE_PIXELS = 20_000_000  # an A3 page at 300 dpi; a larger page is drawn at a lower dpi
+
+
+def lattice_resolution(path: Path, page_number: int) -> int:
+    """camelot lattice's dpi for this page: its default, or less for a page so large that the picture
+    would not fit in memory (a 14,400 pt page at 300 dpi is 60,000 px square, tens of GB with
+    OpenCV's copies). A page scaled up keeps the same picture, so the rules found are the same."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        width, height = doc.get_page_size(page_number - 1)
+    finally:
+        doc.close()
+    pixels = width * height * (LATTICE_DPI / 72) ** 2
+    if pixels <= MAX_LATTICE_PIXELS:
+        return LATTICE_DPI
+    return max(1, int(LATTICE_DPI * (MAX_LATTICE_PIXELS / pixels) ** 0.5))
+
+
+def _pdfium_at(dpi: int) -> Any:
+    """camelot's pdfium picture backend drawing at `dpi` (its `resolution` option is not passed on to
+    the backend's in-memory render, so the cap is given as a backend)."""
+    from camelot.backends.pdfium_backend import PdfiumBackend
+
+    class CappedPdfium(PdfiumBackend):  # type: ignore[misc]
+        def convert(self, pdf_path: str, png_path: str, resolution: int = dpi, page: int = 1) -> None:
+            super().convert(pdf_path, png_path, resolution=dpi, page=page)
+
+        def to_array(self, pdf_path: str, resolution: int = dpi, page: int = 1) -> Any:
+            return super().to_array(pdf_path, resolution=dpi, page=page)
+
+    return CappedPdfium()
+
 
 def camelot_grid(
     path: Path, page_number: int, *, ruled: bool, region: BBox | None = None, page_height: float | None = None
@@ -30,6 +65,8 @@ def camelot_grid(
         x0, top, x1, bottom = region
         kwargs["table_areas"] = [f"{x0},{page_height - top},{x1},{page_height - bottom}"]
     try:
+        if ruled and (dpi := lattice_resolution(path, page_number)) < LATTICE_DPI:
+            kwargs["backend"] = _pdfium_at(dpi)
         tables = camelot.read_pdf(str(path), pages=str(page_number), flavor=flavor, **kwargs)
     except Exception:  # camelot raises bare Exceptions for pages it cannot read; the caller falls back
         return []

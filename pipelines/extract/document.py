@@ -9,6 +9,8 @@ from pathlib import Path
 from pipelines.budget import BudgetExceeded, exceeded
 from pipelines.errors import SourceFileError
 from pipelines.extract.catalog import is_catalogued
+from pipelines.extract.formats import OFFICE_FORMATS, PDF_SUFFIXES, TEXT_SUFFIXES
+from pipelines.extract.formats import SUPPORTED_SUFFIXES as SUPPORTED_SUFFIXES  # re-exported
 from pipelines.extract.metadata import detect_metadata, unread_metadata
 from pipelines.extract.ocr import ENGINE as OCR_ENGINE
 from pipelines.extract.ocr import OcrRun
@@ -18,10 +20,6 @@ from pipelines.extract.template import template_reason
 from pipelines.extract.text import extract_text_tables
 from pipelines.types import DocumentMeta, ExtractedDocument, RawTable, TextBlock
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
-PDF_SUFFIXES = {".pdf"}
-OFFICE_FORMATS = {".docx": "docx", ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES | set(OFFICE_FORMATS)
 TOO_SLOW = "too_slow"  # the prefix of a warning for a page abandoned when its time ran out
 log = logging.getLogger(__name__)
 

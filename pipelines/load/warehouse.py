@@ -213,14 +213,16 @@ def publish(path: Path) -> None:
 
 
 @contextmanager
-def writer(path: Path, *, publish_after: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+def writer(
+    path: Path, *, publish_after: bool = True, timeout: float = LOCK_TIMEOUT_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """The one write connection, on the work copy, under an exclusive lock across processes.
 
     On a clean exit the work copy is checkpointed and (unless `publish_after` is false) published
     to `path` for readers; after an exception nothing is published.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_SECONDS):
+    with FileLock(str(path) + ".lock", timeout=timeout):
         work = work_copy(path)
         if not work.exists():
             _seed_work_copy(path, work)

@@ -8,11 +8,13 @@ from pipelines.resources import WarehouseResource
 
 @dg.asset(group_name="report")
 def quality_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """latest.html over every current document; with a batch tag, also the batch's own run report."""
+    """latest.html over every current document; with a batch tag, also the batch's own run report.
+    Reports and GX results older than YUJUESUAN_RETENTION_DAYS are pruned."""
     # page rendering and templating load with the run only
     from pipelines.load.warehouse import reader
     from pipelines.report.data import run_outcomes
     from pipelines.report.html import RunEntry, write_report
+    from pipelines.retention import prune_reports, retention_days
 
     files = write_report(warehouse.file, warehouse.reports_dir, None)
     report = files.report
@@ -41,4 +43,7 @@ def quality_report(context: dg.AssetExecutionContext, warehouse: WarehouseResour
         metadata["run_report"] = dg.MetadataValue.path(str(run_files.path.resolve()))
         metadata["added"] = sum(e.outcome == "added" for e in entries)
         metadata["changed"] = sum(e.outcome == "changed" for e in entries)
+    # the nightly path prunes like the CLI does: old dated reports and GX results (retention.py)
+    metadata["pruned_files"] = prune_reports(warehouse.reports_dir)
+    metadata["retention_days"] = retention_days()
     return dg.MaterializeResult(metadata=metadata)

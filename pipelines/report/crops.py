@@ -1,9 +1,11 @@
 """Pictures for the quality report: the table region of a PDF page, the failing row highlighted.
 
 Reviewers check a failure against the printed page, so each failing check gets the part of the page
-from the table's title (or its first row, on a continuation page) down to the offending row. Pages
-are rendered once per (file, page) within a report run; the crops are embedded as PNG data URIs so
-the report stands alone.
+from the table's title (or its first row, on a continuation page) down to the offending row. Only
+that band of the page is rendered (pdfium's render crop), at DPI or less on a very large page, so a
+picture never costs more than MAX_CROP_PIXELS whatever the page size; the open pages (their text
+layer, to find titles and cells) are kept in a small LRU. The crops are embedded as PNG data URIs
+so the report stands alone.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from PIL import Image, ImageChops, ImageDraw
 
 DPI = 110
 SCALE = DPI / 72  # PDF points → pixels
-MAX_PAGE_PIXELS = (
-    12_000_000  # a page is rendered at DPI, or smaller when that would exceed this (14,400 pt pages)
-)
-CACHE_PIXELS = 48_000_000  # rendered pages kept at once (~150 MB of RGB), besides the page-count limit
+MAX_WIDTH_PX = 2_400  # a page wider than this at DPI (an A3 landscape is 1,819 px) is drawn smaller
+MAX_CROP_PIXELS = 8_000_000  # one rendered band (~24 MB of RGB); a taller band keeps its bottom rows
+OPEN_PAGES = 8  # pages (text layers) kept open at once
+OPEN_DOCUMENTS = 4
 HIGHLIGHT = (255, 196, 0, 96)  # translucent amber over the failing row
 CELL_OUTLINE = (214, 39, 40)  # red frame around the failing cell's printed value
 MARGIN_PT = 10.0  # space kept below the offending row and around the content
@@ -56,23 +58,49 @@ class RowBand:
 
 @dataclass
 class _Page:
-    image: Image.Image
+    page: pdfium.PdfPage
+    width_pt: float
     height_pt: float
     textpage: pdfium.PdfTextPage
-    scale: float = SCALE  # pixels per point of this render (below SCALE only for huge pages)
+    scale: float = SCALE  # pixels per point of this page's pictures (below SCALE only for huge pages)
+    renders: int = 0
+
+    @property
+    def height_px(self) -> int:
+        return int(self.height_pt * self.scale)
+
+    def render_rows(self, y0: int, y1: int) -> Image.Image:
+        """Pixel rows y0..y1 of the page at `scale`, rendering only that band (not the whole page)."""
+        top_cut = y0 / self.scale
+        bottom_cut = max(0.0, self.height_pt - y1 / self.scale)
+        bitmap = self.page.render(scale=self.scale, crop=(0, bottom_cut, 0, top_cut))
+        self.renders += 1
+        return bitmap.to_pil().convert("RGB")
+
+    def close(self) -> None:
+        self.textpage.close()
+        self.page.close()
 
 
 class PageRenderer:
-    """Renders PDF pages at DPI and keeps the most recent ones, so several checks on a page cost one render.
+    """Draws bands of PDF pages; the open pages and documents are kept in small LRUs (bounded memory),
+    so several checks on a page open it once and each picture renders only its own band.
 
     Use as a context manager; the PDF handles are closed at the end of the run.
     """
 
-    def __init__(self, max_pages: int = 32) -> None:
+    def __init__(self, max_pages: int = OPEN_PAGES, max_documents: int = OPEN_DOCUMENTS) -> None:
         self._max_pages = max_pages
-        self._docs: dict[Path, pdfium.PdfDocument] = {}
+        self._max_documents = max_documents
+        self._docs: OrderedDict[Path, pdfium.PdfDocument] = OrderedDict()
         self._pages: OrderedDict[tuple[Path, int], _Page] = OrderedDict()
-        self.renders = 0  # pages actually rendered (for the report's timing line and tests)
+        self._renders = 0  # bands rendered by pages already closed
+        self.opened = 0  # pages opened (for the report's timing line and tests)
+
+    @property
+    def renders(self) -> int:
+        """Bands rendered so far (each picture renders its own band, or two with a header strip)."""
+        return self._renders + sum(p.renders for p in self._pages.values())
 
     def __enter__(self) -> PageRenderer:
         return self
@@ -81,12 +109,31 @@ class PageRenderer:
         self.close()
 
     def close(self) -> None:
-        for page in self._pages.values():
-            page.textpage.close()
-        self._pages.clear()
+        while self._pages:
+            self._evict_page()
         for doc in self._docs.values():
             doc.close()
         self._docs.clear()
+
+    def _evict_page(self) -> None:
+        _, old = self._pages.popitem(last=False)
+        self._renders += old.renders
+        old.close()
+
+    def _document(self, path: Path) -> pdfium.PdfDocument:
+        doc = self._docs.get(path)
+        if doc is not None:
+            self._docs.move_to_end(path)
+            return doc
+        while len(self._docs) >= self._max_documents:
+            old_path, old = self._docs.popitem(last=False)
+            for key in [k for k in self._pages if k[0] == old_path]:
+                page = self._pages.pop(key)
+                self._renders += page.renders
+                page.close()
+            old.close()
+        doc = self._docs[path] = pdfium.PdfDocument(str(path))
+        return doc
 
     def _page(self, path: Path, page_no: int) -> _Page:
         key = (path, page_no)
@@ -94,23 +141,16 @@ class PageRenderer:
         if cached is not None:
             self._pages.move_to_end(key)
             return cached
-        doc = self._docs.get(path)
-        if doc is None:
-            doc = self._docs[path] = pdfium.PdfDocument(str(path))
+        doc = self._document(path)
         if not 1 <= page_no <= len(doc):
             raise IndexError(f"{path.name} has no page {page_no}")
         page = doc[page_no - 1]
-        scale = page_scale(page.get_width(), page.get_height())
-        image = page.render(scale=scale).to_pil().convert("RGB")
-        entry = _Page(image, page.get_height(), page.get_textpage(), scale)
-        self.renders += 1
+        width, height = page.get_width(), page.get_height()
+        entry = _Page(page, width, height, page.get_textpage(), page_scale(width, height))
+        self.opened += 1
         self._pages[key] = entry
-        while len(self._pages) > self._max_pages or (
-            len(self._pages) > 1
-            and sum(p.image.width * p.image.height for p in self._pages.values()) > CACHE_PIXELS
-        ):
-            _, old = self._pages.popitem(last=False)
-            old.textpage.close()
+        while len(self._pages) > self._max_pages:
+            self._evict_page()
         return entry
 
     def crop(self, path: Path, page_no: int, band: RowBand) -> bytes:
@@ -179,25 +219,30 @@ class PageRenderer:
 
 
 def _trimmed(page: _Page, top: float, bottom: float) -> tuple[Image.Image, int, int]:
-    """The page between top and bottom (points), white borders trimmed; with its pixel offsets."""
+    """The page between top and bottom (points), white borders trimmed; with its pixel offsets.
+
+    Only this band is rendered. A band taller than MAX_CROP_PIXELS allows keeps its bottom (the
+    offending row) and loses its top.
+    """
     SCALE = page.scale
     y0 = max(0, int(top * SCALE))
-    y1 = min(page.image.height, int(bottom * SCALE) + 1)
+    y1 = min(page.height_px, int(bottom * SCALE) + 1)
     if y1 <= y0:
-        y1 = min(page.image.height, y0 + int(HEADER_ALLOWANCE_PT * SCALE))
-    region = page.image.crop((0, y0, page.image.width, y1))
+        y1 = min(page.height_px, y0 + int(HEADER_ALLOWANCE_PT * SCALE))
+    rows = max(1, MAX_CROP_PIXELS // max(1, int(page.width_pt * SCALE)))
+    y0 = max(y0, y1 - rows)
+    region = page.render_rows(y0, max(y1, y0 + 1))
     x0, top_px, x1 = _content_box(region)
     return region.crop((x0, top_px, x1, region.height)), x0, y0 + top_px
 
 
-def _pixels(pages: OrderedDict[tuple[Path, int], _Page]) -> int:
-    return sum(p.image.width * p.image.height for p in pages.values())
-
-
 def page_scale(width_pt: float, height_pt: float) -> float:
-    """DPI, unless the page is so large that its picture would pass MAX_PAGE_PIXELS."""
-    full = width_pt * height_pt * SCALE * SCALE
-    return SCALE if full <= MAX_PAGE_PIXELS else 0.995 * SCALE * (MAX_PAGE_PIXELS / full) ** 0.5
+    """DPI, unless the page is so wide that its pictures would be wider than MAX_WIDTH_PX.
+
+    (A huge page is usually an ordinary page drawn large, so its text stays readable smaller.)
+    """
+    del height_pt  # the height only decides how much of a band is kept (see _trimmed)
+    return min(SCALE, MAX_WIDTH_PX / width_pt) if width_pt > 0 else SCALE
 
 
 def _stack(strip: Image.Image, region: Image.Image, label: str) -> Image.Image:

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_PICTURES_PER_DOCUMENT = 40  # beyond this a document's failures are listed without a picture
+SHOWN_PER_RULE = 10  # failing checks of a rule shown open; the rest are folded away, without pictures
 MONEY_UNITS = {None, "元", "万元"}
 
 
@@ -68,7 +69,7 @@ class Report:
     rules: list[RuleSummary]
     gx_index: str | None  # link to the GX Data Docs site, relative to the report
     pictures: int = 0
-    page_renders: int = 0
+    page_renders: int = 0  # pages opened to draw the pictures (each picture renders only its band)
     render_seconds: float = 0.0
     # document id → its tables' coverage and engine (report/coverage.py)
     tables: dict[str, list[TableReading]] = field(default_factory=dict)
@@ -123,6 +124,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["checks_open"] = SHOWN_PER_RULE
     env.filters["num"] = format_number
     env.filters["unit_label"] = unit_label
     return env
@@ -148,12 +150,13 @@ def attach_evidence(
     why_not: str | None,
     max_pictures: int = MAX_PICTURES_PER_DOCUMENT,
 ) -> int:
-    """Give every failing check its picture (PDF) or printed row and line (text exports)."""
+    """Give every failing check its printed row and line, and the checks shown open (the first
+    SHOWN_PER_RULE of each rule) their picture of the page: a folded-away check is not drawn."""
     pictures = 0
     # text checks already shown (table, page, phrase) → what a later check of the same says
     phrases: dict[tuple[str | None, int | None, str | None], str] = {}
     for group in doc.groups:
-        for check in group.failures:
+        for shown, check in enumerate(group.failures):
             cells = facts.row(check)
             check.row_cells = cells
             cell = facts.cell(cells, check.measure)
@@ -170,7 +173,9 @@ def attach_evidence(
                 check.page = next((c.page for c in cells if c.page), None)
             band = _band(check, cells, cell, facts)
             phrase = (check.table_code, check.page, check.row_key)
-            if source is None:
+            if shown >= SHOWN_PER_RULE:
+                check.picture_note = f"no picture for the checks folded away: see page {check.page or '–'}"
+            elif source is None:
                 check.picture_note = why_not
             elif band is None and phrase in phrases:
                 check.picture_note = phrases[phrase]
@@ -283,7 +288,7 @@ def build_report(
                 doc, DocumentFacts(con, doc.document_id), renderer, source, why_not, max_pictures
             )
             doc.render_seconds = time.perf_counter() - t0
-        renders = renderer.renders
+        renders = renderer.opened
     return Report(
         generated_at=datetime.now().astimezone().replace(microsecond=0),
         warehouse=str(warehouse),

@@ -336,3 +336,49 @@ def test_findings_views_show_the_latest_run_of_current_documents(planted: Plante
         assert rules == [("R01", 2), ("T01", 3)]  # OLD1 failed in an older run only
         status = dict(con.execute("select document_id, status from v_document_quality").fetchall())
     assert status == {planted.pdf_id: "errors", planted.txt_id: "warnings", planted.failed_id: "failed"}
+
+
+def test_only_the_checks_shown_open_get_a_picture(planted: Planted, tmp_path: Path) -> None:
+    """A rule failing on 12 rows: the first SHOWN_PER_RULE are shown open with their picture, the
+    ones folded away are listed with their printed row and page, and no page band is drawn for them."""
+    import shutil
+
+    from pipelines.report.html import SHOWN_PER_RULE
+
+    warehouse = tmp_path / "wh.duckdb"
+    shutil.copy(planted.warehouse, warehouse)
+    with writer(warehouse) as con:
+        codes = [
+            r[0]
+            for r in con.execute(
+                "select distinct func_code from fact_line_item where document_id = ? and table_code = 'D03' "
+                "and measure = 'total_expenditure' and func_code is not null and row_top is not null "
+                "order by func_code limit 12",
+                [planted.pdf_id],
+            ).fetchall()
+        ]
+        assert len(codes) == 12
+        rows = [
+            _row(
+                con,
+                planted.pdf_id,
+                "table_code = 'D03' and func_code = ? and measure = 'total_expenditure'",
+                [c],
+            )
+            for c in codes
+        ]
+        con.execute(
+            "insert into dq_run values ('run-2', ?, ?, 1, 12, 0, 12, False)",
+            [planted.pdf_id, datetime(2025, 9, 2)],
+        )
+        con.executemany(
+            "insert into dq_result values (" + ", ".join(["?"] * 17) + ")",
+            [_result("run-2", planted.pdf_id, "R01", "error", row, False) for row in rows],
+        )
+    files = write_report(warehouse, tmp_path / "reports", [planted.pdf_id])
+    doc = _section(files.path.read_text("utf-8"), planted.pdf_id)
+    folded = doc.index("more failing checks of R01")
+    assert len(_pictures(doc[:folded])) == SHOWN_PER_RULE
+    assert _pictures(doc[folded:]) == []
+    assert doc[folded:].count("no picture for the checks folded away: see page") == 12 - SHOWN_PER_RULE
+    assert files.report.pictures == SHOWN_PER_RULE
