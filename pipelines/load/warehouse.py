@@ -59,7 +59,15 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """
     for folder in ("schema", "views"):
         for path in sorted((SQL_DIR / folder).glob("*.sql")):
-            con.execute(path.read_text(encoding="utf-8"))
+            sql = path.read_text(encoding="utf-8")
+            try:
+                con.execute(sql)
+            except duckdb.DependencyException:
+                # DuckDB cannot ALTER a table that has an index: a migration adding a column to an
+                # indexed table drops the indexes, runs again (every statement is idempotent), and
+                # sql/schema/900_indexes.sql builds them anew at the end
+                _drop_indexes(con)
+                con.execute(sql)
     digest = catalog_digest()
     if con.execute("select digest from meta_vocabulary").fetchall() != [(digest,)]:
         _seed_vocabulary(con)
@@ -80,6 +88,11 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.executemany(f"insert into {table} (code, level, name, parent_code) values (?, ?, ?, ?)", rows)
     link_unlinked(con)
     apply_comments(con)  # after the views: `create or replace view` drops their comments
+
+
+def _drop_indexes(con: duckdb.DuckDBPyConnection) -> None:
+    for (name,) in con.execute("select index_name from duckdb_indexes() where not is_primary").fetchall():
+        con.execute(f'drop index if exists "{name}"')
 
 
 _MEASURE_COLUMNS = ("measure", "label_zh", "name_en", "definition", "side", "role", "concept", "basis")

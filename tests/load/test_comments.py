@@ -40,10 +40,10 @@ def test_no_comment_line_names_a_missing_object_or_column() -> None:
 
 def test_a_new_column_without_a_comment_is_reported() -> None:
     with docs.schema_connection() as con:
-        con.execute("alter table fact_line_item add column concept varchar")
-        assert docs.uncommented(con) == ["fact_line_item.concept"]
+        con.execute("alter table dim_measure add column reviewer_note varchar")
+        assert docs.uncommented(con) == ["dim_measure.reviewer_note"]
         comments = read_comments()
-        comments.columns[("fact_line_item", "concept")] = "Measure concept (度量概念)"
+        comments.columns[("dim_measure", "reviewer_note")] = "A reviewer's note on the measure (复核备注)"
         assert apply_comments(con, comments) == 1
         assert docs.uncommented(con) == []
 

@@ -15,7 +15,9 @@ def test_old_warehouse_gets_concepts_and_the_described_vocabulary(tmp_path: Path
     with writer(path) as con:
         ingest(con, SEED000)
         before = con.execute("select count(*) from fact_line_item where concept is not null").fetchone()
-        # back to the schema of the previous release
+        # back to the schema of the previous release (which had no indexes)
+        for (index,) in con.execute("select index_name from duckdb_indexes()").fetchall():
+            con.execute(f"drop index {index}")
         con.execute("drop table meta_vocabulary")
         con.execute("drop table dim_concept")
         con.execute("alter table fact_line_item drop column concept")
