@@ -3,8 +3,14 @@
 A pathological file (a page of 200,000 drawn rectangles, a 10-million-cell workbook) must not
 stall the nightly run. The limits are read from the environment (README, "Limits"); the extract
 stage asks `current()` for them. Time is enforced two ways: a page or file deadline interrupts
-pure-Python work through SIGALRM when the stage runs on the main thread (Dagster's in-process and
-multiprocess executors both do), and `check()` is called between pages everywhere else.
+pure-Python work through SIGPROF when the stage runs on the main thread (Dagster's in-process and
+multiprocess executors both do, and so do the extraction worker processes), and `check()` is called
+between pages everywhere else.
+
+Budgets count the process's CPU seconds, not the wall clock: on a machine shared with other work
+(two workers on two cores, a neighbour's job) a page waits for the CPU without doing more work, and
+a wall-clock budget turned such pages into `too_slow` at random. What runs away is computation, and
+that is what the CPU clock measures.
 """
 
 from __future__ import annotations
@@ -55,7 +61,7 @@ class Budget:
     """One file's clock: started when the guard starts the file."""
 
     limits: Limits = field(default_factory=Limits.from_env)
-    started: float = field(default_factory=time.monotonic)
+    started: float = field(default_factory=time.process_time)
 
     @property
     def deadline(self) -> float:
@@ -77,7 +83,7 @@ class Budget:
 
     def check(self, page: int | None = None) -> None:
         """Raise when the file's time is spent (called between pages)."""
-        if getattr(self, "_spent", False) or time.monotonic() >= self.deadline:
+        if getattr(self, "_spent", False) or _clock() >= self.deadline:
             raise BudgetExceeded("file", self.limits.file_seconds, page)
 
     @contextmanager
@@ -86,7 +92,7 @@ class Budget:
         `factor` widens it for work known to be slower (OCR of a scanned page)."""
         self.check(number)
         seconds = self.limits.page_seconds * factor
-        page_end = time.monotonic() + seconds
+        page_end = _clock() + seconds
         if page_end < self.deadline:
             exc = BudgetExceeded("page", seconds, number)
             with _deadline(page_end, exc):
@@ -126,12 +132,18 @@ def active(budget: Budget) -> Iterator[Budget]:
         _current.reset(token)
 
 
-# Nested deadlines on the main thread share one ITIMER_REAL: the earliest pending one is armed.
+def _clock() -> float:
+    return time.process_time()
+
+
+# Nested deadlines on the main thread share one CPU-time interval timer: the earliest pending one is armed.
+_TIMER = signal.ITIMER_PROF
+_SIGNAL = signal.SIGPROF
 _stack: list[tuple[float, BaseException]] = []
 
 
 def _on_alarm(signum: int, frame: object) -> None:
-    now = time.monotonic()
+    now = _clock()
     due = [(end, exc) for end, exc in _stack if end <= now + 0.001]
     if due:
         raise min(due, key=lambda d: d[0])[1]
@@ -140,10 +152,10 @@ def _on_alarm(signum: int, frame: object) -> None:
 
 def _arm() -> None:
     if not _stack:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.setitimer(_TIMER, 0)
         return
-    left = min(end for end, _ in _stack) - time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
+    left = min(end for end, _ in _stack) - _clock()
+    signal.setitimer(_TIMER, max(left, 0.001))
 
 
 @contextmanager
@@ -152,7 +164,7 @@ def _deadline(end: float, exc: BaseException) -> Iterator[tuple[float, BaseExcep
     if not usable:
         yield None
         return
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    previous = signal.signal(_SIGNAL, _on_alarm)
     entry = (end, exc)
     _stack.append(entry)
     _arm()
@@ -163,4 +175,4 @@ def _deadline(end: float, exc: BaseException) -> Iterator[tuple[float, BaseExcep
             _stack.remove(entry)
         _arm()
         if not _stack:
-            signal.signal(signal.SIGALRM, previous)
+            signal.signal(_SIGNAL, previous)
