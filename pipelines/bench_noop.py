@@ -122,11 +122,11 @@ def main(n: int = 10_000) -> None:
             )
             requests = nightly_ingest(context)
             schedule_s = time.perf_counter() - start
-        registered = sum(len(r.partition_keys) for r in result.dynamic_partitions_requests or [])
+        partition_requests = getattr(result, "dynamic_partitions_requests", None) or []
+        registered = sum(len(r.partition_keys or []) for r in partition_requests)
         print(f"{'inbox sensor tick (all registered)':<56} {sensor_s:>6.2f} s  {registered} new partition(s)")
-        print(
-            f"{'nightly schedule evaluation (all finished)':<56} {schedule_s:>6.2f} s  {len(requests)} run(s)"
-        )
+        runs = len(requests) if isinstance(requests, list) else int(requests is not None)
+        print(f"{'nightly schedule evaluation (all finished)':<56} {schedule_s:>6.2f} s  {runs} run(s)")
 
 
 if __name__ == "__main__":

@@ -339,7 +339,7 @@ def deliver_again(
     """
     from datetime import UTC, datetime
 
-    from pipelines.load.warehouse import make_current, reader, writer
+    from pipelines.load.warehouse import LOCK_TIMEOUT_SECONDS, make_current, reader, writer
 
     known = _known(warehouse, [s.partition_key for s in sources])
     candidates = {
@@ -368,7 +368,7 @@ def deliver_again(
     if not candidates:
         return []
     lines: list[str] = []
-    with writer(warehouse, **({"timeout": timeout} if timeout is not None else {})) as con:
+    with writer(warehouse, timeout=LOCK_TIMEOUT_SECONDS if timeout is None else timeout) as con:
         for key, s in candidates.items():
             make_current(con, key, str(s.path))
             lines.append(f"delivered again: {s.path} ({key}) is the current version again")

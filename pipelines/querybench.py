@@ -213,7 +213,7 @@ def time_queries(path: Path, repeat: int = 7) -> list[tuple[str, float, int]]:
         params = _parameters(con)
         for name, sql in QUERIES:
             used = {k: v for k, v in params.items() if f"${k}" in sql}
-            rows = con.execute(sql, used).to_arrow_table().num_rows  # warm-up
+            rows = len(con.execute(sql, used).fetchall())  # warm-up
             times = []
             for _ in range(repeat):
                 t0 = time.perf_counter()

@@ -357,7 +357,7 @@ def garble_text_layer(src: Path, out: Path, how: str, pages: set[int] | None = N
         if pages is not None and number not in pages:
             continue
         text = pdfium.PdfDocument(src)[number - 1].get_textpage().get_text_range()
-        resources = DictionaryObject(page["/Resources"])
+        resources = DictionaryObject(page["/Resources"])  # type: ignore[call-overload]
         fonts = DictionaryObject(resources["/Font"])
         for name, ref in list(fonts.items()):
             font = ref.get_object()
@@ -1100,10 +1100,10 @@ def main(argv: list[str]) -> int:
         for dpi in sorted({d for _, d, _, _ in results}):
             right = sum(s.right for _, d, s, _ in results if d == dpi)
             total = sum(s.total for _, d, s, _ in results if d == dpi)
-            secs = [t for _, d, _, t in results if d == dpi]
+            times = [t for _, d, _, t in results if d == dpi]
             print(
                 f"{'all':18} {dpi:4d} {right:6d} {total:6d} {right / max(total, 1):7.1%} "
-                f"{sum(secs) / len(secs):7.1f}  ({len(secs) / sum(secs):.3f} pages/s)"
+                f"{sum(times) / len(times):7.1f}  ({len(times) / sum(times):.3f} pages/s)"
             )
         print(f"PDFs in {out}")
         return 0

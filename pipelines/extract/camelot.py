@@ -61,7 +61,7 @@ def _pdfium_at(dpi: int) -> Any:
     the backend's in-memory render, so the cap is given as a backend)."""
     from camelot.backends.pdfium_backend import PdfiumBackend
 
-    class CappedPdfium(PdfiumBackend):  # type: ignore[misc]
+    class CappedPdfium(PdfiumBackend):
         def convert(self, pdf_path: str, png_path: str, resolution: int = dpi, page: int = 1) -> None:
             super().convert(pdf_path, png_path, resolution=dpi, page=page)
 
