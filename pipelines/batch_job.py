@@ -142,21 +142,12 @@ def refresh_report(
     """latest.html and the batch's own report, once per batch."""
     if not config.enabled:
         return
-    from pipelines.load.warehouse import reader
-    from pipelines.report.data import run_outcomes
-    from pipelines.report.html import RunEntry, write_report
+    from pipelines.report.html import write_report, write_run_report
     from pipelines.retention import prune_reports
 
     whole = write_report(warehouse.file, warehouse.reports_dir, None)
     names = {d["document_id"]: d["file"] for d in documents}
-    with reader(warehouse.file) as con:
-        outcomes = run_outcomes(con, list(names))
-    entries = [
-        RunEntry(k, name, *outcomes.get(k, ("not loaded", "the run did not load it")))
-        for k, name in sorted(names.items(), key=lambda kv: kv[1])
-    ]
-    loaded = [e.document_id for e in entries if e.outcome in ("added", "changed")]
-    own = write_report(warehouse.file, warehouse.reports_dir, loaded, run=entries)
+    own, _ = write_run_report(warehouse.file, warehouse.reports_dir, names)
     context.log_event(
         dg.AssetMaterialization(
             "quality_report",

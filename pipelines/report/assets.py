@@ -11,9 +11,7 @@ def quality_report(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     """latest.html over every current document; with a batch tag, also the batch's own run report.
     Reports and GX results older than YUJUESUAN_RETENTION_DAYS are pruned."""
     # page rendering and templating load with the run only
-    from pipelines.load.warehouse import reader
-    from pipelines.report.data import run_outcomes
-    from pipelines.report.html import RunEntry, write_report
+    from pipelines.report.html import write_report, write_run_report
     from pipelines.retention import prune_reports, retention_days
 
     files = write_report(warehouse.file, warehouse.reports_dir, None)
@@ -31,14 +29,7 @@ def quality_report(context: dg.AssetExecutionContext, warehouse: WarehouseResour
         runs = context.instance.get_run_records(filters=dg.RunsFilter(tags={BATCH_TAG: batch}))
         ingests = [r.dagster_run for r in runs if r.dagster_run.tags.get("dagster/partition")]
         keys = {r.tags["dagster/partition"]: r.tags.get(FILE_TAG, "?") for r in ingests}
-        with reader(warehouse.file) as con:
-            outcomes = run_outcomes(con, list(keys))
-        entries = [
-            RunEntry(key, name, *outcomes.get(key, ("not loaded", "the run did not load it")))
-            for key, name in sorted(keys.items(), key=lambda kv: kv[1])
-        ]
-        loaded = [e.document_id for e in entries if e.outcome in ("added", "changed")]
-        run_files = write_report(warehouse.file, warehouse.reports_dir, loaded, run=entries)
+        run_files, entries = write_run_report(warehouse.file, warehouse.reports_dir, keys)
         metadata["batch"] = batch
         metadata["run_report"] = dg.MetadataValue.path(str(run_files.path.resolve()))
         metadata["added"] = sum(e.outcome == "added" for e in entries)

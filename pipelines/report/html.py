@@ -355,3 +355,21 @@ def write_report(
         os.replace(tmp, target)
     log.info("quality report %s: %d documents, %d pictures", path, len(report.documents), report.pictures)
     return ReportFiles(path, latest, report)
+
+
+def write_run_report(
+    warehouse: Path, out_dir: Path, files: dict[str, str]
+) -> tuple[ReportFiles, list[RunEntry]]:
+    """A batch's own report: each file of the batch (document id → file name) with what the run did
+    to it, and the findings of the documents it added or changed. Its entries, for the caller's log."""
+    from pipelines.load.warehouse import reader
+    from pipelines.report.data import run_outcomes
+
+    with reader(warehouse) as con:
+        outcomes = run_outcomes(con, list(files))
+    entries = [
+        RunEntry(key, name, *outcomes.get(key, ("not loaded", "the run did not load it")))
+        for key, name in sorted(files.items(), key=lambda kv: kv[1])
+    ]
+    loaded = [e.document_id for e in entries if e.outcome in ("added", "changed")]
+    return write_report(warehouse, out_dir, loaded, run=entries), entries
