@@ -18,6 +18,7 @@ extraction-doubt warnings (validate/engine.py).
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import json
 import re
 from collections import defaultdict
@@ -179,9 +180,11 @@ def _column(f: dict[str, Any]) -> tuple[Any, ...]:
 def _pdf_coverage(table: RawTable, facts: list[dict[str, Any]], out: Assessment) -> None:
     """Match the region's printed numbers to the facts: page, row band, printed text, then column."""
     valued = [f for f in facts if _printed(f) is not None]
+    by_text: dict[str | None, list[int]] = defaultdict(list)  # printed text → facts: linear, not n × m
+    for k, f in enumerate(valued):
+        by_text[_printed(f)].append(k)
     cands: dict[int, list[int]] = {
-        i: [k for k, f in enumerate(valued) if _printed(f) == n.text and _in_row(n, f)]
-        for i, n in enumerate(table.printed)
+        i: [k for k in by_text.get(n.text, ()) if _in_row(n, valued[k])] for i, n in enumerate(table.printed)
     }
     # unambiguous matches first; then, left to right, the leftmost free fact (facts come in the
     # order of their columns, so equal numbers of one row pair up column by column)
@@ -199,6 +202,7 @@ def _pdf_coverage(table: RawTable, facts: list[dict[str, Any]], out: Assessment)
         c: (min(table.printed[i].bbox[0] for i in ms), max(table.printed[i].bbox[2] for i in ms))
         for c, ms in members.items()
     }
+    spans = {c: _ColumnSpan.of(table.printed, ms) for c, ms in members.items()}
     pages_rows = _data_span(facts)
     # a 合计 line printed again on a later page with the same figures is one row (pdf.py keeps it once)
     totals = {(_printed(f), f["page"]) for f in valued if _TOTAL.match(normalise_text(f["line_label"] or ""))}
@@ -206,7 +210,7 @@ def _pdf_coverage(table: RawTable, facts: list[dict[str, Any]], out: Assessment)
         bare = "." not in n.text and "," not in n.text
         if i in placed:
             col = _column(valued[placed[i]])
-            if _misplaced(table.printed, i, members[col], bands, col):
+            if _misplaced(table.printed, i, spans[col], bands, col):
                 out.printed += 1
                 out.unplaced.append(_where(n, "printed under another column than its fact's"))
                 continue
@@ -227,19 +231,42 @@ def _pdf_coverage(table: RawTable, facts: list[dict[str, Any]], out: Assessment)
     ]
 
 
+@dataclass(frozen=True)
+class _ColumnSpan:
+    """The two leftmost left edges and the two rightmost right edges of a column's numbers, so the
+    band of the column's *other* numbers is known for each number in constant time."""
+
+    lefts: tuple[tuple[float, int], ...]  # (x0, number), smallest first, at most two
+    rights: tuple[tuple[float, int], ...]  # (-x1, number), largest x1 first, at most two
+    size: int
+
+    @classmethod
+    def of(cls, printed: list[PrintedNumber], members: list[int]) -> _ColumnSpan:
+        lefts = tuple(heapq.nsmallest(2, ((printed[j].bbox[0], j) for j in members)))
+        rights = tuple(heapq.nsmallest(2, ((-printed[j].bbox[2], j) for j in members)))
+        return cls(lefts, rights, len(members))
+
+    def without(self, i: int) -> tuple[float, float] | None:
+        """(x0, x1) of the column's numbers other than `i`; None when `i` is alone in it."""
+        if self.size <= 1:
+            return None
+        x0 = next(x for x, j in self.lefts if j != i)
+        x1 = -next(x for x, j in self.rights if j != i)
+        return x0, x1
+
+
 def _misplaced(
     printed: list[PrintedNumber],
     i: int,
-    column: list[int],
+    column: _ColumnSpan,
     bands: dict[tuple[Any, ...], tuple[float, float]],
     own: tuple[Any, ...],
 ) -> bool:
     """The number lies outside the band its column's other numbers span, inside another column's."""
-    others = [j for j in column if j != i]
-    if not others:
+    others = column.without(i)
+    if others is None:
         return False
-    x0 = min(printed[j].bbox[0] for j in others) - 1
-    x1 = max(printed[j].bbox[2] for j in others) + 1
+    x0, x1 = others[0] - 1, others[1] + 1
     x = _mid_x(printed[i].bbox)
     if x0 <= x <= x1:
         return False
