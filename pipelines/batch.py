@@ -153,18 +153,18 @@ NOT_VALIDATED = ("failed", "template")  # load statuses with nothing to check
 def validate_batch(
     warehouse: Path, document_ids: Sequence[str], run_id: str, docs_dir: Path | None = None
 ) -> dict[str, Evaluation | str]:
-    """Rules over every document of the batch: the SQL per document, GX's verdict once per kind.
+    """Rules over every document of the batch: each rule's SQL once for the batch, GX once per kind.
 
     Returns each document's evaluation, or why it was not validated (failed, template, not loaded).
     """
     from pipelines.load.warehouse import writer
-    from pipelines.validate.engine import judge_batch, prepare
+    from pipelines.validate.engine import judge_batch, prepare_batch
     from pipelines.validate.rules import load_rules
     from pipelines.validate.store import store_evaluation
 
     rules = load_rules()
     out: dict[str, Evaluation | str] = {}
-    prepared = []
+    checked = []
     with writer(warehouse, publish_after=False) as con:  # the lock is held for the reads only
         for document_id in dict.fromkeys(document_ids):
             row = con.execute(
@@ -173,7 +173,8 @@ def validate_batch(
             if row is None or row[0] in NOT_VALIDATED:
                 out[document_id] = f"document {row[0]}, nothing to check" if row else "document not loaded"
                 continue
-            prepared.append(prepare(con, document_id, rules))
+            checked.append(document_id)
+        prepared = prepare_batch(con, checked, rules)
     if not prepared:
         return out
     evaluations = judge_batch(prepared, docs_dir=docs_dir, run_name=run_id)

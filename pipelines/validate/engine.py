@@ -10,7 +10,9 @@ Expectations judge them (gx.py) and returns one polars row per check, ready for 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import re
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +25,7 @@ import polars as pl
 from pipelines.validate import tolerance as tol
 from pipelines.validate.rules import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Rule, load_rules
 
+log = logging.getLogger("yujuesuan.validate")
 MONEY = pl.Decimal(18, 2)
 CHECK_SCHEMA: dict[str, Any] = {
     "check_id": pl.Int64,
@@ -134,27 +137,47 @@ def _scoped_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 @contextmanager
-def document_scope(con: duckdb.DuckDBPyConnection, document_id: str) -> Iterator[None]:
-    """Within the block, every per-document table names only this document's rows.
+def document_scope(con: duckdb.DuckDBPyConnection, document_ids: str | Sequence[str]) -> Iterator[None]:
+    """Within the block, every per-document table names only the rows of these documents.
 
     Temporary tables of the same names shadow the warehouse's (DuckDB resolves the temp schema
-    first, in rule SQL, macros and views alike), each filled once through the document_id index:
-    the rules then read hundreds of rows, not the warehouse, whatever its size. Dropped on exit,
-    so nothing after the block (the load of the next document) can write into them.
+    first, in rule SQL, macros and views alike), each filled through the document_id index, one
+    document at a time: the rules then read the batch's rows, not the warehouse, whatever its size.
+    Dropped on exit, so nothing after the block (the load of the next document) can write into them.
     """
+    ids = [document_ids] if isinstance(document_ids, str) else list(dict.fromkeys(document_ids))
     tables = _scoped_tables(con)
     (database,) = con.execute("select current_database()").fetchone() or ("",)
     try:
         for table in tables:
-            con.execute(
-                f'create or replace temp table "{table}" as '
-                f'select * from "{database}".main."{table}" where document_id = ?',
-                [document_id],
-            )
+            source = f'"{database}".main."{table}"'
+            con.execute(f'create or replace temp table "{table}" as select * from {source} limit 0')
+            for document_id in ids:
+                con.execute(
+                    f'insert into temp.main."{table}" select * from {source} where document_id = ?',
+                    [document_id],
+                )
         yield
     finally:
         for table in tables:
             con.execute(f'drop table if exists temp.main."{table}"')
+
+
+def _row_key(row: dict[str, Any]) -> tuple[tuple[bool, str], ...]:
+    """A stable order for a rule's checks, whichever way the SQL ran (DuckDB promises none)."""
+    return tuple((row[k] is None, str(row[k])) for k in sorted(row))
+
+
+def _rows(rule: Rule, cursor: duckdb.DuckDBPyConnection, skip: int = 0) -> list[tuple[Any, dict[str, Any]]]:
+    """The cursor's rows as contract dicts (absent optional columns NULL), each after its first
+    `skip` values (the batch form's document id)."""
+    names = [d[0] for d in cursor.description or []]
+    check_columns(rule, names[skip:])
+    absent = dict.fromkeys(REQUIRED_COLUMNS[rule.comparison] | OPTIONAL_COLUMNS[rule.comparison])
+    return [
+        (values[:skip], absent | dict(zip(names[skip:], values[skip:], strict=True)))
+        for values in cursor.fetchall()
+    ]
 
 
 def _rule_rows(con: duckdb.DuckDBPyConnection, rule: Rule, document_id: str) -> list[dict[str, Any]]:
@@ -162,27 +185,45 @@ def _rule_rows(con: duckdb.DuckDBPyConnection, rule: Rule, document_id: str) -> 
         cursor = con.execute(rule.sql, {"document_id": document_id})
     except duckdb.Error as exc:
         raise RuleSqlError(f"rule {rule.id} ({rule.source}): {exc}") from exc
-    names = [d[0] for d in cursor.description or []]
-    check_columns(rule, names)
-    # every column of the contract, the optional ones the rule does not yield as NULL
-    absent = dict.fromkeys(REQUIRED_COLUMNS[rule.comparison] | OPTIONAL_COLUMNS[rule.comparison])
-    return [absent | dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    return sorted((row for _, row in _rows(rule, cursor)), key=_row_key)
 
 
-def collect_checks(con: duckdb.DuckDBPyConnection, document_id: str, rules: list[Rule]) -> pl.DataFrame:
-    """Run every rule's SQL for the document and score each check (CHECK_SCHEMA).
+_DOCUMENT_PARAMETER = re.compile(r"\$document_id\b")
 
-    Rules confined to the document run inside `document_scope`; the few that look across documents
-    run after it, on the whole warehouse. Checks keep the catalog's rule order either way.
+
+def batch_sql(rule: Rule) -> str:
+    """The rule's SQL run once for a list of documents: its per-document query as a LATERAL join.
+
+    `$documents` (a list) becomes a row per document; the rule's own `$document_id` refers to that
+    row, and each result row starts with the document it belongs to. DuckDB plans the query once
+    and decorrelates it, instead of parsing, binding and optimising it once per document.
     """
-    rows_of: dict[str, list[dict[str, Any]]] = {}
-    with document_scope(con, document_id):
-        for rule in rules:
-            if not sees_other_documents(rule):
-                rows_of[rule.id] = _rule_rows(con, rule, document_id)
-    for rule in rules:
-        if sees_other_documents(rule):
-            rows_of[rule.id] = _rule_rows(con, rule, document_id)
+    body = _DOCUMENT_PARAMETER.sub("__batch.document_id", rule.sql.strip().rstrip(";").rstrip())
+    return (
+        "select __batch.document_id as __document, __checks.* "
+        "from (select unnest($documents::varchar[]) as document_id) as __batch, lateral (\n"
+        f"{body}\n) as __checks"
+    )
+
+
+def _batch_rule_rows(
+    con: duckdb.DuckDBPyConnection, rule: Rule, document_ids: list[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """The rule's checks for every document of the list, from one query; per document if DuckDB
+    cannot run the rule's query correlated (the result is the same, only slower)."""
+    try:
+        cursor = con.execute(batch_sql(rule), {"documents": document_ids})
+    except duckdb.Error:
+        log.debug("rule %s: not batchable, run per document", rule.id, exc_info=True)
+        return {d: _rule_rows(con, rule, d) for d in document_ids}
+    out: dict[str, list[dict[str, Any]]] = {d: [] for d in document_ids}
+    for (document_id,), row in _rows(rule, cursor, skip=1):
+        out[document_id].append(row)
+    return {d: sorted(rows, key=_row_key) for d, rows in out.items()}
+
+
+def _checks_frame(rules: list[Rule], rows_of: dict[str, list[dict[str, Any]]]) -> pl.DataFrame:
+    """Scored checks in the catalog's rule order (CHECK_SCHEMA)."""
     records: list[dict[str, Any]] = []
     for rule in rules:
         for row in rows_of[rule.id]:
@@ -211,6 +252,55 @@ def collect_checks(con: duckdb.DuckDBPyConnection, document_id: str, rules: list
     return pl.DataFrame(records, schema=CHECK_SCHEMA)
 
 
+def collect_checks(con: duckdb.DuckDBPyConnection, document_id: str, rules: list[Rule]) -> pl.DataFrame:
+    """Run every rule's SQL for the document and score each check (CHECK_SCHEMA).
+
+    Rules confined to the document run inside `document_scope`; the few that look across documents
+    run after it, on the whole warehouse. Checks keep the catalog's rule order either way.
+    """
+    rows_of: dict[str, list[dict[str, Any]]] = {}
+    with document_scope(con, document_id):
+        for rule in rules:
+            if not sees_other_documents(rule):
+                rows_of[rule.id] = _rule_rows(con, rule, document_id)
+    for rule in rules:
+        if sees_other_documents(rule):
+            rows_of[rule.id] = _rule_rows(con, rule, document_id)
+    return _checks_frame(rules, rows_of)
+
+
+def collect_batch_checks(
+    con: duckdb.DuckDBPyConnection, rules_of: dict[str, list[Rule]]
+) -> dict[str, pl.DataFrame]:
+    """`collect_checks` for many documents at once: each rule's SQL runs once over the documents it
+    applies to (`rules_of`: document → its rules), inside one `document_scope` of the whole batch.
+
+    Every rule reads each document's rows as it would alone: the LATERAL form binds `$document_id`
+    per document, and the scope holds only the batch's rows. The checks of a document are the same
+    as `collect_checks` gives, in the same order.
+    """
+    catalog: dict[str, Rule] = {}
+    documents_of: dict[str, list[str]] = {}
+    for document_id, rules in rules_of.items():
+        for rule in rules:
+            catalog.setdefault(rule.id, rule)
+            documents_of.setdefault(rule.id, []).append(document_id)
+    rows_of: dict[str, dict[str, list[dict[str, Any]]]] = {d: {} for d in rules_of}
+
+    def run(rule: Rule) -> None:
+        for document_id, rows in _batch_rule_rows(con, rule, documents_of[rule.id]).items():
+            rows_of[document_id][rule.id] = rows
+
+    with document_scope(con, list(rules_of)):
+        for rule in catalog.values():
+            if not sees_other_documents(rule):
+                run(rule)
+    for rule in catalog.values():
+        if sees_other_documents(rule):
+            run(rule)
+    return {d: _checks_frame(rules, rows_of[d]) for d, rules in rules_of.items()}
+
+
 def document_kind(con: duckdb.DuckDBPyConnection, document_id: str) -> str | None:
     row = con.execute("select doc_kind from dim_document where document_id = ?", [document_id]).fetchone()
     if row is None:
@@ -234,6 +324,18 @@ def prepare(con: duckdb.DuckDBPyConnection, document_id: str, rules: list[Rule] 
     applicable = [r for r in (rules if rules is not None else load_rules()) if r.applies_to(kind)]
     checks = mark_extraction_doubts(con, document_id, collect_checks(con, document_id, applicable))
     return Prepared(document_id, kind, applicable, checks)
+
+
+def prepare_batch(
+    con: duckdb.DuckDBPyConnection, document_ids: Sequence[str], rules: list[Rule] | None = None
+) -> list[Prepared]:
+    """`prepare` for every document of a batch, each rule's SQL run once for all of them."""
+    catalog = rules if rules is not None else load_rules()
+    ids = list(dict.fromkeys(document_ids))
+    kinds = {d: document_kind(con, d) for d in ids}
+    rules_of = {d: [r for r in catalog if r.applies_to(kinds[d])] for d in ids}
+    checks_of = collect_batch_checks(con, rules_of)
+    return [Prepared(d, kinds[d], rules_of[d], mark_extraction_doubts(con, d, checks_of[d])) for d in ids]
 
 
 @dataclass(frozen=True)
