@@ -157,7 +157,7 @@ def validate_batch(
 
     Returns each document's evaluation, or why it was not validated (failed, template, not loaded).
     """
-    from pipelines.load.warehouse import writer
+    from pipelines.load.warehouse import locked_reader, writer
     from pipelines.validate.engine import judge_batch, prepare_batch
     from pipelines.validate.rules import load_rules
     from pipelines.validate.store import store_evaluation
@@ -165,7 +165,7 @@ def validate_batch(
     rules = load_rules()
     out: dict[str, Evaluation | str] = {}
     checked = []
-    with writer(warehouse, publish_after=False) as con:  # the lock is held for the reads only
+    with locked_reader(warehouse) as con:  # the lock is held for the reads only; nothing copied
         for document_id in dict.fromkeys(document_ids):
             row = con.execute(
                 "select status from dim_document where document_id = ?", [document_id]

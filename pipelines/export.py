@@ -23,11 +23,14 @@ import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import duckdb
 
-from pipelines.resources import default_warehouse
+from pipelines.paths import default_warehouse
+
+if TYPE_CHECKING:
+    import duckdb
 
 BUDGET_TAXONOMY = "https://specs.frictionlessdata.io/taxonomies/fiscal/budgets.json"
 EXPORTED = "d.is_current and d.status in ('ok', 'partial')"  # documents whose figures are published

@@ -4,10 +4,13 @@ Readers and the writer never share a file. DuckDB admits one writing process, an
 and readers' locks exclude each other, so an analyst's connection left open would stop the nightly
 run (and the run would stop the analyst). `writer()` therefore works on a private working copy
 (`.warehouse.work.duckdb` beside the warehouse), under an inter-process lock so Dagster steps take
-turns; when the work is committed it checkpoints the copy and publishes it: the file is copied to a
-temporary name and renamed over `warehouse.duckdb` (`os.replace`, atomic on POSIX). A reader holding
-the old file keeps its inode and sees the state it opened; a new reader sees the new state. Nobody
-ever sees half a document: the copy is taken between transactions, after a checkpoint.
+turns; when the work is committed it checkpoints the copy and publishes it: the work file gets a
+second name (a hard link) that is renamed over `warehouse.duckdb` (`os.replace`, atomic on POSIX).
+Nothing is copied then; the next writer session copies the published file to a private work copy
+before it writes (in the kernel), so a session that only reads copies nothing and the last session
+of a run leaves the copy to the next run. A reader holding the old file keeps its inode and sees the
+state it opened; a new reader sees the new state. Nobody ever sees half a document: the file is
+published between transactions, after a checkpoint, and never written again under that name.
 
 The files are written in DuckDB storage `STORAGE_VERSION`, which the DuckDB CLI that analysts install
 from PyPI (`duckdb-cli` 1.5.x) opens, although this package links DuckDB 2.0.
@@ -207,22 +210,63 @@ def _sql_str(path: Path) -> str:
 
 
 def publish(path: Path) -> None:
-    """Copy the (checkpointed, closed) work copy over the warehouse atomically; call under the lock."""
+    """Make the (checkpointed, closed) work copy the published warehouse atomically; call under the lock.
+
+    No bytes are copied: the work file gets a second name, which is renamed over the warehouse
+    (`os.replace`, atomic on POSIX). Published and work copy are then one file until the next
+    writer session, which takes a private copy before it writes (`_private_work_copy`), so a
+    reader never sees the file change under it. A filesystem without hard links gets a full copy.
+    """
     work = work_copy(path)
     tmp = path.with_name(f".{path.name}.publish")
-    with work.open("rb") as src, tmp.open("wb") as dst:
-        shutil.copyfileobj(src, dst, 1 << 20)
-        dst.flush()
-        os.fsync(dst.fileno())
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(work, tmp)
+    except OSError:  # no hard links here (some network or FAT filesystems): copy the bytes
+        _copy_synced(work, tmp)
     # a WAL beside the published file belongs to somebody's local edits of the old file: it must not be
     # replayed into the new one (the published warehouse is read-only by contract)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
     os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
+    _fsync_dir(path.parent)
+
+
+def _copy_synced(src: Path, dst: Path) -> None:
+    shutil.copyfile(src, dst)  # in the kernel (sendfile / copy_file_range), a reflink where supported
+    fd = os.open(dst, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    dir_fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def shares_published_file(path: Path) -> bool:
+    """The work copy is still the published file itself (the last session published it, no write since)."""
+    try:
+        return os.path.samefile(work_copy(path), path)
+    except OSError:
+        return False
+
+
+def _private_work_copy(path: Path) -> None:
+    """Before a session writes: the work copy becomes a file of its own, copied from the published one.
+
+    Readers may hold the published file open; it must stay as they opened it. The copy is made
+    under a temporary name and renamed, so a crash here leaves the shared file, never half a copy.
+    """
+    work = work_copy(path)
+    tmp = work.with_name(work.name + ".seed")
+    tmp.unlink(missing_ok=True)
+    _copy_synced(path, tmp)
+    os.replace(tmp, work)
 
 
 @contextmanager
@@ -239,6 +283,8 @@ def writer(
         work = work_copy(path)
         if not work.exists():
             _seed_work_copy(path, work)
+        elif shares_published_file(path):
+            _private_work_copy(path)
         con = _connect_work(work)
         committed = False
         try:
@@ -251,6 +297,21 @@ def writer(
             con.close()
         if committed and (publish_after or not path.exists()):
             publish(path)
+
+
+@contextmanager
+def locked_reader(
+    path: Path, *, timeout: float = LOCK_TIMEOUT_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The writer's newest state, read-only, under the writer lock: what a writer session that only
+    reads needs, without its private copy of the file or a publish (temp tables are allowed)."""
+    with FileLock(str(path) + ".lock", timeout=timeout):
+        work = work_copy(path)
+        con = duckdb.connect(str(work if work.exists() else path), read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 def reader(path: Path) -> duckdb.DuckDBPyConnection:

@@ -189,3 +189,30 @@ def test_kill_9_leaves_a_whole_warehouse_and_the_next_run_completes(
     out, _ = proc.communicate(timeout=900)
     assert proc.returncode == 0, out
     assert _state(warehouse) == uninterrupted
+
+
+def test_publish_copies_nothing_and_the_next_writer_copies_before_it_writes(warehouse: Path) -> None:
+    """publish() gives the work file a second name; a later session writes only to a private copy."""
+    from pipelines.load.warehouse import locked_reader, shares_published_file
+
+    with writer(warehouse) as con:
+        ingest(con, SEEDS / "001_8a99ebaca312e0ad.txt")
+    assert shares_published_file(warehouse)  # published by a link: no bytes copied
+    published = os.stat(warehouse).st_ino
+    with locked_reader(warehouse) as con:  # a session that only reads copies nothing
+        assert con.execute("select count(*) from dim_document").fetchone() == (1,)
+    assert shares_published_file(warehouse)
+    held = duckdb.connect(str(warehouse), read_only=True)  # an analyst's connection, left open
+    try:
+        with writer(warehouse) as con:
+            assert not shares_published_file(warehouse)  # the writer writes to a file of its own
+            ingest(con, SEED000)
+            assert os.stat(warehouse).st_ino == published  # the published file is untouched meanwhile
+            with reader(warehouse) as during:
+                assert during.execute("select count(*) from dim_document").fetchone() == (1,)
+        assert os.stat(warehouse).st_ino != published and shares_published_file(warehouse)
+        assert held.execute("select count(*) from dim_document").fetchone() == (1,)  # its state, whole
+    finally:
+        held.close()
+    with reader(warehouse) as after:
+        assert after.execute("select count(*) from dim_document").fetchone() == (2,)
