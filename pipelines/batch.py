@@ -2,7 +2,7 @@
 
     staged = stage_all(items, staging, workers=2)        # extract + normalise, per file, any process
     loaded = load_staged(warehouse, staged)              # one writer connection, one publish
-    judged = validate_batch(warehouse, ids, run_id)      # SQL per document, GX once per document kind
+    judged = validate_batch(warehouse, ids, run_id)      # each rule's SQL once, GX once per document kind
 
 The stages are plain functions: the Dagster batch job (pipelines/batch_job.py) calls them from its
 ops, the CLI runs that job. Extraction never touches the warehouse; its results go through
@@ -66,6 +66,22 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, max_tasks_per_child=TASKS_PER_WORKER)
 
 
+def _prewarm_validation() -> None:
+    """Import the validation stage (Great Expectations: seconds of CPU) in a thread while the pool
+    extracts: this process only waits for the workers then, and the import is off the serial tail
+    (load → rules → GX) that follows. Only with a pool: in-process extraction would share the GIL."""
+    import importlib
+    import threading
+
+    def load() -> None:
+        try:
+            importlib.import_module("great_expectations")
+        except Exception:  # the validate step imports it again and reports the trouble there
+            log.debug("prewarming Great Expectations failed", exc_info=True)
+
+    threading.Thread(target=load, name="prewarm-gx", daemon=True).start()
+
+
 def _died(item: StageItem, staging: Path, why: str) -> Staged:
     """A file whose worker process died (killed, out of memory, a crash in a C library): failed alone."""
     from pipelines.guard import failed_document, normalise_guarded
@@ -82,11 +98,13 @@ def stage_all(
     staging: Path,
     workers: int | None = None,
     on_staged: Callable[[Staged], None] | None = None,
+    prewarm_validation: bool = False,
 ) -> list[Staged]:
     """Extract and normalise every file into staging; with workers > 1, in that many processes.
 
     Largest files first, so the last one to finish is a small one. A worker that dies takes only
     its own file down: the files it left unfinished are staged again, each in a process of its own.
+    `prewarm_validation`: this process validates the batch next (one process runs the whole job).
     """
     workers = workers or default_workers()
     order = sorted(items, key=_size, reverse=True)
@@ -102,6 +120,8 @@ def stage_all(
             finish(item, stage_file(item.path, item.sha256, item.partition_key, str(staging)))
         return [done[i.sha256] for i in items]
     left = list(order)
+    if prewarm_validation:
+        _prewarm_validation()
     with _pool(min(workers, len(order))) as pool:
         futures: dict[Future[Staged], StageItem] = {
             pool.submit(stage_file, i.path, i.sha256, i.partition_key, str(staging)): i for i in order

@@ -39,6 +39,8 @@ class BatchConfig(dg.Config):
 
 class StageConfig(dg.Config):
     workers: int = 0  # extraction processes per staging step; 0: the step machine's cores
+    # the run executes in this one process (the CLI): import the validation stage while the pool works
+    prewarm_validation: bool = False
 
 
 @dg.op(out=dg.DynamicOut(list))
@@ -68,7 +70,12 @@ def stage_shard(
     from pipelines.staging import staging_dir_for
 
     items = [StageItem(i["path"], i["sha256"], i["partition_key"]) for i in shard]
-    staged = stage_all(items, staging_dir_for(warehouse.file), config.workers or None)
+    staged = stage_all(
+        items,
+        staging_dir_for(warehouse.file),
+        config.workers or None,
+        prewarm_validation=config.prewarm_validation,
+    )
     pages = sum(s.pages for s in staged)
     context.add_output_metadata({"files": len(staged), "pages": pages, "pid": os.getpid()})
     return [asdict(s) for s in staged]
@@ -196,14 +203,14 @@ with warnings.catch_warnings():
 
 def batch_run_config(
     warehouse: Path, paths: list[str], sha256: list[str], *, workers: int = 0, shard_size: int = 0,
-    report: bool = True,
+    report: bool = True, in_process: bool = False,
 ) -> dict[str, object]:  # fmt: skip
     """The run config of one batch (the CLI, the schedule and the tests build it here)."""
     return {
         "resources": {"warehouse": {"config": {"path": str(warehouse)}}},
         "ops": {
             "plan_shards": {"config": {"paths": paths, "sha256": sha256, "shard_size": shard_size}},
-            "stage_shard": {"config": {"workers": workers}},
+            "stage_shard": {"config": {"workers": workers, "prewarm_validation": in_process}},
             "refresh_report": {"config": {"enabled": report}},
         },
     }

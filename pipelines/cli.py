@@ -266,7 +266,7 @@ def _run_batch(
     instance.add_dynamic_partitions(SOURCE_FILES, sorted({s.partition_key for s in chunk}))
     config = batch_run_config(
         warehouse, [str(s.path.resolve()) for s in chunk], [s.sha256 for s in chunk], workers=workers,
-        report=False,
+        report=False, in_process=True,
     )  # fmt: skip
     config["loggers"] = {"console": {"config": {"log_level": "ERROR"}}}
     t0 = time.perf_counter()

@@ -378,7 +378,7 @@ def deliver_again(
 def revalidate(warehouse: Path, document_ids: list[str], run_id: str) -> int:
     """Run the rule suite again on loaded documents (`ingest --revalidate`); how many were judged.
 
-    One batch: the rules' SQL per document, GX's verdict once per document kind.
+    One batch: each rule's SQL once for all the documents, GX's verdict once per document kind.
     """
     from pipelines.batch import validate_batch
     from pipelines.resources import reports_dir_for
