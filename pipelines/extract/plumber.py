@@ -11,7 +11,7 @@ from operator import itemgetter
 from typing import Any
 
 from pdfplumber.table import Table, TableFinder, TableSettings
-from pdfplumber.utils import obj_to_bbox
+from pdfplumber.utils import extract_text, obj_to_bbox
 
 from pipelines.normalise.numbers import is_amount, looks_like_money, unit_from_text
 from pipelines.types import BBox, RawRow
@@ -57,12 +57,12 @@ def ruled_grids(page: Any) -> list[tuple[BBox, list[RawRow]]]:
         "explicit_horizontal_lines": _closing_lines(page.edges, scale),
     }
     for table in LinearTableFinder(page, settings).tables:
-        texts = table.extract()
+        table_rows = table.rows  # a property that pdfplumber recomputes on every access
+        texts = table_texts(table, table_rows)
         if not texts or max(len(r) for r in texts) < 2:
             continue
         if len(texts) == 1 and not any(is_amount(t or "") for t in texts[0]):
             continue  # a lone boxed line; a lone row of amounts is the end of a table (合计)
-        table_rows = table.rows  # a property that pdfplumber recomputes on every access
         col_x = [_column_x(table, table_rows, j) for j in range(len(texts[0]))]
         rows: list[RawRow] = []
         for row, row_texts in zip(table_rows, texts, strict=True):
@@ -85,6 +85,39 @@ def ruled_grids(page: Any) -> list[tuple[BBox, list[RawRow]]]:
             )
         grids.append((table.bbox, rows))
     return grids
+
+
+def table_texts(table: Table, rows: list[Any]) -> list[list[str | None]]:
+    """pdfplumber's `Table.extract()`, with the page's characters indexed by their vertical middle.
+
+    pdfplumber tests every character of the page against every row of every table; here each row
+    looks only at the characters whose middle lies between its top and bottom (the same test, so
+    the same characters in the same order and the same texts).
+    """
+    chars = table.page.chars
+    v_mids = [(c["top"] + c["bottom"]) / 2 for c in chars]
+    h_mids = [(c["x0"] + c["x1"]) / 2 for c in chars]
+    order = sorted(range(len(chars)), key=v_mids.__getitem__)
+    by_v = [v_mids[i] for i in order]
+
+    def inside(i: int, bbox: BBox) -> bool:
+        x0, top, x1, bottom = bbox
+        return h_mids[i] >= x0 and h_mids[i] < x1 and v_mids[i] >= top and v_mids[i] < bottom
+
+    out: list[list[str | None]] = []
+    for row in rows:
+        x0, top, x1, bottom = row.bbox
+        band = order[bisect.bisect_left(by_v, top) : bisect.bisect_left(by_v, bottom)]
+        row_chars = sorted(i for i in band if h_mids[i] >= x0 and h_mids[i] < x1)
+        texts: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                texts.append(None)
+                continue
+            cell_chars = [chars[i] for i in row_chars if inside(i, cell)]
+            texts.append(extract_text(cell_chars) if cell_chars else "")
+        out.append(texts)
+    return out
 
 
 class LinearTableFinder(TableFinder):
