@@ -27,6 +27,7 @@ from pipelines.catalog import (
 )
 from pipelines.extract.types import ExtractedDocument, FundRow, IndicatorRow, PerformanceTable, Printed
 from pipelines.vocab.numbers import unit_from_text
+from pipelines.vocab.text import MARKUP
 
 # code → title; titles are recognised by the catalog's one title matcher (`performance_title_code`)
 PERFORMANCE_TABLES: dict[str, str] = performance_tables()
@@ -145,14 +146,13 @@ def _layout(body: list[Line]) -> str:
 # Cell text
 # ---------------------------------------------------------------------------------------------
 
-_MARKUP = re.compile(r"<[^>]+>|\*\*|^#+\s+|\[bookmark:[^\]]*\]")
 _LATEX = {r"\geq": "≥", r"\leq": "≤", r"\ge": "≥", r"\le": "≤"}
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
 
 def _clean(text: str) -> str:
     """A cell as printed, without markup and surrounding space (LaTeX ≥/≤ of 004 restored)."""
-    text = _MARKUP.sub("", text)
+    text = MARKUP.sub("", text)
     for latex, symbol in _LATEX.items():
         text = text.replace(latex, symbol)
     return re.sub(r"\s+", " ", text).strip()

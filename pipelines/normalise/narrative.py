@@ -67,6 +67,7 @@ import polars as pl
 from pipelines.extract.types import TextBlock
 from pipelines.vocab.codes import economic_codes, functional_codes
 from pipelines.vocab.numbers import CENT, UNIT_FACTORS, fit_decimal_rows
+from pipelines.vocab.text import MARKUP
 
 NARRATIVE_SCHEMA: dict[str, pl.DataType] = {
     "document_id": pl.String(),
@@ -473,7 +474,6 @@ _HEADING = re.compile(
     r"|\d{1,2}[、.](?!\d))"
 )
 
-_MARKUP = re.compile(r"\[bookmark:[^\]]*\]|<[^>]+>|\*\*|^\s*#+\s*")
 _QUOTES = "\"'“”‘’「」『』"
 _PAGE_NUMBER = re.compile(r"^\s*[-—–]?\s*\d{1,3}\s*[-—–]?\s*$")
 _SEPARATOR_ROW = re.compile(r"^[\s|:\-\t]+$")
@@ -584,7 +584,7 @@ class _Paragraph:
 
 def _clean(line: str) -> str:
     """Markup stripped, NFKC, quotes and spaces removed (one space kept between two digits)."""
-    text = unicodedata.normalize("NFKC", _MARKUP.sub("", line))
+    text = unicodedata.normalize("NFKC", MARKUP.sub("", line))
     text = "".join(ch for ch in text if ch not in _QUOTES)
     return re.sub(r"\s+", lambda m: " " if _between_digits(text, m) else "", text).strip()
 
