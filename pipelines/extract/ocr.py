@@ -33,6 +33,7 @@ DEFAULT_DPI = 200
 ENGINE = "rapidocr-onnxruntime/PP-OCRv4"
 ENGINE_PREFIX = "ocr/"  # doc_table.engine of a table read from OCR'd pages: ocr/pdfplumber-words …
 LOW_CONFIDENCE = 0.9  # a digit recognised with less confidence than this is flagged
+_PHANTOM_CONFIDENCE = 0.8  # a mark in a gap read less surely than this is a phantom
 _MAX_SKEW = 2.0  # degrees: a scan tilted more than this is not straightened (nor measured)
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "Q": "0", "D": "0", "l": "1", "I": "1", "|": "1"})
 _NUMBERISH = re.compile(r"^[-−]?[\dOoQDlI|,，.．]+$")
@@ -266,7 +267,8 @@ def _add_box(out: OcrPage, box: list[Any], scale: float) -> None:
         for ch, wgt in zip(text, weights, strict=True):
             chars.append({"text": ch, "x0": x, "x1": x + wgt * unit, "conf": score})
             x += wgt * unit
-    chars = _repaired(chars)
+    _fit_glyphs(chars, bottom - top)
+    chars = _repaired(_without_phantoms(chars, bottom - top))
     _close_gaps(chars, bottom - top)
     for c in chars:
         if c["text"].strip():
@@ -349,6 +351,43 @@ def _tokens(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
             out.append([c])
         else:
             out[-1].append(c)
+    return out
+
+
+def _glyph_width(ch: str, height: float) -> float:
+    """How wide a printed character is, in text heights: a Chinese character is square."""
+    if ord(ch) >= 0x2E80:
+        return height
+    if ch in ".,:;'|!":
+        return 0.3 * height
+    return 0.6 * height
+
+
+def _fit_glyphs(chars: list[dict[str, Any]], height: float) -> None:
+    """The recogniser's character boxes fill the whole stretch up to the next character, so
+    spaced characters (类  款  项, two header cells in one box) seem to touch; each box is
+    narrowed to its glyph's printed width around its centre, so real gaps stay gaps."""
+    for c in chars:
+        width = _glyph_width(c["text"], height) if c["text"].strip() else 0.0
+        if width and c["x1"] - c["x0"] > 1.15 * width:
+            mid = (c["x0"] + c["x1"]) / 2
+            c["x0"], c["x1"] = mid - width / 2, mid + width / 2
+
+
+def _without_phantoms(chars: list[dict[str, Any]], height: float) -> list[dict[str, Any]]:
+    """A doubtful punctuation mark the recogniser put in the blank between two cells of one
+    box (上级补助收入：事业收入) is not printed: dropped, the gap stays."""
+    out: list[dict[str, Any]] = []
+    for k, c in enumerate(chars):
+        ch = c["text"]
+        if (
+            0 < k < len(chars) - 1
+            and not ch.isalnum()
+            and c["conf"] < _PHANTOM_CONFIDENCE
+            and chars[k + 1]["x0"] - chars[k - 1]["x1"] > height
+        ):
+            continue
+        out.append(c)
     return out
 
 
@@ -436,7 +475,7 @@ def _clipped_borders(rules: list[BBox], tol: float) -> list[BBox]:
         ends = sorted(r[side] for r in horizontals)
         for x in {round(e) for e in ends}:
             same = [r for r in horizontals if abs(r[side] - x) <= tol]
-            if len(same) >= 3 and not any(abs(v - x) <= tol for v in verticals):
+            if len(same) >= 5 and not any(abs(v - x) <= tol for v in verticals):
                 out.append((float(x), min(r[1] for r in same), float(x), max(r[1] for r in same)))
                 verticals.append(float(x))
     return out
