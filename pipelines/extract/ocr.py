@@ -267,9 +267,10 @@ def _add_box(out: OcrPage, box: list[Any], scale: float) -> None:
         for ch, wgt in zip(text, weights, strict=True):
             chars.append({"text": ch, "x0": x, "x1": x + wgt * unit, "conf": score})
             x += wgt * unit
-    _fit_glyphs(chars, bottom - top)
-    chars = _repaired(_without_phantoms(chars, bottom - top))
-    _close_gaps(chars, bottom - top)
+    em = _em(chars, (max(ys) - min(ys)) / scale)
+    _fit_glyphs(chars, em)
+    chars = _repaired(_without_phantoms(chars, em))
+    _close_gaps(chars, em)
     for c in chars:
         if c["text"].strip():
             out.chars.append({**c, "top": top, "bottom": bottom})
@@ -352,6 +353,21 @@ def _tokens(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
         else:
             out[-1].append(c)
     return out
+
+
+def _em(chars: list[dict[str, Any]], box_height: float) -> float:
+    """The printed size of the box's characters: the usual step between neighbouring Chinese
+    characters (they are square and set solid), within what the detector's box height allows
+    (its boxes are padded by varying amounts)."""
+    steps = sorted(
+        (b["x0"] + b["x1"] - a["x0"] - a["x1"]) / 2
+        for a, b in itertools.pairwise(chars)
+        if _is_cjk(a["text"]) and _is_cjk(b["text"])
+    )
+    low, high = 0.7 * box_height, box_height
+    if not steps:
+        return 0.8 * box_height
+    return min(high, max(low, steps[len(steps) // 2]))
 
 
 def _glyph_width(ch: str, height: float) -> float:

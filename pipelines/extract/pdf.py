@@ -112,7 +112,7 @@ def read_page_texts(
             textpage.close()
             page.close()
         if ocr is not None and ocr_mod.enabled():
-            _read_scans(doc, pages, ocr)
+            _read_scans(doc, pages, ocr, _unreadable_pages(pages, scores))
     except pdfium.PdfiumError as exc:
         raise SourceFileError("corrupt", f"page {len(pages) + 1} cannot be read ({exc})") from exc
     finally:
@@ -128,6 +128,8 @@ def read_page_texts(
                 advice = "its images are too small to be page scans; nothing was read by OCR"
             raise SourceFileError("scanned", f"the PDF has page images but no text layer (a scan); {advice}")
         raise SourceFileError("no_text", "the PDF has no text")
+    if ocr is not None and ocr.pages:  # a garbled page read by OCR is judged by what OCR read
+        scores = [Garble() if p.number in ocr.pages else g for p, g in zip(pages, scores, strict=True)]
     bad = {p.number: g.score for p, g in zip(pages, scores, strict=True) if g.is_garbled}
     if bad:
         readable = [g for g in scores if g.chars >= MIN_PAGE_CHARS and not g.is_garbled]
@@ -168,11 +170,21 @@ def _image_share(images: list[Any], size: tuple[float, float]) -> float:
     return min(1.0, best / area) if area > 0 else 0.0
 
 
-def _read_scans(doc: Any, pages: list[PageText], ocr: ocr_mod.OcrRun) -> None:
-    """OCR the scanned pages (a large image, no text), each under the page time budget."""
+def _unreadable_pages(pages: list[PageText], scores: list[Garble]) -> set[int]:
+    """Pages whose text layer is garbled beyond repair (garble.py): every page with text when the
+    whole layer is Latin junk where Chinese should be, else the garbled pages."""
+    if sum(scores, Garble()).not_chinese:
+        return {p.number for p, g in zip(pages, scores, strict=True) if g.letters}
+    return {p.number for p, g in zip(pages, scores, strict=True) if g.is_garbled}
+
+
+def _read_scans(doc: Any, pages: list[PageText], ocr: ocr_mod.OcrRun, garbled: set[int]) -> None:
+    """OCR the scanned pages (a large image, no text) and the garbled ones, each under the page
+    time budget. Rendering is for these pages only: a page with a sound text layer is never drawn."""
     clock = budget.current()
     for p in pages:
-        if p.chars >= MIN_PAGE_CHARS or p.image_share < SCAN_IMAGE_SHARE:
+        scan = p.chars < MIN_PAGE_CHARS and p.image_share >= SCAN_IMAGE_SHARE
+        if not scan and p.number not in garbled:
             continue
         try:
             with clock.page(p.number, ocr_mod.page_factor()):

@@ -16,8 +16,10 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader, PdfWriter
 
+from pipelines.errors import SourceFileError
 from pipelines.extract import ocr
 from pipelines.extract.document import extract_document
+from pipelines.extract.pdf import read_page_texts
 from pipelines.normalise.assets import normalise_document
 from pipelines.types import RawRow
 from tests.render import scanned_pdf
@@ -208,3 +210,57 @@ def test_the_scanned_evaluation_report_is_read_and_not_taken_for_a_budget(tmp_pa
     assert doc.meta.department == "长沙市公安局交通警察支队"
     assert "专项资金绩效评价结果" in (doc.meta.title or "")
     assert any("绩效评价工作组" in b.text for b in doc.texts)
+
+
+def _garbled_over_image(src: Path, page: int, tmp: Path) -> Path:
+    """Page `page` of `src` as a scanner-with-text-layer makes it: the page image, and over it an
+    invisible text layer whose font maps every character to the private use area (garble.py)."""
+    import pypdfium2 as pdfium
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from tests.render import garble_text_layer
+
+    one = _pages(src, [page], tmp / "one.pdf")
+    image = scanned_pdf(one, tmp / "image.pdf", dpi=200)
+    doc = pdfium.PdfDocument(one)
+    width, height = doc[0].get_size()
+    lines = doc[0].get_textpage().get_text_range().splitlines()
+    doc.close()
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(layered := tmp / "layered.pdf"), pagesize=(width, height))
+    with pdfium.PdfDocument(image) as scan:
+        picture = scan[0].render(scale=200 / 72).to_pil()
+    c.drawImage(ImageReader(picture), 0, 0, width, height)
+    text = c.beginText(20, height - 20)
+    text.setTextRenderMode(3)  # invisible, as an OCR layer is
+    text.setFont("STSong-Light", 8)
+    for line in lines:
+        text.textLine(line)
+    c.drawText(text)
+    c.showPage()
+    c.save()
+    return garble_text_layer(layered, tmp / "garbled.pdf", "private_use")
+
+
+def test_a_garbled_text_layer_over_a_table_image_is_read_by_ocr(tmp_path: Path) -> None:
+    """长春市信访局 2026 预算表4 财政拨款收支总表 (page 9) as an image under a text layer that maps every
+    character to the private use area: the page is read by OCR, and the amounts typed from the
+    page (tests/fixtures/expected/real) come back with their row and column."""
+    from tests.scorecard import match, read_typed
+
+    src = REAL / "jl_cc_xfj_2026_yusuan.pdf"
+    garbled = _garbled_over_image(src, 9, tmp_path)
+    with pytest.raises(SourceFileError, match="private-use"):
+        read_page_texts(garbled)  # its text layer alone is unreadable
+    doc = extract_document(garbled)
+    assert doc.status == "ok", doc.error
+    assert doc.ocr_pages == [1]
+    cells = [{**c, "page": "1"} for c in read_typed(src.name.removesuffix(".pdf"))[0] if c["page"] == "9"]
+    assert len(cells) == 33
+    facts = normalise_document(doc).facts
+    matched, _ = match(facts, cells)
+    assert len(matched) / len(cells) >= 0.98, [cells[k] for k in range(len(cells)) if k not in matched][:5]
+    assert {f["source"] for f in facts.iter_rows(named=True)} == {"ocr"}
