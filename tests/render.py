@@ -1074,6 +1074,15 @@ OCR_REPORT: tuple[tuple[str, str], ...] = (
     ("scaled_small", "plain"),
     ("wide_landscape", "plain"),
 )
+# real table pages (tests/fixtures/real) whose every cell was typed (tests/fixtures/expected/real)
+OCR_REAL: tuple[tuple[str, int], ...] = (
+    ("jl_cc_xfj_2026_yusuan", 10),
+    ("gd_sz_czj_2026_yusuan", 22),
+    ("zj_huzhou_czj_2026_yusuan", 23),
+    ("sd_yt_czj_2026_yusuan", 17),
+    ("cn_gjxfj_2026_yusuan", 10),
+)
+OCR_REAL_SCANS = ("plain", "rotated_jpeg")
 OCR_DPIS = (150, 300)
 SAMPLE_MIN_AMOUNTS = 30  # the sample pages of a style are its first pages printing this many amounts
 
@@ -1119,6 +1128,38 @@ def score_scan(name: str, scan: str, dpi: int, folder: Path, pages: int = 2) -> 
     return ScanScore(name, scan, dpi, kept, score, time.monotonic() - wall, time.process_time() - cpu)
 
 
+def score_real_scan(stem: str, page: int, scan: str, dpi: int, folder: Path) -> ScanScore:
+    """A real table page as a scan (or, with scan "text", as published), scored against the cells
+    typed from it (tests/scorecard.py: same amount, row code or label, column)."""
+    import time
+
+    from pipelines.extract.document import extract_document
+    from pipelines.normalise.assets import normalise_document
+    from tests.scorecard import REAL, match, read_typed
+
+    reader, writer = PdfReader(REAL / f"{stem}.pdf"), PdfWriter()
+    writer.add_page(reader.pages[page - 1])
+    writer.write(one := folder / f"{stem}_p{page}.pdf")
+    cells = [{**c, "page": "1"} for c in read_typed(stem)[0] if c["page"] == str(page)]
+    if scan != "text":
+        rotate, jpeg = SCAN_STYLES[scan]
+        one = scanned_pdf(one, folder / f"{stem}_p{page}_{scan}_{dpi}.pdf", dpi=dpi, rotate=rotate, jpeg=jpeg)
+    wall, cpu = time.monotonic(), time.process_time()
+    facts = normalise_document(extract_document(one)).facts
+    matched, _ = match(facts, cells)
+    missed = [f"{c['row_code']}|{c['row_label']} {c['column']} = {c['value']}" for k, c in enumerate(cells)]
+    score = StyleScore(
+        stem,
+        len(matched),
+        len(cells),
+        {"missing": [m for k, m in enumerate(missed) if k not in matched]},
+        0,
+    )
+    return ScanScore(
+        f"{stem[:12]} p{page}", scan, dpi, [page], score, time.monotonic() - wall, time.process_time() - cpu
+    )
+
+
 def ocr_report(results: list[ScanScore], verbose: bool = False) -> str:
     """The recall table: per style and scan, per dpi; then per dpi and per scan style."""
     head = f"{'style':16} {'scan':13} {'dpi':>4} {'pages':>6} {'right':>6} {'total':>6} {'recall':>7}"
@@ -1154,7 +1195,9 @@ def main(argv: list[str]) -> int:
     """`python -m tests.render --score [style …] [--out DIR] [-v]`: the per-style score table.
     `python -m tests.render --ocr [style …] [scan …] [--dpi 150,300] [--pages 2] [-v]`: the OCR
     recall report: each (style, scan) of OCR_REPORT — its sample pages scanned (SCAN_STYLES) at
-    each dpi, read back by OCR — recall per style, dpi and scan style, and OCR pages per second."""
+    each dpi, read back by OCR, and the typed real pages of OCR_REAL (`--no-real` leaves them out,
+    `--baseline` adds them read from their text layer) — recall per style, dpi and scan style, and
+    OCR pages per second."""
     import tempfile
 
     if "--ocr" in argv:
@@ -1167,9 +1210,18 @@ def main(argv: list[str]) -> int:
         dpis = [int(d) for d in _option(argv, "--dpi", ",".join(map(str, OCR_DPIS))).split(",")]
         pages = int(_option(argv, "--pages", "2"))
         results = []
+        real = "--no-real" not in argv and not styles
         for dpi in dpis:
             for style, scan in pairs:
                 results.append(score_scan(style, scan, dpi, out, pages))
+                print(ocr_report(results[-1:]).splitlines()[2], flush=True)
+            for stem, page in OCR_REAL if real else ():
+                for scan in [s for s in OCR_REAL_SCANS if not scans or s in scans]:
+                    results.append(score_real_scan(stem, page, scan, dpi, out))
+                    print(ocr_report(results[-1:]).splitlines()[2], flush=True)
+        if real and "--baseline" in argv:  # the same real pages read from their text layer
+            for stem, page in OCR_REAL:
+                results.append(score_real_scan(stem, page, "text", 0, out))
                 print(ocr_report(results[-1:]).splitlines()[2], flush=True)
         print(ocr_report(results, verbose="-v" in argv))
         print(f"PDFs in {out}")

@@ -225,7 +225,7 @@ def read_image(image: Any, number: int, width: float, height: float) -> OcrPage:
     out.rules = [_to_points(r, scale) for r in ruling_lines(image)]
     result, _ = _engine()(image, use_cls=False, return_word_box=True)
     for box in result or []:
-        _add_box(out, box, scale)
+        _add_box(out, box, scale, image)
     out.seconds = time.monotonic() - started
     return out
 
@@ -244,7 +244,7 @@ def read_pdf_page(pdf: Any, index: int, resolution: int | None = None) -> OcrPag
         page.close()
 
 
-def _add_box(out: OcrPage, box: list[Any], scale: float) -> None:
+def _add_box(out: OcrPage, box: list[Any], scale: float, image: Any = None) -> None:
     """One text box of the recogniser: its characters (with their own boxes) and the box itself."""
     quad, text, score = box[0], str(box[1]), float(box[2])
     char_boxes, char_texts, char_confs = (box[3], box[4], box[5]) if len(box) >= 6 else ([], [], [])
@@ -267,7 +267,8 @@ def _add_box(out: OcrPage, box: list[Any], scale: float) -> None:
         for ch, wgt in zip(text, weights, strict=True):
             chars.append({"text": ch, "x0": x, "x1": x + wgt * unit, "conf": score})
             x += wgt * unit
-    em = _em(chars, (max(ys) - min(ys)) / scale)
+    ink = _ink_height(image, xs, ys) if image is not None else 0.7 * (max(ys) - min(ys))
+    em = _em(chars, ink / scale)
     _fit_glyphs(chars, em)
     chars = _repaired(_without_phantoms(chars, em))
     _close_gaps(chars, em)
@@ -355,19 +356,35 @@ def _tokens(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return out
 
 
-def _em(chars: list[dict[str, Any]], box_height: float) -> float:
+def _em(chars: list[dict[str, Any]], ink: float) -> float:
     """The printed size of the box's characters: the usual step between neighbouring Chinese
-    characters (they are square and set solid), within what the detector's box height allows
-    (its boxes are padded by varying amounts)."""
+    characters (they are square and set solid), kept near the height of the ink in the box (the
+    detector pads its boxes by varying amounts; spaced characters step further than their size)."""
     steps = sorted(
         (b["x0"] + b["x1"] - a["x0"] - a["x1"]) / 2
         for a, b in itertools.pairwise(chars)
         if _is_cjk(a["text"]) and _is_cjk(b["text"])
     )
-    low, high = 0.7 * box_height, box_height
     if not steps:
-        return 0.8 * box_height
-    return min(high, max(low, steps[len(steps) // 2]))
+        return ink
+    return min(1.25 * ink, max(0.8 * ink, steps[len(steps) // 2]))
+
+
+def _ink_height(image: Any, xs: list[float], ys: list[float]) -> float:
+    """The height of the printed rows inside a text box (pixels): rows where ink crosses more
+    than a sliver of the box, so a ruling running through it does not count."""
+    import numpy as np
+
+    x0, x1 = max(0, int(min(xs))), int(max(xs)) + 1
+    y0, y1 = max(0, int(min(ys))), int(max(ys)) + 1
+    box = image[y0:y1, x0:x1]
+    if box.size == 0:
+        return 0.7 * (max(ys) - min(ys))
+    dark = (box < 160).sum(axis=1)
+    rows = np.flatnonzero(dark > 0.02 * box.shape[1])
+    if rows.size == 0:
+        return 0.7 * (max(ys) - min(ys))
+    return float(rows[-1] - rows[0] + 1)
 
 
 def _glyph_width(ch: str, height: float) -> float:

@@ -96,6 +96,22 @@ def test_one_read_as_a_dash_is_put_right(read: str, meant: str) -> None:
     assert "".join(c["text"] for c in ocr._repaired(_chars(read))) == meant
 
 
+@pytest.mark.parametrize(
+    ("read", "name", "meant"),
+    [
+        ("2010361", "行政运行", "2010301"),  # 0 read as 6: the name has 2010301 one digit away
+        ("30191", "基本工资", "30101"),
+        ("2080506", "机关事业单位职业年金缴费支出", "2080506"),  # known: kept
+        ("2010361", "住房公积金", "2010361"),  # the name's code is further away: kept as read
+        ("2010361", "", "2010361"),
+    ],
+)
+def test_an_ocr_code_one_digit_from_its_names_code_is_read_again(read: str, name: str, meant: str) -> None:
+    from pipelines.normalise.keys import read_again
+
+    assert read_again(read, name, 2024) == meant
+
+
 def test_words_that_are_not_numbers_keep_their_letters() -> None:
     assert "".join(c["text"] for c in ocr._repaired(_chars("OECD 2024"))) == "OECD 2024"
 
@@ -264,3 +280,17 @@ def test_a_garbled_text_layer_over_a_table_image_is_read_by_ocr(tmp_path: Path) 
     matched, _ = match(facts, cells)
     assert len(matched) / len(cells) >= 0.98, [cells[k] for k in range(len(cells)) if k not in matched][:5]
     assert {f["source"] for f in facts.iter_rows(named=True)} == {"ocr"}
+
+
+def test_pages_with_a_text_layer_are_never_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OCR costs nothing to a document with text: no page of it reaches the renderer."""
+    from tests.conftest import SEED000
+    from tests.render import render, tables_of
+
+    def refuse(*args: object, **kwargs: object) -> ocr.OcrPage:
+        raise AssertionError("a page with a text layer was rendered for OCR")
+
+    monkeypatch.setattr(ocr, "read_pdf_page", refuse)
+    pdf = render(tables_of(SEED000)[0], tmp_path / "d01.pdf", ruled=True)
+    doc = extract_document(pdf)
+    assert doc.status == "ok" and doc.ocr_pages == [] and doc.tables
