@@ -19,7 +19,13 @@ from pipelines.errors import SourceFileError
 from pipelines.extract import ocr as ocr_mod
 from pipelines.extract.camelot import camelot_grid
 from pipelines.extract.catalog import FORM_TABLES, canonical_title, normalise_text, titles_in
-from pipelines.extract.garble import MIN_PAGE_CHARS, Garble, measure_text, unicode_map_errors
+from pipelines.extract.garble import (
+    MIN_CJK_SHARE,
+    MIN_PAGE_CHARS,
+    Garble,
+    measure_text,
+    unicode_map_errors,
+)
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.plumber import Bands, ruled_grids, word_grid
 from pipelines.extract.regions import grid_region, note_region
@@ -194,8 +200,18 @@ def _read_scans(doc: Any, pages: list[PageText], ocr: ocr_mod.OcrRun, garbled: s
             if exc.scope == "file":
                 break
             continue
+        if not scan and not _reads_as_chinese(read.lines()):
+            ocr.warnings.append(f"ocr: page {p.number} looks garbled on the image too; it was not read")
+            continue
         ocr.pages[p.number] = read
         p.lines = read.lines()
+
+
+def _reads_as_chinese(lines: list[str]) -> bool:
+    """OCR of a page whose text layer is garbled helps only when the page itself prints Chinese
+    (a font without its glyphs draws junk, which OCR reads as junk)."""
+    read = measure_text("\n".join(lines))
+    return read.cjk >= MIN_PAGE_CHARS and read.cjk_share >= MIN_CJK_SHARE and not read.is_garbled
 
 
 def extract_pdf_tables(
