@@ -20,8 +20,8 @@ from pipelines.errors import SourceFileError
 from pipelines.extract import ocr
 from pipelines.extract.document import extract_document
 from pipelines.extract.pdf import read_page_texts
-from pipelines.normalise.assets import normalise_document
-from pipelines.types import RawRow
+from pipelines.extract.types import RawRow
+from pipelines.wiring.normalise import normalise_document
 from tests.render import scanned_pdf
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
