@@ -226,8 +226,28 @@ def read_image(image: Any, number: int, width: float, height: float) -> OcrPage:
     result, _ = _engine()(image, use_cls=False, return_word_box=True)
     for box in result or []:
         _add_box(out, box, scale, image)
+    out.chars = _without_doubles(out.chars)
     out.seconds = time.monotonic() - started
     return out
+
+
+def _without_doubles(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Two detector boxes that overlap read the shared character twice ("…上缴收入其" | "其他收入"):
+    of two same characters on one line covering the same place, the surer one is kept."""
+    drop: set[int] = set()
+    ordered = sorted(range(len(chars)), key=lambda k: (chars[k]["text"], chars[k]["x0"]))
+    for i, k in enumerate(ordered):
+        a = chars[k]
+        for m in ordered[i + 1 :]:
+            b = chars[m]
+            if b["text"] != a["text"] or b["x0"] >= a["x1"]:
+                break
+            overlap = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
+            narrow = min(a["x1"] - a["x0"], b["x1"] - b["x0"])
+            same_line = min(a["bottom"], b["bottom"]) > max(a["top"], b["top"])
+            if same_line and narrow > 0 and overlap > 0.5 * narrow:
+                drop.add(k if a["conf"] < b["conf"] else m)
+    return [c for k, c in enumerate(chars) if k not in drop]
 
 
 def read_pdf_page(pdf: Any, index: int, resolution: int | None = None) -> OcrPage:

@@ -112,6 +112,23 @@ def test_an_ocr_code_one_digit_from_its_names_code_is_read_again(read: str, name
     assert read_again(read, name, 2024) == meant
 
 
+def test_a_character_two_overlapping_boxes_both_read_is_kept_once() -> None:
+    """ "…上缴收入其" and "其他收入": the 其 both boxes cover is one printed character."""
+
+    def char(text: str, x0: float, conf: float) -> dict[str, object]:
+        return {"text": text, "x0": x0, "x1": x0 + 7, "top": 85.0, "bottom": 91.0, "conf": conf}
+
+    chars = [char("入", 470, 0.99), char("其", 483.5, 0.8), char("其", 484, 0.99), char("他", 491, 0.99)]
+    chars.append({**char("其", 484, 0.99), "top": 100.0, "bottom": 106.0})  # another line: kept
+    kept = ocr._without_doubles(chars)
+    assert [(c["text"], c["conf"], c["top"]) for c in kept] == [
+        ("入", 0.99, 85.0),
+        ("其", 0.99, 85.0),
+        ("他", 0.99, 85.0),
+        ("其", 0.99, 100.0),
+    ]
+
+
 def test_words_that_are_not_numbers_keep_their_letters() -> None:
     assert "".join(c["text"] for c in ocr._repaired(_chars("OECD 2024"))) == "OECD 2024"
 
