@@ -32,11 +32,11 @@ test: setup
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"
 
-# lint: ruff and mypy
+# lint: ruff, mypy --strict (pipelines and tests: [tool.mypy] in pyproject.toml)
 lint: setup
 	$(BIN)/ruff check pipelines tests setup.py
 	$(BIN)/ruff format --check pipelines tests setup.py
-	$(BIN)/mypy pipelines
+	$(BIN)/mypy
 
 # format: apply ruff's formatter and safe fixes
 format: setup

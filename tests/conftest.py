@@ -59,5 +59,6 @@ FAST_TIER = frozenset(
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.module is None or item.module.__name__ not in FAST_TIER:
+        module = getattr(item, "module", None)  # a pytest.Function's module; other items have none
+        if module is None or module.__name__ not in FAST_TIER:
             item.add_marker(pytest.mark.slow)

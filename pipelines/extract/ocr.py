@@ -143,7 +143,7 @@ def _spelt_confidence(band: list[dict[str, Any]], wanted: str) -> float | None:
     at = texts.find(wanted)
     if at < 0:
         return None
-    return min(c["conf"] for c in ordered[at : at + len(wanted)])
+    return min(float(c["conf"]) for c in ordered[at : at + len(wanted)])
 
 
 def _char(c: dict[str, Any], page_number: int, height: float) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -39,7 +40,7 @@ def read_comments(path: Path = COMMENTS_FILE) -> Comments:
     columns: dict[tuple[str, str], str] = {}
     for row in csv.DictReader(lines):
         key, column, text = row["object"].strip(), (row["column"] or "").strip(), row["comment"].strip()
-        target: dict = columns if column else objects
+        target: dict[Any, str] = columns if column else objects
         name = (key, column) if column else key
         if name in target:
             raise ValueError(f"{path.name}: {key}.{column or ''} is commented twice")

@@ -75,7 +75,8 @@ class _Page:
         bottom_cut = max(0.0, self.height_pt - y1 / self.scale)
         bitmap = self.page.render(scale=self.scale, crop=(0, bottom_cut, 0, top_cut))
         self.renders += 1
-        return bitmap.to_pil().convert("RGB")
+        picture: Image.Image = bitmap.to_pil()
+        return picture.convert("RGB")
 
     def close(self) -> None:
         self.textpage.close()

@@ -215,7 +215,8 @@ def document_kind(con: duckdb.DuckDBPyConnection, document_id: str) -> str | Non
     row = con.execute("select doc_kind from dim_document where document_id = ?", [document_id]).fetchone()
     if row is None:
         raise KeyError(f"document {document_id} is not in the warehouse")
-    return row[0]
+    kind: str | None = row[0]
+    return kind
 
 
 @dataclass

@@ -11,6 +11,18 @@ from decimal import Decimal
 
 from pipelines.normalise.numbers import CENT, UNIT_FACTORS
 
+# CENT is part of this module's interface: the quantum every compared amount is rounded to
+__all__ = [
+    "CENT",
+    "HALF_WAN_CENT",
+    "Scored",
+    "score_eq",
+    "score_flag",
+    "score_le",
+    "score_ratio",
+    "tolerance",
+]
+
 # half the last printed digit of a 2-decimal 万元 figure, in 元 (50)
 HALF_WAN_CENT = Decimal("0.005") * UNIT_FACTORS["万元"]
 

@@ -13,8 +13,9 @@ import duckdb
 import polars as pl
 import pytest
 
+from pipelines import RULES_DIR
 from pipelines.validate.engine import RuleSqlError, check_columns, collect_checks
-from pipelines.validate.rules import RULES_DIR, Rule, RuleCatalogError, load_rules
+from pipelines.validate.rules import Rule, RuleCatalogError, load_rules
 
 RULES = load_rules()
 
