@@ -32,11 +32,13 @@ test: setup
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"
 
-# lint: ruff, mypy --strict (pipelines and tests: [tool.mypy] in pyproject.toml)
+# lint: ruff, mypy --strict (pipelines and tests: [tool.mypy] in pyproject.toml), sqlfluff over the SQL
+# (.sqlfluff); pre-commit runs the same hooks (.pre-commit-config.yaml)
 lint: setup
 	$(BIN)/ruff check pipelines tests setup.py
 	$(BIN)/ruff format --check pipelines tests setup.py
 	$(BIN)/mypy
+	$(BIN)/sqlfluff lint sql expectations
 
 # format: apply ruff's formatter and safe fixes
 format: setup

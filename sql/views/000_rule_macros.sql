@@ -98,7 +98,9 @@ create or replace macro cell(doc, tbl, key, meas) as table
 -- A cell of one table against a value of another: one eq/le check when both are printed.
 create or replace macro cell_vs(doc, tbl, key, meas, other, note) as table
     select c.table_code, c.row_key, c.measure, c.row_no, c.page, c.line_no, other as expected,
-           c.amount as actual, 1 as n_terms, c.unit_printed as unit, note as note
+           c.amount as actual, 1 as n_terms, c.unit_printed as unit,
+           -- `note` is a macro parameter: without the alias the column would be named by its value
+           note as note  -- noqa: AL09
     from cell(doc, tbl, key, meas) as c
     where other is not null;
 
