@@ -119,7 +119,8 @@ class HashCache:
                 )
                 con.executemany("delete from hashes where path = ?", [(k,) for k in self._gone])
                 con.executemany(
-                    "insert or replace into hashes values (?, ?, ?, ?, ?, ?)",
+                    "insert or replace into hashes (path, size, mtime_ns, ctime_ns, inode, sha256) "
+                    "values (?, ?, ?, ?, ?, ?)",
                     [(k, *self.entries[k]) for k in self._dirty if k in self.entries],
                 )
         except sqlite3.Error as exc:
