@@ -53,6 +53,7 @@ FAST_TIER = frozenset(
         "tests.normalise.test_narrative",
         "tests.validate.test_tolerance",
         "tests.test_scorecard",
+        "tests.test_docs_honest",
     }
 )
 
