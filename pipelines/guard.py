@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from pipelines import budget as budget_mod
 from pipelines.budget import Budget, BudgetExceeded, Limits
+from pipelines.errors import LoadError
 from pipelines.types import DocumentMeta, ExtractedDocument, document_id_for
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ RETRY_REASONS = frozenset({"unreadable", "changed_during_run", "internal_error",
 MIN_FREE_BYTES = 200 * 1024 * 1024  # below this on the warehouse's disk, a run does not start
 
 
-class StorageFull(Exception):
+class StorageFull(LoadError):
     """The disk holding the warehouse, Dagster's state or the reports is full."""
 
 

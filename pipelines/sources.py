@@ -11,6 +11,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.errors import SourceNotFoundError
 from pipelines.extract.formats import SUPPORTED_SUFFIXES
 from pipelines.guard import source_hash
 from pipelines.types import document_id_for
@@ -154,7 +155,7 @@ def scan_sources(
         elif path.is_file():
             found[path] = None
         else:
-            raise FileNotFoundError(f"no such file or folder: {path}")
+            raise SourceNotFoundError(f"no such file or folder: {path}")
     hashed = cache.sha256 if cache is not None else source_hash
     files = [SourceFile(p, *hashed(p)) for p in found]  # an unreadable file is its own problem
     if cache is not None:  # forget files that left the folders

@@ -54,6 +54,7 @@ FAST_TIER = frozenset(
         "tests.validate.test_tolerance",
         "tests.test_scorecard",
         "tests.test_docs_honest",
+        "tests.test_errors",
     }
 )
 

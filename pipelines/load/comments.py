@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from pipelines import SQL_DIR
+from pipelines.errors import CatalogDataError
 
 COMMENTS_FILE = SQL_DIR / "comments.csv"
 ANY = "*"
@@ -43,7 +44,7 @@ def read_comments(path: Path = COMMENTS_FILE) -> Comments:
         target: dict[Any, str] = columns if column else objects
         name = (key, column) if column else key
         if name in target:
-            raise ValueError(f"{path.name}: {key}.{column or ''} is commented twice")
+            raise CatalogDataError(f"{path.name}: {key}.{column or ''} is commented twice")
         target[name] = text
     return Comments(objects, columns)
 

@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from pipelines.errors import LoadInputError
+
 SIMILAR = 0.9  # Jaro-Winkler of two norm names above which a reviewer must say whether they are one
 _BRACKET = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 _YEAR = re.compile(r"(19|20)\d{2}年度?|[〇零一二三四五六七八九]{4}年度?")
@@ -240,7 +242,7 @@ def decide_match(con: duckdb.DuckDBPyConnection, document_id: str, candidate_dep
         [document_id, candidate_department_id],
     ).fetchall()
     if not rows:
-        raise ValueError(f"no open department match for {document_id} → {candidate_department_id}")
+        raise LoadInputError(f"no open department match for {document_id} → {candidate_department_id}")
     dep_id, relation, cand = rows[0]
     status = "accepted" if accept else "rejected"
     con.execute(

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import SQL_DIR
-from pipelines.errors import YujuesuanError
+from pipelines.errors import LoadError
 
 BASELINE_DIR = SQL_DIR / "schema"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
@@ -38,7 +38,7 @@ create table if not exists schema_migration (
 """
 
 
-class MigrationError(YujuesuanError, RuntimeError):
+class MigrationError(LoadError, RuntimeError):
     """The migrations on disk and the ones recorded in the warehouse disagree, or a file is misnamed."""
 
 

@@ -31,6 +31,7 @@ from filelock import FileLock
 from pipelines import REFERENCE_DIR, SQL_DIR
 from pipelines.catalog import concept_for, concepts, measure_terms, performance_concept_for
 from pipelines.catalog.loader import catalog_digest
+from pipelines.errors import LoadInputError, WarehouseNotFoundError
 from pipelines.load.comments import apply_comments
 from pipelines.load.departments import link_document, link_unlinked
 from pipelines.load.layout import maybe_cluster
@@ -244,7 +245,7 @@ def writer(
 def reader(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the published warehouse; it never waits for or blocks the writer."""
     if not path.exists():
-        raise FileNotFoundError(f"no warehouse at {path}; run `yujuesuan ingest` first")
+        raise WarehouseNotFoundError(f"no warehouse at {path}; run `yujuesuan ingest` first")
     return duckdb.connect(str(path), read_only=True)
 
 
@@ -381,7 +382,7 @@ def load_document(
     """
     unknown = set(extras or {}) - set(EXTRA_FACT_TABLES)
     if unknown:
-        raise ValueError(f"not a fact table: {', '.join(sorted(unknown))}")
+        raise LoadInputError(f"not a fact table: {', '.join(sorted(unknown))}")
     from pipelines.guard import RETRY_REASONS, reason_of
 
     known = known_version(con, doc.document_id)

@@ -14,6 +14,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from pipelines.errors import RuleError
 from pipelines.load.assets import tables_have_facts, warehouse_document
 from pipelines.partitions import source_files
 from pipelines.resources import WarehouseResource
@@ -33,7 +34,7 @@ FAMILY_CHECKS = {
     "E": "E_extraction",
 }
 if set(FAMILY_CHECKS) != set(FAMILY_ORDER):  # a family without a check would vanish from the UI
-    raise RuntimeError(f"rule families {sorted(FAMILY_ORDER)} vs asset checks {sorted(FAMILY_CHECKS)}")
+    raise RuleError(f"rule families {sorted(FAMILY_ORDER)} vs asset checks {sorted(FAMILY_CHECKS)}")
 
 with warnings.catch_warnings():  # partitioned check specs are a Dagster preview feature (1.13)
     warnings.simplefilter("ignore")

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from pipelines import RULES_DIR
+from pipelines.errors import RuleError
 
 SHAPES_DIR = RULES_DIR.parent / "shapes"
 FAMILY_ORDER = (
@@ -41,7 +42,7 @@ OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
 DOC_KINDS = ("final_account", "budget", "performance")
 
 
-class RuleCatalogError(ValueError):
+class RuleCatalogError(RuleError, ValueError):
     """A rule file that does not follow expectations/README.md."""
 
 
