@@ -55,6 +55,7 @@ FAST_TIER = frozenset(
         "tests.test_scorecard",
         "tests.test_docs_honest",
         "tests.test_errors",
+        "tests.load.test_schema_parity",
     }
 )
 
