@@ -56,6 +56,7 @@ FAST_TIER = frozenset(
         "tests.test_docs_honest",
         "tests.test_errors",
         "tests.load.test_schema_parity",
+        "tests.normalise.test_parsers",
     }
 )
 
