@@ -21,7 +21,7 @@ from pipelines.resources import WarehouseResource
 from pipelines.validate.engine import Evaluation
 from pipelines.validate.rules import FAMILY_ORDER
 
-# DOMAIN.md §7 rule families → the asset check that reports them
+# docs/domain.md §7 rule families → the asset check that reports them
 FAMILY_CHECKS = {
     "H": "H_hierarchy",
     "R": "R_row_sums",

@@ -18,8 +18,8 @@ from pipelines.errors import RuleError
 
 SHAPES_DIR = RULES_DIR.parent / "shapes"
 FAMILY_ORDER = (
-    "HRBXNPCTE"  # DOMAIN.md §7: hierarchy, row, balance, cross-table, narrative, performance, codes, text;
-    # E: extraction doubt (the reading checks itself, normalise/coverage.py)
+    "HRBXNPCTE"  # docs/domain.md §7: hierarchy, row, balance, cross-table, narrative, performance, codes,
+    # text; E: extraction doubt (the reading checks itself, normalise/coverage.py)
 )
 SEVERITIES = ("error", "warning")
 COMPARISONS = ("eq", "le", "ratio", "flag")

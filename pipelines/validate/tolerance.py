@@ -1,4 +1,4 @@
-"""Tolerance of DOMAIN.md §3.0: how far apart two printed figures may be and still agree.
+"""Tolerance of docs/domain.md §3.0: how far apart two printed figures may be and still agree.
 
 Everything is Decimal. A check's `slack` is how much room is left before it fails: ≥ 0 passes.
 Great Expectations judges the slack (pipelines/validate/gx.py); this module only measures it.

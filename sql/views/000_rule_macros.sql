@@ -11,7 +11,7 @@ create or replace macro line_value(doc, tbl, key, meas) as (
     where document_id = doc and table_code = tbl and line_key = key and measure = meas
 );
 
--- A printed name made comparable with the standard list (DOMAIN.md §5.4): brackets unified, level
+-- A printed name made comparable with the standard list (docs/domain.md §5.4): brackets unified, level
 -- markers and whitespace removed, the optional suffixes 支出 / 用 and the (护) of 维修(护)费 dropped.
 create or replace macro norm_name(s) as
     regexp_replace(
