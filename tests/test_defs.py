@@ -12,7 +12,6 @@ import dagster as dg
 import duckdb
 from click.testing import CliRunner
 
-from pipelines.batch_job import ingest_batch
 from pipelines.cli import cli
 from pipelines.defs import (
     defs,
@@ -25,10 +24,11 @@ from pipelines.defs import (
     run_request_for,
 )
 from pipelines.extract.document import file_sha256
-from pipelines.partitions import BATCH_TAG, DEPARTMENT_TAG, SOURCE_FILES, YEAR_TAG
-from pipelines.resources import InboxResource, WarehouseResource
 from pipelines.sources import SourceFile
-from pipelines.validate.assets import FAMILY_CHECKS
+from pipelines.wiring.batch_job import ingest_batch
+from pipelines.wiring.partitions import BATCH_TAG, DEPARTMENT_TAG, SOURCE_FILES, YEAR_TAG
+from pipelines.wiring.resources import InboxResource, WarehouseResource
+from pipelines.wiring.validate import FAMILY_CHECKS
 from tests.conftest import SEED000, SEEDS, SHGZB_PDF
 
 

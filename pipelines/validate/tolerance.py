@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pipelines.normalise.numbers import CENT, UNIT_FACTORS
+from pipelines.vocab.numbers import CENT, UNIT_FACTORS
 
 # CENT is part of this module's interface: the quantum every compared amount is rounded to
 __all__ = [

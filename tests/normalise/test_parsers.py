@@ -1,5 +1,5 @@
-"""Tables of cases for the cell parsers: amounts and units (normalise/numbers.py), header rows and
-printed years (normalise/headers.py). The amount cases are data: tests/fixtures/expected/parsers/."""
+"""Tables of cases for the cell parsers: amounts and units (vocab/numbers.py), header rows and
+printed years (vocab/grid.py). The amount cases are data: tests/fixtures/expected/parsers/."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from pipelines.normalise.headers import is_data_row, relative_years
-from pipelines.normalise.numbers import is_amount, looks_like_money, parse_amount, unit_from_text
+from pipelines.vocab.grid import is_data_row, relative_years
+from pipelines.vocab.numbers import is_amount, looks_like_money, parse_amount, unit_from_text
 from tests.conftest import PROJECT
 
 with (PROJECT / "tests" / "fixtures" / "expected" / "parsers" / "amounts.csv").open(encoding="utf-8") as f:

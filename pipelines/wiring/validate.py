@@ -15,11 +15,11 @@ import duckdb
 import polars as pl
 
 from pipelines.errors import RuleError
-from pipelines.load.assets import tables_have_facts, warehouse_document
-from pipelines.partitions import source_files
-from pipelines.resources import WarehouseResource
 from pipelines.validate.engine import Evaluation
 from pipelines.validate.rules import FAMILY_ORDER
+from pipelines.wiring.load import tables_have_facts, warehouse_document
+from pipelines.wiring.partitions import source_files
+from pipelines.wiring.resources import WarehouseResource
 
 # docs/domain.md §7 rule families → the asset check that reports them
 FAMILY_CHECKS = {
