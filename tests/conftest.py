@@ -57,6 +57,7 @@ FAST_TIER = frozenset(
         "tests.test_errors",
         "tests.load.test_schema_parity",
         "tests.normalise.test_parsers",
+        "tests.normalise.test_align",
     }
 )
 
