@@ -87,10 +87,17 @@ def extract_document(path: Path) -> ExtractedDocument:
                 "unsupported_format", f"'{path.suffix or path.name}' files are not read yet"
             )
     except SourceFileError as exc:
+        # the traceback goes to the log, the clear reason to the document: at error level when a
+        # library failed under the reader (the cause), at warning level for a diagnosed file (empty, scan …)
+        if exc.__cause__ is not None:
+            log.exception("reading %s failed: %s", path, exc)
+        else:
+            log.warning("reading %s failed: %s", path, exc, exc_info=True)
         doc.status, doc.error = "failed", str(exc)
         doc.meta = unread_metadata(exc.reason)
         return doc
     except BudgetExceeded as exc:
+        log.warning("reading %s stopped: %s", path, exc, exc_info=True)
         doc.status, doc.error = "failed", f"{TOO_SLOW}: {exc}"
         return doc
     except Exception as exc:  # a reader bug must not stop the run: record it against this file

@@ -11,7 +11,8 @@ from operator import itemgetter
 from typing import Any
 
 from pdfplumber.table import Table, TableFinder, TableSettings
-from pdfplumber.utils import extract_text, obj_to_bbox
+from pdfplumber.utils.geometry import obj_to_bbox
+from pdfplumber.utils.text import extract_text
 
 from pipelines.extract.types import BBox, RawRow
 from pipelines.vocab.numbers import is_amount, looks_like_money, unit_from_text
@@ -423,15 +424,15 @@ def _kinds(line: Line) -> tuple[bool, bool]:
 
 
 def _mid(line: Line) -> float:
-    return statistics.fmean((w["top"] + w["bottom"]) / 2 for w in line)
+    return statistics.fmean((float(w["top"]) + float(w["bottom"])) / 2 for w in line)
 
 
 def _top(line: Line) -> float:
-    return min(w["top"] for w in line)
+    return min(float(w["top"]) for w in line)
 
 
 def _bottom(line: Line) -> float:
-    return max(w["bottom"] for w in line)
+    return max(float(w["bottom"]) for w in line)
 
 
 def _is_anchor(line: Line, bands: Bands) -> bool:
@@ -608,7 +609,7 @@ def _is_numbering(text: str) -> bool:
 
 
 def _cx(w: Word) -> float:
-    return (w["x0"] + w["x1"]) / 2
+    return (float(w["x0"]) + float(w["x1"])) / 2
 
 
 def _phrases(line: Line, height: float) -> Line:
