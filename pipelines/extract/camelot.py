@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipelines.types import BBox, RawRow
+from pipelines.extract.types import BBox, RawRow
 
 LATTICE_DPI = 300  # camelot's own default: lattice finds the rules in a picture of the page
 MAX_LATTICE_PIXELS = 20_000_000  # an A3 page at 300 dpi; a larger page is drawn at a lower dpi
@@ -81,7 +81,7 @@ def camelot_grid(
     """
     if page_chars(path, page_number) > MAX_CAMELOT_CHARS:
         return []
-    import camelot
+    from camelot.io import read_pdf
 
     flavor = "lattice" if ruled else "stream"
     kwargs: dict[str, Any] = {}
@@ -91,7 +91,7 @@ def camelot_grid(
     try:
         if ruled and (dpi := lattice_resolution(path, page_number)) < LATTICE_DPI:
             kwargs["backend"] = _pdfium_at(dpi)
-        tables = camelot.read_pdf(str(path), pages=str(page_number), flavor=flavor, **kwargs)
+        tables = read_pdf(str(path), pages=str(page_number), flavor=flavor, **kwargs)
     except Exception:  # camelot raises bare Exceptions for pages it cannot read; the caller falls back
         return []
     if not tables.n:

@@ -1,4 +1,4 @@
-"""What a document says about itself: kind, fiscal year, region, department and scope (DOMAIN.md §1).
+"""What a document says about itself: kind, fiscal year, region, department and scope (docs/domain.md §1).
 
 Everything is read from the printed text, never from the file name (published names are often
 wrong): the cover title (which may run over two to four lines), the labelled lines of the table
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipelines import REFERENCE_DIR
-from pipelines.extract.catalog import normalise_text, title_to_table_code
-from pipelines.types import DocumentMeta
+from pipelines.catalog import normalise_text, title_to_table_code
+from pipelines.extract.types import DocumentMeta
 
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 _CJK = r"\u4e00-\u9fff"

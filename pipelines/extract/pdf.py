@@ -7,6 +7,7 @@ finder; pdfplumber opens only the pages that carry a table title or continue a t
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -15,18 +16,24 @@ import pdfplumber
 import pypdfium2 as pdfium
 
 from pipelines import budget
+from pipelines.catalog import FORM_TABLES, canonical_title, normalise_text, titles_in
 from pipelines.errors import SourceFileError
 from pipelines.extract import ocr as ocr_mod
 from pipelines.extract.camelot import camelot_grid
-from pipelines.extract.catalog import FORM_TABLES, canonical_title, normalise_text, titles_in
-from pipelines.extract.garble import MIN_PAGE_CHARS, Garble, measure_text, unicode_map_errors
+from pipelines.extract.garble import (
+    MIN_CJK_SHARE,
+    MIN_PAGE_CHARS,
+    Garble,
+    measure_text,
+    unicode_map_errors,
+)
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.plumber import Bands, ruled_grids, word_grid
 from pipelines.extract.regions import grid_region, note_region
 from pipelines.extract.signature import settle_codes
-from pipelines.normalise.headers import header_row_count, is_data_row
-from pipelines.normalise.numbers import unit_from_text
-from pipelines.types import BBox, RawRow, RawTable
+from pipelines.extract.types import BBox, RawRow, RawTable
+from pipelines.vocab.grid import header_row_count, is_data_row
+from pipelines.vocab.numbers import unit_from_text
 
 _NOTE = re.compile(r"^(注[:：]|说明[:：]|备注[:：]|注\d)")
 _EMPTY_NOTE = re.compile(r"无数据|故本表(为)?空|本表无|没有.{0,30}(收入|支出|经费)")
@@ -99,8 +106,7 @@ def read_page_texts(
             textpage = page.get_textpage()
             text = textpage.get_text_range()
             scores.append(measure_text(text, unicode_map_errors(textpage)))
-            objects = page.get_objects(max_depth=1)
-            images = [obj for obj in objects if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE]
+            images = _page_images(page)
             pages.append(
                 PageText(
                     i + 1,
@@ -112,7 +118,7 @@ def read_page_texts(
             textpage.close()
             page.close()
         if ocr is not None and ocr_mod.enabled():
-            _read_scans(doc, pages, ocr)
+            _read_scans(doc, pages, ocr, _unreadable_pages(pages, scores))
     except pdfium.PdfiumError as exc:
         raise SourceFileError("corrupt", f"page {len(pages) + 1} cannot be read ({exc})") from exc
     finally:
@@ -128,6 +134,8 @@ def read_page_texts(
                 advice = "its images are too small to be page scans; nothing was read by OCR"
             raise SourceFileError("scanned", f"the PDF has page images but no text layer (a scan); {advice}")
         raise SourceFileError("no_text", "the PDF has no text")
+    if ocr is not None and ocr.pages:  # a garbled page read by OCR is judged by what OCR read
+        scores = [Garble() if p.number in ocr.pages else g for p, g in zip(pages, scores, strict=True)]
     bad = {p.number: g.score for p, g in zip(pages, scores, strict=True) if g.is_garbled}
     if bad:
         readable = [g for g in scores if g.chars >= MIN_PAGE_CHARS and not g.is_garbled]
@@ -155,6 +163,23 @@ def read_page_texts(
     return pages
 
 
+def _page_images(page: Any) -> list[Any]:
+    """The page's top-level image objects. `get_objects()` wraps every object in Python, thousands
+    of path pieces on a ruled table page: here only the images are wrapped."""
+    raw = pdfium.raw
+    count = raw.FPDFPage_CountObjects(page)
+    if count < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    images: list[Any] = []
+    for i in range(count):
+        obj = raw.FPDFPage_GetObject(page, i)
+        if not obj:
+            raise pdfium.PdfiumError("Failed to get pageobject.")
+        if raw.FPDFPageObj_GetType(obj) == raw.FPDF_PAGEOBJ_IMAGE:
+            images.append(pdfium.PdfObject(obj, page=page, pdf=page.pdf, level=0))
+    return images
+
+
 def _image_share(images: list[Any], size: tuple[float, float]) -> float:
     """The share of the page the largest image covers."""
     area = size[0] * size[1]
@@ -168,11 +193,21 @@ def _image_share(images: list[Any], size: tuple[float, float]) -> float:
     return min(1.0, best / area) if area > 0 else 0.0
 
 
-def _read_scans(doc: Any, pages: list[PageText], ocr: ocr_mod.OcrRun) -> None:
-    """OCR the scanned pages (a large image, no text), each under the page time budget."""
+def _unreadable_pages(pages: list[PageText], scores: list[Garble]) -> set[int]:
+    """Pages whose text layer is garbled beyond repair (garble.py): every page with text when the
+    whole layer is Latin junk where Chinese should be, else the garbled pages."""
+    if sum(scores, Garble()).not_chinese:
+        return {p.number for p, g in zip(pages, scores, strict=True) if g.letters}
+    return {p.number for p, g in zip(pages, scores, strict=True) if g.is_garbled}
+
+
+def _read_scans(doc: Any, pages: list[PageText], ocr: ocr_mod.OcrRun, garbled: set[int]) -> None:
+    """OCR the scanned pages (a large image, no text) and the garbled ones, each under the page
+    time budget. Rendering is for these pages only: a page with a sound text layer is never drawn."""
     clock = budget.current()
     for p in pages:
-        if p.chars >= MIN_PAGE_CHARS or p.image_share < SCAN_IMAGE_SHARE:
+        scan = p.chars < MIN_PAGE_CHARS and p.image_share >= SCAN_IMAGE_SHARE
+        if not scan and p.number not in garbled:
             continue
         try:
             with clock.page(p.number, ocr_mod.page_factor()):
@@ -182,15 +217,36 @@ def _read_scans(doc: Any, pages: list[PageText], ocr: ocr_mod.OcrRun) -> None:
             if exc.scope == "file":
                 break
             continue
+        if not scan and not _reads_as_chinese(read.lines()):
+            ocr.warnings.append(f"ocr: page {p.number} looks garbled on the image too; it was not read")
+            continue
         ocr.pages[p.number] = read
         p.lines = read.lines()
 
 
+def _reads_as_chinese(lines: list[str]) -> bool:
+    """OCR of a page whose text layer is garbled helps only when the page itself prints Chinese
+    (a font without its glyphs draws junk, which OCR reads as junk)."""
+    read = measure_text("\n".join(lines))
+    return read.cjk >= MIN_PAGE_CHARS and read.cjk_share >= MIN_CJK_SHARE and not read.is_garbled
+
+
 def extract_pdf_tables(
-    path: Path, pages: list[PageText], ocr: ocr_mod.OcrRun | None = None
+    path: Path,
+    pages: list[PageText],
+    ocr: ocr_mod.OcrRun | None = None,
+    text_pages: Collection[int] = (),
+    page_texts: dict[int, str] | None = None,
 ) -> tuple[list[RawTable], list[str]]:
-    """Every catalogued table of the PDF, stitched across pages, plus warnings for the document."""
+    """Every catalogued table of the PDF, stitched across pages, plus warnings for the document.
+
+    Parsing a page with pdfplumber is most of the cost of reading it, so the pages in `text_pages`
+    (those the performance reader reads again) have their pdfplumber text put into `page_texts`
+    while they are open here, instead of being parsed a second time. A page read by OCR is left out:
+    its pdfplumber text is that of the file, not of the OCR objects read here.
+    """
     warnings: list[str] = []
+    wanted = set(text_pages) if page_texts is not None else set()
     tables: list[RawTable] = []
     open_table: _OpenTable | None = None
     # the document's kind settles a title a budget and a final account share
@@ -200,6 +256,8 @@ def extract_pdf_tables(
         for text in pages:
             titled = bool(text.title_codes(kind))
             if not titled and open_table is None:
+                if text.number in wanted and page_texts is not None:
+                    page_texts[text.number] = _page_text(pdf.pages[text.number - 1])
                 continue  # narrative page: never sent to the table finder
             page = pdf.pages[text.number - 1]
             scan = ocr.pages.get(text.number) if ocr is not None else None
@@ -218,12 +276,23 @@ def extract_pdf_tables(
                     warnings.append(f"too_slow: pages after {text.number} were not read")
                     clock.spent()  # what was read is still loaded; the document is partial
                     break
+            else:
+                if text.number in wanted and scan is None and page_texts is not None:
+                    page_texts[text.number] = page.extract_text() or ""
             finally:
                 page.close()  # pdfplumber keeps every parsed object of a page until it is closed
     settle_codes(tables, kind)
     if ocr is not None and ocr.pages:
         _mark_ocr(tables, ocr)
     return _join_repeated(tables), warnings
+
+
+def _page_text(page: Any) -> str:
+    """A page's pdfplumber text (the performance reader's lines), its parsed objects freed after."""
+    try:
+        return page.extract_text() or ""
+    finally:
+        page.close()
 
 
 def _mark_ocr(tables: list[RawTable], ocr: ocr_mod.OcrRun) -> None:

@@ -37,12 +37,14 @@ class Verdict:
 
 def build_suite(gx: Any, name: str, rules: list[Rule]) -> Any:
     """One expectation per rule: every check of the rule (its column) has slack ≥ 0."""
-    from great_expectations import expectations as gxe
+    from great_expectations.expectations.core.expect_column_values_to_be_between import (
+        ExpectColumnValuesToBeBetween,
+    )
     from great_expectations.expectations.metadata_types import FailureSeverity
 
     severity = {"error": FailureSeverity.CRITICAL, "warning": FailureSeverity.WARNING}
     expectations = [
-        gxe.ExpectColumnValuesToBeBetween(
+        ExpectColumnValuesToBeBetween(
             column=slack_column(rule.id),
             min_value=0,
             severity=severity[rule.severity],

@@ -12,12 +12,14 @@ create or replace view v_line_item_by_year as
 select
     f.*,
     d.department_id, d.doc_kind, d.fiscal_year,
-    case when starts_with(f.measure, 'prior_year_') then d.fiscal_year - 1 else d.fiscal_year end as fact_year,
+    case when starts_with(f.measure, 'prior_year_') then d.fiscal_year - 1 else d.fiscal_year end
+        as fact_year,
     case when starts_with(f.measure, 'prior_year_') then substr(f.measure, 12) else f.measure end
         as base_measure,
     case
         when starts_with(f.measure, 'prior_year_')
-            then case when regexp_matches(coalesce(f.column_header, ''), '决算|执行') then 'final' else 'budget' end
+            then case when regexp_matches(coalesce(f.column_header, ''), '决算|执行')
+                then 'final' else 'budget' end
         when starts_with(f.measure, 'budget_') then 'budget'
         when starts_with(f.measure, 'final_') then 'final'
         when d.doc_kind = 'budget' then 'budget'
@@ -67,8 +69,9 @@ prior_budget as (
     where d.doc_kind = 'budget' and f.table_code = 'B02' and f.concept = 'expenditure_total'
       and m.basis = 'prior_year'
       and f.func_code is not null
-      and not exists (select 1 from docs as o where o.doc_kind = 'budget' and o.department_id = d.department_id
-                      and o.fiscal_year = d.fiscal_year - 1)
+      and not exists (select 1 from docs as o
+                      where o.doc_kind = 'budget' and o.department_id = d.department_id
+                        and o.fiscal_year = d.fiscal_year - 1)
     group by all
 ),
 final as (
@@ -82,16 +85,22 @@ final as (
     group by all
 ),
 yearly as (
-    select * from budget union all select * from prior_budget union all select * from final
+    select * from budget
+    union all
+    select * from prior_budget
+    union all
+    select * from final
 )
 select
-    y.department_id, dep.canonical_name as department, dep.province, dep.city, dep.county, dep.level as department_level,
+    y.department_id, dep.canonical_name as department, dep.province, dep.city, dep.county,
+    dep.level as department_level,
     y.func_code, coalesce(fc.name, y.printed) as name,
     case length(y.func_code) when 3 then '类' when 5 then '款' else '项' end as level,
     y.fiscal_year, y.basis, y.total, y.basic, y.project,
     p.total as prior_total,
     y.total - p.total as change,
-    case when p.total <> 0 then round((y.total - p.total) * 100 / p.total, 2)::decimal(9, 2) end as change_pct,
+    case when p.total <> 0 then round((y.total - p.total) * 100 / p.total, 2)::decimal(9, 2) end
+        as change_pct,
     y.source, y.document_id
 from yearly as y
 join dim_department as dep using (department_id)

@@ -8,19 +8,22 @@
 --   item: 'total | outbound_travel | vehicle_total | vehicle_purchase | vehicle_operation | reception_total | agency_operating_cost (项目)'
 create or replace view v_department_three_public as
 with items as (select unnest(['total', 'outbound_travel', 'vehicle_total', 'vehicle_purchase',
-                              'vehicle_operation', 'reception_total', 'agency_operating_cost']) as item),
+                              'vehicle_operation', 'reception_total', 'agency_operating_cost']) as item
+),
 parts as (
-    select document_id, department_id, fact_year as fiscal_year, basis, base_measure as item, amount, table_code
+    select document_id, department_id, fact_year as fiscal_year, basis, base_measure as item, amount,
+        table_code
     from v_line_item_by_year
     where table_code = 'B04' and base_measure in (select item from items)
     union all
-    select document_id, department_id, fact_year, 'final',
-        case line_key when 'three_public_total' then 'total' else line_key end, amount, table_code
+    select document_id, department_id, fact_year, 'final' as basis,
+        case line_key when 'three_public_total' then 'total' else line_key end as item, amount, table_code
     from v_line_item_by_year
     where table_code = 'D09' and measure = 'final_amount'
       and case line_key when 'three_public_total' then 'total' else line_key end in (select item from items)
     union all
-    select document_id, department_id, fact_year, basis, substr(measure, strpos(measure, '_') + 1), amount, table_code
+    select document_id, department_id, fact_year, basis, substr(measure, strpos(measure, '_') + 1) as item,
+        amount, table_code
     from v_line_item_by_year
     where table_code = 'D09' and (starts_with(measure, 'budget_') or starts_with(measure, 'final_'))
       and measure <> 'final_amount' and substr(measure, strpos(measure, '_') + 1) in (select item from items)
@@ -42,7 +45,9 @@ with ranked as (
     ) as pick
     from v_department_three_public as t join dim_document as d on d.document_id = t.document_id
 ),
-one as (select * from ranked where pick = 1)
+one as (select * from ranked where pick = 1),
+budget as (select * from one where basis = 'budget'),
+final as (select * from one where basis = 'final')
 select coalesce(b.department_id, f.department_id) as department_id,
     coalesce(b.department, f.department) as department,
     coalesce(b.fiscal_year, f.fiscal_year) as fiscal_year,
@@ -51,8 +56,8 @@ select coalesce(b.department_id, f.department_id) as department_id,
     f.amount - b.amount as difference,
     case when b.amount <> 0 then round(f.amount * 100 / b.amount, 2)::decimal(9, 2) end as execution_pct,
     b.document_id as budget_document_id, f.document_id as final_document_id
-from (select * from one where basis = 'budget') as b
-full outer join (select * from one where basis = 'final') as f
+from budget as b
+full outer join final as f
     on f.department_id = b.department_id and f.fiscal_year = b.fiscal_year and f.item = b.item;
 
 -- v_spending_shares: per current document, the total, basic, project, personnel and public operating
@@ -84,14 +89,17 @@ doc as (
         max(amount) filter (where (t.table_code = 'B03' and measure = 'personnel')
                             or (t.table_code = 'D06' and measure = 'personnel_total')) as personnel,
         max(amount) filter (where (t.table_code = 'B03' and measure = 'public_operating')
-                            or (t.table_code = 'D06' and measure = 'public_operating_total')) as public_operating
+                            or (t.table_code = 'D06' and measure = 'public_operating_total'))
+            as public_operating
     from totals as t left join src as s using (document_id)
     group by t.document_id
 )
 select d.document_id, d.department_id, dep.canonical_name as department, d.doc_kind, d.fiscal_year,
     x.total, x.basic, x.project, x.personnel, x.public_operating,
-    round(x.personnel * 100 / nullif(x.personnel + x.public_operating, 0), 2)::decimal(9, 2) as personnel_share_of_basic_pct,
-    round(x.public_operating * 100 / nullif(x.personnel + x.public_operating, 0), 2)::decimal(9, 2) as public_share_of_basic_pct,
+    round(x.personnel * 100 / nullif(x.personnel + x.public_operating, 0), 2)::decimal(9, 2)
+        as personnel_share_of_basic_pct,
+    round(x.public_operating * 100 / nullif(x.personnel + x.public_operating, 0), 2)::decimal(9, 2)
+        as public_share_of_basic_pct,
     round(x.basic * 100 / nullif(x.total, 0), 2)::decimal(9, 2) as basic_share_pct,
     round(x.project * 100 / nullif(x.total, 0), 2)::decimal(9, 2) as project_share_pct
 from doc as x

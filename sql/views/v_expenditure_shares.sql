@@ -48,14 +48,18 @@ select
     p.table_code as split_table,
     p.personnel_expenditure, p.public_operating_expenditure,
     round(p.personnel_expenditure * 100
-          / nullif(p.personnel_expenditure + p.public_operating_expenditure, 0), 2)::decimal(9, 2) as personnel_pct_of_basic,
+          / nullif(p.personnel_expenditure + p.public_operating_expenditure, 0), 2)::decimal(9, 2)
+        as personnel_pct_of_basic,
     round(p.public_operating_expenditure * 100
-          / nullif(p.personnel_expenditure + p.public_operating_expenditure, 0), 2)::decimal(9, 2) as public_operating_pct_of_basic,
+          / nullif(p.personnel_expenditure + p.public_operating_expenditure, 0), 2)::decimal(9, 2)
+        as public_operating_pct_of_basic,
     p.personnel_expenditure + p.public_operating_expenditure = s.basic_expenditure as split_covers_basic,
     case when p.personnel_expenditure + p.public_operating_expenditure = s.basic_expenditure
-        then round(p.personnel_expenditure * 100 / nullif(s.expenditure_total, 0), 2)::decimal(9, 2) end as personnel_pct,
+        then round(p.personnel_expenditure * 100 / nullif(s.expenditure_total, 0), 2)::decimal(9, 2) end
+        as personnel_pct,
     case when p.personnel_expenditure + p.public_operating_expenditure = s.basic_expenditure
-        then round(p.public_operating_expenditure * 100 / nullif(s.expenditure_total, 0), 2)::decimal(9, 2) end
+        then round(p.public_operating_expenditure * 100 / nullif(s.expenditure_total, 0), 2)::decimal(9, 2)
+        end
         as public_operating_pct
 from dim_document as d
 left join spending as s using (document_id)

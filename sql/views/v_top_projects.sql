@@ -6,7 +6,8 @@ select
     d.document_id, d.doc_kind, d.fiscal_year, d.province, d.city, d.county, d.department,
     p.table_code, p.budget_unit, p.project_code, p.project_name, p.func_code, p.func_name, p.total,
     rank() over (partition by p.document_id order by p.total desc) as rank,
-    round(p.total * 100 / nullif(sum(p.total) over (partition by p.document_id), 0), 2)::decimal(9, 2) as pct_of_listed,
+    round(p.total * 100 / nullif(sum(p.total) over (partition by p.document_id), 0), 2)::decimal(9, 2)
+        as pct_of_listed,
     p.page
 from fact_project as p
 join dim_document as d using (document_id)

@@ -1,7 +1,7 @@
 """Performance tables (绩效目标表 / 绩效自评表) of seeds 000–004 and of PDFs.
 
 Expected values are typed from reading the seed files (tests/fixtures/seeds, line numbers as in
-DOMAIN.md), never from running the reader. Each layout gets its counts of indicator rows per table
+docs/domain.md), never from running the reader. Each layout gets its counts of indicator rows per table
 and a sample of rows checked field by field.
 """
 
@@ -15,11 +15,11 @@ from typing import Any
 import polars as pl
 import pytest
 
+from pipelines.catalog import performance_title_code
 from pipelines.extract.document import extract_document
-from pipelines.extract.performance import performance_title_code
 from pipelines.load.warehouse import load_document, writer
-from pipelines.normalise.assets import normalise_document
 from pipelines.normalise.performance import performance_frames, split_value
+from pipelines.wiring.normalise import normalise_document
 from tests.conftest import PROJECT, SAMPLES
 from tests.render import TableSource, render
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import duckdb
 
 from pipelines.extract.template import template_reason
+from pipelines.extract.types import DocumentMeta, ExtractedDocument
 from pipelines.load.warehouse import writer
 from pipelines.report.html import write_report
-from pipelines.types import DocumentMeta, ExtractedDocument
 from tests.conftest import SEED000, TEMPLATE_PDF, ingest
 
 
@@ -34,7 +34,7 @@ def test_bundled_template_is_kept_but_excluded(warehouse: Path, tmp_path: Path) 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         status, error, current = con.execute(
             "select status, error, is_current from dim_document where document_id = ?", [template_id]
-        ).fetchone()
+        ).fetchall()[0]
         assert status == "template" and "上海市XX局" in error and "every cell blank" in error and current
         assert con.execute(
             "select count(*) from v_expenditure_by_function where document_id = ?", [template_id]

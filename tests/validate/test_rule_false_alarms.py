@@ -9,16 +9,17 @@ each real error must still fail.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 import duckdb
 import polars as pl
 import pytest
 
+from pipelines.extract.types import DocumentMeta, ExtractedDocument, TextBlock
 from pipelines.load.warehouse import load_document, writer
 from pipelines.normalise.frames import FACT_SCHEMA, TABLE_SCHEMA
 from pipelines.normalise.narrative import narrative_figures
-from pipelines.types import DocumentMeta, ExtractedDocument, TextBlock
 from pipelines.validate.engine import collect_checks
 from pipelines.validate.rules import load_rules
 
@@ -119,7 +120,7 @@ def _document(name: str, kind: str) -> ExtractedDocument:
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     with writer(tmp_path_factory.mktemp("false_alarms") / "w.duckdb") as connection:
         yield connection
 
