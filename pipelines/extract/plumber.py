@@ -96,8 +96,8 @@ def table_texts(table: Table, rows: list[Any]) -> list[list[str | None]]:
     the same characters in the same order and the same texts).
     """
     chars = table.page.chars
-    v_mids = [(c["top"] + c["bottom"]) / 2 for c in chars]
-    h_mids = [(c["x0"] + c["x1"]) / 2 for c in chars]
+    v_mids: list[float] = [(c["top"] + c["bottom"]) / 2 for c in chars]
+    h_mids: list[float] = [(c["x0"] + c["x1"]) / 2 for c in chars]
     order = sorted(range(len(chars)), key=v_mids.__getitem__)
     by_v = [v_mids[i] for i in order]
 
