@@ -23,6 +23,7 @@ from typing import Any
 import polars as pl
 from filelock import FileLock
 
+from pipelines.errors import RuleError
 from pipelines.validate.rules import Rule
 
 SLACK_SCALE = Decimal(1_000_000)  # slack in millionths, as an exact integer for GX
@@ -74,7 +75,7 @@ def _batch(checks: pl.DataFrame, rules: list[Rule]) -> tuple[Any, dict[str, list
     slack_of: dict[str, list[float]] = {r.id: [] for r in rules}
     for check_id, rule_id, slack in zip(checks["check_id"], checks["rule_id"], checks["slack"], strict=True):
         if rule_id not in ids_of:
-            raise ValueError(f"check {check_id} of rule {rule_id}, which is not in the suite")
+            raise RuleError(f"check {check_id} of rule {rule_id}, which is not in the suite")
         ids_of[rule_id].append(int(check_id))
         slack_of[rule_id].append(float((slack * SLACK_SCALE).to_integral_value(rounding="ROUND_FLOOR")))
     rows = max((len(v) for v in slack_of.values()), default=0)
