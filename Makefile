@@ -32,11 +32,12 @@ test: setup
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"
 
-# lint: ruff and mypy
+# lint: ruff, mypy and the layer contract (import-linter, pyproject.toml [tool.importlinter])
 lint: setup
 	$(BIN)/ruff check pipelines tests setup.py
 	$(BIN)/ruff format --check pipelines tests setup.py
 	$(BIN)/mypy pipelines
+	$(BIN)/lint-imports
 
 # format: apply ruff's formatter and safe fixes
 format: setup

@@ -4,7 +4,7 @@
     loaded = load_staged(warehouse, staged)              # one writer connection, one publish
     judged = validate_batch(warehouse, ids, run_id)      # SQL per document, GX once per document kind
 
-The stages are plain functions: the Dagster batch job (pipelines/batch_job.py) calls them from its
+The stages are plain functions: the Dagster batch job (pipelines/wiring/batch_job.py) calls them from its
 ops, the CLI runs that job. Extraction never touches the warehouse; its results go through
 `data/staging/<sha256>/` (pipelines/staging.py), so the same step runs on other machines too.
 """
@@ -182,3 +182,14 @@ def validate_batch(
             store_evaluation(con, run_id, evaluation, rules)
             out[evaluation.document_id] = evaluation
     return out
+
+
+def revalidate(warehouse: Path, document_ids: list[str], run_id: str) -> int:
+    """Run the rule suite again on loaded documents (`ingest --revalidate`); how many were judged.
+
+    One batch: the rules' SQL per document, GX's verdict once per document kind.
+    """
+    from pipelines.paths import reports_dir_for
+
+    judged = validate_batch(warehouse, document_ids, run_id, reports_dir_for(warehouse) / "gx")
+    return sum(not isinstance(v, str) for v in judged.values())

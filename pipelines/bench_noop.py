@@ -99,9 +99,9 @@ def main(n: int = 10_000) -> None:
         import dagster as dg
 
         from pipelines.defs import inbox_sensor, nightly_ingest
-        from pipelines.partitions import SOURCE_FILES
-        from pipelines.resources import InboxResource, WarehouseResource
         from pipelines.sources import HashCache, scan_sources
+        from pipelines.wiring.partitions import SOURCE_FILES
+        from pipelines.wiring.resources import InboxResource, WarehouseResource
 
         keys = [
             s.partition_key for s in scan_sources([folder], cache=HashCache.for_warehouse(warehouse)).files

@@ -167,8 +167,8 @@ def ingest(
 
 
 def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers: int) -> None:
+    from pipelines.batch import revalidate as run_rules_again
     from pipelines.guard import check_free_space, nothing_to_do, triage
-    from pipelines.guard import revalidate as run_rules_again
     from pipelines.retention import prune_reports
     from pipelines.sources import HashCache, scan_sources
 
@@ -259,9 +259,9 @@ def _run_batch(
     """One `ingest_batch` run, in this process (its staging step runs the extraction pool)."""
     import dagster as dg
 
-    from pipelines.batch_job import batch_run_config
     from pipelines.defs import defs
-    from pipelines.partitions import BATCH_TAG, SOURCE_FILES
+    from pipelines.wiring.batch_job import batch_run_config
+    from pipelines.wiring.partitions import BATCH_TAG, SOURCE_FILES
 
     instance.add_dynamic_partitions(SOURCE_FILES, sorted({s.partition_key for s in chunk}))
     config = batch_run_config(

@@ -1,7 +1,7 @@
 """The one Dagster `Definitions`: stage assets, ingest job, landing-folder sensor, nightly schedule.
 
 The sensor registers every new or changed file in the landing folder as a partition (its content
-hash); the 02:00 schedule (Asia/Shanghai) runs `ingest_batch` (pipelines/batch_job.py) once over
+hash); the 02:00 schedule (Asia/Shanghai) runs `ingest_batch` (pipelines/wiring/batch_job.py) once over
 every registered file not yet in the warehouse; `yujuesuan ingest` runs the same job for files
 named on the command line. A batch run stages files in parallel, loads them through one writer,
 reports every asset check per partition and rebuilds the report once. `ingest_document` is the
@@ -15,15 +15,15 @@ from pathlib import Path
 import dagster as dg
 from filelock import Timeout
 
-from pipelines.batch_job import batch_run_config, ingest_batch
-from pipelines.extract.assets import source_document
-from pipelines.load.assets import recognised_tables_have_facts, warehouse_document
-from pipelines.normalise.assets import normalised_document
-from pipelines.partitions import BATCH_TAG, FILE_TAG, SOURCE_FILES, source_files
-from pipelines.report.assets import quality_report
-from pipelines.resources import InboxResource, WarehouseResource
 from pipelines.sources import SOURCE_PATH_TAG, HashCache, SourceFile, scan_sources
-from pipelines.validate.assets import document_quality
+from pipelines.wiring.batch_job import batch_run_config, ingest_batch
+from pipelines.wiring.extract import source_document
+from pipelines.wiring.load import recognised_tables_have_facts, warehouse_document
+from pipelines.wiring.normalise import normalised_document
+from pipelines.wiring.partitions import BATCH_TAG, FILE_TAG, SOURCE_FILES, source_files
+from pipelines.wiring.report import quality_report
+from pipelines.wiring.resources import InboxResource, WarehouseResource
+from pipelines.wiring.validate import document_quality
 
 ingest_job = dg.define_asset_job(
     "ingest_document",

@@ -25,3 +25,12 @@ class TableParseError(YujuesuanError):
         super().__init__(f"{table_code}{where}: {message}")
         self.table_code = table_code
         self.page = page
+
+
+# failures that say nothing about the bytes themselves: the next run tries the file again
+RETRY_REASONS = frozenset({"unreadable", "changed_during_run", "internal_error", "too_slow"})
+
+
+def reason_of(error: str | None) -> str | None:
+    """The reason code at the head of a recorded error ("unreadable: …" → "unreadable")."""
+    return error.split(":", 1)[0].strip() if error else None

@@ -29,7 +29,7 @@ from pathlib import Path
 import click
 import duckdb
 
-from pipelines.resources import default_warehouse
+from pipelines.paths import default_warehouse
 
 BUDGET_TAXONOMY = "https://specs.frictionlessdata.io/taxonomies/fiscal/budgets.json"
 EXPORTED = "d.is_current and d.status in ('ok', 'partial')"  # documents whose figures are published

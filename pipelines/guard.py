@@ -14,7 +14,6 @@ Rows with a reason in RETRY_REASONS are replaced when the same bytes are tried a
 from __future__ import annotations
 
 import errno
-import hashlib
 import logging
 import shutil
 from collections.abc import Iterator
@@ -24,45 +23,23 @@ from typing import TYPE_CHECKING
 
 from pipelines import budget as budget_mod
 from pipelines.budget import Budget, BudgetExceeded, Limits
-from pipelines.types import DocumentMeta, ExtractedDocument, document_id_for
+from pipelines.errors import RETRY_REASONS, reason_of
+from pipelines.extract.types import DocumentMeta, ExtractedDocument, document_id_for
+from pipelines.sources import SourceFile, source_hash
 
 if TYPE_CHECKING:
     import duckdb
 
     from pipelines.load.warehouse import LoadResult
     from pipelines.normalise.document import NormalisedDocument
-    from pipelines.sources import SourceFile
 
 log = logging.getLogger("yujuesuan.guard")
 
-# failures that say nothing about the bytes themselves: the next run tries the file again
-RETRY_REASONS = frozenset({"unreadable", "changed_during_run", "internal_error", "too_slow"})
 MIN_FREE_BYTES = 200 * 1024 * 1024  # below this on the warehouse's disk, a run does not start
 
 
 class StorageFull(Exception):
     """The disk holding the warehouse, Dagster's state or the reports is full."""
-
-
-def reason_of(error: str | None) -> str | None:
-    return error.split(":", 1)[0].strip() if error else None
-
-
-def unreadable_sha(path: Path) -> str:
-    """A stand-in content hash for a file that cannot be read: stable for its path, never a real hash."""
-    return hashlib.sha256(b"unreadable:" + str(path.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
-
-
-def source_hash(path: Path) -> tuple[str, str | None]:
-    """The file's content hash, or (stand-in hash, why it cannot be read)."""
-    from pipelines.extract.document import file_sha256
-
-    try:
-        return file_sha256(path), None
-    except OSError as exc:
-        return unreadable_sha(path), f"{exc.strerror or type(exc).__name__} ({exc.filename or path})"
-    except Exception as exc:  # anything else is still this file's problem only
-        return unreadable_sha(path), f"{type(exc).__name__}: {exc}"
 
 
 def failed_document(
@@ -373,15 +350,3 @@ def deliver_again(
             make_current(con, key, str(s.path))
             lines.append(f"delivered again: {s.path} ({key}) is the current version again")
     return lines
-
-
-def revalidate(warehouse: Path, document_ids: list[str], run_id: str) -> int:
-    """Run the rule suite again on loaded documents (`ingest --revalidate`); how many were judged.
-
-    One batch: the rules' SQL per document, GX's verdict once per document kind.
-    """
-    from pipelines.batch import validate_batch
-    from pipelines.resources import reports_dir_for
-
-    judged = validate_batch(warehouse, document_ids, run_id, reports_dir_for(warehouse) / "gx")
-    return sum(not isinstance(v, str) for v in judged.values())

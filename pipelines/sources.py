@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import sqlite3
@@ -12,12 +13,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.extract.formats import SUPPORTED_SUFFIXES
-from pipelines.guard import source_hash
-from pipelines.types import document_id_for
+from pipelines.extract.types import document_id_for
 
 SOURCE_PATH_TAG = "yujuesuan/source_path"
 IGNORED_PREFIXES = (".", "~$")  # hidden files and Office lock files
 log = logging.getLogger("yujuesuan.sources")
+
+
+def unreadable_sha(path: Path) -> str:
+    """A stand-in content hash for a file that cannot be read: stable for its path, never a real hash."""
+    return hashlib.sha256(b"unreadable:" + str(path.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def source_hash(path: Path) -> tuple[str, str | None]:
+    """The file's content hash, or (stand-in hash, why it cannot be read)."""
+    from pipelines.extract.document import file_sha256
+
+    try:
+        return file_sha256(path), None
+    except OSError as exc:
+        return unreadable_sha(path), f"{exc.strerror or type(exc).__name__} ({exc.filename or path})"
+    except Exception as exc:  # anything else is still this file's problem only
+        return unreadable_sha(path), f"{type(exc).__name__}: {exc}"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ whole or not at all and staging the same bytes twice does the work once. The sin
 (`pipelines.batch.load_staged`) reads it back into the warehouse.
 
 A result is reused only if the same pipeline version wrote it and its failure (if any) was about
-the bytes: a time-out or an internal error is tried again, like `guard.RETRY_REASONS`.
+the bytes: a time-out or an internal error is tried again, like `errors.RETRY_REASONS`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pipelines.types import DocumentMeta, ExtractedDocument
+from pipelines.extract.types import DocumentMeta, ExtractedDocument
 
 if TYPE_CHECKING:
     from pipelines.normalise.document import NormalisedDocument
@@ -57,11 +57,11 @@ def _pipeline_version() -> str:
     except PackageNotFoundError:
         release = "unknown"
     digest = hashlib.sha256()
-    for folder in ("catalog", "extract", "normalise", "reference"):
+    for folder in ("vocab", "catalog", "extract", "normalise", "reference"):
         for path in sorted((PACKAGE_DIR / folder).rglob("*")):
             if path.suffix in {".py", ".yaml", ".csv"}:
                 digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
-    for name in ("types.py", "budget.py", "errors.py"):
+    for name in ("budget.py", "errors.py"):
         digest.update(name.encode() + b"\0" + (PACKAGE_DIR / name).read_bytes())
     return f"{release}+{digest.hexdigest()[:16]}"
 
@@ -82,7 +82,7 @@ class Staged:
 
 
 def _reusable(manifest: dict[str, object]) -> bool:
-    from pipelines.guard import RETRY_REASONS, reason_of
+    from pipelines.errors import RETRY_REASONS, reason_of
 
     if manifest.get("pipeline_version") != _pipeline_version():
         return False

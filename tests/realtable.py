@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.extract.catalog import is_catalogued, normalise_text, title_code
+from pipelines.catalog import is_catalogued, normalise_text, title_code
 
 PROJECT = Path(__file__).resolve().parent.parent
 # a heading that opens a table of contents: 目录, 目 录, 报表目录, 公开目录, 部门预算公开目录

@@ -23,10 +23,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from pipelines.extract.catalog import clean_label, normalise_text
+from pipelines.catalog import clean_label, normalise_text
 from pipelines.extract.text import extract_text_tables
-from pipelines.normalise.headers import header_row_count
-from pipelines.normalise.numbers import UNIT_FACTORS
+from pipelines.vocab.grid import header_row_count
+from pipelines.vocab.numbers import UNIT_FACTORS
 
 FONT = "STSong-Light"
 SIZE = 7.5
@@ -947,7 +947,7 @@ def score_pdf(pdf: Path, printed: list[Printed], style: str = "", *, names_ok: b
     A code-keyed row must come back with its code; a label row with its label. With `names_ok` a
     row printed without its code may come back keyed by its name alone."""
     from pipelines.extract.document import extract_document
-    from pipelines.normalise.assets import normalise_document
+    from pipelines.wiring.normalise import normalise_document
 
     doc = extract_document(pdf)
     facts = normalise_document(doc).facts

@@ -26,9 +26,9 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.extract.catalog import CATALOG, normalise_text, strip_numbering
-from pipelines.normalise.codes import is_code
-from pipelines.normalise.numbers import parse_amount
+from pipelines.catalog import CATALOG, normalise_text, strip_numbering
+from pipelines.vocab.codes import is_code
+from pipelines.vocab.numbers import parse_amount
 
 PROJECT = Path(__file__).resolve().parent.parent
 REAL = PROJECT / "tests" / "fixtures" / "real"
@@ -416,7 +416,7 @@ def score(
 
 def _normalised(path: Path) -> Any:
     from pipelines.extract.document import extract_document
-    from pipelines.normalise.assets import normalise_document
+    from pipelines.wiring.normalise import normalise_document
 
     return normalise_document(extract_document(path))
 

@@ -10,12 +10,12 @@ import dagster as dg
 import duckdb
 
 from pipelines.batch import StageItem, load_staged, stage_all, validate_batch
-from pipelines.batch_job import batch_run_config, ingest_batch
-from pipelines.guard import source_hash
+from pipelines.extract.types import document_id_for
 from pipelines.load.warehouse import reader
+from pipelines.sources import source_hash
 from pipelines.staging import read_staged, stage_file
-from pipelines.types import document_id_for
-from pipelines.validate.assets import FAMILY_CHECKS
+from pipelines.wiring.batch_job import batch_run_config, ingest_batch
+from pipelines.wiring.validate import FAMILY_CHECKS
 from tests.conftest import SEED000, SEEDS
 
 SEED_FILES = [SEEDS / "001_8a99ebaca312e0ad.txt", SEEDS / "002_6e511b73bd73a431.txt"]

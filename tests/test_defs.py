@@ -25,10 +25,10 @@ from pipelines.defs import (
     run_request_for,
 )
 from pipelines.extract.document import file_sha256
-from pipelines.partitions import BATCH_TAG, DEPARTMENT_TAG, YEAR_TAG, source_files
-from pipelines.resources import InboxResource, WarehouseResource
 from pipelines.sources import SourceFile
-from pipelines.validate.assets import FAMILY_CHECKS
+from pipelines.wiring.partitions import BATCH_TAG, DEPARTMENT_TAG, YEAR_TAG, source_files
+from pipelines.wiring.resources import InboxResource, WarehouseResource
+from pipelines.wiring.validate import FAMILY_CHECKS
 from tests.conftest import SEED000, SEEDS, SHGZB_PDF
 
 

@@ -129,7 +129,7 @@ def test_two_cli_ingests_at_the_same_moment_both_complete(tmp_path: Path) -> Non
 
 def test_sensor_registers_readable_files_past_an_unreadable_one(tmp_path: Path) -> None:
     from pipelines.defs import inbox_sensor
-    from pipelines.resources import InboxResource, WarehouseResource
+    from pipelines.wiring.resources import InboxResource, WarehouseResource
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -255,8 +255,8 @@ def test_a_revert_in_the_landing_folder_is_delivered_by_the_sensor(tmp_path: Pat
     """v1 → v2 → v1 again under the same name: the sensor records the delivery and v1 is current,
     without a new partition or run; a copy of v2 kept with an older time never takes it back."""
     from pipelines.defs import inbox_sensor
-    from pipelines.partitions import source_files
-    from pipelines.resources import InboxResource, WarehouseResource
+    from pipelines.wiring.partitions import source_files
+    from pipelines.wiring.resources import InboxResource, WarehouseResource
 
     inbox, warehouse = tmp_path / "inbox", tmp_path / "data" / "w.duckdb"
     inbox.mkdir()

@@ -12,7 +12,6 @@ from functools import lru_cache
 
 from pipelines.catalog.loader import Catalog, CatalogError, Vocabulary, catalog, load_catalog
 from pipelines.catalog.model import Concept, Measure, MeasureTerm, TableSpec, TextPanel, line_key_in
-from pipelines.catalog.text import clean_label, normalise_text, strip_numbering
 from pipelines.catalog.titles import (
     UNTITLED_CODE,
     canonical_title,
@@ -26,6 +25,7 @@ from pipelines.catalog.titles import (
     title_to_table_code,
     titles_in,
 )
+from pipelines.vocab.text import clean_label, normalise_text, strip_numbering
 
 ALL_TABLES: tuple[TableSpec, ...] = catalog().tables
 CATALOG: dict[str, TableSpec] = catalog().by_code

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipelines.catalog.text import normalise_text, strip_numbering
+from pipelines.vocab.text import normalise_text, strip_numbering
 
 
 @dataclass(frozen=True)
@@ -62,12 +62,6 @@ class TableSpec:
     # the Chongqing template's columns as its plain-text exports print them (seed 002)
     text_layout: tuple[TextPanel, ...] = ()
     generic: bool = False  # a table the catalog does not know, loaded under its canonical title
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        from pipelines.catalog.titles import table_names
-
-        return table_names(self.code) if not self.generic else (self.title_zh,)
 
     def measure_for(self, header_path: str) -> Measure | None:
         for m in self.measures:

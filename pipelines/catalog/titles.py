@@ -17,7 +17,7 @@ import yaml
 from pipelines import REFERENCE_DIR
 from pipelines.catalog.loader import catalog
 from pipelines.catalog.model import TableSpec
-from pipelines.catalog.text import SENTENCE, normalise_text
+from pipelines.vocab.text import SENTENCE, normalise_text
 
 
 def _tables() -> tuple[TableSpec, ...]:

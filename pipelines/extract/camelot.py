@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipelines.types import BBox, RawRow
+from pipelines.extract.types import BBox, RawRow
 
 LATTICE_DPI = 300  # camelot's own default: lattice finds the rules in a picture of the page
 MAX_LATTICE_PIXELS = 20_000_000  # an A3 page at 300 dpi; a larger page is drawn at a lower dpi

@@ -7,8 +7,8 @@ import logging
 from pathlib import Path
 
 from pipelines.budget import BudgetExceeded, exceeded
+from pipelines.catalog import is_catalogued
 from pipelines.errors import SourceFileError
-from pipelines.extract.catalog import is_catalogued
 from pipelines.extract.formats import OFFICE_FORMATS, PDF_SUFFIXES, TEXT_SUFFIXES
 from pipelines.extract.formats import SUPPORTED_SUFFIXES as SUPPORTED_SUFFIXES  # re-exported
 from pipelines.extract.metadata import detect_metadata, unread_metadata
@@ -18,7 +18,7 @@ from pipelines.extract.pdf import extract_pdf_tables, read_page_texts
 from pipelines.extract.performance import find_performance_tables
 from pipelines.extract.template import template_reason
 from pipelines.extract.text import extract_text_tables
-from pipelines.types import DocumentMeta, ExtractedDocument, RawTable, TextBlock
+from pipelines.extract.types import DocumentMeta, ExtractedDocument, RawTable, TextBlock
 
 TOO_SLOW = "too_slow"  # the prefix of a warning for a page abandoned when its time ran out
 log = logging.getLogger(__name__)

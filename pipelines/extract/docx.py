@@ -20,7 +20,7 @@ from pipelines.errors import SourceFileError
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.office import Item, Merge, OfficeDocument, container_of, grid_items, tables_from_items
 from pipelines.extract.signature import settle_codes
-from pipelines.types import TextBlock
+from pipelines.extract.types import TextBlock
 
 _P, _TBL, _SDT, _SDT_CONTENT, _TC = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sdtContent"), qn("w:tc")
 _TR = qn("w:tr")

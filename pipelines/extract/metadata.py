@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipelines import REFERENCE_DIR
-from pipelines.extract.catalog import normalise_text, title_to_table_code
-from pipelines.types import DocumentMeta
+from pipelines.catalog import normalise_text, title_to_table_code
+from pipelines.extract.types import DocumentMeta
 
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 _CJK = r"\u4e00-\u9fff"

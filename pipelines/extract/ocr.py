@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from pipelines.types import BBox, OcrWord, RawRow
+from pipelines.extract.types import BBox, OcrWord, RawRow
 
 ENV = "YUJUESUAN_OCR"
 DPI_ENV = "YUJUESUAN_OCR_DPI"

@@ -20,11 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pipelines.catalog import normalise_text, title_code, titles_in
 from pipelines.errors import SourceFileError
-from pipelines.extract.catalog import normalise_text, title_code, titles_in
-from pipelines.normalise.headers import header_row_count
-from pipelines.normalise.numbers import unit_from_text
-from pipelines.types import RawRow, RawTable, TextBlock
+from pipelines.extract.types import RawRow, RawTable, TextBlock
+from pipelines.vocab.grid import header_row_count
+from pipelines.vocab.numbers import unit_from_text
 
 Merge = tuple[int, int, int, int]  # first row, first column, last row, last column (inclusive)
 

@@ -15,18 +15,18 @@ import pdfplumber
 import pypdfium2 as pdfium
 
 from pipelines import budget
+from pipelines.catalog import FORM_TABLES, canonical_title, normalise_text, titles_in
 from pipelines.errors import SourceFileError
 from pipelines.extract import ocr as ocr_mod
 from pipelines.extract.camelot import camelot_grid
-from pipelines.extract.catalog import FORM_TABLES, canonical_title, normalise_text, titles_in
 from pipelines.extract.garble import MIN_PAGE_CHARS, Garble, measure_text, unicode_map_errors
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.plumber import Bands, ruled_grids, word_grid
 from pipelines.extract.regions import grid_region, note_region
 from pipelines.extract.signature import settle_codes
-from pipelines.normalise.headers import header_row_count, is_data_row
-from pipelines.normalise.numbers import unit_from_text
-from pipelines.types import BBox, RawRow, RawTable
+from pipelines.extract.types import BBox, RawRow, RawTable
+from pipelines.vocab.grid import header_row_count, is_data_row
+from pipelines.vocab.numbers import unit_from_text
 
 _NOTE = re.compile(r"^(注[:：]|说明[:：]|备注[:：]|注\d)")
 _EMPTY_NOTE = re.compile(r"无数据|故本表(为)?空|本表无|没有.{0,30}(收入|支出|经费)")

@@ -25,8 +25,8 @@ from pipelines.catalog import (
     performance_title_code,
     title_to_table_code,
 )
-from pipelines.normalise.numbers import unit_from_text
-from pipelines.types import ExtractedDocument
+from pipelines.extract.types import ExtractedDocument, FundRow, IndicatorRow, PerformanceTable, Printed
+from pipelines.vocab.numbers import unit_from_text
 
 # code → title; titles are recognised by the catalog's one title matcher (`performance_title_code`)
 PERFORMANCE_TABLES: dict[str, str] = performance_tables()
@@ -39,71 +39,6 @@ class Line:
     text: str
     line_no: int | None = None
     page: int | None = None
-
-
-@dataclass(frozen=True)
-class Printed:
-    """A labelled value as printed (项目名称 → 区政府办政府会议专项), with where it was read."""
-
-    label: str
-    value: str
-    line_no: int | None = None
-    page: int | None = None
-
-
-@dataclass
-class IndicatorRow:
-    """One indicator row, cell by cell as printed ("" where the table has no such column)."""
-
-    level1: str = ""
-    level2: str = ""
-    level3: str = ""
-    operator: str = ""
-    target: str = ""
-    unit: str = ""
-    actual: str = ""
-    weight: str = ""
-    score: str = ""
-    deviation: str = ""
-    coeff: str = ""
-    is_core: str = ""
-    note: str = ""
-    row_printed: str = ""
-    line_no: int | None = None
-    page: int | None = None
-
-
-@dataclass
-class FundRow:
-    """One line of the money block (年度总金额, 其中：财政拨款 …) as printed."""
-
-    label: str
-    initial: str = ""
-    adjusted: str = ""
-    executed: str = ""
-    rate: str = ""
-    weight: str = ""
-    score: str = ""
-    note: str = ""
-    row_printed: str = ""
-    line_no: int | None = None
-    page: int | None = None
-
-
-@dataclass
-class PerformanceTable:
-    """One printed performance table: its head fields, money block and indicator rows."""
-
-    table_code: str
-    title: str
-    layout: str  # tsv | cells | spaced
-    line_no: int | None = None
-    page: int | None = None
-    unit: str | None = None  # unit printed for the money (单位：万元, 资金总额（万元）); None: not printed
-    fields: dict[str, Printed] = field(default_factory=dict)
-    funds: list[FundRow] = field(default_factory=list)
-    indicators: list[IndicatorRow] = field(default_factory=list)
-    total_printed: str = ""  # the 合计 row's score (Sichuan tables print the total there)
 
 
 # ---------------------------------------------------------------------------------------------

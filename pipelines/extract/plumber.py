@@ -13,8 +13,8 @@ from typing import Any
 from pdfplumber.table import Table, TableFinder, TableSettings
 from pdfplumber.utils import obj_to_bbox
 
-from pipelines.normalise.numbers import is_amount, looks_like_money, unit_from_text
-from pipelines.types import BBox, RawRow
+from pipelines.extract.types import BBox, RawRow
+from pipelines.vocab.numbers import is_amount, looks_like_money, unit_from_text
 
 # pdfplumber's defaults, stated so a reader knows what "ruled" means here
 LATTICE_SETTINGS: dict[str, Any] = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}

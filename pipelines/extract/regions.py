@@ -16,7 +16,7 @@ from typing import Any
 
 from pipelines.extract.camelot import camelot_grid
 from pipelines.extract.plumber import ruled_grids, word_grid
-from pipelines.types import BBox, PrintedNumber, RawRow, RawTable
+from pipelines.extract.types import BBox, PrintedNumber, RawRow, RawTable
 
 # 1,205.00 · 2218.51 · 36 · -3.20 · (3.20): what a printed figure looks like once spaces are gone
 _NUMBER = re.compile(r"^\(?-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?$")

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipelines.extract.catalog import CATALOG, UNTITLED_CODE, canonical_title, normalise_text, title_catalog
-from pipelines.types import RawTable
+from pipelines.catalog import CATALOG, UNTITLED_CODE, canonical_title, normalise_text, title_catalog
+from pipelines.extract.types import RawTable
 
 KEY_KINDS = {"func", "econ", "panels", "any"}
 UNTITLED = UNTITLED_CODE  # a table printed without a title whose signature names no kind

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from pipelines.types import ExtractedDocument
+from pipelines.extract.types import ExtractedDocument
 
 # two or more placeholder letters standing in for a name: XX, ＸＸ, ××, xx (spaces inside allowed)
 PLACEHOLDER = re.compile(r"(?:[XxＸｘ×]\s*){2,}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipelines.extract.catalog import (
+from pipelines.catalog import (
     CATALOG,
     TableSpec,
     line_key_for,
@@ -16,12 +16,13 @@ from pipelines.extract.catalog import (
     title_code,
     titles_in,
 )
+from pipelines.catalog.layout import text_layout
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.signature import settle_codes
-from pipelines.normalise.codes import class_code_for_label, is_code
-from pipelines.normalise.headers import Layout, text_layout
-from pipelines.normalise.numbers import is_amount, looks_like_money, unit_from_text
-from pipelines.types import RawRow, RawTable
+from pipelines.extract.types import RawRow, RawTable
+from pipelines.vocab.codes import class_code_for_label, is_code
+from pipelines.vocab.grid import Layout
+from pipelines.vocab.numbers import is_amount, looks_like_money, unit_from_text
 
 _SEPARATOR = re.compile(r"^[\s|:\-\t]+$")
 _EMPTY_NOTE = re.compile(r"无数据|无.{0,20}(收支|收入|支出|经费).{0,10}(故|因此|,|，)?.{0,6}(空|无)|为空表")

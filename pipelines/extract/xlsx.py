@@ -28,7 +28,7 @@ from pipelines.errors import SourceFileError
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.office import OfficeDocument, container_of, grid_items, tables_from_items
 from pipelines.extract.signature import settle_codes
-from pipelines.types import RawTable, TextBlock
+from pipelines.extract.types import RawTable, TextBlock
 
 _LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
 

@@ -31,11 +31,11 @@ from filelock import FileLock
 from pipelines import REFERENCE_DIR, SQL_DIR
 from pipelines.catalog import concept_for, concepts, measure_terms, performance_concept_for
 from pipelines.catalog.loader import catalog_digest
+from pipelines.extract.types import ExtractedDocument
 from pipelines.load import summary
 from pipelines.load.comments import apply_comments
 from pipelines.load.departments import link_document, link_unlinked
 from pipelines.load.layout import maybe_cluster
-from pipelines.types import ExtractedDocument
 
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 STORAGE_VERSION = "v1.5.0"  # the newest storage the PyPI DuckDB CLI (duckdb-cli 1.5.6) reads
@@ -399,7 +399,7 @@ def load_document(
     unknown = set(extras or {}) - set(EXTRA_FACT_TABLES)
     if unknown:
         raise ValueError(f"not a fact table: {', '.join(sorted(unknown))}")
-    from pipelines.guard import RETRY_REASONS, reason_of
+    from pipelines.errors import RETRY_REASONS, reason_of
 
     known = known_version(con, doc.document_id)
     retry = known is not None and known[1] == "failed" and reason_of(known[2]) in RETRY_REASONS

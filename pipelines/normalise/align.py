@@ -21,10 +21,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pipelines.extract.catalog import TableSpec, normalise_text
-from pipelines.normalise.codes import is_code, parent_of
-from pipelines.normalise.headers import Column, Layout
-from pipelines.normalise.numbers import UNIT_FACTORS, parse_amount
+from pipelines.catalog import TableSpec, normalise_text
+from pipelines.vocab.codes import is_code, parent_of
+from pipelines.vocab.grid import Column, Layout
+from pipelines.vocab.numbers import UNIT_FACTORS, parse_amount
 
 AMBIGUOUS = "\u2047"  # ⁇ in a cell: its value cannot be placed from what the source printed
 _MAX_COMBINATIONS = 20000

@@ -27,14 +27,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pipelines.extract.catalog import normalise_text, spec_for
+from pipelines.catalog import normalise_text, spec_for
 from pipelines.extract.regions import ENGINES, candidate_pages, number_text
 from pipelines.extract.text import PLAIN_ENGINE
-from pipelines.normalise.codes import is_code
+from pipelines.extract.types import BBox, PrintedNumber, RawRow, RawTable
 from pipelines.normalise.frames import TableFacts, empty_income_sources, table_to_facts
-from pipelines.normalise.headers import header_row_count
-from pipelines.normalise.numbers import UNIT_FACTORS, looks_like_money
-from pipelines.types import BBox, PrintedNumber, RawRow, RawTable
+from pipelines.vocab.codes import is_code
+from pipelines.vocab.grid import header_row_count
+from pipelines.vocab.numbers import UNIT_FACTORS, looks_like_money
 
 _TOTAL = re.compile(r"^(合计|总计|小计|收入总计|支出总计)$")
 _NOT_A_NUMBER = re.compile(r"row \d+: not a number in ")

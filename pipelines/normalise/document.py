@@ -7,12 +7,12 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.extract.types import ExtractedDocument
 from pipelines.normalise.coverage import choose_readings
 from pipelines.normalise.frames import project_frame, tables_to_frames
 from pipelines.normalise.narrative import narrative_figures
-from pipelines.normalise.numbers import OUT_OF_RANGE
 from pipelines.normalise.performance import performance_frames
-from pipelines.types import ExtractedDocument
+from pipelines.vocab.numbers import OUT_OF_RANGE
 
 
 @dataclass

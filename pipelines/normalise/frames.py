@@ -10,15 +10,17 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.extract.catalog import CATALOG, TableSpec, clean_label, line_key_for, normalise_text, spec_for
+from pipelines.catalog import CATALOG, TableSpec, clean_label, line_key_for, normalise_text, spec_for
+from pipelines.catalog.layout import text_layout
 from pipelines.extract.ocr import LOW_CONFIDENCE
 from pipelines.extract.text import PLAIN_ENGINE
+from pipelines.extract.types import RawRow, RawTable
 from pipelines.normalise.align import AMBIGUOUS, align_rows
-from pipelines.normalise.codes import class_code_for_label, code_kind, is_code
-from pipelines.normalise.headers import Layout, Panel, read_layout, text_layout
+from pipelines.normalise.headers import read_layout
 from pipelines.normalise.keys import KeyReader
-from pipelines.normalise.numbers import OUT_OF_RANGE, parse_amount
-from pipelines.types import RawRow, RawTable
+from pipelines.vocab.codes import class_code_for_label, code_kind, is_code
+from pipelines.vocab.grid import Layout, Panel
+from pipelines.vocab.numbers import OUT_OF_RANGE, parse_amount
 
 MONEY = pl.Decimal(18, 2)
 

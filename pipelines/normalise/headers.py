@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from pipelines.extract.catalog import TableSpec, normalise_text
-from pipelines.normalise.codes import is_code
-from pipelines.normalise.numbers import is_amount, looks_like_money
-from pipelines.types import RawRow
+from pipelines.catalog import TableSpec, normalise_text
+from pipelines.extract.types import RawRow
+from pipelines.vocab.grid import Column, Layout, Panel, header_row_count, relative_years
+from pipelines.vocab.numbers import is_amount
 
 # header words that mark a row-key column (code or name) rather than a measure
 _KEY_WORDS = {
@@ -31,59 +31,6 @@ _SEQ_WORDS = {"行次"}
 _UNIT_HEADER = re.compile(r"(预算单位|项目单位|实施单位|单位名称|单位编码|单位代码|^单位$|^部门\(单位\)$)")
 _LEVEL_WORDS = ("类", "款", "项")
 _NUMBERING_WORDS = {"栏次", "行次", "类", "款", "项"}
-_TOTAL_LABELS = {"合计", "总计"}
-
-
-@dataclass(frozen=True)
-class Column:
-    index: int
-    role: str  # key | seq | value
-    header: str  # header path as printed, parts joined with "/"
-    measure: str | None = None
-    ordinal: int | None = None  # 栏次 number printed under the column
-    unit: bool = False  # a key column that names the spending unit (预算单位), not the line
-    level: str | None = None  # 类 | 款 | 项 for a code split over three sub-columns
-
-
-@dataclass(frozen=True)
-class Panel:
-    """A side-by-side block of the table (D01's 收入 | 支出, D06's three code/name/amount groups)."""
-
-    name: str | None
-    columns: tuple[Column, ...]
-
-    @property
-    def key_columns(self) -> list[Column]:
-        return [c for c in self.columns if c.role == "key"]
-
-    @property
-    def value_columns(self) -> list[Column]:
-        return [c for c in self.columns if c.role == "value"]
-
-
-@dataclass(frozen=True)
-class Layout:
-    header_rows: int
-    panels: tuple[Panel, ...]
-    unmapped: tuple[str, ...]
-
-
-def is_data_row(cells: tuple[str, ...]) -> bool:
-    """A row carries data when it prints an amount, or starts with a code followed by a name."""
-    texts = [normalise_text(c) for c in cells]
-    if any(looks_like_money(t) for t in texts):
-        return True
-    non_empty = [t for t in texts if t]
-    if len(non_empty) >= 2 and is_code(non_empty[0]) and not non_empty[1].isdigit():
-        return True
-    return bool(non_empty) and non_empty[0] in _TOTAL_LABELS and len(non_empty) <= 2 and texts[0] != ""
-
-
-def header_row_count(rows: list[RawRow]) -> int:
-    for i, row in enumerate(rows):
-        if is_data_row(row.cells):
-            return i
-    return len(rows)
 
 
 def _ordinals(header: list[tuple[str, ...]]) -> dict[int, int]:
@@ -252,25 +199,6 @@ def _parts(grid: list[list[str]], j: int) -> list[str]:
     return parts
 
 
-_YEAR = re.compile(r"(\d{4})年度?")
-
-
-def relative_years(grid: list[list[str]]) -> list[list[str]]:
-    """Name printed years relative to the latest one in the header: 本年 for it, 上年 for earlier.
-
-    A 2025 budget printing "2024年预算数" beside "2025年预算数" keeps both columns apart by
-    meaning (上年预算数 / 本年预算数), whatever the years are.
-    """
-    years = [int(m.group(1)) for row in grid for cell in row for m in _YEAR.finditer(cell)]
-    if not years:
-        return grid
-    latest = max(years)
-    return [
-        [_YEAR.sub(lambda m: "本年" if int(m.group(1)) == latest else "上年", cell) for cell in row]
-        for row in grid
-    ]
-
-
 def _text_columns(data: list[RawRow], width: int) -> set[int]:
     """Columns whose data cells are names, not amounts (most non-empty cells are not numbers)."""
     out: set[int] = set()
@@ -286,27 +214,3 @@ def _text_columns(data: list[RawRow], width: int) -> set[int]:
 def _strip_group(path: str) -> str:
     """Drop a leading panel caption (收入/支出) so measure patterns see the column's own header."""
     return re.sub(r"^(收入|支出)/", "", path)
-
-
-def text_layout(spec: TableSpec, header_text: str) -> Layout:
-    """The columns of a plain-text table: the template's panels, with the value columns whose
-    header word the printed header carries (e.g. a "2024年预算数" column beside "2025年预算数").
-
-    Columns are numbered left to right over all panels, keys first within each panel.
-    """
-    text = relative_years([[normalise_text(header_text)]])[0][0]
-    panels: list[Panel] = []
-    index = 0
-    for i, tp in enumerate(spec.text_layout):
-        columns: list[Column] = []
-        for key in tp.keys:
-            columns.append(Column(index, "key", key))
-            index += 1
-        for word, measure in tp.columns:
-            if re.search(word, text):
-                label = next((m.label_zh for m in spec.measures if m.measure == measure), measure)
-                columns.append(Column(index, "value", label, measure))
-                index += 1
-        name = spec.panel_names[i] if i < len(spec.panel_names) else None
-        panels.append(Panel(name, tuple(columns)))
-    return Layout(0, tuple(panels), ())

@@ -18,8 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipelines.extract.catalog import clean_label, normalise_text
-from pipelines.normalise.codes import (
+from pipelines.catalog import clean_label, normalise_text
+from pipelines.extract.types import RawRow
+from pipelines.vocab.codes import (
     CodeEntry,
     code_kind,
     is_classification_code,
@@ -28,8 +29,7 @@ from pipelines.normalise.codes import (
     name_key,
     split_code_name,
 )
-from pipelines.normalise.headers import Column, Panel
-from pipelines.types import RawRow
+from pipelines.vocab.grid import Column, Panel
 
 _TOTALS = re.compile(r"^(合计|总计|小计|本年支出合计|支出合计|收入合计)$")
 _SEQ_HEADER = re.compile(r"序号|^行次$")

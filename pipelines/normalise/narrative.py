@@ -64,9 +64,9 @@ from functools import lru_cache
 
 import polars as pl
 
-from pipelines.normalise.codes import economic_codes, functional_codes
-from pipelines.normalise.numbers import CENT, UNIT_FACTORS, fit_decimal_rows
-from pipelines.types import TextBlock
+from pipelines.extract.types import TextBlock
+from pipelines.vocab.codes import economic_codes, functional_codes
+from pipelines.vocab.numbers import CENT, UNIT_FACTORS, fit_decimal_rows
 
 NARRATIVE_SCHEMA: dict[str, pl.DataType] = {
     "document_id": pl.String(),

@@ -14,14 +14,9 @@ from decimal import Decimal, InvalidOperation
 
 import polars as pl
 
-from pipelines.extract.catalog import normalise_text
-from pipelines.extract.performance import (
-    FundRow,
-    IndicatorRow,
-    PerformanceTable,
-)
-from pipelines.normalise.numbers import fit_decimal_rows, parse_amount
-from pipelines.types import ExtractedDocument
+from pipelines.catalog import normalise_text
+from pipelines.extract.types import ExtractedDocument, FundRow, IndicatorRow, PerformanceTable
+from pipelines.vocab.numbers import fit_decimal_rows, parse_amount
 
 MONEY = pl.Decimal(18, 2)
 VALUE = pl.Decimal(24, 6)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pipelines.normalise.numbers import CENT, UNIT_FACTORS
+from pipelines.vocab.numbers import CENT, UNIT_FACTORS
 
 # half the last printed digit of a 2-decimal 万元 figure, in 元 (50)
 HALF_WAN_CENT = Decimal("0.005") * UNIT_FACTORS["万元"]

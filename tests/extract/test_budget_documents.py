@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.extract.catalog import title_to_table_code, titles_in
+from pipelines.catalog import title_to_table_code, titles_in
 from pipelines.extract.document import extract_document
 from pipelines.normalise.frames import project_frame, tables_to_frames
 from tests.conftest import PROJECT, SAMPLES

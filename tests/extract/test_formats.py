@@ -29,10 +29,10 @@ import pytest
 from pipelines.extract.document import extract_document
 from pipelines.extract.pdf import read_page_texts
 from pipelines.extract.text import extract_text_tables
+from pipelines.extract.types import ExtractedDocument
 from pipelines.extract.xlsx import number_text
 from pipelines.normalise.frames import tables_to_frames
-from pipelines.normalise.headers import header_row_count
-from pipelines.types import ExtractedDocument
+from pipelines.vocab.grid import header_row_count
 from tests.conftest import SAMPLES, SEED000
 from tests.expected import compare, load_expected
 from tests.render import (

@@ -16,7 +16,7 @@ from pipelines import REFERENCE_DIR
 from pipelines.extract.document import extract_document
 from pipelines.extract.metadata import detect_metadata, region_of
 from pipelines.extract.pdf import read_page_texts
-from pipelines.types import DocumentMeta
+from pipelines.extract.types import DocumentMeta
 from tests.conftest import PROJECT, SEEDS
 
 REAL = PROJECT / "tests" / "fixtures" / "real"

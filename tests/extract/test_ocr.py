@@ -18,8 +18,8 @@ from pypdf import PdfReader, PdfWriter
 
 from pipelines.extract import ocr
 from pipelines.extract.document import extract_document
-from pipelines.normalise.assets import normalise_document
-from pipelines.types import RawRow
+from pipelines.extract.types import RawRow
+from pipelines.wiring.normalise import normalise_document
 from tests.render import scanned_pdf
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"

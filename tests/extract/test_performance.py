@@ -18,8 +18,8 @@ import pytest
 from pipelines.extract.document import extract_document
 from pipelines.extract.performance import performance_title_code
 from pipelines.load.warehouse import load_document, writer
-from pipelines.normalise.assets import normalise_document
 from pipelines.normalise.performance import performance_frames, split_value
+from pipelines.wiring.normalise import normalise_document
 from tests.conftest import PROJECT, SAMPLES
 from tests.render import TableSource, render
 

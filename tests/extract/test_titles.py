@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.extract.catalog import (
+from pipelines.catalog import (
     UNTITLED_CODE,
     canonical_title,
     is_table_number,

@@ -7,9 +7,9 @@ from pathlib import Path
 import duckdb
 
 from pipelines.extract.template import template_reason
+from pipelines.extract.types import DocumentMeta, ExtractedDocument
 from pipelines.load.warehouse import writer
 from pipelines.report.html import write_report
-from pipelines.types import DocumentMeta, ExtractedDocument
 from tests.conftest import SEED000, TEMPLATE_PDF, ingest
 
 

@@ -14,8 +14,10 @@ import pdfplumber
 import pytest
 
 from pipelines.extract.plumber import ruled_grids
-from pipelines.normalise import codes
-from pipelines.normalise.codes import (
+from pipelines.extract.types import RawRow, RawTable
+from pipelines.normalise.frames import table_to_facts
+from pipelines.vocab import codes
+from pipelines.vocab.codes import (
     CodeEntry,
     class_code_for_label,
     code_kind,
@@ -23,9 +25,7 @@ from pipelines.normalise.codes import (
     name_index,
     split_code_name,
 )
-from pipelines.normalise.frames import table_to_facts
-from pipelines.normalise.headers import header_row_count
-from pipelines.types import RawRow, RawTable
+from pipelines.vocab.grid import header_row_count
 
 REAL = Path(__file__).parents[1] / "fixtures" / "real"
 
@@ -525,9 +525,9 @@ def test_xian_function_table_with_unit_blocks_and_two_digit_kuan() -> None:
 @pytest.mark.slow  # reads a real PDF: full suite only
 def test_unit_blocks_load_apart_and_roll_up_within_their_block(tmp_path: Path) -> None:
     """spending_unit reaches the warehouse; H01 (类 = Σ 款) sums each unit's block on its own."""
+    from pipelines.extract.types import DocumentMeta, ExtractedDocument
     from pipelines.load.warehouse import load_document, writer
     from pipelines.normalise.frames import tables_to_frames
-    from pipelines.types import DocumentMeta, ExtractedDocument
     from pipelines.validate.engine import collect_checks
     from pipelines.validate.rules import load_rules
 
@@ -601,9 +601,9 @@ def test_yantai_split_codes_carried_across_the_page_break() -> None:
 def test_yantai_two_economic_classifications_side_by_side(tmp_path: Path) -> None:
     """烟台 公开表6 (page 19): 部门经济分类 类|款 | name | 政府经济分类 类|款 | name. The 部门 code keys
     the row, the 政府 code is kept beside it, and 301 under 501 and 301 under 505 roll up apart."""
+    from pipelines.extract.types import DocumentMeta, ExtractedDocument
     from pipelines.load.warehouse import load_document, writer
     from pipelines.normalise.frames import tables_to_frames
-    from pipelines.types import DocumentMeta, ExtractedDocument
     from pipelines.validate.engine import collect_checks
     from pipelines.validate.rules import load_rules
 

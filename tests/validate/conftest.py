@@ -11,9 +11,9 @@ import duckdb
 import polars as pl
 import pytest
 
+from pipelines.extract.types import DocumentMeta, ExtractedDocument
 from pipelines.load.warehouse import load_document, writer
 from pipelines.normalise.frames import FACT_SCHEMA, TABLE_SCHEMA
-from pipelines.types import DocumentMeta, ExtractedDocument
 from tests.conftest import SAMPLES, SEED000, SEEDS, SHGZB_PDF, ingest
 
 CLEAN_DOCUMENTS = {

@@ -17,10 +17,10 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.extract.document import extract_document
+from pipelines.extract.types import ExtractedDocument, RawRow
 from pipelines.load.warehouse import load_document, writer
-from pipelines.normalise.assets import normalise_document
-from pipelines.types import ExtractedDocument, RawRow
 from pipelines.validate.engine import evaluate_document
+from pipelines.wiring.normalise import normalise_document
 from tests.conftest import SEED000
 from tests.render import render, seed_table
 

@@ -15,10 +15,10 @@ import duckdb
 import polars as pl
 import pytest
 
+from pipelines.extract.types import DocumentMeta, ExtractedDocument, TextBlock
 from pipelines.load.warehouse import load_document, writer
 from pipelines.normalise.frames import FACT_SCHEMA, TABLE_SCHEMA
 from pipelines.normalise.narrative import narrative_figures
-from pipelines.types import DocumentMeta, ExtractedDocument, TextBlock
 from pipelines.validate.engine import collect_checks
 from pipelines.validate.rules import load_rules
 

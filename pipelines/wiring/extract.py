@@ -5,10 +5,10 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.extract.types import ExtractedDocument
 from pipelines.guard import extract_guarded
-from pipelines.partitions import source_files
 from pipelines.sources import SOURCE_PATH_TAG
-from pipelines.types import ExtractedDocument
+from pipelines.wiring.partitions import source_files
 
 
 @dg.asset(partitions_def=source_files, group_name="extract")

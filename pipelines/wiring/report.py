@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from pipelines.partitions import BATCH_TAG, FILE_TAG
-from pipelines.resources import WarehouseResource
+from pipelines.wiring.partitions import BATCH_TAG, FILE_TAG
+from pipelines.wiring.resources import WarehouseResource
 
 
 @dg.asset(group_name="report")

@@ -8,9 +8,9 @@ import duckdb
 
 from pipelines.guard import load_guarded
 from pipelines.load.warehouse import reader, writer
-from pipelines.normalise.assets import NormalisedDocument
-from pipelines.partitions import DEPARTMENT_TAG, FILE_TAG, YEAR_TAG, source_files
-from pipelines.resources import WarehouseResource
+from pipelines.wiring.normalise import NormalisedDocument
+from pipelines.wiring.partitions import DEPARTMENT_TAG, FILE_TAG, YEAR_TAG, source_files
+from pipelines.wiring.resources import WarehouseResource
 
 
 @dg.asset(partitions_def=source_files, group_name="load")

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.partitions import BATCH_TAG
-from pipelines.resources import WarehouseResource
+from pipelines.wiring.partitions import BATCH_TAG
+from pipelines.wiring.resources import WarehouseResource
 
 WAREHOUSE_DOCUMENT = dg.AssetKey("warehouse_document")
 
@@ -44,8 +44,8 @@ class StageConfig(dg.Config):
 @dg.op(out=dg.DynamicOut(list))
 def plan_shards(config: BatchConfig) -> Iterator[dg.DynamicOutput[list]]:
     """The batch cut into shards of `shard_size` files (a shard is one staging step)."""
-    from pipelines.guard import source_hash
-    from pipelines.types import document_id_for
+    from pipelines.extract.types import document_id_for
+    from pipelines.sources import source_hash
 
     hashes = config.sha256 or [source_hash(Path(p))[0] for p in config.paths]
     items = [
@@ -111,7 +111,7 @@ def validate_documents(context: dg.OpExecutionContext, warehouse: WarehouseResou
     """The rule suite over the batch (GX judges once per document kind); checks reported per partition."""
     from pipelines.batch import validate_batch
     from pipelines.load.warehouse import reader
-    from pipelines.validate.assets import check_results
+    from pipelines.wiring.validate import check_results
 
     document_ids = [d["document_id"] for d in documents]
     judged = validate_batch(warehouse.file, document_ids, context.run_id, warehouse.reports_dir / "gx")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipelines import REFERENCE_DIR
-from pipelines.extract.catalog import clean_label, normalise_text, strip_numbering
+from pipelines.vocab.text import clean_label, normalise_text, strip_numbering
 
 _CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 _LEVELS = {3: "类", 5: "款", 7: "项"}

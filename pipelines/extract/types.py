@@ -1,12 +1,8 @@
-"""Shared value types passed between the extract and normalise stages."""
+"""The extract stage's value types: what it hands the stages above (grids, text, performance tables)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # only for the annotation: extract.performance itself builds on these types
-    from pipelines.extract.performance import PerformanceTable
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points, as pdfplumber gives them
 
@@ -98,6 +94,71 @@ class DocumentMeta:
     title: str | None = None
     admin_level: str | None = None  # 中央 | 省级 | 市级 | 县级: the tier of government publishing it
     notes: list[str] = field(default_factory=list)  # why a field is None (or doubtful)
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A labelled value as printed (项目名称 → 区政府办政府会议专项), with where it was read."""
+
+    label: str
+    value: str
+    line_no: int | None = None
+    page: int | None = None
+
+
+@dataclass
+class IndicatorRow:
+    """One indicator row, cell by cell as printed ("" where the table has no such column)."""
+
+    level1: str = ""
+    level2: str = ""
+    level3: str = ""
+    operator: str = ""
+    target: str = ""
+    unit: str = ""
+    actual: str = ""
+    weight: str = ""
+    score: str = ""
+    deviation: str = ""
+    coeff: str = ""
+    is_core: str = ""
+    note: str = ""
+    row_printed: str = ""
+    line_no: int | None = None
+    page: int | None = None
+
+
+@dataclass
+class FundRow:
+    """One line of the money block (年度总金额, 其中：财政拨款 …) as printed."""
+
+    label: str
+    initial: str = ""
+    adjusted: str = ""
+    executed: str = ""
+    rate: str = ""
+    weight: str = ""
+    score: str = ""
+    note: str = ""
+    row_printed: str = ""
+    line_no: int | None = None
+    page: int | None = None
+
+
+@dataclass
+class PerformanceTable:
+    """One printed performance table: its head fields, money block and indicator rows."""
+
+    table_code: str
+    title: str
+    layout: str  # tsv | cells | spaced
+    line_no: int | None = None
+    page: int | None = None
+    unit: str | None = None  # unit printed for the money (单位：万元, 资金总额（万元）); None: not printed
+    fields: dict[str, Printed] = field(default_factory=dict)
+    funds: list[FundRow] = field(default_factory=list)
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    total_printed: str = ""  # the 合计 row's score (Sichuan tables print the total there)
 
 
 @dataclass

@@ -2,9 +2,9 @@
 
 import dagster as dg
 
+from pipelines.extract.types import ExtractedDocument
 from pipelines.normalise.document import NormalisedDocument, normalise_document, text_frame
-from pipelines.partitions import source_files
-from pipelines.types import ExtractedDocument
+from pipelines.wiring.partitions import source_files
 
 __all__ = ["NormalisedDocument", "normalise_document", "normalised_document", "text_frame"]
 

@@ -14,11 +14,11 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from pipelines.load.assets import tables_have_facts, warehouse_document
-from pipelines.partitions import source_files
-from pipelines.resources import WarehouseResource
 from pipelines.validate.engine import Evaluation
 from pipelines.validate.rules import FAMILY_ORDER
+from pipelines.wiring.load import tables_have_facts, warehouse_document
+from pipelines.wiring.partitions import source_files
+from pipelines.wiring.resources import WarehouseResource
 
 # DOMAIN.md §7 rule families → the asset check that reports them
 FAMILY_CHECKS = {
