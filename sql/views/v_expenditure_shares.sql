@@ -9,45 +9,49 @@
 -- Read from agg_document_total (the tables' 合计 lines, kept at load), documents first; every window and
 -- group carries the document's columns, so a filter on the department or year reaches dim_document.
 create or replace view v_expenditure_shares as
-with per_table as not materialized (  -- the 合计 line of each table and concept (first code-less line)
+with per_table as (  -- the 合计 line of each table and concept (first code-less line)
     select d.document_id, d.doc_kind, d.fiscal_year, d.province, d.city, d.county, d.department,
         d.department_id, a.table_code,
-        max(a.amount) filter (where a.concept = 'expenditure_total') as expenditure_total,
-        max(a.amount) filter (where a.concept = 'basic_expenditure') as basic_expenditure,
-        max(a.amount) filter (where a.concept = 'project_expenditure') as project_expenditure,
-        max(a.amount) filter (where a.concept = 'personnel_expenditure') as personnel_expenditure,
-        max(a.amount) filter (where a.concept = 'public_operating_expenditure') as public_operating_expenditure
+        max(a.amount) filter (where a.concept = 'expenditure_total' and a.total_line) as expenditure_total,
+        max(a.amount) filter (where a.concept = 'basic_expenditure' and a.total_line) as basic_expenditure,
+        max(a.amount) filter (where a.concept = 'project_expenditure' and a.total_line) as project_expenditure,
+        max(a.amount) filter (where a.concept = 'personnel_expenditure' and a.total_line) as personnel_expenditure,
+        max(a.amount) filter (where a.concept = 'public_operating_expenditure' and a.total_line)
+            as public_operating_expenditure
     from dim_document as d
-    join agg_document_total as a using (document_id)
-    where d.is_current and d.status <> 'template' and a.line_key is null and a.basis = 'current'
-      and a.concept in ('expenditure_total', 'basic_expenditure', 'project_expenditure',
-                        'personnel_expenditure', 'public_operating_expenditure')
+    -- the filters on the lines stay in the aggregates: a filter on the department then reaches the
+    -- summary through its document index instead of a scan of every document's lines
+    join (select *, line_key is null and basis = 'current' as total_line from agg_document_total) as a
+        using (document_id)
+    where d.is_current and d.status <> 'template'
     group by d.document_id, d.doc_kind, d.fiscal_year, d.province, d.city, d.county, d.department,
         d.department_id, a.table_code
 ),
-picked as (
-    select *, 'spending' as role from per_table
-    where expenditure_total is not null and basic_expenditure is not null and project_expenditure is not null
-    qualify row_number() over (
-        partition by document_id, doc_kind, fiscal_year, province, city, county, department, department_id
-        order by coalesce(list_position(['D03', 'B08', 'B14', 'B02'], table_code), 99), table_code) = 1
-    union all
-    select *, 'split' from per_table
-    where personnel_expenditure is not null and public_operating_expenditure is not null
-    qualify row_number() over (
-        partition by document_id, doc_kind, fiscal_year, province, city, county, department, department_id
-        order by coalesce(list_position(['D06', 'B03', 'B15', 'B19', 'B17'], table_code), 99), table_code) = 1
+ranked as (  -- the spending table and the split table of each document, in order of preference
+    select *,
+        case when expenditure_total is not null and basic_expenditure is not null
+                  and project_expenditure is not null
+            then coalesce(list_position(['D03', 'B08', 'B14', 'B02'], table_code), 99) end as spending_pref,
+        case when personnel_expenditure is not null and public_operating_expenditure is not null
+            then coalesce(list_position(['D06', 'B03', 'B15', 'B19', 'B17'], table_code), 99) end as split_pref
+    from per_table
 ),
 doc as (
     select document_id, doc_kind, fiscal_year, province, city, county, department, department_id,
-        max(table_code) filter (where role = 'spending') as spending_table,
-        max(expenditure_total) filter (where role = 'spending') as expenditure_total,
-        max(basic_expenditure) filter (where role = 'spending') as basic_expenditure,
-        max(project_expenditure) filter (where role = 'spending') as project_expenditure,
-        max(table_code) filter (where role = 'split') as split_table,
-        max(personnel_expenditure) filter (where role = 'split') as personnel_expenditure,
-        max(public_operating_expenditure) filter (where role = 'split') as public_operating_expenditure
-    from picked
+        arg_min(table_code, (spending_pref, table_code)) filter (where spending_pref is not null) as spending_table,
+        arg_min(expenditure_total, (spending_pref, table_code)) filter (where spending_pref is not null)
+            as expenditure_total,
+        arg_min(basic_expenditure, (spending_pref, table_code)) filter (where spending_pref is not null)
+            as basic_expenditure,
+        arg_min(project_expenditure, (spending_pref, table_code)) filter (where spending_pref is not null)
+            as project_expenditure,
+        arg_min(table_code, (split_pref, table_code)) filter (where split_pref is not null) as split_table,
+        arg_min(personnel_expenditure, (split_pref, table_code)) filter (where split_pref is not null)
+            as personnel_expenditure,
+        arg_min(public_operating_expenditure, (split_pref, table_code)) filter (where split_pref is not null)
+            as public_operating_expenditure
+    from ranked
+    where spending_pref is not null or split_pref is not null
     group by document_id, doc_kind, fiscal_year, province, city, county, department, department_id
 )
 select

@@ -7,11 +7,10 @@
 -- final account prints beside its 决算数 ('final_account_budget_column').
 --   item: total | outbound_travel | vehicle_total | vehicle_purchase | vehicle_operation |
 --         reception_total | meeting_fee | training_fee | agency_operating_cost
--- One group per department, year and item (no full outer join), the department's columns inside
--- the window partitions: a filter on the department reaches the documents.
 -- v_department_three_public: one figure per canonical department, year, basis (budget | final) and
 -- item, the document it was read from picked as above; v_three_public_by_year sets its two bases
--- side by side.
+-- side by side. Both group by the department's columns (no window, no full outer join), so a filter
+-- on the department reaches the documents before anything is summed.
 create or replace view v_department_three_public as
 with figures as (
     unpivot (
@@ -37,16 +36,21 @@ sourced as (
         end as source
     from figures
 ),
-picked as (
-    select * from sourced
-    qualify row_number() over (
-        partition by department_id, department, province, city, county, figure_year, item, basis
-        order by list_position(['final_account', 'budget', 'next_budget_prior_year',
-                                'final_account_budget_column'], source),
-                 document_year, document_id) = 1
+picked as (  -- one figure per department, year, item and basis: the first source in order of preference
+    select department_id, department, province, city, county, figure_year as fiscal_year, basis, item,
+        arg_min(amount, (pref, document_year, document_id)) as amount,
+        arg_min(table_codes, (pref, document_year, document_id)) as table_code,
+        arg_min(document_id, (pref, document_year, document_id)) as document_id,
+        arg_min(source, (pref, document_year, document_id)) as source
+    from (
+        select *, list_position(['final_account', 'budget', 'next_budget_prior_year',
+                                 'final_account_budget_column'], source) as pref
+        from sourced
+    )
+    group by department_id, department, province, city, county, figure_year, basis, item
 )
-select department_id, department, province, city, county, figure_year as fiscal_year, basis, item, amount,
-    table_codes as table_code, document_id, source
+select department_id, department, province, city, county, fiscal_year, basis, item, amount, table_code,
+    document_id, source
 from picked;
 
 create or replace view v_three_public_by_year as
