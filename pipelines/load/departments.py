@@ -175,6 +175,25 @@ def link_document(con: duckdb.DuckDBPyConnection, document_id: str) -> str | Non
     return dep_id
 
 
+def read_printed_once(con: duckdb.DuckDBPyConnection) -> int:
+    """The migration of a warehouse made before dim_department_printed: every linked document's
+    printed units or 主管部门 recorded once, then every unit without a parent looked for again."""
+    if con.execute("select 1 from meta_department_printed").fetchone():
+        return 0
+    rows = con.execute(
+        "select d.document_id, d.department_id, dep.level, dep.province, dep.city, dep.county, dep.norm_name "
+        "from dim_document as d join dim_department as dep using (department_id) order by d.document_id"
+    ).fetchall()
+    for document_id, dep_id, level, *region, norm in rows:
+        _record_printed(con, document_id, dep_id, level, tuple(region), norm)
+    for (unit_id,) in con.execute(
+        "select department_id from dim_department where level = '单位' and parent_department_id is null"
+    ).fetchall():
+        _find_parent(con, unit_id, None)
+    con.execute("insert into meta_department_printed values (?)", [_now()])
+    return len(rows)
+
+
 def link_unlinked(con: duckdb.DuckDBPyConnection) -> int:
     """Link the documents of a warehouse made before dim_department (the migration); how many."""
     rows = con.execute(

@@ -34,7 +34,7 @@ from pipelines.catalog.loader import catalog_digest
 from pipelines.extract.types import ExtractedDocument
 from pipelines.load import summary
 from pipelines.load.comments import apply_comments
-from pipelines.load.departments import link_document, link_unlinked
+from pipelines.load.departments import link_document, link_unlinked, read_printed_once
 from pipelines.load.layout import maybe_cluster
 
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
@@ -91,6 +91,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     if summary.outdated(con):  # made before the per-document summaries, or by an older definition
         summary.rewrite(con)
     link_unlinked(con)
+    read_printed_once(con)
     apply_comments(con)  # after the views: `create or replace view` drops their comments
 
 

@@ -70,3 +70,8 @@ create table if not exists dim_department_printed (
     page           integer,
     primary key (document_id, relation, seq)
 );
+
+-- When the documents loaded before dim_department_printed existed were read for it (one row, once).
+create table if not exists meta_department_printed (
+    read_at  timestamp not null
+);

@@ -268,3 +268,19 @@ def test_a_warehouse_made_before_dim_department_is_linked_when_opened(tmp_path: 
     with writer(warehouse) as con:
         linked = con.execute("select count(distinct department_id), count(department_id) from dim_document")
         assert linked.fetchone() == (1, 2)
+
+
+def test_an_older_warehouse_reads_what_its_documents_print_once(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with writer(path) as con:
+        _document(con, "dep", "上海市普陀区司法局", "部门", SFJ_LIST)
+        _document(con, "unit", "上海市普陀区法律援助中心", "单位", "法律援助中心概况")
+        # as a warehouse made before dim_department_printed: no printed rows, no parent
+        con.execute("delete from dim_department_printed")
+        con.execute("delete from meta_department_printed")
+        con.execute("update dim_department set parent_department_id = null, parent_source = null")
+    with writer(path) as con:
+        (n,) = con.execute("select count(*) from dim_department_printed").fetchone() or (0,)
+        source = con.execute("select parent_source from dim_department where level = '单位'").fetchone()
+    assert n == 2
+    assert source == ("listed as unit 2 (普陀区法律援助中心) of dep p.3",)
