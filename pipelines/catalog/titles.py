@@ -264,13 +264,13 @@ def is_table_number(line: str) -> bool:
     return bool(_TABLE_NUMBER.match(normalise_text(line)))
 
 
-# performance forms extract/performance.py reads (its `_TITLE`): indicator grids, not amount tables
+# performance forms extract/performance/ reads: indicator grids, not amount tables
 _PERFORMANCE_FORM = re.compile(r"绩效目标(填报)?表|绩效自评表")
 
 
 def _generic_code(line: str) -> str | None:
     """The code of an uncatalogued table: its canonical title. A performance form (绩效目标表,
-    绩效自评表) is left to extract/performance.py, not loaded generically as well."""
+    绩效自评表) is left to extract/performance/, not loaded generically as well."""
     if not is_title_like(line):
         return None
     name = canonical_title(line)

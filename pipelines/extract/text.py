@@ -23,6 +23,7 @@ from pipelines.extract.types import RawRow, RawTable
 from pipelines.vocab.codes import class_code_for_label, is_code
 from pipelines.vocab.grid import Layout
 from pipelines.vocab.numbers import is_amount, looks_like_money, unit_from_text
+from pipelines.vocab.text import LIST_NUMBERING
 
 _SEPARATOR = re.compile(r"^[\s|:\-\t]+$")
 _EMPTY_NOTE = re.compile(r"无数据|无.{0,20}(收支|收入|支出|经费).{0,10}(故|因此|,|，)?.{0,6}(空|无)|为空表")
@@ -31,7 +32,7 @@ PLAIN_ENGINE = "text-plain"
 _ATTACHMENT = re.compile(r"^(附件|附表|表)\s*[一二三四五六七八九十\d]+$")
 _NOTE = re.compile(r"^[(（]?(备注|注|说明)[:：]")
 _JUNK = re.compile(r"^[.,，。]+$")  # an unreadable cell of a PDF text export ("." ",.", DOMAIN §6.3)
-_NUMBERED = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、](?!\d))")
+_NUMBERED = LIST_NUMBERING
 
 
 def _cells(line: str) -> tuple[str, ...] | None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from pipelines.vocab.text import MARKUP
+
 UNIT_FACTORS: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 CENT = Decimal("0.01")
 MONEY_DIGITS = 16  # DECIMAL(18,2): at most 16 digits before the point
@@ -33,7 +35,7 @@ class ParsedValue:
 
 def clean_cell(text: str) -> str:
     """NFKC and whitespace/markup removal, keeping the characters that make the number."""
-    text = re.sub(r"<[^>]+>|\*\*", "", text)
+    text = MARKUP.sub("", text)
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 

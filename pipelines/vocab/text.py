@@ -6,7 +6,12 @@ import re
 import unicodedata
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "＂": '"', "'": '"', "‘": '"', "’": '"'})
-MARKUP = re.compile(r"<[^>]+>|\*\*|^#+\s*|\[bookmark:[^\]]*\]")
+# the markup of converted exports: [bookmark: …] anchors, <b>/<br> tags, **bold**, and a Markdown
+# heading marker (#…# then a space or the end; "#DIV/0!" is text) — the one markup pattern
+MARKUP = re.compile(r"\[bookmark:[^\]]*\]|<[^>]+>|\*\*|^\s*#+(?:\s+|$)")
+# list numbering before a label or a row: 一、 （一） (1) 1. 1、 — but not 1.5, a decimal — the one pattern
+LIST_NUMBER = r"(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、](?!\d))"
+LIST_NUMBERING = re.compile(rf"^{LIST_NUMBER}")
 SENTENCE = re.compile(r"[，。；：:,;]")
 
 
@@ -24,4 +29,4 @@ def normalise_text(text: str) -> str:
 
 def strip_numbering(label: str) -> str:
     """Remove list numbering (一、 （一） 1. （1）) from a row label so it can be matched by name."""
-    return re.sub(r"^(\d+\.|\(\d+\)|[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))\s*", "", label)
+    return re.sub(rf"^{LIST_NUMBER}\s*", "", label)

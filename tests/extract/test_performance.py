@@ -15,8 +15,8 @@ from typing import Any
 import polars as pl
 import pytest
 
+from pipelines.catalog import performance_title_code
 from pipelines.extract.document import extract_document
-from pipelines.extract.performance import performance_title_code
 from pipelines.load.warehouse import load_document, writer
 from pipelines.normalise.performance import performance_frames, split_value
 from pipelines.wiring.normalise import normalise_document
