@@ -11,7 +11,7 @@
 create or replace view v_expenditure_shares as
 with per_table as (  -- the 合计 line of each table and concept (first code-less line)
     select d.document_id, d.doc_kind, d.fiscal_year, d.province, d.city, d.county, d.department,
-        d.department_id, a.table_code,
+        d.department_id, dep.canonical_name as canonical_department, a.table_code,
         max(a.amount) filter (where a.concept = 'expenditure_total' and a.total_line) as expenditure_total,
         max(a.amount) filter (where a.concept = 'basic_expenditure' and a.total_line) as basic_expenditure,
         max(a.amount) filter (where a.concept = 'project_expenditure' and a.total_line) as project_expenditure,
@@ -23,9 +23,10 @@ with per_table as (  -- the 合计 line of each table and concept (first code-le
     -- summary through its document index instead of a scan of every document's lines
     join (select *, line_key is null and basis = 'current' as total_line from agg_document_total) as a
         using (document_id)
+    left join dim_department as dep on dep.department_id = d.department_id
     where d.is_current and d.status <> 'template'
     group by d.document_id, d.doc_kind, d.fiscal_year, d.province, d.city, d.county, d.department,
-        d.department_id, a.table_code
+        d.department_id, dep.canonical_name, a.table_code
 ),
 ranked as (  -- the spending table and the split table of each document, in order of preference
     select *,
@@ -38,6 +39,7 @@ ranked as (  -- the spending table and the split table of each document, in orde
 ),
 doc as (
     select document_id, doc_kind, fiscal_year, province, city, county, department, department_id,
+        canonical_department,
         arg_min(table_code, (spending_pref, table_code)) filter (where spending_pref is not null) as spending_table,
         arg_min(expenditure_total, (spending_pref, table_code)) filter (where spending_pref is not null)
             as expenditure_total,
@@ -52,7 +54,8 @@ doc as (
             as public_operating_expenditure
     from ranked
     where spending_pref is not null or split_pref is not null
-    group by document_id, doc_kind, fiscal_year, province, city, county, department, department_id
+    group by document_id, doc_kind, fiscal_year, province, city, county, department, department_id,
+        canonical_department
 )
 select
     document_id, doc_kind, fiscal_year, province, city, county, department,
@@ -73,5 +76,5 @@ select
     case when personnel_expenditure + public_operating_expenditure = basic_expenditure
         then round(public_operating_expenditure * 100 / nullif(expenditure_total, 0), 2)::decimal(9, 2) end
         as public_operating_pct,
-    department_id
+    department_id, canonical_department
 from doc;
