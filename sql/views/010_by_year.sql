@@ -12,12 +12,14 @@ create or replace view v_line_item_by_year as
 select
     f.*,
     d.department_id, d.doc_kind, d.fiscal_year,
-    case when starts_with(f.measure, 'prior_year_') then d.fiscal_year - 1 else d.fiscal_year end as fact_year,
+    case when starts_with(f.measure, 'prior_year_') then d.fiscal_year - 1 else d.fiscal_year end
+        as fact_year,
     case when starts_with(f.measure, 'prior_year_') then substr(f.measure, 12) else f.measure end
         as base_measure,
     case
         when starts_with(f.measure, 'prior_year_')
-            then case when regexp_matches(coalesce(f.column_header, ''), '决算|执行') then 'final' else 'budget' end
+            then case when regexp_matches(coalesce(f.column_header, ''), '决算|执行') then 'final'
+                else 'budget' end
         when starts_with(f.measure, 'budget_') then 'budget'
         when starts_with(f.measure, 'final_') then 'final'
         when d.doc_kind = 'budget' then 'budget'
@@ -71,7 +73,8 @@ lines as not materialized (
 picked as (
     select *, doc_kind = 'budget' and basis = 'prior_year' as is_prior
     from lines
-    where doc_kind = 'budget' and basis = 'current' and table_code = case when has_b08 then 'B08' else 'B02' end
+    where doc_kind = 'budget' and basis = 'current'
+        and table_code = case when has_b08 then 'B08' else 'B02' end
        or doc_kind = 'budget' and basis = 'prior_year' and table_code = 'B02' and total is not null
           and not has_previous_year
        or doc_kind = 'final_account' and table_code = 'D03'

@@ -15,7 +15,8 @@ create or replace view v_department_three_public as
 with figures as (
     unpivot (
         select t.province, t.city, t.county, t.canonical_department as department, t.department_id,
-               t.document_id, t.table_codes, t.doc_kind, t.basis, t.fiscal_year as document_year, t.figure_year,
+               t.document_id, t.table_codes, t.doc_kind, t.basis, t.fiscal_year as document_year,
+               t.figure_year,
                t.three_public_total as total, t.outbound_travel, t.vehicle_total, t.vehicle_purchase,
                t.vehicle_operation, t.reception_total, t.meeting_fee, t.training_fee, t.agency_operating_cost
         from v_three_public as t
@@ -46,7 +47,7 @@ picked as (  -- one figure per department, year, item and basis: the first sourc
         select *, list_position(['final_account', 'budget', 'next_budget_prior_year',
                                  'final_account_budget_column'], source) as pref
         from sourced
-    )
+    ) as s
     group by department_id, department, province, city, county, figure_year, basis, item
 )
 select department_id, department, province, city, county, fiscal_year, basis, item, amount, table_code,

@@ -14,6 +14,6 @@ join dim_document as d using (document_id)
 left join dim_department as dep on dep.department_id = d.department_id
 where d.is_current and d.status <> 'template' and p.total is not null and not coalesce(p.is_group, false)
 -- the document's columns in the partition: a filter on the department or year reaches dim_document
-window w as (partition by p.document_id, d.doc_kind, d.fiscal_year, d.province, d.city, d.county, d.department,
-                 d.department_id, dep.canonical_name),
+window w as (partition by p.document_id, d.doc_kind, d.fiscal_year, d.province, d.city, d.county,
+                 d.department, d.department_id, dep.canonical_name),
     w_order as (w order by p.total desc);
