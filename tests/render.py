@@ -8,7 +8,7 @@ extract carry the seed's figures without the extractor ever having seen them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -1052,59 +1052,178 @@ def scanned_pdf(
     return out
 
 
-# the scans `--ocr` makes of each style's first page: (dpi, rotation, JPEG quality)
-SCANS: tuple[tuple[int, float, int | None], ...] = ((150, 0.0, None), (300, 0.5, 60))
-OCR_STYLES = ("ruled", "three_line", "borderless", "split_codes", "yuan_separators", "scaled_small")
+# how a page is scanned: (rotation in degrees, JPEG quality or None)
+SCAN_STYLES: dict[str, tuple[float, int | None]] = {
+    "plain": (0.0, None),
+    "rotated": (0.5, None),
+    "jpeg": (0.0, 60),
+    "rotated_jpeg": (0.5, 60),
+}
+# (corpus style, scan style) pairs of the OCR recall report, each at every dpi of OCR_DPIS
+OCR_REPORT: tuple[tuple[str, str], ...] = (
+    ("ruled", "plain"),
+    ("ruled", "rotated"),
+    ("ruled", "jpeg"),
+    ("three_line", "plain"),
+    ("three_line", "rotated_jpeg"),
+    ("borderless", "plain"),
+    ("split_codes", "plain"),
+    ("code_name", "plain"),
+    ("names_indented", "plain"),
+    ("yuan_separators", "plain"),
+    ("scaled_small", "plain"),
+    ("wide_landscape", "plain"),
+)
+# real table pages (tests/fixtures/real) whose every cell was typed (tests/fixtures/expected/real)
+OCR_REAL: tuple[tuple[str, int], ...] = (
+    ("jl_cc_xfj_2026_yusuan", 10),
+    ("gd_sz_czj_2026_yusuan", 22),
+    ("zj_huzhou_czj_2026_yusuan", 23),
+    ("sd_yt_czj_2026_yusuan", 17),
+    ("cn_gjxfj_2026_yusuan", 10),
+)
+OCR_REAL_SCANS = ("plain", "rotated_jpeg")
+OCR_DPIS = (150, 300)
+SAMPLE_MIN_AMOUNTS = 30  # the sample pages of a style are its first pages printing this many amounts
 
 
-def score_scans(names: list[str], folder: Path, pages: int = 1) -> list[tuple[str, int, StyleScore, float]]:
-    """Each style's first `pages` pages as scans (SCANS), read back by OCR: (style, dpi, score, s/page)."""
+@dataclass
+class ScanScore:
+    style: str
+    scan: str
+    dpi: int
+    pages: list[int]
+    score: StyleScore
+    wall: float  # seconds of the whole read (extract and normalise), all sample pages
+    cpu: float  # CPU seconds of the process (the recogniser's threads included)
+
+
+def sample_pages(printed: list[Printed], pages: int) -> list[int]:
+    """A style's first `pages` pages with at least SAMPLE_MIN_AMOUNTS amounts (else its richest)."""
+    counts: dict[int, int] = {}
+    for p in printed:
+        counts[p.page] = counts.get(p.page, 0) + 1
+    rich = [n for n in sorted(counts) if counts[n] >= SAMPLE_MIN_AMOUNTS]
+    return (rich or sorted(counts, key=lambda n: -counts[n]))[:pages]
+
+
+def score_scan(name: str, scan: str, dpi: int, folder: Path, pages: int = 2) -> ScanScore:
+    """The style's sample pages as an image-only PDF (scan style `scan`, at `dpi`), read back by
+    the extractor (OCR); the amounts expected are the drawn ones, renumbered to the sample."""
     import time
 
-    out = []
-    for name in names:
-        style = STYLE_BY_NAME[name]
-        pdf = folder / f"{name}.pdf"
-        printed = render_style(style, pdf)
-        kept = list(range(1, pages + 1))
-        wanted = [p for p in printed if p.page in kept]
-        for dpi, rotate, jpeg in SCANS:
-            scan = scanned_pdf(
-                pdf, folder / f"{name}_{dpi}.pdf", dpi=dpi, rotate=rotate, jpeg=jpeg, pages=kept
+    style = STYLE_BY_NAME[name]
+    pdf = folder / f"{name}.pdf"
+    printed = render_style(style, pdf)
+    kept = sample_pages(printed, pages)
+    reader, writer = PdfReader(pdf), PdfWriter()
+    for n in kept:
+        writer.add_page(reader.pages[n - 1])
+    writer.write(sample := folder / f"{name}_sample.pdf")
+    wanted = [replace(p, page=kept.index(p.page) + 1) for p in printed if p.page in kept]
+    rotate, jpeg = SCAN_STYLES[scan]
+    scanned = scanned_pdf(sample, folder / f"{name}_{scan}_{dpi}.pdf", dpi=dpi, rotate=rotate, jpeg=jpeg)
+    wall, cpu = time.monotonic(), time.process_time()
+    score = score_pdf(scanned, wanted, f"{name}/{scan}@{dpi}", names_ok=style.keys == "names")
+    return ScanScore(name, scan, dpi, kept, score, time.monotonic() - wall, time.process_time() - cpu)
+
+
+def score_real_scan(stem: str, page: int, scan: str, dpi: int, folder: Path) -> ScanScore:
+    """A real table page as a scan (or, with scan "text", as published), scored against the cells
+    typed from it (tests/scorecard.py: same amount, row code or label, column)."""
+    import time
+
+    from pipelines.extract.document import extract_document
+    from pipelines.wiring.normalise import normalise_document
+    from tests.scorecard import REAL, match, read_typed
+
+    reader, writer = PdfReader(REAL / f"{stem}.pdf"), PdfWriter()
+    writer.add_page(reader.pages[page - 1])
+    writer.write(one := folder / f"{stem}_p{page}.pdf")
+    cells = [{**c, "page": "1"} for c in read_typed(stem)[0] if c["page"] == str(page)]
+    if scan != "text":
+        rotate, jpeg = SCAN_STYLES[scan]
+        one = scanned_pdf(one, folder / f"{stem}_p{page}_{scan}_{dpi}.pdf", dpi=dpi, rotate=rotate, jpeg=jpeg)
+    wall, cpu = time.monotonic(), time.process_time()
+    facts = normalise_document(extract_document(one)).facts
+    matched, _ = match(facts, cells)
+    missed = [f"{c['row_code']}|{c['row_label']} {c['column']} = {c['value']}" for k, c in enumerate(cells)]
+    score = StyleScore(
+        stem,
+        len(matched),
+        len(cells),
+        {"missing": [m for k, m in enumerate(missed) if k not in matched]},
+        0,
+    )
+    return ScanScore(
+        f"{stem[:12]} p{page}", scan, dpi, [page], score, time.monotonic() - wall, time.process_time() - cpu
+    )
+
+
+def ocr_report(results: list[ScanScore], verbose: bool = False) -> str:
+    """The recall table: per style and scan, per dpi; then per dpi and per scan style."""
+    head = f"{'style':16} {'scan':13} {'dpi':>4} {'pages':>6} {'right':>6} {'total':>6} {'recall':>7}"
+    head += f" {'s/page':>7}"
+    lines = [head, "-" * len(head)]
+    for r in results:
+        s = r.score
+        lines.append(
+            f"{r.style:16} {r.scan:13} {r.dpi:4d} {','.join(map(str, r.pages)):>6} {s.right:6d} "
+            f"{s.total:6d} {s.right / max(s.total, 1):7.1%} {r.wall / len(r.pages):7.1f}"
+        )
+        if verbose:
+            lines += [f"    {kind}: {e}" for kind, ex in s.misses.items() for e in ex[:6]]
+    lines.append("-" * len(head))
+    for key, label in ((lambda r: str(r.dpi), "dpi"), (lambda r: r.scan, "scan")):
+        for value in dict.fromkeys(key(r) for r in results):
+            group = [r for r in results if key(r) == value]
+            right, total = sum(r.score.right for r in group), sum(r.score.total for r in group)
+            n = sum(len(r.pages) for r in group)
+            wall, cpu = sum(r.wall for r in group), sum(r.cpu for r in group)
+            lines.append(
+                f"{label} {value:21} {n:6d} {right:6d} {total:6d} {right / max(total, 1):7.1%} "
+                f"{wall / n:7.1f}  ({n / wall:.3f} pages/s wall, {cpu / n:.1f} CPU-s/page)"
             )
-            started = time.monotonic()
-            score = score_pdf(scan, wanted, f"{name}@{dpi}", names_ok=style.keys == "names")
-            out.append((name, dpi, score, (time.monotonic() - started) / len(kept)))
-    return out
+    return "\n".join(lines)
+
+
+def _option(argv: list[str], name: str, default: str) -> str:
+    return argv[argv.index(name) + 1] if name in argv else default
 
 
 def main(argv: list[str]) -> int:
     """`python -m tests.render --score [style …] [--out DIR] [-v]`: the per-style score table.
-    `python -m tests.render --ocr [style …]`: the same amounts read back from scans (SCANS) by OCR,
-    recall per style and dpi, and OCR pages per second."""
+    `python -m tests.render --ocr [style …] [scan …] [--dpi 150,300] [--pages 2] [-v]`: the OCR
+    recall report: each (style, scan) of OCR_REPORT — its sample pages scanned (SCAN_STYLES) at
+    each dpi, read back by OCR, and the typed real pages of OCR_REAL (`--no-real` leaves them out,
+    `--baseline` adds them read from their text layer) — recall per style, dpi and scan style, and
+    OCR pages per second."""
     import tempfile
 
     if "--ocr" in argv:
         out = Path(tempfile.mkdtemp(prefix="scans-"))
-        names = [a for a in argv if a in STYLE_BY_NAME] or list(OCR_STYLES)
-        results = score_scans(names, out)
-        print(f"{'style':18} {'dpi':>4} {'right':>6} {'total':>6} {'share':>7} {'s/page':>7}")
-        for name, dpi, s, secs in results:
-            print(
-                f"{name:18} {dpi:4d} {s.right:6d} {s.total:6d} {s.right / max(s.total, 1):7.1%} {secs:7.1f}"
-            )
-            if "-v" in argv:
-                for kind, examples in s.misses.items():
-                    for e in examples[:6]:
-                        print(f"  {kind}: {e}")
-        for dpi in sorted({d for _, d, _, _ in results}):
-            right = sum(s.right for _, d, s, _ in results if d == dpi)
-            total = sum(s.total for _, d, s, _ in results if d == dpi)
-            times = [t for _, d, _, t in results if d == dpi]
-            print(
-                f"{'all':18} {dpi:4d} {right:6d} {total:6d} {right / max(total, 1):7.1%} "
-                f"{sum(times) / len(times):7.1f}  ({len(times) / sum(times):.3f} pages/s)"
-            )
+        styles = [a for a in argv if a in STYLE_BY_NAME]
+        scans = [a for a in argv if a in SCAN_STYLES]
+        pairs = [
+            (st, sc) for st, sc in OCR_REPORT if (not styles or st in styles) and (not scans or sc in scans)
+        ] or [(st, sc) for st in styles or ["ruled"] for sc in scans or ["plain"]]
+        dpis = [int(d) for d in _option(argv, "--dpi", ",".join(map(str, OCR_DPIS))).split(",")]
+        pages = int(_option(argv, "--pages", "2"))
+        results = []
+        real = "--no-real" not in argv and not styles
+        for dpi in dpis:
+            for style, scan in pairs:
+                results.append(score_scan(style, scan, dpi, out, pages))
+                print(ocr_report(results[-1:]).splitlines()[2], flush=True)
+            for stem, page in OCR_REAL if real else ():
+                for scan in [s for s in OCR_REAL_SCANS if not scans or s in scans]:
+                    results.append(score_real_scan(stem, page, scan, dpi, out))
+                    print(ocr_report(results[-1:]).splitlines()[2], flush=True)
+        if real and "--baseline" in argv:  # the same real pages read from their text layer
+            for stem, page in OCR_REAL:
+                results.append(score_real_scan(stem, page, "text", 0, out))
+                print(ocr_report(results[-1:]).splitlines()[2], flush=True)
+        print(ocr_report(results, verbose="-v" in argv))
         print(f"PDFs in {out}")
         return 0
     if "--score" not in argv:

@@ -112,6 +112,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     put("owner_password.pdf", _encrypt(good_pdf, work / "o.pdf", "", "owner").read_bytes(), "ok", None)
     put("scanned.pdf", _scanned(work / "s.pdf").read_bytes(), "failed", "scanned")
     garbled = garble_text_layer(good_pdf, work / "g.pdf", "missing_tounicode")
+    # its font draws junk on the image too, so OCR cannot help: the text layer's verdict stands
     put("cid_garbled.pdf", garbled.read_bytes(), "failed", "garbled_text")
     png = io.BytesIO()
     Image.new("RGB", (20, 20), "red").save(png, format="PNG")

@@ -33,6 +33,7 @@ DEFAULT_DPI = 200
 ENGINE = "rapidocr-onnxruntime/PP-OCRv4"
 ENGINE_PREFIX = "ocr/"  # doc_table.engine of a table read from OCR'd pages: ocr/pdfplumber-words …
 LOW_CONFIDENCE = 0.9  # a digit recognised with less confidence than this is flagged
+_PHANTOM_CONFIDENCE = 0.8  # a mark in a gap read less surely than this is a phantom
 _MAX_SKEW = 2.0  # degrees: a scan tilted more than this is not straightened (nor measured)
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "Q": "0", "D": "0", "l": "1", "I": "1", "|": "1"})
 _NUMBERISH = re.compile(r"^[-−]?[\dOoQDlI|,，.．]+$")
@@ -224,9 +225,29 @@ def read_image(image: Any, number: int, width: float, height: float) -> OcrPage:
     out.rules = [_to_points(r, scale) for r in ruling_lines(image)]
     result, _ = _engine()(image, use_cls=False, return_word_box=True)
     for box in result or []:
-        _add_box(out, box, scale)
+        _add_box(out, box, scale, image)
+    out.chars = _without_doubles(out.chars)
     out.seconds = time.monotonic() - started
     return out
+
+
+def _without_doubles(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Two detector boxes that overlap read the shared character twice ("…上缴收入其" | "其他收入"):
+    of two same characters on one line covering the same place, the surer one is kept."""
+    drop: set[int] = set()
+    ordered = sorted(range(len(chars)), key=lambda k: (chars[k]["text"], chars[k]["x0"]))
+    for i, k in enumerate(ordered):
+        a = chars[k]
+        for m in ordered[i + 1 :]:
+            b = chars[m]
+            if b["text"] != a["text"] or b["x0"] >= a["x1"]:
+                break
+            overlap = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
+            narrow = min(a["x1"] - a["x0"], b["x1"] - b["x0"])
+            same_line = min(a["bottom"], b["bottom"]) > max(a["top"], b["top"])
+            if same_line and narrow > 0 and overlap > 0.5 * narrow:
+                drop.add(k if a["conf"] < b["conf"] else m)
+    return [c for k, c in enumerate(chars) if k not in drop]
 
 
 def read_pdf_page(pdf: Any, index: int, resolution: int | None = None) -> OcrPage:
@@ -243,7 +264,7 @@ def read_pdf_page(pdf: Any, index: int, resolution: int | None = None) -> OcrPag
         page.close()
 
 
-def _add_box(out: OcrPage, box: list[Any], scale: float) -> None:
+def _add_box(out: OcrPage, box: list[Any], scale: float, image: Any = None) -> None:
     """One text box of the recogniser: its characters (with their own boxes) and the box itself."""
     quad, text, score = box[0], str(box[1]), float(box[2])
     char_boxes, char_texts, char_confs = (box[3], box[4], box[5]) if len(box) >= 6 else ([], [], [])
@@ -266,8 +287,11 @@ def _add_box(out: OcrPage, box: list[Any], scale: float) -> None:
         for ch, wgt in zip(text, weights, strict=True):
             chars.append({"text": ch, "x0": x, "x1": x + wgt * unit, "conf": score})
             x += wgt * unit
-    chars = _repaired(chars)
-    _close_gaps(chars, bottom - top)
+    ink = _ink_height(image, xs, ys) if image is not None else 0.7 * (max(ys) - min(ys))
+    em = _em(chars, ink / scale)
+    _fit_glyphs(chars, em)
+    chars = _repaired(_without_phantoms(chars, em))
+    _close_gaps(chars, em)
     for c in chars:
         if c["text"].strip():
             out.chars.append({**c, "top": top, "bottom": bottom})
@@ -349,6 +373,74 @@ def _tokens(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
             out.append([c])
         else:
             out[-1].append(c)
+    return out
+
+
+def _em(chars: list[dict[str, Any]], ink: float) -> float:
+    """The printed size of the box's characters: the usual step between neighbouring Chinese
+    characters (they are square and set solid), kept near the height of the ink in the box (the
+    detector pads its boxes by varying amounts; spaced characters step further than their size)."""
+    steps = sorted(
+        (b["x0"] + b["x1"] - a["x0"] - a["x1"]) / 2
+        for a, b in itertools.pairwise(chars)
+        if _is_cjk(a["text"]) and _is_cjk(b["text"])
+    )
+    if not steps:
+        return ink
+    return min(1.25 * ink, max(0.8 * ink, steps[len(steps) // 2]))
+
+
+def _ink_height(image: Any, xs: list[float], ys: list[float]) -> float:
+    """The height of the printed rows inside a text box (pixels): rows where ink crosses more
+    than a sliver of the box, so a ruling running through it does not count."""
+    import numpy as np
+
+    x0, x1 = max(0, int(min(xs))), int(max(xs)) + 1
+    y0, y1 = max(0, int(min(ys))), int(max(ys)) + 1
+    box = image[y0:y1, x0:x1]
+    if box.size == 0:
+        return 0.7 * (max(ys) - min(ys))
+    dark = (box < 160).sum(axis=1)
+    rows = np.flatnonzero(dark > 0.02 * box.shape[1])
+    if rows.size == 0:
+        return 0.7 * (max(ys) - min(ys))
+    return float(rows[-1] - rows[0] + 1)
+
+
+def _glyph_width(ch: str, height: float) -> float:
+    """How wide a printed character is, in text heights: a Chinese character is square."""
+    if ord(ch) >= 0x2E80:
+        return height
+    if ch in ".,:;'|!":
+        return 0.3 * height
+    return 0.6 * height
+
+
+def _fit_glyphs(chars: list[dict[str, Any]], height: float) -> None:
+    """The recogniser's character boxes fill the whole stretch up to the next character, so
+    spaced characters (类  款  项, two header cells in one box) seem to touch; each box is
+    narrowed to its glyph's printed width around its centre, so real gaps stay gaps."""
+    for c in chars:
+        width = _glyph_width(c["text"], height) if c["text"].strip() else 0.0
+        if width and c["x1"] - c["x0"] > 1.15 * width:
+            mid = (c["x0"] + c["x1"]) / 2
+            c["x0"], c["x1"] = mid - width / 2, mid + width / 2
+
+
+def _without_phantoms(chars: list[dict[str, Any]], height: float) -> list[dict[str, Any]]:
+    """A doubtful punctuation mark the recogniser put in the blank between two cells of one
+    box (上级补助收入：事业收入) is not printed: dropped, the gap stays."""
+    out: list[dict[str, Any]] = []
+    for k, c in enumerate(chars):
+        ch = c["text"]
+        if (
+            0 < k < len(chars) - 1
+            and not ch.isalnum()
+            and c["conf"] < _PHANTOM_CONFIDENCE
+            and chars[k + 1]["x0"] - chars[k - 1]["x1"] > height
+        ):
+            continue
+        out.append(c)
     return out
 
 
@@ -436,7 +528,7 @@ def _clipped_borders(rules: list[BBox], tol: float) -> list[BBox]:
         ends = sorted(r[side] for r in horizontals)
         for x in {round(e) for e in ends}:
             same = [r for r in horizontals if abs(r[side] - x) <= tol]
-            if len(same) >= 3 and not any(abs(v - x) <= tol for v in verticals):
+            if len(same) >= 5 and not any(abs(v - x) <= tol for v in verticals):
                 out.append((float(x), min(r[1] for r in same), float(x), max(r[1] for r in same)))
                 verticals.append(float(x))
     return out

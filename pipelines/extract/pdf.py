@@ -19,7 +19,13 @@ from pipelines.catalog import FORM_TABLES, canonical_title, normalise_text, titl
 from pipelines.errors import SourceFileError
 from pipelines.extract import ocr as ocr_mod
 from pipelines.extract.camelot import camelot_grid
-from pipelines.extract.garble import MIN_PAGE_CHARS, Garble, measure_text, unicode_map_errors
+from pipelines.extract.garble import (
+    MIN_CJK_SHARE,
+    MIN_PAGE_CHARS,
+    Garble,
+    measure_text,
+    unicode_map_errors,
+)
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.plumber import Bands, ruled_grids, word_grid
 from pipelines.extract.regions import grid_region, note_region
@@ -112,7 +118,7 @@ def read_page_texts(
             textpage.close()
             page.close()
         if ocr is not None and ocr_mod.enabled():
-            _read_scans(doc, pages, ocr)
+            _read_scans(doc, pages, ocr, _unreadable_pages(pages, scores))
     except pdfium.PdfiumError as exc:
         raise SourceFileError("corrupt", f"page {len(pages) + 1} cannot be read ({exc})") from exc
     finally:
@@ -128,6 +134,8 @@ def read_page_texts(
                 advice = "its images are too small to be page scans; nothing was read by OCR"
             raise SourceFileError("scanned", f"the PDF has page images but no text layer (a scan); {advice}")
         raise SourceFileError("no_text", "the PDF has no text")
+    if ocr is not None and ocr.pages:  # a garbled page read by OCR is judged by what OCR read
+        scores = [Garble() if p.number in ocr.pages else g for p, g in zip(pages, scores, strict=True)]
     bad = {p.number: g.score for p, g in zip(pages, scores, strict=True) if g.is_garbled}
     if bad:
         readable = [g for g in scores if g.chars >= MIN_PAGE_CHARS and not g.is_garbled]
@@ -168,11 +176,21 @@ def _image_share(images: list[Any], size: tuple[float, float]) -> float:
     return min(1.0, best / area) if area > 0 else 0.0
 
 
-def _read_scans(doc: Any, pages: list[PageText], ocr: ocr_mod.OcrRun) -> None:
-    """OCR the scanned pages (a large image, no text), each under the page time budget."""
+def _unreadable_pages(pages: list[PageText], scores: list[Garble]) -> set[int]:
+    """Pages whose text layer is garbled beyond repair (garble.py): every page with text when the
+    whole layer is Latin junk where Chinese should be, else the garbled pages."""
+    if sum(scores, Garble()).not_chinese:
+        return {p.number for p, g in zip(pages, scores, strict=True) if g.letters}
+    return {p.number for p, g in zip(pages, scores, strict=True) if g.is_garbled}
+
+
+def _read_scans(doc: Any, pages: list[PageText], ocr: ocr_mod.OcrRun, garbled: set[int]) -> None:
+    """OCR the scanned pages (a large image, no text) and the garbled ones, each under the page
+    time budget. Rendering is for these pages only: a page with a sound text layer is never drawn."""
     clock = budget.current()
     for p in pages:
-        if p.chars >= MIN_PAGE_CHARS or p.image_share < SCAN_IMAGE_SHARE:
+        scan = p.chars < MIN_PAGE_CHARS and p.image_share >= SCAN_IMAGE_SHARE
+        if not scan and p.number not in garbled:
             continue
         try:
             with clock.page(p.number, ocr_mod.page_factor()):
@@ -182,8 +200,18 @@ def _read_scans(doc: Any, pages: list[PageText], ocr: ocr_mod.OcrRun) -> None:
             if exc.scope == "file":
                 break
             continue
+        if not scan and not _reads_as_chinese(read.lines()):
+            ocr.warnings.append(f"ocr: page {p.number} looks garbled on the image too; it was not read")
+            continue
         ocr.pages[p.number] = read
         p.lines = read.lines()
+
+
+def _reads_as_chinese(lines: list[str]) -> bool:
+    """OCR of a page whose text layer is garbled helps only when the page itself prints Chinese
+    (a font without its glyphs draws junk, which OCR reads as junk)."""
+    read = measure_text("\n".join(lines))
+    return read.cjk >= MIN_PAGE_CHARS and read.cjk_share >= MIN_CJK_SHARE and not read.is_garbled
 
 
 def extract_pdf_tables(

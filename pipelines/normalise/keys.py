@@ -23,6 +23,8 @@ from pipelines.extract.types import RawRow
 from pipelines.vocab.codes import (
     CodeEntry,
     code_kind,
+    economic_codes,
+    functional_codes,
     is_classification_code,
     is_code,
     name_index,
@@ -153,6 +155,8 @@ class KeyReader:
             if block:
                 return RowKey(None, label, self._unit)
         code = self._code(fulls, parts, label)
+        if code is not None and row.confidence is not None:  # read by OCR: a digit may be misread
+            code = read_again(code, label, self.fiscal_year)
         if code is None and label and self.resolve_names and not _TOTALS.match(normalise_text(label)):
             code = self._resolve(label, self._levels.get(id(row)))
         elif code is not None:
@@ -275,6 +279,19 @@ class KeyReader:
             return None
         ctx.take(chosen.code)
         return chosen.code
+
+
+def read_again(code: str, label: str, year: int | None) -> str:
+    """An OCR'd code the lists do not know, one digit away from the code the printed name has
+    in the lists: that code (the name and all digits but one agree). Otherwise the code as read."""
+    if not label or code in functional_codes() or code in economic_codes():
+        return code
+    near = {
+        e.code
+        for e in name_index(year).get(name_key(label), ())
+        if len(e.code) == len(code) and sum(a != b for a, b in zip(e.code, code, strict=True)) == 1
+    }
+    return near.pop() if len(near) == 1 else code
 
 
 def _gov_econ(code: str | None, digits: list[str] | None) -> str | None:

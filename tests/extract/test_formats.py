@@ -8,8 +8,9 @@ back: same table, code or line key, measure, amount; for Word and Excel also the
 and the column header. The typed values of tests/fixtures/expected check D01–D06 independently
 of the text reader.
 
-A PDF whose text layer is junk must fail as `garbled_text` (or lose only its junk pages), and the
-real sample PDFs must not be flagged.
+With OCR switched off, a PDF whose text layer is junk must fail as `garbled_text` (or lose only
+its junk pages), and the real sample PDFs must not be flagged. (With OCR on, junk pages are read
+by OCR: tests/extract/test_ocr.py.)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from pipelines.extract import ocr
 from pipelines.extract.document import extract_document
 from pipelines.extract.pdf import read_page_texts
 from pipelines.extract.text import extract_text_tables
@@ -307,7 +309,12 @@ def test_unreadable_office_files_fail_with_a_reason(
     assert doc.error is not None and doc.error.startswith(f"{reason}:"), doc.error
 
 
-# --- garbled text layers -----------------------------------------------------------------------
+# --- garbled text layers (OCR off: the judgement of the text layer alone) ---------------------
+
+
+@pytest.fixture
+def no_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ocr.ENV, "0")
 
 
 @pytest.fixture(scope="module")
@@ -318,6 +325,7 @@ def three_tables(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[T
 
 
 @pytest.mark.parametrize("how", GARBLES)
+@pytest.mark.usefixtures("no_ocr")
 def test_garbled_text_layer_fails_the_document(tmp_path: Path, three_tables, how: str) -> None:
     pdf, _ = three_tables
     assert extract_document(pdf).status == "ok"  # the same file with its text layer intact
@@ -326,6 +334,7 @@ def test_garbled_text_layer_fails_the_document(tmp_path: Path, three_tables, how
     assert doc.error is not None and doc.error.startswith("garbled_text:"), doc.error
 
 
+@pytest.mark.usefixtures("no_ocr")
 def test_cid_runs_fail_the_document(tmp_path: Path, three_tables) -> None:
     """A PDF printed from a pdfminer dump: "(cid:25910)(cid:20837)…" where the Chinese should be."""
     _, sources = three_tables
@@ -333,6 +342,7 @@ def test_cid_runs_fail_the_document(tmp_path: Path, three_tables) -> None:
     assert doc.status == "failed" and doc.error is not None and doc.error.startswith("garbled_text:")
 
 
+@pytest.mark.usefixtures("no_ocr")
 def test_some_garbled_pages_make_the_document_partial(
     tmp_path: Path, three_tables, text_facts: pl.DataFrame
 ) -> None:
@@ -346,6 +356,7 @@ def test_some_garbled_pages_make_the_document_partial(
     assert _bag(_facts(doc), FACT) == _bag(readable, FACT)
 
 
+@pytest.mark.usefixtures("no_ocr")
 def test_garbled_continuation_page_is_not_read(tmp_path: Path, text_facts: pl.DataFrame) -> None:
     """D03 split over two pages, the second garbled: only the first page's rows become facts."""
     d03 = next(s for s in tables_of(SEED000) if s.title == "支出决算表")

@@ -16,8 +16,10 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader, PdfWriter
 
+from pipelines.errors import SourceFileError
 from pipelines.extract import ocr
 from pipelines.extract.document import extract_document
+from pipelines.extract.pdf import read_page_texts
 from pipelines.extract.types import RawRow
 from pipelines.wiring.normalise import normalise_document
 from tests.render import scanned_pdf
@@ -92,6 +94,39 @@ def test_misread_digits_are_put_right(read: str, meant: str) -> None:
 )
 def test_one_read_as_a_dash_is_put_right(read: str, meant: str) -> None:
     assert "".join(c["text"] for c in ocr._repaired(_chars(read))) == meant
+
+
+@pytest.mark.parametrize(
+    ("read", "name", "meant"),
+    [
+        ("2010361", "行政运行", "2010301"),  # 0 read as 6: the name has 2010301 one digit away
+        ("30191", "基本工资", "30101"),
+        ("2080506", "机关事业单位职业年金缴费支出", "2080506"),  # known: kept
+        ("2010361", "住房公积金", "2010361"),  # the name's code is further away: kept as read
+        ("2010361", "", "2010361"),
+    ],
+)
+def test_an_ocr_code_one_digit_from_its_names_code_is_read_again(read: str, name: str, meant: str) -> None:
+    from pipelines.normalise.keys import read_again
+
+    assert read_again(read, name, 2024) == meant
+
+
+def test_a_character_two_overlapping_boxes_both_read_is_kept_once() -> None:
+    """ "…上缴收入其" and "其他收入": the 其 both boxes cover is one printed character."""
+
+    def char(text: str, x0: float, conf: float) -> dict[str, object]:
+        return {"text": text, "x0": x0, "x1": x0 + 7, "top": 85.0, "bottom": 91.0, "conf": conf}
+
+    chars = [char("入", 470, 0.99), char("其", 483.5, 0.8), char("其", 484, 0.99), char("他", 491, 0.99)]
+    chars.append({**char("其", 484, 0.99), "top": 100.0, "bottom": 106.0})  # another line: kept
+    kept = ocr._without_doubles(chars)
+    assert [(c["text"], c["conf"], c["top"]) for c in kept] == [
+        ("入", 0.99, 85.0),
+        ("其", 0.99, 85.0),
+        ("他", 0.99, 85.0),
+        ("其", 0.99, 100.0),
+    ]
 
 
 def test_words_that_are_not_numbers_keep_their_letters() -> None:
@@ -208,3 +243,71 @@ def test_the_scanned_evaluation_report_is_read_and_not_taken_for_a_budget(tmp_pa
     assert doc.meta.department == "长沙市公安局交通警察支队"
     assert "专项资金绩效评价结果" in (doc.meta.title or "")
     assert any("绩效评价工作组" in b.text for b in doc.texts)
+
+
+def _garbled_over_image(src: Path, page: int, tmp: Path) -> Path:
+    """Page `page` of `src` as a scanner-with-text-layer makes it: the page image, and over it an
+    invisible text layer whose font maps every character to the private use area (garble.py)."""
+    import pypdfium2 as pdfium
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from tests.render import garble_text_layer
+
+    one = _pages(src, [page], tmp / "one.pdf")
+    image = scanned_pdf(one, tmp / "image.pdf", dpi=200)
+    doc = pdfium.PdfDocument(one)
+    width, height = doc[0].get_size()
+    lines = doc[0].get_textpage().get_text_range().splitlines()
+    doc.close()
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(layered := tmp / "layered.pdf"), pagesize=(width, height))
+    with pdfium.PdfDocument(image) as scan:
+        picture = scan[0].render(scale=200 / 72).to_pil()
+    c.drawImage(ImageReader(picture), 0, 0, width, height)
+    text = c.beginText(20, height - 20)
+    text.setTextRenderMode(3)  # invisible, as an OCR layer is
+    text.setFont("STSong-Light", 8)
+    for line in lines:
+        text.textLine(line)
+    c.drawText(text)
+    c.showPage()
+    c.save()
+    return garble_text_layer(layered, tmp / "garbled.pdf", "private_use")
+
+
+def test_a_garbled_text_layer_over_a_table_image_is_read_by_ocr(tmp_path: Path) -> None:
+    """长春市信访局 2026 预算表4 财政拨款收支总表 (page 9) as an image under a text layer that maps every
+    character to the private use area: the page is read by OCR, and the amounts typed from the
+    page (tests/fixtures/expected/real) come back with their row and column."""
+    from tests.scorecard import match, read_typed
+
+    src = REAL / "jl_cc_xfj_2026_yusuan.pdf"
+    garbled = _garbled_over_image(src, 9, tmp_path)
+    with pytest.raises(SourceFileError, match="private-use"):
+        read_page_texts(garbled)  # its text layer alone is unreadable
+    doc = extract_document(garbled)
+    assert doc.status == "ok", doc.error
+    assert doc.ocr_pages == [1]
+    cells = [{**c, "page": "1"} for c in read_typed(src.name.removesuffix(".pdf"))[0] if c["page"] == "9"]
+    assert len(cells) == 33
+    facts = normalise_document(doc).facts
+    matched, _ = match(facts, cells)
+    assert len(matched) / len(cells) >= 0.98, [cells[k] for k in range(len(cells)) if k not in matched][:5]
+    assert {f["source"] for f in facts.iter_rows(named=True)} == {"ocr"}
+
+
+def test_pages_with_a_text_layer_are_never_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OCR costs nothing to a document with text: no page of it reaches the renderer."""
+    from tests.conftest import SEED000
+    from tests.render import render, tables_of
+
+    def refuse(*args: object, **kwargs: object) -> ocr.OcrPage:
+        raise AssertionError("a page with a text layer was rendered for OCR")
+
+    monkeypatch.setattr(ocr, "read_pdf_page", refuse)
+    pdf = render(tables_of(SEED000)[0], tmp_path / "d01.pdf", ruled=True)
+    doc = extract_document(pdf)
+    assert doc.status == "ok" and doc.ocr_pages == [] and doc.tables
