@@ -32,11 +32,14 @@ test: setup
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"
 
-# lint: ruff, mypy and the layer contract (import-linter, pyproject.toml [tool.importlinter])
+# lint: ruff, mypy --strict (pipelines and tests: [tool.mypy] in pyproject.toml), sqlfluff over the SQL
+# (.sqlfluff), the layer contract (import-linter, pyproject.toml [tool.importlinter]); pre-commit runs
+# the same hooks (.pre-commit-config.yaml)
 lint: setup
 	$(BIN)/ruff check pipelines tests setup.py
 	$(BIN)/ruff format --check pipelines tests setup.py
-	$(BIN)/mypy pipelines
+	$(BIN)/mypy
+	$(BIN)/sqlfluff lint sql expectations
 	$(BIN)/lint-imports
 
 # format: apply ruff's formatter and safe fixes

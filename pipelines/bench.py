@@ -23,6 +23,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +152,7 @@ def _heavy_case(case: tuple[str, int], queue: Any) -> None:
     kind, size = case
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{kind}.{'xlsx' if kind == 'cells' else 'pdf'}"
-        make = {
+        make: Callable[[], Path] = {
             "rectangles": lambda: heavy.rectangles_pdf(path, size),
             "pages": lambda: heavy.table_pages_pdf(path, size),
             "big_page": lambda: heavy.big_page_pdf(path, float(size)),

@@ -73,7 +73,7 @@ def main(n: int = 10_000) -> None:
             (first,) = con.execute("select document_id from dim_document limit 1").fetchone() or (None,)
             rest = [(_sha(p)[:16], str(p), _sha(p)) for p in paths[REAL_LOADS:]]
             con.execute("create temp table more (document_id varchar, source_path varchar, sha varchar)")
-            con.executemany("insert into more values (?, ?, ?)", rest)
+            con.executemany("insert into more (document_id, source_path, sha) values (?, ?, ?)", rest)
             columns = [r[0] for r in con.execute("describe dim_document").fetchall()]
             chosen = {
                 "document_id": "m.document_id",
@@ -83,7 +83,8 @@ def main(n: int = 10_000) -> None:
             chosen["version_key"] = "'path:' || m.source_path"
             select = ", ".join(chosen.get(c, f"d.{c}") for c in columns)
             con.execute(
-                f"insert into dim_document select {select} from dim_document d, more m "
+                f"insert into dim_document ({', '.join(columns)}) "
+                f"select {select} from dim_document d, more m "
                 "where d.document_id = ?",
                 [first],
             )

@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from pipelines.errors import ReaderError
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -45,7 +47,7 @@ class Limits:
         )
 
 
-class BudgetExceeded(Exception):
+class BudgetExceeded(ReaderError):
     """The page's or the file's time ran out; `scope` is "page" or "file"."""
 
     def __init__(self, scope: str, seconds: float, page: int | None = None) -> None:

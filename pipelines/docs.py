@@ -70,6 +70,30 @@ def dictionary(con: duckdb.DuckDBPyConnection) -> str:
             for _, _, column, data_type, comment in columns:
                 meaning = (comment or "(no comment)").replace("|", "\\|")
                 out.append(f"| `{column}` | {data_type} | {meaning} |\n")
+    out.append(_vocabulary(con))
+    return "".join(out)
+
+
+def _vocabulary(con: duckdb.DuckDBPyConnection) -> str:
+    """dim_concept and dim_measure as seeded from pipelines/catalog/vocabulary.yaml: what each name means."""
+
+    def cell(value: object) -> str:
+        return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+
+    out = [
+        "\n## Vocabulary\n\nSeeded from `pipelines/catalog/vocabulary.yaml` into `dim_concept` and "
+        "`dim_measure`.\n\n### Concepts\n\n| concept | 中文 | name | side | role | definition |\n"
+        "|---|---|---|---|---|---|\n"
+    ]
+    for row in con.execute(
+        "select concept, label_zh, name_en, side, role, definition from dim_concept order by concept"
+    ).fetchall():
+        out.append(f"| `{row[0]}` | " + " | ".join(cell(v) for v in row[1:]) + " |\n")
+    out.append("\n### Measures\n\n| measure | 中文 | concept | basis |\n|---|---|---|---|\n")
+    for row in con.execute(
+        "select measure, label_zh, concept, basis from dim_measure order by measure"
+    ).fetchall():
+        out.append(f"| `{row[0]}` | {cell(row[1])} | `{cell(row[2])}` | {cell(row[3])} |\n")
     return "".join(out)
 
 

@@ -25,6 +25,7 @@ import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 import duckdb
@@ -134,11 +135,11 @@ def _frictionless_type(duckdb_type: str) -> str:
     return "string"
 
 
-def _schema(con: duckdb.DuckDBPyConnection, sql: str, comments: dict[str, str]) -> dict:
+def _schema(con: duckdb.DuckDBPyConnection, sql: str, comments: dict[str, str]) -> dict[str, Any]:
     """Table Schema of a query's columns: names, types, the database comment, fiscal concepts."""
     fields = []
     for name, duckdb_type, *_ in con.execute(f"describe {sql}").fetchall():
-        field: dict = {"name": name, "type": _frictionless_type(duckdb_type)}
+        field: dict[str, Any] = {"name": name, "type": _frictionless_type(duckdb_type)}
         if comments.get(name):
             field["description"] = comments[name]
         if name in COLUMN_TYPES:
@@ -198,7 +199,7 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, out: Path) -> None:
         con.execute(f"copy ({sql}) to '{_sql_path(out / 'parquet' / f'{name}.parquet')}' (format parquet)")
 
 
-def datapackage(con: duckdb.DuckDBPyConnection, years: list[int]) -> dict:
+def datapackage(con: duckdb.DuckDBPyConnection, years: list[int]) -> dict[str, Any]:
     """The Fiscal Data Package descriptor of the CSV files (paths relative to the package folder)."""
     comments = _column_comments(con)
     line_items = _schema(con, LINE_ITEMS, comments)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from pipelines import budget as budget_mod
 from pipelines.budget import Budget, BudgetExceeded, Limits
-from pipelines.errors import RETRY_REASONS, reason_of
+from pipelines.errors import RETRY_REASONS, LoadError, reason_of
 from pipelines.extract.types import DocumentMeta, ExtractedDocument, document_id_for
 from pipelines.sources import SourceFile, source_hash
 
@@ -38,7 +38,7 @@ log = logging.getLogger("yujuesuan.guard")
 MIN_FREE_BYTES = 200 * 1024 * 1024  # below this on the warehouse's disk, a run does not start
 
 
-class StorageFull(Exception):
+class StorageFull(LoadError):
     """The disk holding the warehouse, Dagster's state or the reports is full."""
 
 

@@ -159,9 +159,10 @@ def multiply(source: Path, target: Path, facts: int) -> int:
     con = duckdb.connect(str(target), config={"storage_compatibility_version": STORAGE_VERSION})
     try:
         apply_schema(con)
-        for (name,) in con.execute(
-            "select index_name from duckdb_indexes() where schema_name = 'main'"
-        ).fetchall():
+        indexes = con.execute(
+            "select index_name, sql from duckdb_indexes() where schema_name = 'main' and not is_primary"
+        ).fetchall()
+        for name, _ in indexes:
             con.execute(f'drop index "{name}"')  # made again in bulk below
         con.execute(f"attach '{source}' as src (read_only)")
         for table in ("dim_measure", "dim_function_code", "dim_econ_code", "dq_rule"):
@@ -212,6 +213,8 @@ def multiply(source: Path, target: Path, facts: int) -> int:
                 """
             )
         t0 = time.perf_counter()
+        for _, sql in indexes:  # the migrations are recorded: apply_schema would not make them again
+            con.execute(sql)
         apply_schema(con)
         print(f"indexes built in {time.perf_counter() - t0:.1f} s")
         t0 = time.perf_counter()

@@ -41,7 +41,7 @@ def prune_dq_runs(
     if keep <= 0:
         return 0
     only = "where document_id in (select unnest(?))" if document_ids is not None else ""
-    params: list = [document_ids] if document_ids is not None else []
+    params: list[list[str]] = [document_ids] if document_ids is not None else []
     con.execute(
         f"""
         create or replace temp table _superseded_runs as

@@ -12,6 +12,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.errors import SourceNotFoundError
 from pipelines.extract.formats import SUPPORTED_SUFFIXES
 from pipelines.extract.types import document_id_for
 
@@ -136,7 +137,8 @@ class HashCache:
                 )
                 con.executemany("delete from hashes where path = ?", [(k,) for k in self._gone])
                 con.executemany(
-                    "insert or replace into hashes values (?, ?, ?, ?, ?, ?)",
+                    "insert or replace into hashes (path, size, mtime_ns, ctime_ns, inode, sha256) "
+                    "values (?, ?, ?, ?, ?, ?)",
                     [(k, *self.entries[k]) for k in self._dirty if k in self.entries],
                 )
         except sqlite3.Error as exc:
@@ -170,7 +172,7 @@ def scan_sources(
         elif path.is_file():
             found[path] = None
         else:
-            raise FileNotFoundError(f"no such file or folder: {path}")
+            raise SourceNotFoundError(f"no such file or folder: {path}")
     hashed = cache.sha256 if cache is not None else source_hash
     files = [SourceFile(p, *hashed(p)) for p in found]  # an unreadable file is its own problem
     if cache is not None:  # forget files that left the folders

@@ -53,11 +53,17 @@ FAST_TIER = frozenset(
         "tests.normalise.test_narrative",
         "tests.validate.test_tolerance",
         "tests.test_scorecard",
+        "tests.test_docs_honest",
+        "tests.test_errors",
+        "tests.load.test_schema_parity",
+        "tests.normalise.test_parsers",
+        "tests.normalise.test_align",
     }
 )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.module is None or item.module.__name__ not in FAST_TIER:
+        module = getattr(item, "module", None)  # a pytest.Function's module; other items have none
+        if module is None or module.__name__ not in FAST_TIER:
             item.add_marker(pytest.mark.slow)

@@ -263,8 +263,9 @@ def test_a_crash_in_normalise_or_load_leaves_a_failed_row(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import pipelines.normalise.document as assets  # where normalise_document (and its imports) live
+    from pipelines.normalise import frames
 
-    real = assets.tables_to_frames
+    real = frames.tables_to_frames
 
     def broken(*args, **kwargs):  # a reader bug for this one document only
         raise RuntimeError("boom")

@@ -77,7 +77,7 @@ def test_batch_job_under_the_multiprocess_executor(tmp_path: Path) -> None:
         result = dg.execute_job(dg.reconstructable(ingest_batch), instance=instance, run_config=config)
         assert result.success
         steps = {
-            e.step_key: e.event_specific_data.metadata["pid"].value  # type: ignore[union-attr]
+            e.step_key: e.event_specific_data.metadata["pid"].value
             for e in result.all_events
             if e.event_type == dg.DagsterEventType.STEP_OUTPUT
             and (e.step_key or "").startswith("stage_shard")

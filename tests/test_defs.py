@@ -16,7 +16,6 @@ from pipelines.cli import cli
 from pipelines.defs import (
     defs,
     inbox_sensor,
-    ingest_batch,
     ingest_job,
     nightly_ingest,
     report_after_failed_ingest,
@@ -26,7 +25,8 @@ from pipelines.defs import (
 )
 from pipelines.extract.document import file_sha256
 from pipelines.sources import SourceFile
-from pipelines.wiring.partitions import BATCH_TAG, DEPARTMENT_TAG, YEAR_TAG, source_files
+from pipelines.wiring.batch_job import ingest_batch
+from pipelines.wiring.partitions import BATCH_TAG, DEPARTMENT_TAG, SOURCE_FILES, YEAR_TAG
 from pipelines.wiring.resources import InboxResource, WarehouseResource
 from pipelines.wiring.validate import FAMILY_CHECKS
 from tests.conftest import SEED000, SEEDS, SHGZB_PDF
@@ -53,7 +53,8 @@ def test_definitions_load() -> None:
     assert nightly_ingest.execution_timezone == "Asia/Shanghai"
 
 
-def _partition_keys(result: dg.SensorResult) -> set[str]:
+def _partition_keys(result: object) -> set[str]:
+    assert isinstance(result, dg.SensorResult)
     return {k for r in result.dynamic_partitions_requests or [] for k in r.partition_keys}
 
 
@@ -70,7 +71,7 @@ def test_sensor_registers_new_and_changed_files_only(tmp_path: Path) -> None:
         context = dg.build_sensor_context(instance=instance, resources=resources)
         first = inbox_sensor(context)
         assert _partition_keys(first) == {_key(unchanged), _key(changed)}
-        instance.add_dynamic_partitions(source_files.name, sorted(_partition_keys(first)))
+        instance.add_dynamic_partitions(SOURCE_FILES, sorted(_partition_keys(first)))
         assert not _partition_keys(inbox_sensor(context))  # nothing new the second time
 
         old_changed = _key(changed)
@@ -100,13 +101,15 @@ def test_schedule_sensor_run_report_end_to_end(tmp_path: Path) -> None:
     with dg.instance_for_test() as instance:
         sensor_result = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
         (key,) = _partition_keys(sensor_result)
-        instance.add_dynamic_partitions(source_files.name, [key])
+        instance.add_dynamic_partitions(SOURCE_FILES, [key])
 
         tick = datetime(2025, 9, 2, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
         sched = dg.build_schedule_context(
             instance=instance, resources=resources, scheduled_execution_time=tick
         )
-        (request,) = nightly_ingest(sched)
+        requests = nightly_ingest(sched)
+        assert isinstance(requests, list)
+        (request,) = requests
         assert request.job_name in (None, ingest_batch.name) and nightly_ingest.job_name == ingest_batch.name
         assert request.tags[BATCH_TAG] == "nightly-20250902T0200+0800"
         assert request.run_config["ops"]["plan_shards"]["config"]["paths"] == [str(inbox / SEED000.name)]
@@ -126,8 +129,8 @@ def test_schedule_sensor_run_report_end_to_end(tmp_path: Path) -> None:
         assert failed and all(e.severity == dg.AssetCheckSeverity.WARN for e in failed)
         materialized = {
             (m.asset_key.to_user_string(), m.partition)
-            for m in batch_run.get_asset_materialization_events()
-            for m in [m.materialization]
+            for e in batch_run.get_asset_materialization_events()
+            for m in [e.materialization]
         }
         assert ("warehouse_document", key) in materialized and ("quality_report", None) in materialized
         assert nightly_ingest(sched) == []  # loaded and validated: the next night has nothing to do
@@ -156,6 +159,7 @@ def test_schedule_sensor_run_report_end_to_end(tmp_path: Path) -> None:
             for e in instance.all_logs(result.run_id)
             if e.is_dagster_event and e.dagster_event.event_type == dg.DagsterEventType.RUN_SUCCESS
         ).dagster_event
+        assert success is not None
         sensor_context = dg.build_run_status_sensor_context(
             sensor_name=report_after_ingest.name, dagster_instance=instance, dagster_run=run,
             dagster_event=success,
@@ -203,7 +207,7 @@ def test_cli_ingest_exit_codes_progress_and_reports(tmp_path: Path) -> None:
     latest = (tmp_path / "reports" / "latest.html").read_text("utf-8")
     seed_id, pdf_id = (_key(p) for p in (SEED000, SHGZB_PDF))
     assert f"doc-{seed_id}" in latest and f"doc-{pdf_id}" in latest and "broken.pdf" in latest
-    own = Path(re.search(r"this run: (\S+)", result.output).group(1)).read_text("utf-8")  # type: ignore[union-attr]
+    own = Path(re.search(r"this run: (\S+)", result.output).group(1)).read_text("utf-8")
     assert f"doc-{pdf_id}" in own and f"doc-{seed_id}" not in own
 
     with duckdb.connect(str(warehouse), read_only=True) as con:

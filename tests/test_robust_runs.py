@@ -144,7 +144,8 @@ def test_sensor_registers_readable_files_past_an_unreadable_one(tmp_path: Path) 
             },
         )
         result = inbox_sensor(context)
-    (request,) = result.dynamic_partitions_requests
+    assert isinstance(result, dg.SensorResult)
+    (request,) = result.dynamic_partitions_requests or []
     assert list(request.partition_keys) == [find_source_files([inbox / "good.txt"])[0].partition_key]
 
 
@@ -171,7 +172,7 @@ def test_huge_page_pictures_render_only_their_band_at_a_capped_size(tmp_path: Pa
         drawn.append(image.size)
         return image
 
-    crops._Page.render_rows = spy  # type: ignore[method-assign]
+    crops._Page.render_rows = spy  # type: ignore[method-assign,assignment]
     try:
         with PageRenderer() as renderer:
             band = RowBand(table_top=80 * unit, row_top=120 * unit, row_bottom=140 * unit)
@@ -255,7 +256,7 @@ def test_a_revert_in_the_landing_folder_is_delivered_by_the_sensor(tmp_path: Pat
     """v1 → v2 → v1 again under the same name: the sensor records the delivery and v1 is current,
     without a new partition or run; a copy of v2 kept with an older time never takes it back."""
     from pipelines.defs import inbox_sensor
-    from pipelines.wiring.partitions import source_files
+    from pipelines.wiring.partitions import SOURCE_FILES
     from pipelines.wiring.resources import InboxResource, WarehouseResource
 
     inbox, warehouse = tmp_path / "inbox", tmp_path / "data" / "w.duckdb"
@@ -267,9 +268,10 @@ def test_a_revert_in_the_landing_folder_is_delivered_by_the_sensor(tmp_path: Pat
         for cents in ("84", "85"):  # deliver v1, load it through the assets; then v2
             _variant(doc, cents)
             result = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
-            (request,) = result.dynamic_partitions_requests
+            assert isinstance(result, dg.SensorResult)
+            (request,) = result.dynamic_partitions_requests or []
             (keys[cents],) = request.partition_keys
-            instance.add_dynamic_partitions(source_files.name, [keys[cents]])
+            instance.add_dynamic_partitions(SOURCE_FILES, [keys[cents]])
             _run_partition(instance, warehouse, doc, keys[cents])
         assert _current(warehouse) == {str(doc): True}  # one path, two versions
         with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -334,7 +336,12 @@ def test_unchanged_files_are_not_opened_again(tmp_path: Path, monkeypatch: pytes
     files = [_variant(folder / f"f{i}.txt", f"{i:02d}") for i in range(5)]
     hashed: list[Path] = []
     real = document.file_sha256
-    monkeypatch.setattr(document, "file_sha256", lambda p: hashed.append(p) or real(p))
+
+    def spy(p: Path) -> str:
+        hashed.append(p)
+        return real(p)
+
+    monkeypatch.setattr(document, "file_sha256", spy)
     warehouse = tmp_path / "w.duckdb"
 
     first = scan_sources([folder], cache=HashCache.for_warehouse(warehouse)).files
@@ -373,7 +380,12 @@ def test_a_noop_rerun_is_one_line_and_opens_nothing(tmp_path: Path, monkeypatch:
     stamp = warehouse.stat().st_mtime_ns
     hashed: list[Path] = []
     real = document.file_sha256
-    monkeypatch.setattr(document, "file_sha256", lambda p: hashed.append(p) or real(p))
+
+    def spy(p: Path) -> str:
+        hashed.append(p)
+        return real(p)
+
+    monkeypatch.setattr(document, "file_sha256", spy)
 
     again = runner.invoke(cli, ["ingest", str(folder), "--warehouse", str(warehouse)])
     assert again.exit_code == 0, again.output

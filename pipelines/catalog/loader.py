@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from pipelines.catalog.model import Concept, Measure, MeasureTerm, TableSpec, TextPanel
-from pipelines.errors import YujuesuanError
+from pipelines.errors import CatalogDataError
 
 CATALOG_DIR = Path(__file__).resolve().parent
 TABLES_FILE = CATALOG_DIR / "tables.yaml"
@@ -34,7 +34,7 @@ _TABLE_KEYS = {
 _MEASURE_KEYS = {"concept", "label_zh", "name_en", "definition", "side", "role", "basis"}
 
 
-class CatalogError(YujuesuanError, ValueError):
+class CatalogError(CatalogDataError):
     """A catalog data file is broken; the message names the file and the entry."""
 
     def __init__(self, path: Path, entry: str, problem: str) -> None:

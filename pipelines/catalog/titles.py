@@ -17,6 +17,7 @@ import yaml
 from pipelines import REFERENCE_DIR
 from pipelines.catalog.loader import catalog
 from pipelines.catalog.model import TableSpec
+from pipelines.errors import CatalogDataError
 from pipelines.vocab.text import SENTENCE, normalise_text
 
 
@@ -34,7 +35,7 @@ def title_catalog() -> dict[str, Any]:
     with (REFERENCE_DIR / "table_titles.yaml").open(encoding="utf-8") as f:
         data = yaml.safe_load(f)
     if not isinstance(data, dict):
-        raise ValueError("table_titles.yaml: a mapping with 'titles' is required")
+        raise CatalogDataError("table_titles.yaml: a mapping with 'titles' is required")
     return data
 
 
@@ -43,14 +44,14 @@ def _title_data() -> dict[str, list[str]]:
     """The printed names of each catalogued table (reference/table_titles.yaml), validated on load."""
     titles = title_catalog().get("titles")
     if not isinstance(titles, dict):
-        raise ValueError("table_titles.yaml: a 'titles' mapping of table code → names is required")
+        raise CatalogDataError("table_titles.yaml: a 'titles' mapping of table code → names is required")
     unknown = sorted(set(titles) - set(_by_code()))
     if unknown:
-        raise ValueError(f"table_titles.yaml: codes not in the catalog: {', '.join(unknown)}")
+        raise CatalogDataError(f"table_titles.yaml: codes not in the catalog: {', '.join(unknown)}")
     out: dict[str, list[str]] = {}
     for code, names in titles.items():
         if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
-            raise ValueError(f"table_titles.yaml: {code} needs a list of non-empty names")
+            raise CatalogDataError(f"table_titles.yaml: {code} needs a list of non-empty names")
         out[code] = names
     return out
 
@@ -60,7 +61,7 @@ def _qualifiers() -> tuple[str, ...]:
     """Words that, printed right before a catalogued name, make another table (table_titles.yaml)."""
     words = title_catalog().get("qualifiers", [])
     if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
-        raise ValueError("table_titles.yaml: 'qualifiers' must be a list of words")
+        raise CatalogDataError("table_titles.yaml: 'qualifiers' must be a list of words")
     return tuple(words)
 
 

@@ -81,7 +81,7 @@ def camelot_grid(
     """
     if page_chars(path, page_number) > MAX_CAMELOT_CHARS:
         return []
-    import camelot
+    from camelot.io import read_pdf
 
     flavor = "lattice" if ruled else "stream"
     kwargs: dict[str, Any] = {}
@@ -91,7 +91,7 @@ def camelot_grid(
     try:
         if ruled and (dpi := lattice_resolution(path, page_number)) < LATTICE_DPI:
             kwargs["backend"] = _pdfium_at(dpi)
-        tables = camelot.read_pdf(str(path), pages=str(page_number), flavor=flavor, **kwargs)
+        tables = read_pdf(str(path), pages=str(page_number), flavor=flavor, **kwargs)
     except Exception:  # camelot raises bare Exceptions for pages it cannot read; the caller falls back
         return []
     if not tables.n:

@@ -15,7 +15,7 @@ from pipelines.extract.metadata import detect_metadata, unread_metadata
 from pipelines.extract.ocr import ENGINE as OCR_ENGINE
 from pipelines.extract.ocr import OcrRun
 from pipelines.extract.pdf import extract_pdf_tables, read_page_texts
-from pipelines.extract.performance import find_performance_tables
+from pipelines.extract.performance import find_performance_tables, performance_pages
 from pipelines.extract.template import template_reason
 from pipelines.extract.text import extract_text_tables
 from pipelines.extract.types import DocumentMeta, ExtractedDocument, RawTable, TextBlock
@@ -50,19 +50,20 @@ def extract_document(path: Path) -> ExtractedDocument:
     doc = ExtractedDocument(str(path), sha, fmt, 0, DocumentMeta(), [])
     garbled: dict[int, float] = {}
     ocr = OcrRun()
+    page_texts: dict[int, str] = {}  # pdfplumber text of the performance pages
     try:
         if fmt == "pdf":
             pages = read_page_texts(path, garbled, ocr)
             doc.page_count = len(pages)
-            tables, warnings = extract_pdf_tables(path, pages, ocr)
+            texts = [TextBlock("\n".join(p.lines), page=p.number) for p in pages if p.number not in garbled]
+            # the performance reader's pages are parsed once, by the table reader
+            tables, warnings = extract_pdf_tables(path, pages, ocr, performance_pages(texts), page_texts)
             warnings = [*ocr.warnings, *warnings]
             doc.ocr_pages = sorted(p for p, read in ocr.pages.items() if read.chars)
             doc.ocr_engine = OCR_ENGINE if doc.ocr_pages else None
             tables = _without_pages(tables, set(garbled))
             head_lines = [ln for p in pages[:2] for ln in p.lines]
-            doc.texts = [
-                TextBlock("\n".join(p.lines), page=p.number) for p in pages if p.number not in garbled
-            ]
+            doc.texts = texts
         elif fmt in {"txt", "md"}:
             lines = _read_text(path)
             doc.page_count = 0
@@ -86,10 +87,17 @@ def extract_document(path: Path) -> ExtractedDocument:
                 "unsupported_format", f"'{path.suffix or path.name}' files are not read yet"
             )
     except SourceFileError as exc:
+        # the traceback goes to the log, the clear reason to the document: at error level when a
+        # library failed under the reader (the cause), at warning level for a diagnosed file (empty, scan …)
+        if exc.__cause__ is not None:
+            log.exception("reading %s failed: %s", path, exc)
+        else:
+            log.warning("reading %s failed: %s", path, exc, exc_info=True)
         doc.status, doc.error = "failed", str(exc)
         doc.meta = unread_metadata(exc.reason)
         return doc
     except BudgetExceeded as exc:
+        log.warning("reading %s stopped: %s", path, exc, exc_info=True)
         doc.status, doc.error = "failed", f"{TOO_SLOW}: {exc}"
         return doc
     except Exception as exc:  # a reader bug must not stop the run: record it against this file
@@ -102,7 +110,7 @@ def extract_document(path: Path) -> ExtractedDocument:
         return doc
     doc.tables = tables
     doc.warnings.extend(warnings)
-    doc.performance = find_performance_tables(doc)
+    doc.performance = find_performance_tables(doc, page_texts)
     body = [ln for block in doc.texts for ln in block.text.split("\n")]
     doc.meta = detect_metadata(head_lines, [t.table_code for t in tables], body)
     doc.status, doc.error = _status(tables, doc.meta.doc_kind)

@@ -139,4 +139,4 @@ def unicode_map_errors(textpage: Any, samples: int = 50) -> int:
     step = max(1, count // samples)
     probed = range(0, count, step)
     errors = sum(1 for k in probed if pdfium_c.FPDFText_HasUnicodeMapError(textpage.raw, k) == 1)
-    return round(errors * count / len(probed))
+    return round(errors * int(count) / len(probed))

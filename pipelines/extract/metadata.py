@@ -1,4 +1,4 @@
-"""What a document says about itself: kind, fiscal year, region, department and scope (DOMAIN.md §1).
+"""What a document says about itself: kind, fiscal year, region, department and scope (docs/domain.md §1).
 
 Everything is read from the printed text, never from the file name (published names are often
 wrong): the cover title (which may run over two to four lines), the labelled lines of the table

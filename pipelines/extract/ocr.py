@@ -144,7 +144,7 @@ def _spelt_confidence(band: list[dict[str, Any]], wanted: str) -> float | None:
     at = texts.find(wanted)
     if at < 0:
         return None
-    return min(c["conf"] for c in ordered[at : at + len(wanted)])
+    return min(float(c["conf"]) for c in ordered[at : at + len(wanted)])
 
 
 def _char(c: dict[str, Any], page_number: int, height: float) -> dict[str, Any]:
@@ -380,8 +380,8 @@ def _em(chars: list[dict[str, Any]], ink: float) -> float:
     """The printed size of the box's characters: the usual step between neighbouring Chinese
     characters (they are square and set solid), kept near the height of the ink in the box (the
     detector pads its boxes by varying amounts; spaced characters step further than their size)."""
-    steps = sorted(
-        (b["x0"] + b["x1"] - a["x0"] - a["x1"]) / 2
+    steps: list[float] = sorted(
+        (float(b["x0"]) + float(b["x1"]) - float(a["x0"]) - float(a["x1"])) / 2
         for a, b in itertools.pairwise(chars)
         if _is_cjk(a["text"]) and _is_cjk(b["text"])
     )

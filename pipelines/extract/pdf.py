@@ -7,6 +7,7 @@ finder; pdfplumber opens only the pages that carry a table title or continue a t
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -105,8 +106,7 @@ def read_page_texts(
             textpage = page.get_textpage()
             text = textpage.get_text_range()
             scores.append(measure_text(text, unicode_map_errors(textpage)))
-            objects = page.get_objects(max_depth=1)
-            images = [obj for obj in objects if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE]
+            images = _page_images(page)
             pages.append(
                 PageText(
                     i + 1,
@@ -163,6 +163,23 @@ def read_page_texts(
     return pages
 
 
+def _page_images(page: Any) -> list[Any]:
+    """The page's top-level image objects. `get_objects()` wraps every object in Python, thousands
+    of path pieces on a ruled table page: here only the images are wrapped."""
+    raw = pdfium.raw
+    count = raw.FPDFPage_CountObjects(page)
+    if count < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    images: list[Any] = []
+    for i in range(count):
+        obj = raw.FPDFPage_GetObject(page, i)
+        if not obj:
+            raise pdfium.PdfiumError("Failed to get pageobject.")
+        if raw.FPDFPageObj_GetType(obj) == raw.FPDF_PAGEOBJ_IMAGE:
+            images.append(pdfium.PdfObject(obj, page=page, pdf=page.pdf, level=0))
+    return images
+
+
 def _image_share(images: list[Any], size: tuple[float, float]) -> float:
     """The share of the page the largest image covers."""
     area = size[0] * size[1]
@@ -215,10 +232,21 @@ def _reads_as_chinese(lines: list[str]) -> bool:
 
 
 def extract_pdf_tables(
-    path: Path, pages: list[PageText], ocr: ocr_mod.OcrRun | None = None
+    path: Path,
+    pages: list[PageText],
+    ocr: ocr_mod.OcrRun | None = None,
+    text_pages: Collection[int] = (),
+    page_texts: dict[int, str] | None = None,
 ) -> tuple[list[RawTable], list[str]]:
-    """Every catalogued table of the PDF, stitched across pages, plus warnings for the document."""
+    """Every catalogued table of the PDF, stitched across pages, plus warnings for the document.
+
+    Parsing a page with pdfplumber is most of the cost of reading it, so the pages in `text_pages`
+    (those the performance reader reads again) have their pdfplumber text put into `page_texts`
+    while they are open here, instead of being parsed a second time. A page read by OCR is left out:
+    its pdfplumber text is that of the file, not of the OCR objects read here.
+    """
     warnings: list[str] = []
+    wanted = set(text_pages) if page_texts is not None else set()
     tables: list[RawTable] = []
     open_table: _OpenTable | None = None
     # the document's kind settles a title a budget and a final account share
@@ -228,6 +256,8 @@ def extract_pdf_tables(
         for text in pages:
             titled = bool(text.title_codes(kind))
             if not titled and open_table is None:
+                if text.number in wanted and page_texts is not None:
+                    page_texts[text.number] = _page_text(pdf.pages[text.number - 1])
                 continue  # narrative page: never sent to the table finder
             page = pdf.pages[text.number - 1]
             scan = ocr.pages.get(text.number) if ocr is not None else None
@@ -246,12 +276,23 @@ def extract_pdf_tables(
                     warnings.append(f"too_slow: pages after {text.number} were not read")
                     clock.spent()  # what was read is still loaded; the document is partial
                     break
+            else:
+                if text.number in wanted and scan is None and page_texts is not None:
+                    page_texts[text.number] = page.extract_text() or ""
             finally:
                 page.close()  # pdfplumber keeps every parsed object of a page until it is closed
     settle_codes(tables, kind)
     if ocr is not None and ocr.pages:
         _mark_ocr(tables, ocr)
     return _join_repeated(tables), warnings
+
+
+def _page_text(page: Any) -> str:
+    """A page's pdfplumber text (the performance reader's lines), its parsed objects freed after."""
+    try:
+        return page.extract_text() or ""
+    finally:
+        page.close()
 
 
 def _mark_ocr(tables: list[RawTable], ocr: ocr_mod.OcrRun) -> None:

@@ -11,7 +11,8 @@ from operator import itemgetter
 from typing import Any
 
 from pdfplumber.table import Table, TableFinder, TableSettings
-from pdfplumber.utils import obj_to_bbox
+from pdfplumber.utils.geometry import obj_to_bbox
+from pdfplumber.utils.text import extract_text
 
 from pipelines.extract.types import BBox, RawRow
 from pipelines.vocab.numbers import is_amount, looks_like_money, unit_from_text
@@ -57,12 +58,12 @@ def ruled_grids(page: Any) -> list[tuple[BBox, list[RawRow]]]:
         "explicit_horizontal_lines": _closing_lines(page.edges, scale),
     }
     for table in LinearTableFinder(page, settings).tables:
-        texts = table.extract()
+        table_rows = table.rows  # a property that pdfplumber recomputes on every access
+        texts = table_texts(table, table_rows)
         if not texts or max(len(r) for r in texts) < 2:
             continue
         if len(texts) == 1 and not any(is_amount(t or "") for t in texts[0]):
             continue  # a lone boxed line; a lone row of amounts is the end of a table (合计)
-        table_rows = table.rows  # a property that pdfplumber recomputes on every access
         col_x = [_column_x(table, table_rows, j) for j in range(len(texts[0]))]
         rows: list[RawRow] = []
         for row, row_texts in zip(table_rows, texts, strict=True):
@@ -85,6 +86,39 @@ def ruled_grids(page: Any) -> list[tuple[BBox, list[RawRow]]]:
             )
         grids.append((table.bbox, rows))
     return grids
+
+
+def table_texts(table: Table, rows: list[Any]) -> list[list[str | None]]:
+    """pdfplumber's `Table.extract()`, with the page's characters indexed by their vertical middle.
+
+    pdfplumber tests every character of the page against every row of every table; here each row
+    looks only at the characters whose middle lies between its top and bottom (the same test, so
+    the same characters in the same order and the same texts).
+    """
+    chars = table.page.chars
+    v_mids: list[float] = [(c["top"] + c["bottom"]) / 2 for c in chars]
+    h_mids: list[float] = [(c["x0"] + c["x1"]) / 2 for c in chars]
+    order = sorted(range(len(chars)), key=v_mids.__getitem__)
+    by_v = [v_mids[i] for i in order]
+
+    def inside(i: int, bbox: BBox) -> bool:
+        x0, top, x1, bottom = bbox
+        return h_mids[i] >= x0 and h_mids[i] < x1 and v_mids[i] >= top and v_mids[i] < bottom
+
+    out: list[list[str | None]] = []
+    for row in rows:
+        x0, top, x1, bottom = row.bbox
+        band = order[bisect.bisect_left(by_v, top) : bisect.bisect_left(by_v, bottom)]
+        row_chars = sorted(i for i in band if h_mids[i] >= x0 and h_mids[i] < x1)
+        texts: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                texts.append(None)
+                continue
+            cell_chars = [chars[i] for i in row_chars if inside(i, cell)]
+            texts.append(extract_text(cell_chars) if cell_chars else "")
+        out.append(texts)
+    return out
 
 
 class LinearTableFinder(TableFinder):
@@ -390,15 +424,15 @@ def _kinds(line: Line) -> tuple[bool, bool]:
 
 
 def _mid(line: Line) -> float:
-    return statistics.fmean((w["top"] + w["bottom"]) / 2 for w in line)
+    return statistics.fmean((float(w["top"]) + float(w["bottom"])) / 2 for w in line)
 
 
 def _top(line: Line) -> float:
-    return min(w["top"] for w in line)
+    return min(float(w["top"]) for w in line)
 
 
 def _bottom(line: Line) -> float:
-    return max(w["bottom"] for w in line)
+    return max(float(w["bottom"]) for w in line)
 
 
 def _is_anchor(line: Line, bands: Bands) -> bool:
@@ -575,7 +609,7 @@ def _is_numbering(text: str) -> bool:
 
 
 def _cx(w: Word) -> float:
-    return (w["x0"] + w["x1"]) / 2
+    return (float(w["x0"]) + float(w["x1"])) / 2
 
 
 def _phrases(line: Line, height: float) -> Line:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 from pipelines.extract.camelot import camelot_grid
-from pipelines.extract.plumber import ruled_grids, word_grid
+from pipelines.extract.plumber import ruled_grids, table_texts, word_grid
 from pipelines.extract.types import BBox, PrintedNumber, RawRow, RawTable
 
 # 1,205.00 · 2218.51 · 36 · -3.20 · (3.20): what a printed figure looks like once spaces are gone
@@ -85,6 +86,7 @@ def candidate_pages(
     with pdfplumber.open(path) as pdf:
         for number, region in table.regions:
             page = pdf.pages[number - 1]
+            _PARSED.restore(path, page)
             if engine.startswith("camelot"):
                 ruled = engine.endswith("lattice")
                 rows = camelot_grid(path, number, ruled=ruled, region=region, page_height=page.height)
@@ -98,8 +100,41 @@ def candidate_pages(
                 rows = _edge_rows(page, region, page_edges) if page_edges else []
             else:
                 rows = []
+            _PARSED.keep(path, page)
             pages.append(rows)
     return pages
+
+
+class _ParsedPages:
+    """The parsed objects of the pages most recently re-read, so the engines that re-read one table's
+    regions one after another parse each page once (parsing is most of pdfplumber's cost). Keyed by
+    the file's identity on disk; a few pages only, since a page's objects can take megabytes."""
+
+    def __init__(self, size: int = 6) -> None:
+        self.size = size
+        self.pages: OrderedDict[tuple[str, int, int, int], dict[str, Any]] = OrderedDict()
+
+    @staticmethod
+    def _key(path: Path, page: Any) -> tuple[str, int, int, int]:
+        stat = path.stat()
+        return (str(path.resolve()), stat.st_size, stat.st_mtime_ns, int(page.page_number))
+
+    def restore(self, path: Path, page: Any) -> None:
+        objects = self.pages.get(self._key(path, page))
+        if objects is not None:
+            page._objects = objects
+            self.pages.move_to_end(self._key(path, page))
+
+    def keep(self, path: Path, page: Any) -> None:
+        if "_objects" not in vars(page):
+            return  # the engine never parsed the page (camelot reads the file itself)
+        self.pages[self._key(path, page)] = page._objects
+        self.pages.move_to_end(self._key(path, page))
+        while len(self.pages) > self.size:
+            self.pages.popitem(last=False)
+
+
+_PARSED = _ParsedPages()
 
 
 def _inside(bbox: BBox, region: BBox) -> bool:
@@ -163,6 +198,7 @@ def _edge_rows(page: Any, region: BBox, edges: list[float]) -> list[RawRow]:
     crop = page.crop((max(x0, 0), max(top, 0), min(x1, page.width), min(bottom, page.height)))
     rows: list[RawRow] = []
     for table in crop.find_tables(settings):
-        for row, texts in zip(table.rows, table.extract(), strict=True):
+        table_rows = table.rows
+        for row, texts in zip(table_rows, table_texts(table, table_rows), strict=True):
             rows.append(RawRow(tuple(t or "" for t in texts), page=page.page_number, bbox=row.bbox))
     return rows

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipelines.catalog import CATALOG, UNTITLED_CODE, canonical_title, normalise_text, title_catalog
+from pipelines.errors import CatalogDataError
 from pipelines.extract.types import RawTable
 
 KEY_KINDS = {"func", "econ", "panels", "any"}
@@ -34,10 +35,10 @@ def signatures() -> dict[str, Signature]:
     out: dict[str, Signature] = {}
     for code, entry in (title_catalog().get("signatures") or {}).items():
         if code not in CATALOG:
-            raise ValueError(f"table_titles.yaml signatures: {code} is not in the catalog")
+            raise CatalogDataError(f"table_titles.yaml signatures: {code} is not in the catalog")
         keys, headers = entry.get("keys"), entry.get("headers", [])
         if keys not in KEY_KINDS or not isinstance(headers, list):
-            raise ValueError(f"table_titles.yaml signatures: {code} needs keys in {sorted(KEY_KINDS)}")
+            raise CatalogDataError(f"table_titles.yaml signatures: {code} needs keys in {sorted(KEY_KINDS)}")
         out[code] = Signature(keys, tuple(str(h) for h in headers))
     return out
 

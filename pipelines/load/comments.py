@@ -11,10 +11,12 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from pipelines import SQL_DIR
+from pipelines.errors import CatalogDataError
 
 COMMENTS_FILE = SQL_DIR / "comments.csv"
 ANY = "*"
@@ -39,10 +41,10 @@ def read_comments(path: Path = COMMENTS_FILE) -> Comments:
     columns: dict[tuple[str, str], str] = {}
     for row in csv.DictReader(lines):
         key, column, text = row["object"].strip(), (row["column"] or "").strip(), row["comment"].strip()
-        target: dict = columns if column else objects
+        target: dict[Any, str] = columns if column else objects
         name = (key, column) if column else key
         if name in target:
-            raise ValueError(f"{path.name}: {key}.{column or ''} is commented twice")
+            raise CatalogDataError(f"{path.name}: {key}.{column or ''} is commented twice")
         target[name] = text
     return Comments(objects, columns)
 

@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from pipelines.errors import LoadInputError
+
 SIMILAR = 0.9  # Jaro-Winkler of two norm names above which a reviewer must say whether they are one
 _BRACKET = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 _YEAR = re.compile(r"(19|20)\d{2}年度?|[〇零一二三四五六七八九]{4}年度?")
@@ -147,7 +149,8 @@ def link_document(con: duckdb.DuckDBPyConnection, document_id: str) -> str | Non
     exists = con.execute("select 1 from dim_department where department_id = ?", [dep_id]).fetchone()
     if exists is None:
         con.execute(
-            "insert into dim_department values (?, ?, ?, ?, ?, ?, ?, null, null, ?)",
+            "insert into dim_department (department_id, province, city, county, canonical_name, norm_name, "
+            "level, created_by_document) values (?, ?, ?, ?, ?, ?, ?, ?)",
             [dep_id, *region, printed, norm, level, document_id],
         )
         _near_matches(con, document_id, dep_id, printed, region, norm, level)
@@ -158,7 +161,8 @@ def link_document(con: duckdb.DuckDBPyConnection, document_id: str) -> str | Non
             [printed, dep_id, printed],
         )
     con.execute(
-        "insert into dim_department_alias values (?, ?, ?, ?) on conflict do nothing",
+        "insert into dim_department_alias (department_id, alias, scope, document_id) values (?, ?, ?, ?) "
+        "on conflict do nothing",
         [dep_id, printed, scope, document_id],
     )
     con.execute("update dim_document set department_id = ? where document_id = ?", [dep_id, document_id])
@@ -244,7 +248,9 @@ def _open(
     reason: str,
 ) -> None:
     con.execute(
-        "insert into dq_department_match values (?, ?, ?, ?, ?, ?, ?, ?, 'open', null)",
+        "insert into dq_department_match (document_id, department_id, printed_name, relation, "
+        "candidate_department_id, candidate_name, similarity, reason, status) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, 'open')",
         [document_id, dep_id, printed, relation, cand_id, cand_name, sim, reason],
     )
 
@@ -392,7 +398,7 @@ def decide_match(con: duckdb.DuckDBPyConnection, document_id: str, candidate_dep
         [document_id, candidate_department_id],
     ).fetchall()
     if not rows:
-        raise ValueError(f"no open department match for {document_id} → {candidate_department_id}")
+        raise LoadInputError(f"no open department match for {document_id} → {candidate_department_id}")
     dep_id, relation, cand = rows[0]
     status = "accepted" if accept else "rejected"
     con.execute(
@@ -405,7 +411,8 @@ def decide_match(con: duckdb.DuckDBPyConnection, document_id: str, candidate_dep
     if relation == "same_department":
         con.execute("update dim_document set department_id = ? where department_id = ?", [cand, dep_id])
         con.execute(
-            "insert into dim_department_alias select ?, alias, scope, document_id from dim_department_alias "
+            "insert into dim_department_alias (department_id, alias, scope, document_id) "
+            "select ?, alias, scope, document_id from dim_department_alias "
             "where department_id = ? on conflict do nothing",
             [cand, dep_id],
         )

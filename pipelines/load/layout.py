@@ -63,14 +63,15 @@ def cluster(con: duckdb.DuckDBPyConnection, table: str = "fact_line_item") -> in
         (last,) = con.execute(f"select max(rowid) from {table}").fetchone() or (None,)
         for name, _ in indexes:
             con.execute(f'drop index "{name}"')
-        con.execute(f"insert into {table} select * from {table} order by {order}")
+        con.execute(f"insert into {table} by name select * from {table} order by {order}")
         if last is not None:
             con.execute(f"delete from {table} where rowid <= ?", [last])
         for _, sql in indexes:
             con.execute(sql)
         (rows,) = con.execute(f"select count(*) from {table}").fetchone() or (0,)
         con.execute(
-            "insert or replace into warehouse_layout values (?, ?, ?, ?)",
+            "insert or replace into warehouse_layout (table_name, sort_key, clustered_rows, clustered_at) "
+            "values (?, ?, ?, ?)",
             [table, order, rows, datetime.now(UTC).replace(tzinfo=None)],
         )
         con.execute("commit")

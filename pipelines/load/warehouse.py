@@ -31,11 +31,13 @@ from filelock import FileLock
 from pipelines import REFERENCE_DIR, SQL_DIR
 from pipelines.catalog import concept_for, concepts, measure_terms, performance_concept_for
 from pipelines.catalog.loader import catalog_digest
+from pipelines.errors import LoadInputError, WarehouseNotFoundError
 from pipelines.extract.types import ExtractedDocument
 from pipelines.load import summary
 from pipelines.load.comments import apply_comments
 from pipelines.load.departments import link_document, link_unlinked, read_printed_once
 from pipelines.load.layout import maybe_cluster
+from pipelines.load.migrations import migrate
 
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 STORAGE_VERSION = "v1.5.0"  # the newest storage the PyPI DuckDB CLI (duckdb-cli 1.5.6) reads
@@ -52,23 +54,15 @@ class LoadResult:
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table (sql/schema, in file order) and view (sql/views); idempotent.
+    """Bring the tables up to date (pipelines/load/migrations.py), then every view (sql/views); idempotent.
 
     The vocabulary (dim_measure, dim_concept, fact_line_item.concept) is written again from
     pipelines/catalog whenever its data files changed (meta_vocabulary keeps their digest), so an
     existing warehouse follows the data: facts loaded before `concept` existed get theirs.
     """
-    for folder in ("schema", "views"):
-        for path in sorted((SQL_DIR / folder).glob("*.sql")):
-            sql = path.read_text(encoding="utf-8")
-            try:
-                con.execute(sql)
-            except duckdb.DependencyException:
-                # DuckDB cannot ALTER a table that has an index: a migration adding a column to an
-                # indexed table drops the indexes, runs again (every statement is idempotent), and
-                # sql/schema/900_indexes.sql builds them anew at the end
-                _drop_indexes(con)
-                con.execute(sql)
+    migrate(con)  # sql/schema (0001 baseline), then sql/migrations/NNNN_*.sql: recorded in schema_migration
+    for path in sorted((SQL_DIR / "views").glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
     digest = catalog_digest()
     if con.execute("select digest from meta_vocabulary").fetchall() != [(digest,)]:
         _seed_vocabulary(con)
@@ -77,7 +71,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
         fill_concepts(con)
         summary.rewrite(con)  # the summaries pick lines by concept
         con.execute("delete from meta_vocabulary")
-        con.execute("insert into meta_vocabulary values (?, now()::timestamp)", [digest])
+        con.execute("insert into meta_vocabulary (digest, written_at) values (?, now()::timestamp)", [digest])
     for table, name in (
         ("dim_function_code", "functional_codes.csv"),
         ("dim_econ_code", "economic_codes.csv"),
@@ -93,11 +87,6 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     link_unlinked(con)
     read_printed_once(con)
     apply_comments(con)  # after the views: `create or replace view` drops their comments
-
-
-def _drop_indexes(con: duckdb.DuckDBPyConnection) -> None:
-    for (name,) in con.execute("select index_name from duckdb_indexes() where not is_primary").fetchall():
-        con.execute(f'drop index if exists "{name}"')
 
 
 _MEASURE_COLUMNS = ("measure", "label_zh", "name_en", "definition", "side", "role", "concept", "basis")
@@ -261,7 +250,7 @@ def writer(
 def reader(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the published warehouse; it never waits for or blocks the writer."""
     if not path.exists():
-        raise FileNotFoundError(f"no warehouse at {path}; run `yujuesuan ingest` first")
+        raise WarehouseNotFoundError(f"no warehouse at {path}; run `yujuesuan ingest` first")
     return duckdb.connect(str(path), read_only=True)
 
 
@@ -348,7 +337,7 @@ def make_current(con: duckdb.DuckDBPyConnection, document_id: str, source_path: 
 
 def _delivered(con: duckdb.DuckDBPyConnection, document_id: str, source_path: str, outcome: str) -> None:
     con.execute(
-        "insert into doc_delivery values (?, ?, ?, ?)",
+        "insert into doc_delivery (document_id, source_path, delivered_at, outcome) values (?, ?, ?, ?)",
         [document_id, source_path, datetime.now(UTC).replace(tzinfo=None), outcome],
     )
 
@@ -399,7 +388,7 @@ def load_document(
     """
     unknown = set(extras or {}) - set(EXTRA_FACT_TABLES)
     if unknown:
-        raise ValueError(f"not a fact table: {', '.join(sorted(unknown))}")
+        raise LoadInputError(f"not a fact table: {', '.join(sorted(unknown))}")
     from pipelines.errors import RETRY_REASONS, reason_of
 
     known = known_version(con, doc.document_id)

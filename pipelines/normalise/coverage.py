@@ -170,7 +170,7 @@ def _in_row(n: PrintedNumber, f: dict[str, Any]) -> bool:
         return False
     if f["row_top"] is None or f["row_bottom"] is None:
         return True  # a reading without row boxes (camelot without geometry): page and text decide
-    return f["row_top"] - _ROW_SLACK <= _mid_y(n.bbox) <= f["row_bottom"] + _ROW_SLACK
+    return bool(f["row_top"] - _ROW_SLACK <= _mid_y(n.bbox) <= f["row_bottom"] + _ROW_SLACK)
 
 
 def _column(f: dict[str, Any]) -> tuple[Any, ...]:

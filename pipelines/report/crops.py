@@ -20,6 +20,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image, ImageChops, ImageDraw
 
+from pipelines.errors import ReportError
+
 DPI = 110
 SCALE = DPI / 72  # PDF points → pixels
 MAX_WIDTH_PX = 2_400  # a page wider than this at DPI (an A3 landscape is 1,819 px) is drawn smaller
@@ -41,6 +43,10 @@ def blended_highlight(background: tuple[int, int, int] = (255, 255, 255)) -> tup
     a = alpha / 255
     r, g, b = (round(c * a + bg * (1 - a)) for c, bg in zip(rgb, background, strict=True))
     return (r, g, b)
+
+
+class MissingPageError(ReportError, IndexError):
+    """The page a finding points to is not in the source file (it changed, or the row is wrong)."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,8 @@ class _Page:
         bottom_cut = max(0.0, self.height_pt - y1 / self.scale)
         bitmap = self.page.render(scale=self.scale, crop=(0, bottom_cut, 0, top_cut))
         self.renders += 1
-        return bitmap.to_pil().convert("RGB")
+        picture: Image.Image = bitmap.to_pil()
+        return picture.convert("RGB")
 
     def close(self) -> None:
         self.textpage.close()
@@ -143,7 +150,7 @@ class PageRenderer:
             return cached
         doc = self._document(path)
         if not 1 <= page_no <= len(doc):
-            raise IndexError(f"{path.name} has no page {page_no}")
+            raise MissingPageError(f"{path.name} has no page {page_no}")
         page = doc[page_no - 1]
         width, height = page.get_width(), page.get_height()
         entry = _Page(page, width, height, page.get_textpage(), page_scale(width, height))

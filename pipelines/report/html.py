@@ -22,6 +22,7 @@ import pypdfium2 as pdfium
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pipelines import PROJECT_DIR
+from pipelines.errors import ReportError
 from pipelines.extract.document import file_sha256
 from pipelines.report.coverage import TableReading, table_readings
 from pipelines.report.crops import PageRenderer, RowBand, data_uri
@@ -46,7 +47,7 @@ SHOWN_PER_RULE = 10  # failing checks of a rule shown open; the rest are folded 
 MONEY_UNITS = {None, "元", "万元"}
 
 
-class UnknownDocumentError(ValueError):
+class UnknownDocumentError(ReportError, ValueError):
     """A document id asked for is not in the warehouse (a typo must not produce an empty report)."""
 
 

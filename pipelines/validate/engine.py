@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from pipelines.errors import DocumentNotFoundError, RuleError
 from pipelines.validate import tolerance as tol
 from pipelines.validate.rules import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Rule, load_rules
 
@@ -47,7 +48,7 @@ CHECK_SCHEMA: dict[str, Any] = {
 RESULT_SCHEMA: dict[str, Any] = {**CHECK_SCHEMA, "passed": pl.Boolean}
 
 
-class RuleSqlError(RuntimeError):
+class RuleSqlError(RuleError, RuntimeError):
     """A rule's SQL failed: a catalog bug, reported with the rule id rather than swallowed."""
 
 
@@ -214,8 +215,9 @@ def collect_checks(con: duckdb.DuckDBPyConnection, document_id: str, rules: list
 def document_kind(con: duckdb.DuckDBPyConnection, document_id: str) -> str | None:
     row = con.execute("select doc_kind from dim_document where document_id = ?", [document_id]).fetchone()
     if row is None:
-        raise KeyError(f"document {document_id} is not in the warehouse")
-    return row[0]
+        raise DocumentNotFoundError(f"document {document_id} is not in the warehouse")
+    kind: str | None = row[0]
+    return kind
 
 
 @dataclass

@@ -33,13 +33,15 @@ class Verdict:
 
 def build_suite(gx: Any, name: str, rules: list[Rule]) -> Any:
     """One expectation per rule: every check of the rule has slack ≥ 0."""
-    from great_expectations import expectations as gxe
+    from great_expectations.expectations.core.expect_column_values_to_be_between import (
+        ExpectColumnValuesToBeBetween,
+    )
     from great_expectations.expectations.metadata_types import FailureSeverity
     from great_expectations.expectations.row_conditions import Column
 
     severity = {"error": FailureSeverity.CRITICAL, "warning": FailureSeverity.WARNING}
     expectations = [
-        gxe.ExpectColumnValuesToBeBetween(
+        ExpectColumnValuesToBeBetween(
             column="slack_micro",
             min_value=0,
             row_condition=Column("rule_id") == rule.id,

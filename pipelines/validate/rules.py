@@ -14,11 +14,12 @@ from typing import Any
 import yaml
 
 from pipelines import RULES_DIR
+from pipelines.errors import RuleError
 
 SHAPES_DIR = RULES_DIR.parent / "shapes"
 FAMILY_ORDER = (
-    "HRBXNPCTE"  # DOMAIN.md §7: hierarchy, row, balance, cross-table, narrative, performance, codes, text;
-    # E: extraction doubt (the reading checks itself, normalise/coverage.py)
+    "HRBXNPCTE"  # docs/domain.md §7: hierarchy, row, balance, cross-table, narrative, performance, codes,
+    # text; E: extraction doubt (the reading checks itself, normalise/coverage.py)
 )
 SEVERITIES = ("error", "warning")
 COMPARISONS = ("eq", "le", "ratio", "flag")
@@ -41,7 +42,7 @@ OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
 DOC_KINDS = ("final_account", "budget", "performance")
 
 
-class RuleCatalogError(ValueError):
+class RuleCatalogError(RuleError, ValueError):
     """A rule file that does not follow expectations/README.md."""
 
 

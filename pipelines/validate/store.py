@@ -23,7 +23,8 @@ def store_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> None:
     """Replace the catalog in `dq_rule` with the one the code was built from."""
     con.execute("delete from dq_rule")
     con.executemany(
-        "insert into dq_rule values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into dq_rule (rule_id, family, description, description_zh, severity, scope, doc_kinds, "
+        "comparison, definition) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (r.id, r.family, r.description, r.description_zh, r.severity, r.scope, ",".join(r.doc_kinds),
              r.comparison, r.sql.strip())
@@ -48,7 +49,8 @@ def store_evaluation(
             "delete from dq_run where run_id = ? and document_id = ?", [run_id, evaluation.document_id]
         )
         con.execute(
-            "insert into dq_run values (?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into dq_run (run_id, document_id, started_at, rules_run, checks, failed_errors, "
+            "failed_warnings, gx_success) values (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 run_id,
                 evaluation.document_id,

@@ -1,4 +1,4 @@
-"""Tolerance of DOMAIN.md §3.0: how far apart two printed figures may be and still agree.
+"""Tolerance of docs/domain.md §3.0: how far apart two printed figures may be and still agree.
 
 Everything is Decimal. A check's `slack` is how much room is left before it fails: ≥ 0 passes.
 Great Expectations judges the slack (pipelines/validate/gx.py); this module only measures it.
@@ -10,6 +10,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pipelines.vocab.numbers import CENT, UNIT_FACTORS
+
+# CENT is part of this module's interface: the quantum every compared amount is rounded to
+__all__ = [
+    "CENT",
+    "HALF_WAN_CENT",
+    "Scored",
+    "score_eq",
+    "score_flag",
+    "score_le",
+    "score_ratio",
+    "tolerance",
+]
 
 # half the last printed digit of a 2-decimal 万元 figure, in 元 (50)
 HALF_WAN_CENT = Decimal("0.005") * UNIT_FACTORS["万元"]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipelines import REFERENCE_DIR
+from pipelines.errors import CatalogDataError
 from pipelines.vocab.text import clean_label, normalise_text, strip_numbering
 
 _CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
@@ -136,7 +137,7 @@ def _validate(entries: dict[str, CodeEntry], name: str) -> None:
         elif e.valid_from and e.valid_to and e.valid_from > e.valid_to:
             problem = "valid_from after valid_to"
         if problem:
-            raise ValueError(f"{name}: code {e.code}: {problem}")
+            raise CatalogDataError(f"{name}: code {e.code}: {problem}")
 
 
 def _load(name: str) -> dict[str, CodeEntry]:
@@ -144,7 +145,7 @@ def _load(name: str) -> dict[str, CodeEntry]:
     with (REFERENCE_DIR / name).open(encoding="utf-8") as f:
         for r in csv.DictReader(f):
             if r["code"] in entries:
-                raise ValueError(f"{name}: code {r['code']} listed twice")
+                raise CatalogDataError(f"{name}: code {r['code']} listed twice")
             entries[r["code"]] = CodeEntry(
                 r["code"],
                 r["level"],
@@ -176,13 +177,15 @@ def code_aliases() -> tuple[CodeAlias, ...]:
         for r in csv.DictReader(f):
             alias = CodeAlias(r["code"], r["alias"], _year(r["valid_from"]), _year(r["valid_to"]))
             if alias.code not in known:
-                raise ValueError(f"code_aliases.csv: {alias.alias!r} names unknown code {alias.code}")
+                raise CatalogDataError(f"code_aliases.csv: {alias.alias!r} names unknown code {alias.code}")
             if not alias.alias.strip() or name_key(alias.alias) == name_key(known[alias.code].name):
-                raise ValueError(
+                raise CatalogDataError(
                     f"code_aliases.csv: {alias.code}: alias {alias.alias!r} is empty or the name"
                 )
             if alias.valid_from and alias.valid_to and alias.valid_from > alias.valid_to:
-                raise ValueError(f"code_aliases.csv: {alias.code} {alias.alias}: valid_from after valid_to")
+                raise CatalogDataError(
+                    f"code_aliases.csv: {alias.code} {alias.alias}: valid_from after valid_to"
+                )
             out.append(alias)
     return tuple(out)
 

@@ -20,11 +20,15 @@ import os
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
 from pipelines.wiring.partitions import BATCH_TAG
 from pipelines.wiring.resources import WarehouseResource
+
+# What the ops hand each other: plain dicts (Dagster pickles them between processes)
+Items = list[dict[str, Any]]
 
 WAREHOUSE_DOCUMENT = dg.AssetKey("warehouse_document")
 
@@ -41,8 +45,8 @@ class StageConfig(dg.Config):
     workers: int = 0  # extraction processes per staging step; 0: the step machine's cores
 
 
-@dg.op(out=dg.DynamicOut(list))
-def plan_shards(config: BatchConfig) -> Iterator[dg.DynamicOutput[list]]:
+@dg.op(out=dg.DynamicOut(Items))
+def plan_shards(config: BatchConfig) -> Iterator[dg.DynamicOutput[Items]]:
     """The batch cut into shards of `shard_size` files (a shard is one staging step)."""
     from pipelines.extract.types import document_id_for
     from pipelines.sources import source_hash
@@ -59,8 +63,8 @@ def plan_shards(config: BatchConfig) -> Iterator[dg.DynamicOutput[list]]:
 
 @dg.op
 def stage_shard(
-    context: dg.OpExecutionContext, config: StageConfig, warehouse: WarehouseResource, shard: list
-) -> list:
+    context: dg.OpExecutionContext, config: StageConfig, warehouse: WarehouseResource, shard: Items
+) -> Items:
     """Extract and normalise the shard's files into staging (no warehouse access)."""
     from dataclasses import asdict
 
@@ -75,7 +79,9 @@ def stage_shard(
 
 
 @dg.op
-def load_documents(context: dg.OpExecutionContext, warehouse: WarehouseResource, shards: list) -> list:
+def load_documents(
+    context: dg.OpExecutionContext, warehouse: WarehouseResource, shards: list[Items]
+) -> Items:
     """Every staged document into the warehouse, one writer, one publish; a materialization each."""
     from pipelines.batch import load_staged
     from pipelines.staging import Staged
@@ -107,7 +113,9 @@ def load_documents(context: dg.OpExecutionContext, warehouse: WarehouseResource,
 
 
 @dg.op
-def validate_documents(context: dg.OpExecutionContext, warehouse: WarehouseResource, documents: list) -> list:
+def validate_documents(
+    context: dg.OpExecutionContext, warehouse: WarehouseResource, documents: Items
+) -> Items:
     """The rule suite over the batch (GX judges once per document kind); checks reported per partition."""
     from pipelines.batch import validate_batch
     from pipelines.load.warehouse import reader
@@ -137,7 +145,7 @@ class ReportConfig(dg.Config):
 
 @dg.op
 def refresh_report(
-    context: dg.OpExecutionContext, config: ReportConfig, warehouse: WarehouseResource, documents: list
+    context: dg.OpExecutionContext, config: ReportConfig, warehouse: WarehouseResource, documents: Items
 ) -> None:
     """latest.html and the batch's own report, once per batch."""
     if not config.enabled:
@@ -171,11 +179,13 @@ def _executor() -> dg.ExecutorDefinition:
     if kind == "celery":
         from dagster_celery import celery_executor
 
-        return celery_executor
+        celery: dg.ExecutorDefinition = celery_executor  # an untyped package
+        return celery
     if kind == "k8s":
         from dagster_k8s import k8s_job_executor
 
-        return k8s_job_executor
+        k8s: dg.ExecutorDefinition = k8s_job_executor  # an untyped package
+        return k8s
     return dg.multi_or_in_process_executor
 
 

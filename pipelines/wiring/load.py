@@ -16,7 +16,7 @@ from pipelines.wiring.resources import WarehouseResource
 @dg.asset(partitions_def=source_files, group_name="load")
 def warehouse_document(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, normalised_document: NormalisedDocument
-) -> dg.MaterializeResult:
+) -> dg.MaterializeResult[None]:
     """dim_document, doc_table and fact_line_item rows of this file version (idempotent)."""
     n = normalised_document
     with writer(warehouse.file) as con:

@@ -7,7 +7,9 @@ from pipelines.wiring.resources import WarehouseResource
 
 
 @dg.asset(group_name="report")
-def quality_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def quality_report(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult[None]:
     """latest.html over every current document; with a batch tag, also the batch's own run report.
     Reports and GX results older than YUJUESUAN_RETENTION_DAYS are pruned."""
     # page rendering and templating load with the run only

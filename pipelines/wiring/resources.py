@@ -11,7 +11,7 @@ from pipelines.paths import default_inbox, default_warehouse, reports_dir_for
 __all__ = ["InboxResource", "WarehouseResource", "default_inbox", "default_warehouse", "reports_dir_for"]
 
 
-class WarehouseResource(dg.ConfigurableResource):
+class WarehouseResource(dg.ConfigurableResource["WarehouseResource"]):
     """The DuckDB file that every load step writes to (one writer at a time)."""
 
     path: str = default_warehouse()
@@ -25,7 +25,7 @@ class WarehouseResource(dg.ConfigurableResource):
         return reports_dir_for(self.file)
 
 
-class InboxResource(dg.ConfigurableResource):
+class InboxResource(dg.ConfigurableResource["InboxResource"]):
     """The landing folder the sensor watches and the nightly schedule ingests."""
 
     path: str = default_inbox()

@@ -14,13 +14,14 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from pipelines.errors import RuleError
 from pipelines.validate.engine import Evaluation
 from pipelines.validate.rules import FAMILY_ORDER
 from pipelines.wiring.load import tables_have_facts, warehouse_document
 from pipelines.wiring.partitions import source_files
 from pipelines.wiring.resources import WarehouseResource
 
-# DOMAIN.md §7 rule families → the asset check that reports them
+# docs/domain.md §7 rule families → the asset check that reports them
 FAMILY_CHECKS = {
     "H": "H_hierarchy",
     "R": "R_row_sums",
@@ -33,7 +34,7 @@ FAMILY_CHECKS = {
     "E": "E_extraction",
 }
 if set(FAMILY_CHECKS) != set(FAMILY_ORDER):  # a family without a check would vanish from the UI
-    raise RuntimeError(f"rule families {sorted(FAMILY_ORDER)} vs asset checks {sorted(FAMILY_CHECKS)}")
+    raise RuleError(f"rule families {sorted(FAMILY_ORDER)} vs asset checks {sorted(FAMILY_CHECKS)}")
 
 with warnings.catch_warnings():  # partitioned check specs are a Dagster preview feature (1.13)
     warnings.simplefilter("ignore")

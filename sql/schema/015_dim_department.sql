@@ -54,24 +54,3 @@ create table if not exists dq_department_match (
 
 -- dim_document.department_id: 'The canonical department of the document (所属部门)'
 alter table dim_document add column if not exists department_id varchar;
-
--- What the documents print about departments and units, the evidence of dim_department's parents:
--- a 部门 document's list of its units (预算单位构成, relation 'unit') and a 单位 document's 主管部门
--- line (relation 'supervisor'). pipelines/load/departments.py reads them from doc_text at load.
-create table if not exists dim_department_printed (
-    document_id    varchar not null,
-    department_id  varchar not null,   -- the department of the document that prints it
-    relation       varchar not null,   -- unit | supervisor
-    seq            integer not null,   -- the item's number in the printed list (1 for a supervisor)
-    printed_name   varchar not null,
-    norm_name      varchar not null,   -- departments.norm_name of printed_name within the region
-    is_self        boolean not null,   -- the department's own 本部 / 本级 item of its list
-    own_budget     boolean not null,   -- false when printed 不单列预算 / 并入本部 / 未独立核算
-    page           integer,
-    primary key (document_id, relation, seq)
-);
-
--- When the documents loaded before dim_department_printed existed were read for it (one row, once).
-create table if not exists meta_department_printed (
-    read_at  timestamp not null
-);

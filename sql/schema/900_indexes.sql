@@ -14,8 +14,3 @@ create table if not exists warehouse_layout (
     clustered_rows  bigint not null,
     clustered_at    timestamp not null
 );
-
--- The per-document summaries are replaced document by document at load.
-create index if not exists agg_document_function_document on agg_document_function (document_id);
-create index if not exists agg_document_total_document on agg_document_total (document_id);
-create index if not exists agg_document_three_public_document on agg_document_three_public (document_id);

@@ -11,7 +11,7 @@ create or replace macro line_value(doc, tbl, key, meas) as (
     where document_id = doc and table_code = tbl and line_key = key and measure = meas
 );
 
--- A printed name made comparable with the standard list (DOMAIN.md §5.4): brackets unified, level
+-- A printed name made comparable with the standard list (docs/domain.md §5.4): brackets unified, level
 -- markers and whitespace removed, the optional suffixes 支出 / 用 and the (护) of 维修(护)费 dropped.
 create or replace macro norm_name(s) as
     regexp_replace(
@@ -98,7 +98,9 @@ create or replace macro cell(doc, tbl, key, meas) as table
 -- A cell of one table against a value of another: one eq/le check when both are printed.
 create or replace macro cell_vs(doc, tbl, key, meas, other, note) as table
     select c.table_code, c.row_key, c.measure, c.row_no, c.page, c.line_no, other as expected,
-           c.amount as actual, 1 as n_terms, c.unit_printed as unit, note as note
+           c.amount as actual, 1 as n_terms, c.unit_printed as unit,
+           -- `note` is a macro parameter: without the alias the column would be named by its value
+           note as note  -- noqa: AL09
     from cell(doc, tbl, key, meas) as c
     where other is not null;
 

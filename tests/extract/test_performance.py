@@ -1,7 +1,7 @@
 """Performance tables (绩效目标表 / 绩效自评表) of seeds 000–004 and of PDFs.
 
 Expected values are typed from reading the seed files (tests/fixtures/seeds, line numbers as in
-DOMAIN.md), never from running the reader. Each layout gets its counts of indicator rows per table
+docs/domain.md), never from running the reader. Each layout gets its counts of indicator rows per table
 and a sample of rows checked field by field.
 """
 

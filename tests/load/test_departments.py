@@ -69,7 +69,7 @@ def test_one_department_across_years_and_a_unit_apart(putuo: tuple[Path, dict[st
         unit = dep[ids["fuliyuan_2024"]]
         parent = con.execute(
             "select parent_department_id from dim_department where department_id = ?", [unit]
-        ).fetchone()
+        ).fetchall()[0]
         assert parent == (None,)
         review = con.execute(
             "select relation, status from dq_department_match where document_id = ?", [ids["fuliyuan_2024"]]
@@ -245,7 +245,7 @@ def test_a_close_name_is_reviewed_never_merged(tmp_path: Path) -> None:
         (cand,) = con.execute(
             "select candidate_department_id from dq_department_match "
             "where document_id = 'd2' and status = 'open'"
-        ).fetchone()
+        ).fetchall()[0]
         assert cand == deps["d1"]
         decide_match(con, "d2", cand, accept=True)
         deps = dict(con.execute("select document_id, department_id from dim_document").fetchall())

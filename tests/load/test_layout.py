@@ -36,7 +36,7 @@ def test_the_writer_clusters_facts_once_enough_are_new(
         assert "fact_line_item_document" in indexes
         (comment,) = con.execute(
             "select comment from duckdb_tables() where table_name = 'fact_line_item'"
-        ).fetchone()
+        ).fetchall()[0]
         assert comment  # the table kept its identity (comments, views)
     with writer(warehouse) as con:  # a small addition (< 50 %) waits
         ingest(con, SEEDS / "002_6e511b73bd73a431.txt")

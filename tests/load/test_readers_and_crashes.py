@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -67,7 +68,7 @@ def test_published_warehouse_is_in_the_storage_the_pypi_cli_reads(warehouse: Pat
     with writer(warehouse) as con:
         ingest(con, SEEDS / "001_8a99ebaca312e0ad.txt")
     with reader(warehouse) as con:
-        (tags,) = con.execute("select tags from duckdb_databases() where not internal").fetchone()
+        (tags,) = con.execute("select tags from duckdb_databases() where not internal").fetchall()[0]
     assert tags["storage_version"].startswith(STORAGE_VERSION)
     assert not work_copy(warehouse).with_name(work_copy(warehouse).name + ".wal").exists()
 
@@ -80,7 +81,7 @@ def test_an_older_warehouse_is_migrated_on_first_write(warehouse: Path) -> None:
         ingest(con, SEEDS / "001_8a99ebaca312e0ad.txt")
     with reader(warehouse) as con:
         assert con.execute("select x from dim_document_note").fetchall() == [(1,)]
-        (tags,) = con.execute("select tags from duckdb_databases() where not internal").fetchone()
+        (tags,) = con.execute("select tags from duckdb_databases() where not internal").fetchall()[0]
     assert tags["storage_version"].startswith(STORAGE_VERSION)
 
 
@@ -120,7 +121,7 @@ def _run_until(proc: subprocess.Popen[str], moment: str, warehouse: Path, timeou
     """Poll the ingest's files and SIGKILL it at the moment named."""
     work = work_copy(warehouse)
     wal = work.with_name(work.name + ".wal")
-    moments = {
+    moments: dict[str, Callable[[], bool]] = {
         # the first run has started: the first file is being read, nothing written yet
         "extracting": lambda: (warehouse.parent / "dagster_home" / "history").exists(),
         # a write transaction's WAL exists: the writer is inside a transaction or its checkpoint

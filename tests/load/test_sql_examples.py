@@ -93,7 +93,9 @@ def test_year_on_year_by_function_and_signed_narrative(con: duckdb.DuckDBPyConne
     signed = [r for r in _rows(con, 4) if r["department"] == TONGNAN and r["fiscal_year"] == 2024]
     assert any(r["signed_percent"] == D("-14.4") and r["value_printed"] == "下降14.4%" for r in signed)
     assert all(
-        r["signed_percent"] < 0 for r in signed if str(r["value_printed"]).startswith(("下降", "减少"))
+        D(str(r["signed_percent"])) < 0
+        for r in signed
+        if str(r["value_printed"]).startswith(("下降", "减少"))
     )
 
 

@@ -34,7 +34,7 @@ def test_bundled_template_is_kept_but_excluded(warehouse: Path, tmp_path: Path) 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         status, error, current = con.execute(
             "select status, error, is_current from dim_document where document_id = ?", [template_id]
-        ).fetchone()
+        ).fetchall()[0]
         assert status == "template" and "上海市XX局" in error and "every cell blank" in error and current
         assert con.execute(
             "select count(*) from v_expenditure_by_function where document_id = ?", [template_id]

@@ -18,6 +18,7 @@ def test_old_warehouse_gets_concepts_and_the_described_vocabulary(tmp_path: Path
         # back to the schema of the previous release (which had no indexes)
         for (index,) in con.execute("select index_name from duckdb_indexes()").fetchall():
             con.execute(f"drop index {index}")
+        con.execute("drop table schema_migration")  # 0.4.0 had no recorded migrations
         con.execute("drop table meta_vocabulary")
         con.execute("drop table dim_concept")
         con.execute("alter table fact_line_item drop column concept")

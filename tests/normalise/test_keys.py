@@ -6,6 +6,7 @@ the 政府收支分类科目 for the names printed beside them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ REAL = Path(__file__).parents[1] / "fixtures" / "real"
 MONEY = ("合计", "基本支出", "项目支出")
 
 
-def table(header: list[tuple[str, ...]], data: list[tuple[str, ...]], code: str = "B14") -> RawTable:
+def table(header: Sequence[tuple[str, ...]], data: Sequence[tuple[str, ...]], code: str = "B14") -> RawTable:
     rows = [RawRow(tuple(r), page=1) for r in [*header, *data]]
     return RawTable(code, "测试表", "元", rows, "pdfplumber-lattice", pages=[1])
 

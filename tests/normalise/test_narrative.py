@@ -1,6 +1,6 @@
 """Figures stated in the 说明 text, checked against values typed from reading the documents.
 
-Seed line numbers and pages are the ones a reader sees in the files (DOMAIN.md §4.5, §4.2 E-6…E-9).
+Seed line numbers and pages are the ones a reader sees in the files (docs/domain.md §4.5, §4.2 E-6…E-9).
 """
 
 from __future__ import annotations

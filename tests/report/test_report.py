@@ -303,7 +303,7 @@ def test_cli_report_and_quality_lines(planted: Planted, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["report", "--warehouse", str(planted.warehouse), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    path = Path(re.search(r"report: (\S+)", result.output).group(1))  # type: ignore[union-attr]
+    path = Path(re.search(r"report: (\S+)", result.output).group(1))
     assert path.parent == out.resolve() and (out / "latest.html").exists()
     assert f"doc-{planted.pdf_id}" in path.read_text("utf-8")
     with duckdb.connect(str(planted.warehouse), read_only=True) as con:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.validate.engine import CHECK_SCHEMA
+from pipelines.validate.engine import CHECK_SCHEMA, Prepared, judge
 from pipelines.validate.gx import build_data_docs, run_suite
 from pipelines.validate.rules import load_rules
 
@@ -59,3 +59,13 @@ def test_data_docs_site_is_built(tmp_path: Path) -> None:
     site = index.read_text(encoding="utf-8")
     assert "yujuesuan_final_account" in site
     assert "doc1" in site and "doc2" in site
+
+
+def test_the_verdict_is_slack_at_least_zero() -> None:
+    """What the other rule tests assume to keep GX off their path: GX passes exactly the checks with
+    slack ≥ 0, through the engine's `judge`, at the edges too."""
+    slacks = {"H01": ["0", "-0.000001", "0.000001", "-1000000"], "R01": ["0.00", "-0.01"], "X08": ["7"]}
+    checks = _checks(slacks)
+    judged = judge(Prepared("doc", "final_account", RULES, checks)).results
+    assert judged["passed"].to_list() == (checks["slack"] >= 0).to_list()
+    assert judged["passed"].to_list() == [True, False, True, False, True, False, True]

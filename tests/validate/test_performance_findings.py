@@ -1,4 +1,4 @@
-"""The performance findings of DOMAIN.md §4 come out of the five seeds with their numbers, and the
+"""The performance findings of docs/domain.md §4 come out of the five seeds with their numbers, and the
 checks DOMAIN says pass do pass.
 
 Each seed is ingested end to end (extract → normalise → load) into a scratch warehouse and validated

@@ -9,6 +9,7 @@ each real error must still fail.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 import duckdb
@@ -119,7 +120,7 @@ def _document(name: str, kind: str) -> ExtractedDocument:
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     with writer(tmp_path_factory.mktemp("false_alarms") / "w.duckdb") as connection:
         yield connection
 

@@ -12,15 +12,17 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.validate.engine import Prepared, collect_checks, judge
+from pipelines.validate.engine import collect_checks
 from pipelines.validate.rules import Rule, load_rules
 
 RULES = load_rules()
 
 
 def _verdict(con: duckdb.DuckDBPyConnection, rule: Rule, document_id: str) -> pl.DataFrame:
+    """A check passes when its slack is ≥ 0: the expectation GX applies (tests/validate/test_gx.py proves
+    GX's verdict is exactly that), without starting GX for each of 2 × 119 cases."""
     checks = collect_checks(con, document_id, [rule])
-    return judge(Prepared(document_id, rule.doc_kinds[0], [rule], checks)).results
+    return checks.with_columns((pl.col("slack") >= 0).alias("passed"))
 
 
 def test_every_rule_declares_its_test() -> None:

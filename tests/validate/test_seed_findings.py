@@ -1,4 +1,4 @@
-"""The ground truth of DOMAIN.md §4.2–4.3: every error and warning listed for the seeds is reported with
+"""The ground truth of docs/domain.md §4.2–4.3: every error and warning listed for the seeds is reported with
 its numbers, and the clean documents produce no error-severity finding."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""DOMAIN.md §3.0 tolerance, on the rounding edge cases the seeds contain (§4.4 I-15)."""
+"""docs/domain.md §3.0 tolerance, on the rounding edge cases the seeds contain (§4.4 I-15)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from pipelines.catalog import performance_tables, performance_title_code, title_
 from pipelines.extract.performance.grid import _read_grid
 from pipelines.extract.performance.lines import Line, _cell_rows, _clean, _split_cells, _tsv_rows
 from pipelines.extract.performance.spaced import _read_spaced
-from pipelines.extract.types import ExtractedDocument, PerformanceTable
+from pipelines.extract.types import ExtractedDocument, PerformanceTable, TextBlock
 
 # code → title; titles are recognised by the catalog's one title matcher (`performance_title_code`)
 PERFORMANCE_TABLES: dict[str, str] = performance_tables()
@@ -20,11 +20,12 @@ PERFORMANCE_TABLES: dict[str, str] = performance_tables()
 # ---------------------------------------------------------------------------------------------
 
 
-def document_lines(doc: ExtractedDocument) -> list[Line]:
+def document_lines(doc: ExtractedDocument, page_texts: dict[int, str] | None = None) -> list[Line]:
     """The lines the performance reader works on: every line of a text export, or for a PDF the
-    lines of the pages that carry a performance table (read again with pdfplumber)."""
+    lines of the pages that carry a performance table (pdfplumber's text: `page_texts` holds the
+    pages the table reader already parsed, the others are read here)."""
     if doc.file_format == "pdf":
-        return _pdf_lines(doc)
+        return _pdf_lines(doc, page_texts or {})
     lines: list[Line] = []
     for block in doc.texts:
         for k, text in enumerate(block.text.split("\n")):
@@ -36,11 +37,11 @@ def document_lines(doc: ExtractedDocument) -> list[Line]:
 _INDICATOR_START = re.compile(r"^\s*(绩效指标|[一二三]级指标|产出指标|效益指标|满意度指标|成本指标)")
 
 
-def performance_pages(doc: ExtractedDocument) -> list[int]:
+def performance_pages(texts: list[TextBlock]) -> list[int]:
     """1-based pages carrying a performance-table title, and the pages their indicator rows run on to."""
     pages: list[int] = []
     previous_selected = False
-    for block in doc.texts:
+    for block in texts:
         if block.page is None:
             continue
         lines = [ln for ln in block.text.split("\n") if ln.strip()]
@@ -56,24 +57,30 @@ def performance_pages(doc: ExtractedDocument) -> list[int]:
     return pages
 
 
-def _pdf_lines(doc: ExtractedDocument) -> list[Line]:
-    pages = performance_pages(doc)
-    if not pages:
-        return []
-    import pdfplumber  # only documents that print performance tables pay for it
+def _pdf_lines(doc: ExtractedDocument, page_texts: dict[int, str]) -> list[Line]:
+    pages = performance_pages(doc.texts)
+    missing = [number for number in pages if number not in page_texts]
+    texts = dict(page_texts)
+    if missing:
+        import pdfplumber  # only documents that print performance tables pay for it
 
+        with pdfplumber.open(Path(doc.source_path)) as pdf:
+            for number in missing:
+                page = pdf.pages[number - 1]
+                texts[number] = page.extract_text() or ""
+                page.close()
     lines: list[Line] = []
-    with pdfplumber.open(Path(doc.source_path)) as pdf:
-        for number in pages:
-            text = pdf.pages[number - 1].extract_text() or ""
-            lines.extend(Line(t, None, number) for t in text.split("\n"))
+    for number in pages:
+        lines.extend(Line(t, None, number) for t in texts[number].split("\n"))
     return lines
 
 
-def find_performance_tables(doc: ExtractedDocument) -> list[PerformanceTable]:
+def find_performance_tables(
+    doc: ExtractedDocument, page_texts: dict[int, str] | None = None
+) -> list[PerformanceTable]:
     """Every performance table of the document, in print order; a title with nothing under it
     (a list of attachments, a section heading above the real title) gives no table."""
-    return read_performance_tables(document_lines(doc))
+    return read_performance_tables(document_lines(doc, page_texts))
 
 
 def read_performance_tables(lines: list[Line]) -> list[PerformanceTable]:
