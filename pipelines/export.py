@@ -4,8 +4,10 @@
       datapackage.json                 Fiscal Data Package 1.0 (a Tabular Data Package whose fields carry
                                        the fiscal `columnType`s of the budget taxonomy)
       csv/line_items.csv               every fact of the current documents, with its document's year,
-                                       kind, region, department and the code names (denormalised)
-      csv/documents.csv, function_codes.csv, econ_codes.csv, measures.csv
+                                       kind, region, department (and department_id), the code names
+                                       and the concept (denormalised)
+      csv/documents.csv, function_codes.csv, econ_codes.csv, measures.csv, concepts.csv,
+      csv/departments.csv              canonical departments (dim_department) with their parent
       parquet/<table>/fiscal_year=2024/doc_kind=final_account/*.parquet
                                        fact_line_item, fact_project, fact_narrative_figure (hive partitions)
       parquet/documents.parquet …      the dimensions, one file each
@@ -41,7 +43,8 @@ select d.fiscal_year, d.doc_kind,
        case d.doc_kind when 'budget' then 'approved' when 'final_account' then 'executed' end as phase,
        d.province, d.city, d.county, d.department, f.document_id, f.table_code, f.table_title, f.row_no,
        f.panel, f.func_code, fc.name as func_name, f.econ_code, ec.name as econ_name, f.line_label,
-       f.line_key, f.measure, m.label_zh as measure_label, f.amount, f.unit_printed, f.value_printed, f.page
+       f.line_key, f.measure, m.label_zh as measure_label, f.amount, f.unit_printed, f.value_printed, f.page,
+       f.concept, d.department_id
 from fact_line_item as f
 join dim_document as d using (document_id)
 left join dim_function_code as fc on fc.code = f.func_code
@@ -54,7 +57,7 @@ order by d.fiscal_year, d.doc_kind, f.document_id, f.table_code, f.row_no, f.mea
 DOCUMENTS = f"""
 select d.document_id, d.fiscal_year, d.doc_kind, d.province, d.city, d.county, d.department, d.scope,
        d.title, d.admin_level, d.file_format, d.source_sha256, d.page_count, d.status, d.tables_found,
-       d.facts_loaded
+       d.facts_loaded, d.department_id
 from dim_document as d where {EXPORTED} order by d.fiscal_year, d.doc_kind, d.department, d.document_id
 """
 
@@ -64,7 +67,20 @@ DIMENSIONS = {
     "documents": DOCUMENTS,
     "function_codes": "select code, level, name, parent_code, source from dim_function_code order by code",
     "econ_codes": "select code, level, name, parent_code, source from dim_econ_code order by code",
-    "measures": "select measure, label_zh from dim_measure order by measure",
+    "measures": (
+        "select measure, label_zh, name_en, concept, side, role, basis from dim_measure order by measure"
+    ),
+    "concepts": "select concept, label_zh, name_en, definition, side, role from dim_concept order by concept",
+    # canonical departments of the exported documents (and their parents), across years and kinds
+    "departments": f"""
+        select department_id, province, city, county, canonical_name, level, parent_department_id,
+               parent_source
+        from dim_department
+        where department_id in (select department_id from dim_document as d where {EXPORTED})
+           or department_id in (select c.parent_department_id from dim_department as c
+                                join dim_document as d using (department_id) where {EXPORTED})
+        order by department_id
+    """,
 }
 QUALITY = {
     "findings": """
@@ -217,9 +233,12 @@ def datapackage(con: duckdb.DuckDBPyConnection, years: list[int]) -> dict[str, A
         "documents": "Documents: one row per published budget or final account (文档)",
         "function_codes": "Expenditure functional classification (支出功能分类科目)",
         "econ_codes": "Expenditure economic classification (支出经济分类科目)",
-        "measures": "Column vocabulary (度量词表)",
+        "measures": "Column vocabulary, each measure with its concept (度量词表)",
+        "concepts": "Concepts: one name of a figure across budgets and final accounts (概念词表)",
+        "departments": "Canonical departments and units, with their parent (部门与单位)",
     }
-    keys = {"documents": "document_id", "function_codes": "code", "econ_codes": "code", "measures": "measure"}
+    keys = {"documents": "document_id", "function_codes": "code", "econ_codes": "code", "measures": "measure",
+            "concepts": "concept", "departments": "department_id"}  # fmt: skip
     for name, sql in DIMENSIONS.items():
         schema = _schema(con, sql, comments)
         schema["primaryKey"] = keys[name]

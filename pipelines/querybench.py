@@ -90,6 +90,27 @@ QUERIES: list[tuple[str, str]] = [
         "select department, fiscal_year, sum(three_public_total) as total from v_three_public "
         "where basis = 'final' group by all order by total desc nulls last limit 20",
     ),
+    # docs/sql-examples.md: one view per analyst question, for one department
+    (
+        "v_three_public_by_year: 三公 budget vs final, one department",
+        "select fiscal_year, item, budget, final, execution_pct from v_three_public_by_year "
+        "where department = $dept order by fiscal_year, item",
+    ),
+    (
+        "v_expenditure_shares: personnel/public/project, one department",
+        "select fiscal_year, doc_kind, expenditure_total, project_pct, personnel_pct_of_basic "
+        "from v_expenditure_shares where department = $dept order by fiscal_year, doc_kind",
+    ),
+    (
+        "v_top_projects: top 5 per document, one department",
+        "select fiscal_year, rank, project_name, total, pct_of_listed from v_top_projects "
+        "where department = $dept and rank <= 5 order by fiscal_year, rank",
+    ),
+    (
+        "v_function_by_year: year on year, one department",
+        "select func_code, fiscal_year, basis, total, prior_total, change_pct from v_function_by_year "
+        "where department = $dept and prior_total is not null order by func_code, fiscal_year",
+    ),
 ]
 
 # tables copied per document (their rows follow the document's new id); dim_document is rebuilt
@@ -103,6 +124,9 @@ _PER_DOCUMENT = (
     "doc_performance_table",
     "dq_run",
     "dq_result",
+    "agg_document_function",
+    "agg_document_total",
+    "agg_document_three_public",
 )
 
 
@@ -135,9 +159,10 @@ def multiply(source: Path, target: Path, facts: int) -> int:
     con = duckdb.connect(str(target), config={"storage_compatibility_version": STORAGE_VERSION})
     try:
         apply_schema(con)
-        for (name,) in con.execute(
-            "select index_name from duckdb_indexes() where schema_name = 'main'"
-        ).fetchall():
+        indexes = con.execute(
+            "select index_name, sql from duckdb_indexes() where schema_name = 'main' and not is_primary"
+        ).fetchall()
+        for name, _ in indexes:
             con.execute(f'drop index "{name}"')  # made again in bulk below
         con.execute(f"attach '{source}' as src (read_only)")
         for table in ("dim_measure", "dim_function_code", "dim_econ_code", "dq_rule"):
@@ -153,11 +178,24 @@ def multiply(source: Path, target: Path, facts: int) -> int:
             from src.dim_document as d, range({copies}) as r(i)
             """
         )
+        # departments follow the documents: copy group g (= i // 6) of a department is its own
+        # canonical department, named like its documents, its units under the group's parent
+        con.execute(
+            f"""
+            insert into dim_department by name
+            select p.* replace (
+                p.department_id || case when g = 0 then '' else ':' || g end as department_id,
+                p.canonical_name || case when g = 0 then '' else ' ' || g end as canonical_name,
+                p.parent_department_id || case when g = 0 then '' else ':' || g end as parent_department_id)
+            from src.dim_department as p, range({-(-copies // 6)}) as r(g)
+            """
+        )
         con.execute(
             """
             insert into dim_document by name
             select d.* replace (
                 m.new_id as document_id,
+                d.department_id || case when m.i < 6 then '' else ':' || m.i // 6 end as department_id,
                 d.department || case when m.i < 6 then '' else ' ' || m.i // 6 end as department,
                 d.fiscal_year - m.i % 6 as fiscal_year,
                 d.version_key || '|' || m.i as version_key,
@@ -175,6 +213,8 @@ def multiply(source: Path, target: Path, facts: int) -> int:
                 """
             )
         t0 = time.perf_counter()
+        for _, sql in indexes:  # the migrations are recorded: apply_schema would not make them again
+            con.execute(sql)
         apply_schema(con)
         print(f"indexes built in {time.perf_counter() - t0:.1f} s")
         t0 = time.perf_counter()

@@ -4,8 +4,14 @@ A document links to a canonical department of its region by a normalised name (n
 预算/决算 words, scope marks or punctuation), so 上海市普陀区人民政府办公室（部门）2025 and
 普陀区人民政府办公室 2026 are one department. A name that is only *close* to a known one is never
 merged: the document gets its own department and `dq_department_match` holds the pair for a reviewer
-(`decide_match` applies the decision). A 单位 (unit) document's parent is the 部门 of its region whose
-document names the unit in its text (具体包括：…); several candidates, or none, go to review too.
+(`decide_match` applies the decision).
+
+A 单位 (unit) document's parent comes from what the documents print: the 部门 document's list of its
+units (预算单位构成: "具体包括：1. …本部 2. …中心", a 序号/单位名称 table, or "包括：A、B。"), kept in
+`dim_department_unit` with its page, or the unit document's own 主管部门 line. Matching is by region
+and normalised name. One such parent links, with its evidence in `parent_source`; several, or a
+parent known only because a 部门's text mentions the unit somewhere, go to review; never a silent
+link.
 
 Runs inside the load transaction, after the document's `dim_document` and `doc_text` rows.
 """
@@ -27,6 +33,70 @@ _YEAR = re.compile(r"(19|20)\d{2}年度?|[〇零一二三四五六七八九]{4}�
 _KIND = re.compile(r"(部门|单位)?(综合)?(收支)?(预算|决算)(公开)?(说明|报告|情况)?$")
 _SCOPE_END = re.compile(r"(本级|本部|汇总)$")
 _PUNCT = re.compile(r"[^\w]|_", re.UNICODE)
+
+# a sentence introducing a 部门's list of units; the list follows the colon
+_LIST_START = re.compile(
+    r"(?:具体包括|单位包括|单位构成[^。：:\n]{0,20}?包括|预算单位[^。：:\n]{0,30}?包括)[^：:\n。]{0,20}[：:]"
+)
+_ITEM = re.compile(r"(?:^|\n)[ \t]*(\d{1,2})[ \t]*[.．、]?[ \t]*(?=\S)")
+_TABLE_HEAD = re.compile(r"^\s*序号\s*单位名称.*$", re.M)
+_NOT_OWN_BUDGET = re.compile(r"不单列预算|不单独编制|并入本部|未独立核算")
+_SELF_MARK = re.compile(r"[(（]?(本部|本级|机关)[)）]?$")
+_LEAD = re.compile(r"^(下属|所属)?(行政|事业|参公)?(单位)?")
+_SCOPE_ITEM = re.compile(r"(预算|决算)$")
+_SUPERVISOR = re.compile(r"(?:预算)?主管部门[：:]\s*([^\s，,。；;]{2,40})")
+
+
+def _listed(text: str) -> list[tuple[int, str, bool, int]]:
+    """The units a 部门 document lists as its own (预算单位构成): (number, printed name, has own budget,
+    offset of the item in `text`).
+
+    Numbered lines after "具体包括：" (or a 序号/单位名称 table), wrapped lines allowed, or an inline
+    "包括：A、B。" list. A list whose first line is not item 1 (内设机构 headings, prose) is no list.
+    """
+    for start in _LIST_START.finditer(text):
+        rest = _TABLE_HEAD.sub("", text[start.end() : start.end() + 3000], count=1)
+        items: list[tuple[int, str, bool, int]] = []
+        marks = list(_ITEM.finditer(rest))
+        if marks and marks[0].group(1) == "1" and not rest[: marks[0].start()].strip():
+            expected = 1
+            for i, m in enumerate(marks):
+                if int(m.group(1)) != expected:
+                    break
+                end = marks[i + 1].start() if i + 1 < len(marks) else len(rest)
+                body = rest[m.end() : end]
+                if i + 1 == len(marks) or int(marks[i + 1].group(1)) != expected + 1:
+                    body = body.split("\n", 1)[0]  # the last item: its own line only
+                items.append((expected, *_unit_name(body), start.end() + m.end()))
+                expected += 1
+        else:
+            sentence = rest.split("。", 1)[0]
+            if "\n\n" not in sentence and "、" in sentence and not re.match(r"\s*[（(]", sentence):
+                parts = [part for part in re.split(r"、", sentence.replace("\n", "")) if part.strip()]
+                items = [(n, *_unit_name(part), start.end()) for n, part in enumerate(parts, 1)]
+        # a list of scopes (…本级决算、下属行政事业单位决算) names no unit: the next list may
+        if items and all(len(i[1]) >= 4 for i in items) and not any(_SCOPE_ITEM.search(i[1]) for i in items):
+            return items
+    return []
+
+
+def listed_units(text: str) -> list[tuple[int, str, bool]]:
+    """The units a 部门 document lists as its own: (number, printed name, has a budget of its own)."""
+    return [(seq, name, own) for seq, name, own, _ in _listed(text)]
+
+
+def _unit_name(body: str) -> tuple[str, bool]:
+    """The name at the head of a list item and whether the unit keeps a budget of its own."""
+    own = _NOT_OWN_BUDGET.search(body) is None
+    head = re.split(r"[，,。；;：:\n]|\s{2,}", body.strip(), maxsplit=1)[0]
+    head = _NOT_OWN_BUDGET.split(head)[0]
+    return _LEAD.sub("", _nfkc(head)).strip(), own
+
+
+def printed_supervisor(text: str) -> str | None:
+    """The 主管部门 a document prints (a 单位 budget's cover or its project tables), if one."""
+    m = _SUPERVISOR.search(text)
+    return re.sub(r"^\d+[-－—]", "", m.group(1)) if m else None  # "312-政府办": the code printed first
 
 
 def _nfkc(text: str) -> str:
@@ -96,6 +166,7 @@ def link_document(con: duckdb.DuckDBPyConnection, document_id: str) -> str | Non
         [dep_id, printed, scope, document_id],
     )
     con.execute("update dim_document set department_id = ? where document_id = ?", [dep_id, document_id])
+    _record_printed(con, document_id, dep_id, level, region, norm)
     if level == "单位":
         _find_parent(con, dep_id, document_id)
     else:
@@ -106,6 +177,25 @@ def link_document(con: duckdb.DuckDBPyConnection, document_id: str) -> str | Non
         ).fetchall():
             _find_parent(con, unit_id, None)
     return dep_id
+
+
+def read_printed_once(con: duckdb.DuckDBPyConnection) -> int:
+    """The migration of a warehouse made before dim_department_printed: every linked document's
+    printed units or 主管部门 recorded once, then every unit without a parent looked for again."""
+    if con.execute("select 1 from meta_department_printed").fetchone():
+        return 0
+    rows = con.execute(
+        "select d.document_id, d.department_id, dep.level, dep.province, dep.city, dep.county, dep.norm_name "
+        "from dim_document as d join dim_department as dep using (department_id) order by d.document_id"
+    ).fetchall()
+    for document_id, dep_id, level, *region, norm in rows:
+        _record_printed(con, document_id, dep_id, level, tuple(region), norm)
+    for (unit_id,) in con.execute(
+        "select department_id from dim_department where level = '单位' and parent_department_id is null"
+    ).fetchall():
+        _find_parent(con, unit_id, None)
+    con.execute("insert into meta_department_printed values (?)", [_now()])
+    return len(rows)
 
 
 def link_unlinked(con: duckdb.DuckDBPyConnection) -> int:
@@ -165,9 +255,45 @@ def _open(
     )
 
 
+def _record_printed(
+    con: duckdb.DuckDBPyConnection,
+    document_id: str,
+    dep_id: str,
+    level: str,
+    region: tuple[str | None, ...],
+    norm: str,
+) -> None:
+    """Keep what the document prints about its units (a 部门) or its 主管部门 (a 单位), with the page."""
+    blocks = con.execute(
+        "select coalesce(page, line_no), text from doc_text where document_id = ? order by block_no",
+        [document_id],
+    ).fetchall()
+    text, starts = "", []
+    for place, block in blocks:
+        starts.append((len(text), place))
+        text += block + "\n"
+
+    def page_of(at: int) -> int | None:
+        return max((p for s, p in starts if s <= at), default=None) if at >= 0 else None
+
+    rows: list[tuple[object, ...]] = []
+    if level == "部门":
+        for seq, name, own, at in _listed(text):
+            unit_norm = norm_name(name, region)
+            is_self = unit_norm == norm or bool(_SELF_MARK.search(name))
+            rows.append((document_id, dep_id, "unit", seq, name, unit_norm, is_self, own, page_of(at)))
+    elif (boss := printed_supervisor(text)) is not None:
+        rows.append((document_id, dep_id, "supervisor", 1, boss, norm_name(boss, region), False, True,
+                     page_of(text.find(boss))))  # fmt: skip
+    con.execute("delete from dim_department_printed where document_id = ?", [document_id])
+    if rows:
+        con.executemany("insert into dim_department_printed values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
 def _find_parent(con: duckdb.DuckDBPyConnection, unit_id: str, document_id: str | None) -> None:
-    """The unit's parent: the 部门 of its region with the same name (its 本部), else whose documents'
-    text names the unit. One candidate links; several, or none (for a newly loaded unit), go to review."""
+    """The unit's parent, from what documents print: a 部门 of its region listing the unit among its
+    units, the 主管部门 the unit's document names, or a 部门 of the same name (its 本部). One parent
+    links, with the evidence; several, or only a 部门 whose text mentions the unit, go to review."""
     unit = con.execute(
         "select province, city, county, norm_name, canonical_name from dim_department "
         "where department_id = ?",
@@ -175,54 +301,84 @@ def _find_parent(con: duckdb.DuckDBPyConnection, unit_id: str, document_id: str 
     ).fetchone()
     assert unit is not None
     region, norm, name = unit[:3], unit[3], unit[4]
-    aliases = con.execute("select alias from dim_department_alias where department_id = ?", [unit_id])
-    names = sorted({_nfkc(name), norm, *(_nfkc(a) for (a,) in aliases.fetchall())}, key=len)
-    names = [n for n in names if len(n) >= 4]
-    candidates = con.execute(
+    printed = con.execute(
         f"""
         with parents as (
             select department_id, canonical_name, norm_name from dim_department
             where level = '部门' and {_REGION_MATCH}
-        ),
-        mentions as (
-            select p.department_id, any_value(p.canonical_name) as name,
-                   min(d.document_id || ' p.' || coalesce(t.page, t.line_no)) as source
-            from parents as p
-            join dim_document as d on d.department_id = p.department_id
-            join doc_text as t on t.document_id = d.document_id
-            where exists (select 1 from unnest(?::varchar[]) as u(n)
-                          where contains(regexp_replace(t.text, '\\s+', '', 'g'), u.n))
-            group by p.department_id
         )
-        select department_id, canonical_name, 'same name' from parents where norm_name = ?
+        select p.department_id, p.canonical_name,
+            'listed as unit ' || r.seq || ' (' || r.printed_name || ') of ' || r.document_id
+                || coalesce(' p.' || r.page, '')
+        from dim_department_printed as r join parents as p using (department_id)
+        where r.relation = 'unit' and not r.is_self and r.norm_name = ?
         union all
-        select department_id, name, 'named in ' || source from mentions
-        where department_id not in (select department_id from parents where norm_name = ?)
+        select p.department_id, p.canonical_name,
+            '主管部门 ' || r.printed_name || ' printed in ' || r.document_id || coalesce(' p.' || r.page, '')
+        from dim_department_printed as r join parents as p on p.norm_name = r.norm_name
+        where r.relation = 'supervisor' and r.department_id = ?
+        union all
+        select department_id, canonical_name, 'same name' from parents where norm_name = ?
         """,
-        [*region, names, norm, norm],
+        [*region, norm, unit_id, norm],
     ).fetchall()
-    same = [c for c in candidates if c[2] == "same name"]
-    chosen = same if same else candidates
-    if len(chosen) == 1:
-        parent_id, _, source = chosen[0]
+    found: dict[str, tuple[str, list[str]]] = {}
+    for cand_id, cand_name, why in printed:
+        found.setdefault(cand_id, (cand_name, []))[1].append(why)
+    if len(found) == 1:
+        ((parent_id, (_, why)),) = found.items()
         con.execute(
             "update dim_department set parent_department_id = ?, parent_source = ? where department_id = ?",
-            [parent_id, source, unit_id],
+            [parent_id, "; ".join(sorted(why)), unit_id],
         )
         con.execute(
             "update dq_department_match set status = 'accepted', decided_at = ? "
-            "where department_id = ? and relation = 'no_parent' and status = 'open'",
-            [_now(), unit_id],
+            "where department_id = ? and relation in ('no_parent', 'parent') and status = 'open' "
+            "and (relation = 'no_parent' or candidate_department_id = ?)",
+            [_now(), unit_id, parent_id],
         )
         return
     if document_id is None:
         return
-    if not chosen:
+    if found:
+        for cand_id, (cand_name, why) in found.items():
+            _open(con, document_id, unit_id, name, "parent", cand_id, cand_name, None,
+                  f"one of {len(found)} possible parents ({'; '.join(why)})")  # fmt: skip
+        return
+    mentions = _mentions(con, unit_id, region, name, norm)
+    if not mentions:
         _open(con, document_id, unit_id, name, "no_parent", None, None, None,
-              "no loaded 部门 document of the region names this unit")  # fmt: skip
-    for cand_id, cand_name, source in chosen:
+              "no loaded 部门 document lists this unit; its document prints no 主管部门")  # fmt: skip
+    for cand_id, cand_name, source in mentions:
         _open(con, document_id, unit_id, name, "parent", cand_id, cand_name, None,
-              f"one of {len(chosen)} possible parents ({source})")  # fmt: skip
+              f"named in {source}, not in its list of units: for review")  # fmt: skip
+
+
+def _mentions(
+    con: duckdb.DuckDBPyConnection, unit_id: str, region: tuple[str | None, ...], name: str, norm: str
+) -> list[tuple[str, str, str]]:
+    """部门 of the region whose documents mention the unit's name somewhere in their text."""
+    aliases = con.execute("select alias from dim_department_alias where department_id = ?", [unit_id])
+    names = sorted({_nfkc(name), norm, *(_nfkc(a) for (a,) in aliases.fetchall())}, key=len)
+    names = [n for n in names if len(n) >= 4]
+    return [
+        (str(a), str(b), str(c))
+        for a, b, c in con.execute(
+            """
+            select p.department_id, any_value(p.canonical_name),
+                   min(d.document_id || ' p.' || coalesce(t.page, t.line_no))
+            from dim_department as p
+            join dim_document as d on d.department_id = p.department_id
+            join doc_text as t on t.document_id = d.document_id
+            where p.level = '部门' and p.province is not distinct from ? and p.city is not distinct from ?
+              and p.county is not distinct from ?
+              and exists (select 1 from unnest(?::varchar[]) as u(n)
+                          where contains(regexp_replace(t.text, '\\s+', '', 'g'), u.n))
+            group by p.department_id
+            """,
+            [*region, names],
+        ).fetchall()
+    ]
 
 
 def _now() -> datetime:

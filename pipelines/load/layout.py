@@ -54,7 +54,8 @@ def cluster(con: duckdb.DuckDBPyConnection, table: str = "fact_line_item") -> in
     """
     order = CLUSTER_ORDER[table]
     indexes = con.execute(
-        "select index_name, sql from duckdb_indexes() where table_name = ? and schema_name = 'main'",
+        "select index_name, sql from duckdb_indexes() where table_name = ? and schema_name = 'main' "
+        "and database_name = current_database()",
         [table],
     ).fetchall()
     con.execute("begin transaction")

@@ -36,8 +36,9 @@ from pipelines.catalog import concept_for, concepts, measure_terms, performance_
 from pipelines.catalog.loader import catalog_digest
 from pipelines.errors import LoadInputError, WarehouseNotFoundError
 from pipelines.extract.types import ExtractedDocument
+from pipelines.load import summary
 from pipelines.load.comments import apply_comments
-from pipelines.load.departments import link_document, link_unlinked
+from pipelines.load.departments import link_document, link_unlinked, read_printed_once
 from pipelines.load.layout import maybe_cluster
 from pipelines.load.migrations import migrate
 
@@ -71,6 +72,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
         for table in ("fact_line_item", "fact_performance_budget"):
             con.execute(f"update {table} set concept = null where concept is not null")
         fill_concepts(con)
+        summary.rewrite(con)  # the summaries pick lines by concept
         con.execute("delete from meta_vocabulary")
         con.execute("insert into meta_vocabulary (digest, written_at) values (?, now()::timestamp)", [digest])
     for table, name in (
@@ -83,7 +85,10 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
                     (r["code"], r["level"], r["name"], r["parent_code"] or None) for r in csv.DictReader(f)
                 ]
             con.executemany(f"insert into {table} (code, level, name, parent_code) values (?, ?, ?, ?)", rows)
+    if summary.outdated(con):  # made before the per-document summaries, or by an older definition
+        summary.rewrite(con)
     link_unlinked(con)
+    read_printed_once(con)
     apply_comments(con)  # after the views: `create or replace view` drops their comments
 
 
@@ -414,6 +419,7 @@ def _forget(con: duckdb.DuckDBPyConnection, document_id: str) -> None:
         "fact_line_item",
         "doc_table",
         *EXTRA_FACT_TABLES,
+        *summary.TABLES,
         "dim_department_alias",
         "dq_department_match",
         "dim_document",
@@ -514,6 +520,7 @@ def load_document(
                 con.execute(f"insert into {name} by name select * from new_extra")
                 con.unregister("new_extra")
         fill_concepts(con, doc.document_id)
+        summary.refresh(con, doc.document_id)
         link_document(con, doc.document_id)
         _extend_dimensions(con)
         con.execute("commit")

@@ -18,8 +18,8 @@ select
         as base_measure,
     case
         when starts_with(f.measure, 'prior_year_')
-            then case when regexp_matches(coalesce(f.column_header, ''), '决算|执行')
-                then 'final' else 'budget' end
+            then case when regexp_matches(coalesce(f.column_header, ''), '决算|执行') then 'final'
+                else 'budget' end
         when starts_with(f.measure, 'budget_') then 'budget'
         when starts_with(f.measure, 'final_') then 'final'
         when d.doc_kind = 'budget' then 'budget'
@@ -35,76 +35,78 @@ where d.is_current and d.status <> 'template';
 -- year's figure of the same basis, the change and the change in %.
 -- Budget: the table covering all funds (B08 部门支出总表, else B02); a budget's 上年预算数 column stands
 -- for year − 1 when no budget of that year is loaded. Final: D03 支出决算表.
--- COMMENT ON: 'Expenditure by function code, department and year, budget and final, year on year (分年度功能科目支出)'
---   prior_total: 'The same basis one year earlier (上年数)'; change / change_pct: '增减额 / 增减率 (%)'
---   source: 'Table the figure comes from: B08, B02, "B02 上年预算数" or D03 (来源表)'
+-- Read from agg_document_function (the documents' function lines, summed at load), documents first:
+-- a filter on the department or year reaches the few documents it names.
+-- Written so that a filter on the department (its name, id or region) reaches dim_department before
+-- anything is summed: every window and group carries the department's columns as keys, and the
+-- documents are joined to their department first.
 create or replace view v_function_by_year as
-with docs as (
-    select document_id, department_id, doc_kind, fiscal_year from dim_document
-    where is_current and status <> 'template' and department_id is not null and fiscal_year is not null
+with docs as not materialized (  -- one document per department, year and kind: the consolidated one before a 本级
+    select dep.department_id, dep.canonical_name as department, dep.province, dep.city, dep.county,
+        dep.level as department_level, d.document_id, d.doc_kind, d.fiscal_year
+    from dim_department as dep
+    join dim_document as d using (department_id)
+    where d.is_current and d.status <> 'template' and d.fiscal_year is not null
+    qualify row_number() over (
+        partition by dep.department_id, dep.canonical_name, dep.province, dep.city, dep.county, dep.level,
+            d.fiscal_year, d.doc_kind
+        order by d.scope = '本级' nulls first, d.document_id) = 1
 ),
-budget_source as (
-    select document_id, case when bool_or(table_code = 'B08') then 'B08' else 'B02' end as table_code
-    from fact_line_item where table_code in ('B02', 'B08') group by document_id
+docs_years as not materialized (  -- whether a document of the same kind exists for the year before
+    select d.*,
+        coalesce(lag(d.fiscal_year) over (
+            partition by d.department_id, d.department, d.province, d.city, d.county, d.department_level,
+                d.doc_kind
+            order by d.fiscal_year) = d.fiscal_year - 1, false) as has_previous_year
+    from docs as d
 ),
-budget as (
-    select d.department_id, d.fiscal_year, f.func_code, 'budget' as basis, any_value(f.line_label) as printed,
-        sum(f.amount) filter (where f.concept = 'expenditure_total') as total,
-        sum(f.amount) filter (where f.concept = 'basic_expenditure') as basic,
-        sum(f.amount) filter (where f.concept = 'project_expenditure') as project,
-        any_value(f.table_code) as source, any_value(d.document_id) as document_id
-    from fact_line_item as f
-    join dim_measure as m on m.measure = f.measure and m.basis = 'current'
-    join docs as d using (document_id)
-    join budget_source as s on s.document_id = f.document_id and s.table_code = f.table_code
-    where d.doc_kind = 'budget' and f.func_code is not null
-    group by all
+lines as not materialized (
+    select d.*, a.table_code, a.func_code, a.basis, a.line_label, a.total, a.basic, a.project,
+        -- the budget's widest table: B08 where the document prints one
+        bool_or(a.table_code = 'B08') over (
+            partition by d.department_id, d.department, d.province, d.city, d.county, d.department_level,
+                d.document_id) as has_b08
+    from docs_years as d join agg_document_function as a using (document_id)
 ),
-prior_budget as (
-    select d.department_id, d.fiscal_year - 1 as fiscal_year, f.func_code, 'budget' as basis,
-        any_value(f.line_label) as printed, sum(f.amount) as total, null::decimal(18, 2) as basic,
-        null::decimal(18, 2) as project, 'B02 上年预算数' as source, any_value(d.document_id) as document_id
-    from fact_line_item as f join docs as d using (document_id)
-    join dim_measure as m on m.measure = f.measure
-    where d.doc_kind = 'budget' and f.table_code = 'B02' and f.concept = 'expenditure_total'
-      and m.basis = 'prior_year'
-      and f.func_code is not null
-      and not exists (select 1 from docs as o
-                      where o.doc_kind = 'budget' and o.department_id = d.department_id
-                        and o.fiscal_year = d.fiscal_year - 1)
-    group by all
-),
-final as (
-    select d.department_id, d.fiscal_year, f.func_code, 'final' as basis, any_value(f.line_label) as printed,
-        sum(f.amount) filter (where f.concept = 'expenditure_total') as total,
-        sum(f.amount) filter (where f.concept = 'basic_expenditure') as basic,
-        sum(f.amount) filter (where f.concept = 'project_expenditure') as project,
-        'D03' as source, any_value(d.document_id) as document_id
-    from fact_line_item as f join docs as d using (document_id)
-    where d.doc_kind = 'final_account' and f.table_code = 'D03' and f.func_code is not null
-    group by all
+-- one pass over the lines: a budget's widest table (current columns), a budget's 上年预算数 column where no
+-- budget of the year before is loaded (it stands for that year), a final account's D03
+picked as (
+    select *, doc_kind = 'budget' and basis = 'prior_year' as is_prior
+    from lines
+    where doc_kind = 'budget' and basis = 'current'
+        and table_code = case when has_b08 then 'B08' else 'B02' end
+       or doc_kind = 'budget' and basis = 'prior_year' and table_code = 'B02' and total is not null
+          and not has_previous_year
+       or doc_kind = 'final_account' and table_code = 'D03'
 ),
 yearly as (
-    select * from budget
-    union all
-    select * from prior_budget
-    union all
-    select * from final
+    select department_id, department, province, city, county, department_level,
+        fiscal_year - case when is_prior then 1 else 0 end as fiscal_year, func_code,
+        case when doc_kind = 'budget' then 'budget' else 'final' end as basis,
+        min(line_label) as printed, sum(total) as total,
+        case when not is_prior then sum(basic) end as basic,
+        case when not is_prior then sum(project) end as project,
+        case when is_prior then 'B02 上年预算数' else min(table_code) end as source, document_id
+    from picked
+    group by department_id, department, province, city, county, department_level, fiscal_year, func_code,
+        doc_kind, is_prior, document_id
+),
+with_prior as (
+    select y.*,
+        case when lag(y.fiscal_year) over w = y.fiscal_year - 1 then lag(y.total) over w end as prior_total
+    from yearly as y
+    window w as (partition by y.department_id, y.department, y.province, y.city, y.county,
+                 y.department_level, y.func_code, y.basis order by y.fiscal_year)
 )
 select
-    y.department_id, dep.canonical_name as department, dep.province, dep.city, dep.county,
-    dep.level as department_level,
+    y.department_id, y.department, y.province, y.city, y.county, y.department_level,
     y.func_code, coalesce(fc.name, y.printed) as name,
     case length(y.func_code) when 3 then '类' when 5 then '款' else '项' end as level,
     y.fiscal_year, y.basis, y.total, y.basic, y.project,
-    p.total as prior_total,
-    y.total - p.total as change,
-    case when p.total <> 0 then round((y.total - p.total) * 100 / p.total, 2)::decimal(9, 2) end
-        as change_pct,
+    y.prior_total,
+    y.total - y.prior_total as change,
+    case when y.prior_total <> 0 then round((y.total - y.prior_total) * 100 / y.prior_total, 2)::decimal(9, 2)
+    end as change_pct,
     y.source, y.document_id
-from yearly as y
-join dim_department as dep using (department_id)
-left join yearly as p
-    on p.department_id = y.department_id and p.func_code = y.func_code and p.basis = y.basis
-    and p.fiscal_year = y.fiscal_year - 1
+from with_prior as y
 left join dim_function_code as fc on fc.code = y.func_code;

@@ -138,3 +138,20 @@ def test_export_command(exported: tuple[Path, Path], tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "valid (Frictionless)" in result.output
     assert (tmp_path / "x" / "datapackage.json").exists()
+
+
+def test_export_carries_concepts_and_canonical_departments(exported: tuple[Path, Path]) -> None:
+    """Line items name their concept and department_id; the package has the concept and department lists."""
+    _, out = exported
+    with (out / "csv" / "line_items.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    with (out / "csv" / "departments.csv").open(encoding="utf-8") as f:
+        departments = {r["department_id"]: r for r in csv.DictReader(f)}
+    with (out / "csv" / "concepts.csv").open(encoding="utf-8") as f:
+        concepts = {r["concept"] for r in csv.DictReader(f)}
+    assert {r["department_id"] for r in rows} <= set(departments)
+    # seed000 (2024 final account) and seed002 (2025 budget, 本级): one 潼南 department
+    names = {departments[r["department_id"]]["canonical_name"] for r in rows}
+    assert "重庆市潼南区人民政府办公室" in names
+    used = {r["concept"] for r in rows if r["concept"]}
+    assert "expenditure_total" in used and used <= concepts

@@ -161,3 +161,79 @@ def test_performance_money_lines_share_the_concepts(con: duckdb.DuckDBPyConnecti
         """
     ).fetchone()
     assert first_project == ("project_expenditure", D("560000.00"))  # L532 年度总金额 年初预算数
+
+
+MONEY = ("amount", "total", "budget", "final", "budget_total", "final_total", "expenditure_total",
+         "three_public_total")  # fmt: skip
+ANALYST_VIEWS = (
+    "v_three_public", "v_three_public_by_year", "v_department_three_public", "v_expenditure_shares",
+    "v_top_projects", "v_function_by_year", "v_budget_vs_final", "v_expenditure_by_function",
+    "v_three_public_budget_vs_final", "v_spending_shares", "v_project_ranking",
+)  # fmt: skip
+
+
+def test_analyst_views_carry_the_canonical_department_and_decimals(con: duckdb.DuckDBPyConnection) -> None:
+    """Every analyst view has department_id; money and ratios are DECIMAL, never a float."""
+    for view in ANALYST_VIEWS:
+        types = dict(con.execute(f"select column_name, column_type from (describe {view})").fetchall())
+        assert "department_id" in types, view
+        floats = {c: t for c, t in types.items() if t in ("DOUBLE", "FLOAT", "REAL")}
+        assert not floats, (view, floats)
+        money = {c: t for c, t in types.items() if c in MONEY}
+        assert set(money.values()) <= {"DECIMAL(18,2)", "DECIMAL(38,2)"}, (view, money)
+        pct = {c: t for c, t in types.items() if c.endswith("_pct")}
+        assert set(pct.values()) <= {"DECIMAL(9,2)"}, (view, pct)
+
+
+def test_superseded_views_are_aliases_of_the_one_view_per_question(con: duckdb.DuckDBPyConnection) -> None:
+    pairs = [
+        ("select department_id, fiscal_year, item, budget, final, execution_pct "
+         "from v_three_public_budget_vs_final",
+         "select department_id, fiscal_year, item, budget, final, execution_pct from v_three_public_by_year"),
+        ("select document_id, personnel, public_operating, personnel_share_of_basic_pct "
+         "from v_spending_shares",
+         "select document_id, personnel_expenditure, public_operating_expenditure, personnel_pct_of_basic "
+         "from v_expenditure_shares"),
+        ("select document_id, project_name, total, rank_in_document from v_project_ranking",
+         "select document_id, project_name, total, rank from v_top_projects"),
+    ]  # fmt: skip
+    for alias, view in pairs:
+        assert sorted(con.execute(alias).fetchall(), key=str) == sorted(con.execute(view).fetchall(), key=str)
+        assert con.execute(alias).fetchall()
+
+
+def test_the_summaries_hold_what_the_facts_sum_to(con: duckdb.DuckDBPyConnection) -> None:
+    """agg_document_function, written at load, against a sum over fact_line_item made now."""
+    direct = con.execute(
+        """
+        select f.document_id, f.table_code, f.func_code, m.basis,
+            sum(f.amount) filter (where f.concept = 'expenditure_total'),
+            sum(f.amount) filter (where f.concept = 'basic_expenditure'),
+            sum(f.amount) filter (where f.concept = 'project_expenditure')
+        from fact_line_item as f left join dim_measure as m using (measure)
+        where f.table_code in ('B02', 'B08', 'D03') and f.func_code is not null
+          and f.concept in ('expenditure_total', 'basic_expenditure', 'project_expenditure')
+          and coalesce(f.unit_printed, '') <> '%'
+        group by all order by all
+        """
+    ).fetchall()
+    kept = con.execute(
+        "select document_id, table_code, func_code, basis, total, basic, project from agg_document_function "
+        "order by all"
+    ).fetchall()
+    assert kept == direct and len(kept) > 100
+
+
+def test_an_older_warehouse_gets_its_summaries_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with writer(path) as w:
+        ingest(w, SEED000)
+        (before,) = w.execute("select count(*) from agg_document_function").fetchone() or (0,)
+        for table in ("agg_document_function", "agg_document_total", "agg_document_three_public"):
+            w.execute(f"delete from {table}")  # as a warehouse made before the summaries
+        w.execute("delete from meta_summary")
+    with writer(path) as w:
+        assert w.execute("select count(*) from agg_document_function").fetchone() == (before,)
+        assert before > 0
+        row = w.execute("select three_public_total from v_three_public").fetchone()
+        assert row == (D("465326.00"),)
