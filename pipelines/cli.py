@@ -365,6 +365,7 @@ def report(warehouse: Path, out: Path | None, document_ids: tuple[str, ...]) -> 
 def _print_quality(warehouse: Path, outcomes: list[FileOutcome], out: Path) -> bool:
     """After an ingest: one quality line per document, latest.html (whole warehouse), the run's report."""
     from pipelines.load.warehouse import reader
+    from pipelines.report.crops import PageRenderer
     from pipelines.report.data import quality_lines, run_outcomes
     from pipelines.report.html import RunEntry, write_report
 
@@ -390,9 +391,10 @@ def _print_quality(warehouse: Path, outcomes: list[FileOutcome], out: Path) -> b
     if all(o.outcome == "already loaded" for o in outcomes) and latest.exists():
         click.echo(f"report: {latest.resolve()}  (unchanged: nothing new in this run)")
         return True
-    try:
-        whole = write_report(warehouse, out, None)
-        own = write_report(warehouse, out, list(dict.fromkeys(this_run)), run=entries)
+    try:  # one renderer: the findings both reports show are drawn once
+        with PageRenderer() as renderer:
+            whole = write_report(warehouse, out, None, renderer=renderer)
+            own = write_report(warehouse, out, list(dict.fromkeys(this_run)), run=entries, renderer=renderer)
     except Exception as exc:  # the documents are loaded; a broken report must not hide that
         click.echo(f"report failed: {exc!r}", err=True)
         return False

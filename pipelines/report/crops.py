@@ -14,7 +14,7 @@ import base64
 import io
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -93,7 +93,10 @@ class PageRenderer:
     """Draws bands of PDF pages; the open pages and documents are kept in small LRUs (bounded memory),
     so several checks on a page open it once and each picture renders only its own band.
 
-    Use as a context manager; the PDF handles are closed at the end of the run.
+    A picture is drawn once per renderer: the PNG of each (file, page, band or phrase) is kept, so
+    the reports of one build that show the same finding (latest.html and the run's own report)
+    share one renderer and draw it once. Use as a context manager; the PDF handles are closed at
+    the end of the build.
     """
 
     def __init__(self, max_pages: int = OPEN_PAGES, max_documents: int = OPEN_DOCUMENTS) -> None:
@@ -103,6 +106,9 @@ class PageRenderer:
         self._pages: OrderedDict[tuple[Path, int], _Page] = OrderedDict()
         self._renders = 0  # bands rendered by pages already closed
         self.opened = 0  # pages opened (for the report's timing line and tests)
+        self.drawn = 0  # pictures drawn (a picture asked for again is not drawn again)
+        self._crops: dict[tuple[object, ...], bytes] = {}
+        self._texts: dict[tuple[object, ...], tuple[bytes, int] | None] = {}
 
     @property
     def renders(self) -> int:
@@ -166,6 +172,13 @@ class PageRenderer:
         On a continuation page that does not repeat the header, the title and header of the table's
         first page are put on top, so the reviewer sees which column is which.
         """
+        key = (path, page_no, astuple(band))
+        if key not in self._crops:
+            self._crops[key] = self._crop(path, page_no, band)
+            self.drawn += 1
+        return self._crops[key]
+
+    def _crop(self, path: Path, page_no: int, band: RowBand) -> bytes:
         page = self._page(path, page_no)
         SCALE = page.scale
         bottom = (band.row_bottom if band.row_bottom is not None else band.table_top) + MARGIN_PT
@@ -204,6 +217,13 @@ class PageRenderer:
         Returns the picture and how many times the phrase occurs on the page (the first is highlighted), or
         None when the phrase is not on the page. Whitespace is ignored, as the text rules ignore it.
         """
+        key = (path, page_no, phrase)
+        if key not in self._texts:
+            self._texts[key] = self._crop_text(path, page_no, phrase)
+            self.drawn += self._texts[key] is not None
+        return self._texts[key]
+
+    def _crop_text(self, path: Path, page_no: int, phrase: str) -> tuple[bytes, int] | None:
         page = self._page(path, page_no)
         SCALE = page.scale
         hits = _find_loose(page, phrase)

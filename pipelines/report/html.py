@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -273,13 +274,18 @@ def build_report(
     *,
     current_only: bool = True,
     max_pictures: int = MAX_PICTURES_PER_DOCUMENT,
+    renderer: PageRenderer | None = None,
 ) -> Report:
-    """Gather the latest run of each document and the evidence for each failing check."""
+    """Gather the latest run of each document and the evidence for each failing check.
+
+    `renderer`: shared by the reports of one build, which then draw each picture once.
+    """
     started = time.perf_counter()
     docs, failed = load_documents(con, document_ids, current_only=current_only)
     templates = set_aside(con, "template", document_ids, current_only)
     pictures = 0
-    with PageRenderer() as renderer:
+    with nullcontext(renderer) if renderer is not None else PageRenderer() as renderer:
+        opened = renderer.opened
         for doc in docs:
             if not doc.groups:
                 continue
@@ -289,7 +295,7 @@ def build_report(
                 doc, DocumentFacts(con, doc.document_id), renderer, source, why_not, max_pictures
             )
             doc.render_seconds = time.perf_counter() - t0
-        renders = renderer.opened
+        renders = renderer.opened - opened
     return Report(
         generated_at=datetime.now().astimezone().replace(microsecond=0),
         warehouse=str(warehouse),
@@ -317,6 +323,7 @@ def write_report(
     current_only: bool = True,
     max_pictures: int = MAX_PICTURES_PER_DOCUMENT,
     run: list[RunEntry] | None = None,
+    renderer: PageRenderer | None = None,
 ) -> ReportFiles:
     """Write one report under out_dir and return its path.
 
@@ -324,6 +331,7 @@ def write_report(
     replaces latest.html, the morning read. A selection of documents, or an ingest run's own report
     (`run`: the run's files, what it added or changed), goes to quality-<time>.html or
     run-<time>.html beside it and leaves latest.html alone. An unknown id raises UnknownDocumentError.
+    Reports written together pass one `renderer` (crops.PageRenderer): each picture is drawn once.
     """
     from pipelines.load.warehouse import reader
 
@@ -338,8 +346,9 @@ def write_report(
 
             build_data_docs(out_dir / "gx")
         report = build_report(
-            con, warehouse, out_dir, document_ids, current_only=current_only, max_pictures=max_pictures
-        )
+            con, warehouse, out_dir, document_ids, current_only=current_only, max_pictures=max_pictures,
+            renderer=renderer,
+        )  # fmt: skip
     report.run = run
     html = render_html(report)
     stamp = report.generated_at.strftime("%Y%m%dT%H%M%S")
@@ -359,7 +368,7 @@ def write_report(
 
 
 def write_run_report(
-    warehouse: Path, out_dir: Path, files: dict[str, str]
+    warehouse: Path, out_dir: Path, files: dict[str, str], renderer: PageRenderer | None = None
 ) -> tuple[ReportFiles, list[RunEntry]]:
     """A batch's own report: each file of the batch (document id → file name) with what the run did
     to it, and the findings of the documents it added or changed. Its entries, for the caller's log."""
@@ -373,4 +382,4 @@ def write_run_report(
         for key, name in sorted(files.items(), key=lambda kv: kv[1])
     ]
     loaded = [e.document_id for e in entries if e.outcome in ("added", "changed")]
-    return write_report(warehouse, out_dir, loaded, run=entries), entries
+    return write_report(warehouse, out_dir, loaded, run=entries, renderer=renderer), entries

@@ -157,12 +157,14 @@ def refresh_report(
     """latest.html and the batch's own report, once per batch."""
     if not config.enabled:
         return
+    from pipelines.report.crops import PageRenderer
     from pipelines.report.html import write_report, write_run_report
     from pipelines.retention import prune_reports
 
-    whole = write_report(warehouse.file, warehouse.reports_dir, None)
     names = {d["document_id"]: d["file"] for d in documents}
-    own, _ = write_run_report(warehouse.file, warehouse.reports_dir, names)
+    with PageRenderer() as renderer:  # the findings both reports show are drawn once
+        whole = write_report(warehouse.file, warehouse.reports_dir, None, renderer=renderer)
+        own, _ = write_run_report(warehouse.file, warehouse.reports_dir, names, renderer)
     context.log_event(
         dg.AssetMaterialization(
             "quality_report",

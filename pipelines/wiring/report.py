@@ -13,10 +13,12 @@ def quality_report(
     """latest.html over every current document; with a batch tag, also the batch's own run report.
     Reports and GX results older than YUJUESUAN_RETENTION_DAYS are pruned."""
     # page rendering and templating load with the run only
+    from pipelines.report.crops import PageRenderer
     from pipelines.report.html import write_report, write_run_report
     from pipelines.retention import prune_reports, retention_days
 
-    files = write_report(warehouse.file, warehouse.reports_dir, None)
+    renderer = PageRenderer()  # latest.html and the batch's own report draw each picture once
+    files = write_report(warehouse.file, warehouse.reports_dir, None, renderer=renderer)
     report = files.report
     metadata: dict[str, dg.RawMetadataValue] = {
         "path": dg.MetadataValue.path(str(files.path.resolve())),
@@ -31,11 +33,12 @@ def quality_report(
         runs = context.instance.get_run_records(filters=dg.RunsFilter(tags={BATCH_TAG: batch}))
         ingests = [r.dagster_run for r in runs if r.dagster_run.tags.get("dagster/partition")]
         keys = {r.tags["dagster/partition"]: r.tags.get(FILE_TAG, "?") for r in ingests}
-        run_files, entries = write_run_report(warehouse.file, warehouse.reports_dir, keys)
+        run_files, entries = write_run_report(warehouse.file, warehouse.reports_dir, keys, renderer)
         metadata["batch"] = batch
         metadata["run_report"] = dg.MetadataValue.path(str(run_files.path.resolve()))
         metadata["added"] = sum(e.outcome == "added" for e in entries)
         metadata["changed"] = sum(e.outcome == "changed" for e in entries)
+    renderer.close()
     # the nightly path prunes like the CLI does: old dated reports and GX results (retention.py)
     metadata["pruned_files"] = prune_reports(warehouse.reports_dir)
     metadata["retention_days"] = retention_days()

@@ -382,3 +382,35 @@ def test_only_the_checks_shown_open_get_a_picture(planted: Planted, tmp_path: Pa
     assert _pictures(doc[folded:]) == []
     assert doc[folded:].count("no picture for the checks folded away: see page") == 12 - SHOWN_PER_RULE
     assert files.report.pictures == SHOWN_PER_RULE
+
+
+def test_an_ingest_draws_each_picture_once(
+    planted: Planted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an ingest the CLI writes latest.html and the run's own report, which show the same
+    findings: each page band is rendered once for both, not once per report."""
+    from pipelines.cli import FileOutcome, _print_quality
+    from pipelines.report import crops
+
+    renders: list[tuple[int, int]] = []
+    original = crops._Page.render_rows
+
+    def counted(self: crops._Page, y0: int, y1: int) -> Image.Image:
+        renders.append((y0, y1))
+        return original(self, y0, y1)
+
+    monkeypatch.setattr(crops._Page, "render_rows", counted)
+    alone = write_report(planted.warehouse, tmp_path / "alone")
+    one_report = len(renders)
+    assert one_report >= alone.report.pictures >= 3  # R01's two rows (one with a header strip), T01's phrase
+    renders.clear()
+    out = tmp_path / "reports"
+    outcome = FileOutcome(SHGZB_PDF.name, planted.pdf_id, "loaded", "ok", 0, 0.0)
+    assert _print_quality(planted.warehouse, [outcome], out)
+    assert len(renders) == one_report, "a picture was rendered again for the run's own report"
+    own = next(out.glob("run-*.html")).read_text("utf-8")
+    latest = (out / "latest.html").read_text("utf-8")
+    pictures = re.findall(r'<img src="(data:image/png;base64,[^"]+)"', _section(own, planted.pdf_id))
+    assert pictures and pictures == re.findall(
+        r'<img src="(data:image/png;base64,[^"]+)"', _section(latest, planted.pdf_id)
+    )
