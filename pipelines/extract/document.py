@@ -14,7 +14,7 @@ from pipelines.extract.formats import SUPPORTED_SUFFIXES as SUPPORTED_SUFFIXES  
 from pipelines.extract.metadata import detect_metadata, unread_metadata
 from pipelines.extract.ocr import ENGINE as OCR_ENGINE
 from pipelines.extract.ocr import OcrRun
-from pipelines.extract.pdf import extract_pdf_tables, read_page_texts
+from pipelines.extract.pdf import extract_pdf_tables, ocr_advice, read_page_texts
 from pipelines.extract.performance import find_performance_tables, performance_pages
 from pipelines.extract.template import template_reason
 from pipelines.extract.text import extract_text_tables
@@ -121,9 +121,10 @@ def extract_document(path: Path) -> ExtractedDocument:
     if note := ocr.note():
         doc.warnings.insert(0, note)
     if garbled:
-        doc.warnings.insert(0, _garbled_note(garbled))
+        unread = f"{_garbled_note(garbled)}; {ocr_advice(ocr, garbled)}"
+        doc.warnings.insert(0, unread)
         doc.status = "failed" if doc.status == "failed" else "partial"
-        doc.error = "; ".join(e for e in (_garbled_note(garbled), doc.error) if e)
+        doc.error = "; ".join(e for e in (unread, doc.error) if e)
     if template := template_reason(doc):
         doc.status, doc.error = "template", template
     return doc

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -140,3 +141,37 @@ def unicode_map_errors(textpage: Any, samples: int = 50) -> int:
     probed = range(0, count, step)
     errors = sum(1 for k in probed if pdfium_c.FPDFText_HasUnicodeMapError(textpage.raw, k) == 1)
     return round(errors * int(count) / len(probed))
+
+
+REEXPORT = "export the file again from its source with the fonts embedded"
+
+
+def unreadable_advice(pages: Collection[int], ocr: str, tried: Collection[int] = ()) -> str:
+    """What to do about pages whose text layer is unreadable, from what OCR did with them.
+
+    `ocr`: "off" (YUJUESUAN_OCR / --no-ocr), "unavailable" (the recogniser could not be loaded),
+    "on" (then `tried` are the pages OCR read or tried to read) or "not_asked" (the caller reads the
+    text layer alone). OCR is on by default, so "OCR the file" is only said when it was not tried.
+    """
+    if ocr == "off":
+        return f"OCR is switched off (YUJUESUAN_OCR=0 or --no-ocr): ingest it with OCR on, or {REEXPORT}"
+    if ocr == "unavailable":
+        return f"OCR is not available (rapidocr-onnxruntime cannot be loaded): install it, or {REEXPORT}"
+    if ocr == "not_asked":
+        return f"the fonts lack a usable ToUnicode map: OCR the file or {REEXPORT}"
+    failed = sorted(set(pages) & set(tried))
+    missed = sorted(set(pages) - set(tried))
+    said = []
+    if failed:
+        said.append(f"OCR was tried on page{'s' if len(failed) > 1 else ''} {_listed(failed)} and read no "
+                    "usable Chinese there either (the page images print junk too)")  # fmt: skip
+    if missed:
+        said.append(
+            f"OCR ran out of time before reading page{'s' if len(missed) > 1 else ''} {_listed(missed)}"
+        )
+    return "; ".join([*said, REEXPORT])
+
+
+def _listed(pages: list[int], most: int = 10) -> str:
+    shown = ", ".join(map(str, pages[:most]))
+    return shown + (f" and {len(pages) - most} more" if len(pages) > most else "")

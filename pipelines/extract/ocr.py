@@ -49,6 +49,16 @@ def enabled() -> bool:
     return os.environ.get(ENV, "1").strip().lower() not in {"0", "off", "false", "no"}
 
 
+def available() -> bool:
+    """Whether the recogniser loads (rapidocr, onnxruntime and its model): the advice on an unreadable
+    page differs when OCR could not run at all."""
+    try:
+        _engine()
+    except Exception:  # ImportError, a missing shared library, a broken model file
+        return False
+    return True
+
+
 def dpi() -> int:
     return int(os.environ.get(DPI_ENV, DEFAULT_DPI))
 
@@ -107,6 +117,8 @@ class OcrRun:
 
     pages: dict[int, OcrPage] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    tried: set[int] = field(default_factory=set)  # pages given to the recogniser, read or not
+    unavailable: bool = False  # the recogniser could not be loaded (see `available`)
 
     @property
     def seconds(self) -> float:

@@ -26,6 +26,7 @@ from pipelines.extract.garble import (
     Garble,
     measure_text,
     unicode_map_errors,
+    unreadable_advice,
 )
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.plumber import Bands, ruled_grids, word_grid
@@ -132,6 +133,8 @@ def read_page_texts(
             advice = "OCR is switched off (YUJUESUAN_OCR)" if ocr is not None else "OCR it first"
             if ocr is not None and ocr_mod.enabled():
                 advice = "its images are too small to be page scans; nothing was read by OCR"
+                if ocr.unavailable:
+                    advice = "OCR is not available (the recogniser rapidocr-onnxruntime cannot be loaded)"
             raise SourceFileError("scanned", f"the PDF has page images but no text layer (a scan); {advice}")
         raise SourceFileError("no_text", "the PDF has no text")
     if ocr is not None and ocr.pages:  # a garbled page read by OCR is judged by what OCR read
@@ -144,15 +147,15 @@ def read_page_texts(
             raise SourceFileError(
                 "garbled_text",
                 f"the text layer is unreadable on {len(bad)} of {len(pages)} pages (page {worst}: "
-                f"{bad[worst]:.0%} of its text is unmapped, private-use, mojibake or rare characters); "
-                "the fonts lack a usable ToUnicode map: OCR the file or export it again",
+                f"{bad[worst]:.0%} of its text is unmapped, private-use, mojibake or rare characters): "
+                f"the fonts lack a usable ToUnicode map; {ocr_advice(ocr, bad)}",
             )
     whole = sum(scores, Garble())
     if whole.not_chinese:
         raise SourceFileError(
             "garbled_text",
-            f"only {whole.cjk_share:.0%} of the {whole.letters} letters in the text layer are Chinese; "
-            "the fonts lack a usable ToUnicode map: OCR the file or export it again",
+            f"only {whole.cjk_share:.0%} of the {whole.letters} letters in the text layer are Chinese: "
+            f"the fonts lack a usable ToUnicode map; {ocr_advice(ocr, _unreadable_pages(pages, scores))}",
         )
     if bad:
         for p in pages:
@@ -201,6 +204,15 @@ def _unreadable_pages(pages: list[PageText], scores: list[Garble]) -> set[int]:
     return {p.number for p, g in zip(pages, scores, strict=True) if g.is_garbled}
 
 
+def ocr_advice(ocr: ocr_mod.OcrRun | None, pages: Collection[int]) -> str:
+    """The advice for unreadable pages, from what OCR did (garble.unreadable_advice)."""
+    if ocr is None:
+        return unreadable_advice(pages, "not_asked")
+    if not ocr_mod.enabled():
+        return unreadable_advice(pages, "off")
+    return unreadable_advice(pages, "unavailable" if ocr.unavailable else "on", ocr.tried)
+
+
 def _read_scans(doc: Any, pages: list[PageText], ocr: ocr_mod.OcrRun, garbled: set[int]) -> None:
     """OCR the scanned pages (a large image, no text) and the garbled ones, each under the page
     time budget. Rendering is for these pages only: a page with a sound text layer is never drawn."""
@@ -209,6 +221,12 @@ def _read_scans(doc: Any, pages: list[PageText], ocr: ocr_mod.OcrRun, garbled: s
         scan = p.chars < MIN_PAGE_CHARS and p.image_share >= SCAN_IMAGE_SHARE
         if not scan and p.number not in garbled:
             continue
+        if not (ocr.tried or ocr_mod.available()):
+            ocr.unavailable = True
+            ocr.warnings.append(
+                "ocr: not available (the recogniser cannot be loaded); no page was read by OCR"
+            )
+            return
         try:
             with clock.page(p.number, ocr_mod.page_factor()):
                 read = ocr_mod.read_pdf_page(doc, p.number - 1)
@@ -217,6 +235,7 @@ def _read_scans(doc: Any, pages: list[PageText], ocr: ocr_mod.OcrRun, garbled: s
             if exc.scope == "file":
                 break
             continue
+        ocr.tried.add(p.number)
         if not scan and not _reads_as_chinese(read.lines()):
             ocr.warnings.append(f"ocr: page {p.number} looks garbled on the image too; it was not read")
             continue

@@ -332,6 +332,7 @@ def test_garbled_text_layer_fails_the_document(tmp_path: Path, three_tables, how
     doc = extract_document(garble_text_layer(pdf, tmp_path / f"{how}.pdf", how))
     assert (doc.status, doc.tables, doc.texts) == ("failed", [], [])
     assert doc.error is not None and doc.error.startswith("garbled_text:"), doc.error
+    assert "OCR is switched off" in doc.error and "OCR the file" not in doc.error  # what happened
 
 
 @pytest.mark.usefixtures("no_ocr")
@@ -350,6 +351,7 @@ def test_some_garbled_pages_make_the_document_partial(
     doc = extract_document(garble_text_layer(pdf, tmp_path / "page2.pdf", "private_use", pages={2}))
     assert doc.status == "partial" and doc.error is not None and doc.error.startswith("garbled_text:")
     assert "were not read: 2 (100%)" in doc.warnings[0]
+    assert "OCR is switched off" in doc.warnings[0] and "OCR is switched off" in doc.error
     assert [t.table_code for t in doc.tables] == ["D01", "D03"]
     assert [b.page for b in doc.texts] == [1, 3]
     readable = text_facts.filter(pl.col("table_code").is_in(["D01", "D03"]))

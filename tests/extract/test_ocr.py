@@ -311,3 +311,37 @@ def test_pages_with_a_text_layer_are_never_rendered(tmp_path: Path, monkeypatch:
     pdf = render(tables_of(SEED000)[0], tmp_path / "d01.pdf", ruled=True)
     doc = extract_document(pdf)
     assert doc.status == "ok" and doc.ocr_pages == [] and doc.tables
+
+
+def _cid_dump_pdf(tmp_path: Path) -> Path:
+    """A table printed from a pdfminer dump: "(cid:25910)…" is what the page shows, so OCR reads junk too."""
+    from tests.conftest import SEED000
+    from tests.render import cid_dump, render, tables_of
+
+    return render(cid_dump(tables_of(SEED000)[0]), tmp_path / "cid.pdf", ruled=True)
+
+
+def test_garbled_text_advice_says_ocr_was_tried(tmp_path: Path) -> None:
+    """OCR is on by default: a page OCR read and found junk on too is not answered with "OCR the file"."""
+    doc = extract_document(_cid_dump_pdf(tmp_path))
+    assert doc.status == "failed" and doc.error is not None and doc.error.startswith("garbled_text:")
+    assert "OCR was tried on page 1 and read no usable Chinese" in doc.error, doc.error
+    assert "OCR the file" not in doc.error and "export the file again" in doc.error
+
+
+def test_garbled_text_advice_when_ocr_is_not_available(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the recogniser (its package not importable) the document fails as garbled_text, not as
+    an internal error, and the advice says OCR could not run."""
+    import sys
+
+    pdf = _cid_dump_pdf(tmp_path)
+    ocr._engine.cache_clear()
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # `import` raises ImportError
+    try:
+        doc = extract_document(pdf)
+    finally:
+        ocr._engine.cache_clear()
+    assert doc.status == "failed" and doc.error is not None and doc.error.startswith("garbled_text:")
+    assert "OCR is not available" in doc.error and "OCR the file" not in doc.error, doc.error
