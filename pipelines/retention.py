@@ -4,6 +4,10 @@ documents, not with the number of runs.
 - Dated reports and GX validation results older than N days go (YUJUESUAN_RETENTION_DAYS, default 30;
   0 keeps everything), by the CLI and by the Dagster report steps once per batch. `latest.html`,
   the Data Docs index and the GX project files are always kept.
+- Staged results (`data/staging/<sha256>/`, pipelines/staging.py) go at the end of each batch when
+  their document is loaded and they are older than N days (YUJUESUAN_STAGING_DAYS, default 30; 0
+  keeps everything), or, a day after they were staged, when no version in the warehouse has their
+  content hash, or when another pipeline version wrote them (never reused).
 - Of each document's validations, only the newest K are kept, in the warehouse (`dq_run` and its
   `dq_result` rows) and among the GX results (YUJUESUAN_KEEP_RUNS, default 3; 0 keeps every run).
   The newest run is what v_document_quality and the report read; the others are its recent history.
@@ -22,10 +26,16 @@ if TYPE_CHECKING:
 
 DEFAULT_DAYS = 30.0
 DEFAULT_KEEP_RUNS = 3
+DEFAULT_STAGING_DAYS = 30.0
 
 
 def retention_days() -> float:
     return float(os.environ.get("YUJUESUAN_RETENTION_DAYS", DEFAULT_DAYS))
+
+
+def staging_days() -> float:
+    """Days a loaded document's staged result is kept (0: staging is never pruned)."""
+    return float(os.environ.get("YUJUESUAN_STAGING_DAYS", DEFAULT_STAGING_DAYS))
 
 
 def keep_runs() -> int:

@@ -9,7 +9,8 @@ whole or not at all and staging the same bytes twice does the work once. The sin
 (`pipelines.batch.load_staged`) reads it back into the warehouse.
 
 A result is reused only if the same pipeline version wrote it and its failure (if any) was about
-the bytes: a time-out or an internal error is tried again, like `errors.RETRY_REASONS`.
+the bytes: a time-out or an internal error is tried again, like `errors.RETRY_REASONS`. At the end of
+each batch `prune_staging` removes what is no longer worth keeping (retention.py).
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 import uuid
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -168,3 +171,72 @@ def read_staged(folder: Path, source_path: str | None = None) -> NormalisedDocum
     facts = pl.read_parquet(folder / "facts.parquet")
     tables = pl.read_parquet(folder / "tables.parquet")
     return NormalisedDocument(doc, facts, tables, extras)
+
+
+STAGING_GRACE_SECONDS = 86_400.0  # a result no version in the warehouse has yet: being staged by a run
+_SHA256_NAME = re.compile(r"[0-9a-f]{64}")
+
+
+def prune_staging(
+    staging: Path,
+    warehouse: Path,
+    keep: Collection[str] = (),
+    days: float | None = None,
+    now: float | None = None,
+) -> int:
+    """Remove staged results the warehouse no longer needs; return how many folders went.
+
+    - the document is in the warehouse and the result was staged more than `days` ago
+      (YUJUESUAN_STAGING_DAYS; 0 keeps everything): it would only be read again for the same bytes
+      delivered anew, which triage recognises without staging;
+    - no version in the warehouse has the content hash, or it would never be reused (another
+      pipeline version wrote it, or a failure that was not about the bytes), and it is older than
+      STAGING_GRACE_SECONDS: a run that stages now (another batch, a shard elsewhere) loads by then;
+    - half-written folders (a crash mid-write) older than the grace.
+    `keep`: content hashes of the batch that prunes (never removed). Run after its load.
+    """
+    from pipelines.retention import staging_days
+
+    days = staging_days() if days is None else days
+    if days <= 0 or not staging.is_dir():
+        return 0
+    now = time.time() if now is None else now
+    loaded = _loaded_hashes(warehouse)
+    keep = set(keep)
+    removed = 0
+    for folder in staging.iterdir():
+        try:
+            if not folder.is_dir() or folder.name in keep:
+                continue
+            age = now - folder.stat().st_mtime
+            if not _SHA256_NAME.fullmatch(folder.name):  # .<sha>.<id>.tmp / .old left by a crash
+                gone = folder.name.startswith(".") and age > STAGING_GRACE_SECONDS
+            elif folder.name in loaded and _reused(folder):
+                gone = age > days * 86_400
+            else:
+                gone = age > STAGING_GRACE_SECONDS
+            if gone:
+                shutil.rmtree(folder)
+                removed += 1
+        except OSError:
+            continue  # in use or already gone: the next batch tries again
+    return removed
+
+
+def _loaded_hashes(warehouse: Path) -> set[str]:
+    """Content hashes of every version in the warehouse (failed ones too: their reason is recorded)."""
+    from pipelines.load.warehouse import reader
+
+    if not warehouse.exists():
+        return set()
+    with reader(warehouse) as con:
+        return {r[0] for r in con.execute("select distinct source_sha256 from dim_document").fetchall()}
+
+
+def _reused(folder: Path) -> bool:
+    """Whether the same bytes staged again would take this result (see `_reusable`)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and _reusable(manifest)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pytest
 
 from pipelines.batch import StageItem, load_staged, stage_all, validate_batch
 from pipelines.extract.types import document_id_for
@@ -93,3 +94,46 @@ def test_batch_job_under_the_multiprocess_executor(tmp_path: Path) -> None:
     assert sorted(p.name for p in (warehouse.parent / "staging").iterdir()) == sorted(
         source_hash(Path(p))[0] for p in paths
     )
+
+
+def test_a_batch_prunes_staging_the_warehouse_no_longer_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """YUJUESUAN_STAGING_DAYS: at the end of a batch, staged results of loaded documents older than
+    the retention go, and so do results no version in the warehouse has (after a day's grace) and
+    half-written folders; recent ones, and the batch's own, stay."""
+    import os
+    import time
+
+    monkeypatch.setenv("YUJUESUAN_STAGING_DAYS", "30")
+    warehouse = tmp_path / "data" / "w.duckdb"
+    staging = tmp_path / "data" / "staging"
+    old_loaded, recent_loaded = _item(SEED000), _item(SEEDS / "003_5006032ceb30bda5.txt")
+    load_staged(warehouse, stage_all([old_loaded, recent_loaded], staging, workers=1))
+    variant = tmp_path / "never_loaded.txt"
+    variant.write_text(SEED000.read_text("utf-8").replace("7,171,195.84", "7,171,195.85"), "utf-8")
+    unloaded = _item(variant)
+    stage_all([unloaded], staging, workers=1)
+    fresh = staging / ("f" * 64)  # staged by another run a minute ago, not loaded yet
+    shutil.copytree(staging / unloaded.sha256, fresh)
+    crashed = staging / f".{'e' * 64}.1234abcd.tmp"
+    crashed.mkdir()
+    day = 86_400
+    for folder, days in ((old_loaded.sha256, 40), (recent_loaded.sha256, 10), (unloaded.sha256, 2),
+                         (crashed.name, 2), (fresh.name, 0.001)):  # fmt: skip
+        stamp = time.time() - days * day
+        os.utime(staging / folder, (stamp, stamp))
+
+    batch = _item(SEED_FILES[0])
+    config = batch_run_config(
+        warehouse, [batch.path], [batch.sha256], workers=1, report=False, in_process=True
+    )
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("source_files", [batch.partition_key])
+        result = ingest_batch.execute_in_process(run_config=config, instance=instance)
+    assert result.success
+    kept = sorted(p.name for p in staging.iterdir())
+    assert kept == sorted([recent_loaded.sha256, fresh.name, batch.sha256])
+    with reader(warehouse) as con:  # pruning staging never touches the warehouse
+        (n,) = con.execute("select count(*) from dim_document").fetchone() or (0,)
+    assert n == 3

@@ -91,10 +91,13 @@ def load_documents(
 ) -> Items:
     """Every staged document into the warehouse, one writer, one publish; a materialization each."""
     from pipelines.batch import load_staged
-    from pipelines.staging import Staged
+    from pipelines.staging import Staged, prune_staging, staging_dir_for
 
     staged = [Staged(**s) for shard in shards for s in shard]
     results = load_staged(warehouse.file, staged)
+    # the batch's staging is consumed: what the warehouse no longer needs goes (retention.py)
+    pruned = prune_staging(staging_dir_for(warehouse.file), warehouse.file, {s.sha256 for s in staged})
+    context.add_output_metadata({"pruned_staging": pruned})
     for s, r in zip(staged, results, strict=True):
         meta: dict[str, dg.RawMetadataValue] = {
             "file": Path(s.source_path).name,
