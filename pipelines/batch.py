@@ -152,19 +152,25 @@ def stage_all(
 def load_staged(
     warehouse: Path, staged: Sequence[Staged], on_loaded: Callable[[Staged, LoadResult], None] | None = None
 ) -> list[LoadResult]:
-    """Every staged document into the warehouse through one writer connection, published once."""
+    """Every staged document into the warehouse through one writer connection, published once.
+
+    Loaded in delivery order (`sources.delivery_order`: file modification time, then path), so of
+    two versions of one document in the batch the newer file is current; results in `staged` order.
+    """
     from pipelines.guard import load_guarded
     from pipelines.load.warehouse import writer
+    from pipelines.sources import delivery_key
     from pipelines.staging import read_staged
 
-    results = []
+    results: dict[int, LoadResult] = {}
+    order = sorted(range(len(staged)), key=lambda i: delivery_key(Path(staged[i].source_path)))
     with writer(warehouse) as con:
-        for s in staged:
-            result = load_guarded(con, read_staged(Path(s.folder), s.source_path))
-            results.append(result)
+        for i in order:
+            s = staged[i]
+            results[i] = result = load_guarded(con, read_staged(Path(s.folder), s.source_path))
             if on_loaded:
                 on_loaded(s, result)
-    return results
+    return [results[i] for i in range(len(staged))]
 
 
 NOT_VALIDATED = ("failed", "template")  # load statuses with nothing to check

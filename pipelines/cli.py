@@ -168,9 +168,9 @@ def ingest(
 
 def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers: int) -> None:
     from pipelines.batch import revalidate as run_rules_again
-    from pipelines.guard import check_free_space, nothing_to_do, triage
+    from pipelines.guard import check_free_space, nothing_to_do, record_copies, triage
     from pipelines.retention import prune_reports
-    from pipelines.sources import HashCache, scan_sources
+    from pipelines.sources import HashCache, delivery_order, scan_sources
 
     check_free_space(warehouse.resolve().parent)
     _mark("started")
@@ -180,10 +180,12 @@ def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers:
     if not scan.files:
         raise click.UsageError("no files to ingest (supported: .pdf .docx .xlsx .xlsm .xls .txt .md)")
     if not revalidate and (unchanged := nothing_to_do(warehouse, scan.files)):
-        click.echo(unchanged)  # a no-op rerun: one line, no Dagster, nothing written
+        for line in record_copies(warehouse, scan.files):  # a new name for loaded bytes is recorded
+            click.echo(line)
+        click.echo(unchanged)  # a no-op rerun: one line, no Dagster, nothing else written
         sys.exit(EXIT_OK)
     # unchanged bytes are recognised before any extraction; a revert is made current again
-    todo, notes = triage(warehouse, scan.files)
+    todo, notes = triage(warehouse, scan.files, named=[p for p in paths if p.is_file()])
     for note in notes:
         click.echo(note)
     todo_keys = {s.partition_key for s in todo}
@@ -191,7 +193,8 @@ def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers:
     first: dict[str, SourceFile] = {}  # partition key → the first file with those bytes
     for source in scan.files:
         first.setdefault(source.partition_key, source)
-    run = [s for k, s in first.items() if k in todo_keys or not _is_done(recorded.get(k))]
+    # versions of one document: the newest file is loaded last and is current (sources.delivery_order)
+    run = delivery_order(s for k, s in first.items() if k in todo_keys or not _is_done(recorded.get(k)))
     n = len(scan.files)
     click.echo(f"ingesting {n} file(s) into {warehouse}")
     index = {id(s): i for i, s in enumerate(scan.files, start=1)}
@@ -222,6 +225,8 @@ def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers:
                 outcomes[index[id(source)]] = outcome
                 click.echo(outcome.line(index[id(source)], n))
     outcomes_list = [outcomes[i] for i in sorted(outcomes)]
+    for line in record_copies(warehouse, scan.files):  # the same bytes under other names: recorded
+        click.echo(line)
     _mark("batches_done")
     if revalidate:
         again = [o.document_id for o in outcomes_list if o.outcome == "already loaded"]
@@ -295,6 +300,7 @@ def _run_batch(
                     steps.get(step, 0.0) + record.timestamp - start.get(event.step_key, record.timestamp)
                 )
     recorded = _recorded(warehouse)
+    newer = _superseded_by(warehouse, [s.partition_key for s in chunk])
     out = []
     for source in chunk:
         key, name = source.partition_key, source.path.name
@@ -308,9 +314,30 @@ def _run_batch(
             outcome = FileOutcome(name, key, "failed", status, pages or 0, took, error or "")
         else:
             detail = (error or "") if status in ("partial", "template") else ""
+            if key in newer:  # loaded and kept, not current: say which file is
+                detail = "; ".join(d for d in (f"superseded by {newer[key]}", detail) if d)
             outcome = FileOutcome(name, key, "loaded", status, pages or 0, took, detail)
         out.append((source, outcome))
     return out
+
+
+def _superseded_by(warehouse: Path, document_ids: list[str]) -> dict[str, str]:
+    """document_id → the file name of the current version, for those of `document_ids` superseded."""
+    from pipelines.load.warehouse import reader
+
+    if not warehouse.exists() or not document_ids:
+        return {}
+    with reader(warehouse) as con:
+        rows = con.execute(
+            """
+            select d.document_id, any_value(c.source_path)
+            from dim_document d join dim_document c on c.version_key = d.version_key and c.is_current
+            where d.document_id in (select unnest(?)) and not d.is_current and d.status <> 'failed'
+            group by d.document_id
+            """,
+            [document_ids],
+        ).fetchall()
+    return {r[0]: Path(r[1]).name for r in rows}
 
 
 @cli.command()

@@ -15,7 +15,14 @@ from pathlib import Path
 import dagster as dg
 from filelock import Timeout
 
-from pipelines.sources import SOURCE_PATH_TAG, HashCache, SourceFile, scan_sources
+from pipelines.sources import (
+    SOURCE_PATH_TAG,
+    HashCache,
+    SourceFile,
+    by_content,
+    delivery_order,
+    scan_sources,
+)
 from pipelines.wiring.batch_job import batch_run_config, ingest_batch
 from pipelines.wiring.extract import source_document
 from pipelines.wiring.load import recognised_tables_have_facts, warehouse_document
@@ -69,7 +76,7 @@ def inbox_sensor(
     since superseded (a revert) is a new delivery: it is recorded and made current here, as the
     CLI does, without extracting it again (see guard.deliver_again).
     """
-    from pipelines.guard import deliver_again
+    from pipelines.guard import deliver_again, record_copies
 
     folder = Path(inbox.path)
     if not folder.is_dir():
@@ -91,6 +98,11 @@ def inbox_sensor(
     except Timeout:  # a batch is writing: look at these files again on the next tick
         cache.forget([s.path for s in fresh])
         context.log.info("the warehouse is busy; reverted files are looked at again on the next tick")
+    try:  # the same bytes under another name, once their version is loaded (as the CLI records them)
+        for line in record_copies(warehouse.file, found, timeout=30):
+            context.log.info(line)
+    except Timeout:
+        context.log.info("the warehouse is busy; copies are recorded on a later tick")
     new = sorted({s.partition_key for s in found if not s.error} - known)
     if not new:
         return dg.SensorResult(skip_reason="no new or changed files")
@@ -125,8 +137,9 @@ def nightly_ingest(
     batch = f"nightly-{tick.strftime('%Y%m%dT%H%M%z')}" if tick else "nightly-manual"
     # once per content hash; unchanged files are not opened (their hashes are remembered by stat)
     cache = HashCache.for_warehouse(warehouse.file)
-    todo = {s.partition_key: s for s in scan_sources([folder], cache=cache).files}
-    files = [s for key, s in sorted(todo.items()) if key in registered and key not in done]
+    # as the CLI: the same bytes are read from their first path; versions load oldest file first
+    todo = by_content(scan_sources([folder], cache=cache).files)
+    files = delivery_order(g[0] for key, g in todo.items() if key in registered and key not in done)
     if not files:
         return []
     config = batch_run_config(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import errno
 import logging
 import shutil
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -270,11 +270,16 @@ def nothing_to_do(warehouse: Path, sources: list[SourceFile]) -> str | None:
     )
 
 
-def triage(warehouse: Path, sources: list[SourceFile]) -> tuple[list[SourceFile], list[str]]:
+def triage(
+    warehouse: Path, sources: list[SourceFile], named: Collection[Path] | None = None
+) -> tuple[list[SourceFile], list[str]]:
     """Which files need the pipeline; unchanged bytes are recognised here, before any extraction.
 
     - bytes already loaded and current: `already loaded`, nothing is written;
-    - bytes loaded earlier and since superseded (a revert): made current again, not re-extracted;
+    - bytes loaded earlier and since superseded (a revert): made current again, not re-extracted.
+      A file named (`named`; every file when None) is delivered now; one found in a folder is
+      delivered when it was written, as the landing-folder sensor judges it (`deliver_again`), so
+      a folder that keeps the original beside its correction never flips back to the original;
     - the same bytes under a second name in this run: tried once;
     - a failed attempt whose reason was not the bytes (RETRY_REASONS): tried again.
     """
@@ -298,7 +303,12 @@ def triage(warehouse: Path, sources: list[SourceFile]) -> tuple[list[SourceFile]
             lines.append(f"already tried: {s.path} ({key}) failed: {state[2]}")
         else:
             revert.append(s)
-    return todo, lines + deliver_again(warehouse, revert)
+    if named is None:
+        return todo, lines + deliver_again(warehouse, revert)
+    now = {p.resolve() for p in named}
+    by_name = [s for s in revert if s.path.resolve() in now]
+    found = [s for s in revert if s.path.resolve() not in now]
+    return todo, lines + deliver_again(warehouse, by_name) + deliver_again(warehouse, found, by_mtime=True)
 
 
 def deliver_again(
@@ -349,4 +359,47 @@ def deliver_again(
         for key, s in candidates.items():
             make_current(con, key, str(s.path))
             lines.append(f"delivered again: {s.path} ({key}) is the current version again")
+    return lines
+
+
+def record_copies(warehouse: Path, sources: list[SourceFile], *, timeout: float | None = None) -> list[str]:
+    """The same bytes under several names in one scan are one document version, read from the first
+    path (`sources.by_content`); each other path is recorded as a `same_bytes` row of doc_delivery
+    once that version is in the warehouse, so no copy is dropped silently. Recorded once per path;
+    nothing is opened for writing when there is nothing new. Returns one line per path recorded.
+    """
+    import duckdb
+
+    from pipelines.load.warehouse import LOCK_TIMEOUT_SECONDS, record_delivery, writer
+    from pipelines.sources import by_content
+
+    copies = {
+        k: group for k, group in by_content(s for s in sources if not s.error).items() if len(group) > 1
+    }
+    if not copies or not warehouse.exists():
+        return []
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            """
+            select document_id, source_path from dim_document where document_id in (select unnest(?))
+            union select document_id, source_path from doc_delivery where document_id in (select unnest(?))
+            """,
+            [sorted(copies), sorted(copies)],
+        ).fetchall()
+    loaded = {r[0] for r in rows}
+    known = {(r[0], r[1]) for r in rows}
+    todo = [
+        (key, s)
+        for key, group in copies.items()
+        if key in loaded
+        for s in group
+        if (key, str(s.path.resolve())) not in known
+    ]
+    if not todo:
+        return []
+    lines = []
+    with writer(warehouse, timeout=LOCK_TIMEOUT_SECONDS if timeout is None else timeout) as con:
+        for key, s in todo:
+            record_delivery(con, key, str(s.path.resolve()), "same_bytes")
+            lines.append(f"same bytes: {s.path} is recorded as a copy of {copies[key][0].path.name} ({key})")
     return lines

@@ -181,6 +181,41 @@ def scan_sources(
     return SourceScan(files, skipped)
 
 
+def written_at(path: Path) -> int:
+    """The file's modification time (ns); 0 when it cannot be read (delivered first, superseded)."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def delivery_order(files: Iterable[SourceFile]) -> list[SourceFile]:
+    """The order a run delivers (loads) file versions in: by modification time, then path.
+
+    Several versions of one document (same region, department, year, kind) in one run, say a
+    corrected re-publication beside the original: the last one loaded is current, so the newest
+    file wins and the older ones are loaded and kept as superseded (`is_current = false`), whatever
+    their names. The CLI and the nightly batch both load in this order (`batch.load_staged`).
+    """
+    return sorted(files, key=lambda s: delivery_key(s.path))
+
+
+def delivery_key(path: Path) -> tuple[int, str]:
+    return (written_at(path), str(path))
+
+
+def by_content(files: Iterable[SourceFile]) -> dict[str, list[SourceFile]]:
+    """Partition key → the files with those bytes, the first in scan (path) order being the one read.
+
+    The same bytes under two names are one document version: it is read once, from the first path;
+    the other paths are recorded as `same_bytes` deliveries (`guard.record_copies`).
+    """
+    out: dict[str, list[SourceFile]] = {}
+    for s in files:
+        out.setdefault(s.partition_key, []).append(s)
+    return out
+
+
 def find_source_files(paths: Iterable[Path], *, all_files: bool = False) -> list[SourceFile]:
     """The files `scan_sources` takes (see there)."""
     return scan_sources(paths, all_files=all_files).files

@@ -399,3 +399,88 @@ def test_a_noop_rerun_is_one_line_and_opens_nothing(tmp_path: Path, monkeypatch:
     _variant(one, "85")
     changed = runner.invoke(cli, ["ingest", str(folder), "--warehouse", str(warehouse)])
     assert set(hashed) == {one} and "1 loaded, 1 already loaded" in changed.output  # scan + extraction
+
+
+def _two_versions_and_a_copy(folder: Path) -> tuple[Path, Path, Path]:
+    """A corrected re-publication listed before the original it corrects, and a copy of it under a
+    third name. The corrected file was written a day after the original."""
+    import shutil
+
+    folder.mkdir()
+    newer = _variant(folder / "a_corrected.txt", "85")
+    copy = folder / "b_same_as_corrected.txt"
+    shutil.copy(newer, copy)
+    older = _variant(folder / "z_original.txt", "84")
+    day_ago = time.time() - 86400
+    os.utime(older, (day_ago, day_ago))
+    return newer, older, copy
+
+
+def _deliveries(warehouse: Path) -> set[tuple[str, str]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute("select source_path, outcome from doc_delivery").fetchall()
+    return {(Path(r[0]).name, r[1]) for r in rows}
+
+
+def test_two_versions_in_one_folder_the_newer_file_is_current(tmp_path: Path) -> None:
+    """`yujuesuan ingest FOLDER` with two versions of one document and a copy: whatever the names,
+    the newer file is current, the older one is loaded and kept superseded, the copy is recorded."""
+    from click.testing import CliRunner
+
+    from pipelines.cli import cli
+
+    newer, older, _ = _two_versions_and_a_copy(tmp_path / "landing")
+    warehouse = tmp_path / "w.duckdb"
+    result = CliRunner().invoke(cli, ["ingest", str(newer.parent), "--warehouse", str(warehouse)])
+    assert result.exit_code == 0, result.output
+    assert _current(warehouse) == {str(newer): True, str(older): False}
+    assert "z_original.txt" in result.output and "superseded by a_corrected.txt" in result.output
+    assert _deliveries(warehouse) == {
+        ("a_corrected.txt", "loaded"),
+        ("z_original.txt", "loaded"),
+        ("b_same_as_corrected.txt", "same_bytes"),
+    }
+    # again: the original kept beside its correction is not a revert, the copy is recorded once
+    again = CliRunner().invoke(cli, ["ingest", str(newer.parent), "--warehouse", str(warehouse)])
+    assert again.exit_code == 0 and "delivered again" not in again.output, again.output
+    assert _current(warehouse) == {str(newer): True, str(older): False}
+    assert len(_deliveries(warehouse)) == 3
+    # named on the command line, the original is delivered now: a deliberate revert
+    revert = CliRunner().invoke(cli, ["ingest", str(older), "--warehouse", str(warehouse)])
+    assert revert.exit_code == 0 and "delivered again" in revert.output, revert.output
+    assert _current(warehouse) == {str(newer): False, str(older): True}
+
+
+def test_two_versions_in_the_landing_folder_follow_the_cli_rule(tmp_path: Path) -> None:
+    """The sensor and the nightly batch apply the CLI's rule: the newer file is current, the copy is
+    read once (from its first name) and recorded once its version is loaded."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from pipelines.defs import defs, inbox_sensor, nightly_ingest
+    from pipelines.wiring.partitions import SOURCE_FILES
+    from pipelines.wiring.resources import InboxResource, WarehouseResource
+
+    inbox = tmp_path / "inbox"
+    newer, older, _ = _two_versions_and_a_copy(inbox)
+    warehouse = tmp_path / "data" / "w.duckdb"
+    resources = {"inbox": InboxResource(path=str(inbox)), "warehouse": WarehouseResource(path=str(warehouse))}
+    with dg.instance_for_test() as instance:
+        result = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+        assert isinstance(result, dg.SensorResult)
+        (request,) = result.dynamic_partitions_requests or []
+        instance.add_dynamic_partitions(SOURCE_FILES, list(request.partition_keys or []))
+        tick = datetime(2025, 9, 2, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+        context = dg.build_schedule_context(
+            instance=instance, resources=resources, scheduled_execution_time=tick
+        )
+        requests = nightly_ingest(context)
+        assert isinstance(requests, list)
+        (run,) = requests
+        paths = run.run_config["ops"]["plan_shards"]["config"]["paths"]
+        assert paths == [str(older.resolve()), str(newer.resolve())]  # delivery order; the copy read once
+        job = defs.resolve_job_def("ingest_batch")
+        assert job.execute_in_process(run_config=run.run_config, instance=instance, tags=run.tags).success
+        inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+    assert _current(warehouse) == {str(newer.resolve()): True, str(older.resolve()): False}
+    assert ("b_same_as_corrected.txt", "same_bytes") in _deliveries(warehouse)

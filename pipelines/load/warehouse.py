@@ -406,6 +406,11 @@ def make_current(con: duckdb.DuckDBPyConnection, document_id: str, source_path: 
         raise
 
 
+def record_delivery(con: duckdb.DuckDBPyConnection, document_id: str, source_path: str, outcome: str) -> None:
+    """One doc_delivery row: `loaded`, `current_again`, or `same_bytes` (a copy under another name)."""
+    _delivered(con, document_id, source_path, outcome)
+
+
 def _delivered(con: duckdb.DuckDBPyConnection, document_id: str, source_path: str, outcome: str) -> None:
     con.execute(
         "insert into doc_delivery (document_id, source_path, delivered_at, outcome) values (?, ?, ?, ?)",
