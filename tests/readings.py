@@ -2,6 +2,7 @@
 versions of the reader can be compared with `diff -r` (a change meant to be faster must read the same).
 
     python -m tests.readings FOLDER OUT
+    python -m tests.readings --diff BEFORE AFTER   # readings exactly, boxes within 0.15 pt
 
 Each file lists the document's status and metadata, every table's cells (page, table, row, column,
 printed text) with its engine, unit, pages and printed numbers, the narrative text of every page
@@ -46,7 +47,44 @@ def readings(doc: ExtractedDocument) -> tuple[list[str], list[str]]:
     return out, boxes
 
 
+def _numbers(line: str) -> tuple[str, list[float]]:
+    head, _, box = line.rpartition(" ")
+    try:
+        return head, [float(v) for v in box.split(",")]
+    except ValueError:
+        return line, []
+
+
+def diff(before: Path, after: Path, tolerance: float = 0.15) -> list[str]:
+    """Every reading that differs between two dumps, and every box that moved more than `tolerance`."""
+    out: list[str] = []
+    for old in sorted(before.iterdir()):
+        new = after / old.name
+        a = old.read_text(encoding="utf-8").splitlines()
+        b = new.read_text(encoding="utf-8").splitlines() if new.exists() else []
+        if len(a) != len(b):
+            out.append(f"{old.name}: {len(a)} lines before, {len(b)} after")
+            continue
+        for x, y in zip(a, b, strict=True):
+            if old.suffix == ".boxes":
+                (hx, vx), (hy, vy) = _numbers(x), _numbers(y)
+                same = (
+                    hx == hy
+                    and len(vx) == len(vy)
+                    and all(abs(u - v) <= tolerance for u, v in zip(vx, vy, strict=True))
+                )
+            else:
+                same = x == y
+            if not same:
+                out.append(f"{old.name}: {x!r} -> {y!r}")
+    return out
+
+
 def main(argv: list[str]) -> None:
+    if argv[0] == "--diff":
+        found = diff(Path(argv[1]), Path(argv[2]))
+        print("\n".join(found) or "no reading differs; no box moved more than 0.15 pt")
+        return
     from pipelines.extract import ocr
     from pipelines.extract.document import extract_document
 

@@ -34,11 +34,11 @@ def page_objects(page: Any, plumber_page: Any) -> dict[str, list[Obj]] | None:
     height = float(plumber_page.height)
     doctop = float(plumber_page.initial_doctop)
     number = int(plumber_page.page_number)
-    texts: dict[int | None, int] = {}  # text object → its place in the content stream
+    texts: dict[int | None, tuple[int, Any, Matrix]] = {}  # text object → its place, itself, its form's ctm
     paths: list[tuple[Any, Matrix]] = []
     for obj, kind, m in _walk(page, _IDENTITY):
         if kind == raw.FPDF_PAGEOBJ_TEXT:
-            texts[_address(obj)] = len(texts)
+            texts[_address(obj)] = (len(texts), obj, m)
         elif kind == raw.FPDF_PAGEOBJ_PATH:
             paths.append((obj, m))
     chars = _chars(page, texts, height, doctop, number)
@@ -55,10 +55,10 @@ def _address(obj: Any) -> int | None:
 
 
 def _chars(
-    page: Any, texts: dict[int | None, int], height: float, doctop: float, number: int
+    page: Any, texts: dict[int | None, tuple[int, Any, Matrix]], height: float, doctop: float, number: int
 ) -> list[Obj] | None:
     """The page's characters in content-stream order (pdfminer's): pdfium's text page puts some
-    text objects out of that order."""
+    text objects out of that order, and leaves out those that print only spaces."""
     textpage = raw.FPDFText_LoadPage(page)
     if not textpage:
         return None
@@ -68,8 +68,54 @@ def _chars(
         raw.FPDFText_ClosePage(textpage)
     if read is None:
         return None
+    seen = {key for key, _ in read}
+    for key, (_, obj, ctm) in texts.items():
+        if key not in seen and (space := _blank(obj, ctm, height, doctop, number)) is not None:
+            read.append((key, space))
     last = len(texts)
-    return [c for _, c in sorted(read, key=lambda oc: texts.get(oc[0], last))]
+    return [c for _, c in sorted(read, key=lambda oc: texts[oc[0]][0] if oc[0] in texts else last)]
+
+
+def _blank(obj: Any, ctm: Matrix, height: float, doctop: float, number: int) -> Obj | None:
+    """A space for a text object that draws nothing and that pdfium's text page left out: a printed
+    space (pdfminer reads it as one). It parts two words closer than pdfplumber's tolerance
+    ("1. 一般公共预算"), so it must be there; its width does not matter, it is one zero-wide space."""
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+        return None
+    if left.value != right.value or bottom.value != top.value:
+        return None  # it draws glyphs pdfium could not read: not a space
+    size = ctypes.c_float()
+    font = _font(obj)
+    if font is None or not raw.FPDFTextObj_GetFontSize(obj, size):
+        return None
+    a, b, c, d, e, f = _times(_matrix(obj), ctm)
+    if b or c or a <= 0 or d <= 0:
+        return None
+    descent, fontname = font
+    fontsize = float(size.value)
+    x = _r(e)
+    y0 = _r(d * descent * fontsize + f)
+    y1 = _r(d * (descent * fontsize + fontsize) + f)
+    return {
+        "object_type": "char",
+        "page_number": number,
+        "text": " ",
+        "fontname": fontname,
+        "size": y1 - y0,
+        "adv": 0.0,
+        "upright": True,
+        "matrix": (a, b, c, d, x, _r(f)),
+        "x0": x,
+        "x1": x,
+        "y0": y0,
+        "y1": y1,
+        "top": height - y1,
+        "bottom": height - y0,
+        "doctop": doctop + height - y1,
+        "width": 0.0,
+        "height": y1 - y0,
+    }
 
 
 def _read_chars(
