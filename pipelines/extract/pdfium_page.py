@@ -29,7 +29,7 @@ def page_objects(page: Any, plumber_page: Any) -> dict[str, list[Obj]] | None:
     """pdfplumber's `objects` of `plumber_page` read from the same page opened by pdfium, or None
     when pdfium's reading could differ from pdfminer's (see the module's docstring)."""
     mediabox = tuple(float(v) for v in plumber_page.mediabox)
-    if int(plumber_page.rotation or 0) % 360 or mediabox[0] or mediabox[1]:
+    if mediabox[0] or mediabox[1] or not _turn_upright(page, int(plumber_page.rotation or 0) % 360):
         return None
     height = float(plumber_page.height)
     doctop = float(plumber_page.initial_doctop)
@@ -45,9 +45,28 @@ def page_objects(page: Any, plumber_page: Any) -> dict[str, list[Obj]] | None:
     if chars is None:
         return None
     objects: dict[str, list[Obj]] = {"char": chars}
-    for found in _paths(paths, height, doctop, number):
+    for found in _paths(page.pdf, paths, height, doctop, number):
         objects.setdefault(found["object_type"], []).append(found)
     return objects
+
+
+def _turn_upright(page: Any, rotation: int) -> bool:
+    """Place the page's objects as pdfminer does on a page printed turned (/Rotate): in the turned
+    page's own frame, so that its text reads upright. Only this opened copy of the page changes."""
+    if not rotation:
+        return True
+    x0, y0, x1, y1 = (float(v) for v in page.get_mediabox())
+    turns: dict[int, Matrix] = {
+        90: (0.0, -1.0, 1.0, 0.0, -y0, x1),
+        180: (-1.0, 0.0, 0.0, -1.0, x1, y1),
+        270: (0.0, 1.0, -1.0, 0.0, y1, -x0),
+    }
+    if rotation not in turns:
+        return False
+    a, b, c, d, e, f = turns[rotation]
+    for obj in list(_objects(page, in_form=False)):
+        raw.FPDFPageObj_Transform(obj, a, b, c, d, e, f)
+    return True
 
 
 def _address(obj: Any) -> int | None:
@@ -121,7 +140,7 @@ def _blank(obj: Any, ctm: Matrix, height: float, doctop: float, number: int) -> 
 def _read_chars(
     textpage: Any, height: float, doctop: float, number: int
 ) -> list[tuple[int | None, Obj]] | None:
-    fonts: dict[int | None, tuple[float, str] | None] = {}  # text object → (descent per em, name)
+    fonts: dict[int | None, tuple[float, str] | None] = {}  # font → (descent per em, name)
     x, y = ctypes.c_double(), ctypes.c_double()
     box = raw.FS_RECTF()
     m = raw.FS_MATRIX()
@@ -135,9 +154,10 @@ def _read_chars(
             return None
         obj = raw.FPDFText_GetTextObject(textpage, i)
         key = _address(obj)
-        if key not in fonts:
-            fonts[key] = _font(obj)
-        font = fonts[key]
+        font_key = _address(raw.FPDFTextObj_GetFont(obj))
+        if font_key not in fonts:
+            fonts[font_key] = _font(obj)
+        font = fonts[font_key]
         if font is None or not raw.FPDFTextObj_GetFontSize(obj, size):
             return None
         if not raw.FPDFText_GetMatrix(textpage, i, m) or not raw.FPDFText_GetLooseCharBox(textpage, i, box):
@@ -276,7 +296,9 @@ def _segments(path: Any, m: Matrix) -> list[Segment]:
     return out
 
 
-def _paths(paths: list[tuple[Any, Matrix]], height: float, doctop: float, number: int) -> Iterator[Obj]:
+def _paths(
+    pdf: Any, paths: list[tuple[Any, Matrix]], height: float, doctop: float, number: int
+) -> Iterator[Obj]:
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     for path, m in paths:
         if not raw.FPDFPath_GetDrawMode(path, fill, stroke):
@@ -288,8 +310,12 @@ def _paths(paths: list[tuple[Any, Matrix]], height: float, doctop: float, number
             "fill": bool(fill.value),
             "evenodd": fill.value == raw.FPDF_FILLMODE_ALTERNATE,
             "linewidth": _width(path),
-            "stroking_color": _color(path, raw.FPDFPageObj_GetStrokeColor),
-            "non_stroking_color": _color(path, raw.FPDFPageObj_GetFillColor),
+            "stroking_color": _color(
+                pdf, path, raw.FPDFPageObj_GetStrokeColor, raw.FPDFPageObj_GetRenderedStrokePattern
+            ),
+            "non_stroking_color": _color(
+                pdf, path, raw.FPDFPageObj_GetFillColor, raw.FPDFPageObj_GetRenderedFillPattern
+            ),
         }
         segments = _segments(path, m)
         shape = "".join(op for op, _ in segments)
@@ -304,11 +330,17 @@ def _width(path: Any) -> float:
     return float(w.value) if raw.FPDFPageObj_GetStrokeWidth(path, w) else 0.0
 
 
-def _color(path: Any, getter: Any) -> tuple[float, ...]:
-    """The colour as RGB in 0–1 (pdfium converts every colour space to RGB; only white is asked)."""
+def _color(pdf: Any, path: Any, getter: Any, pattern: Any) -> tuple[float, ...] | str:
+    """The colour as RGB in 0–1 (pdfium converts every colour space to RGB; only white is asked).
+    pdfium reads a pattern as white; pdfminer gives the pattern's name, which is not white."""
     r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
     if not getter(path, r, g, b, a):
         return (0.0,)
+    if r.value == g.value == b.value == 255:
+        bitmap = pattern(pdf, path)
+        if bitmap:
+            raw.FPDFBitmap_Destroy(bitmap)
+            return "pattern"
     return (r.value / 255, g.value / 255, b.value / 255)
 
 
