@@ -69,6 +69,22 @@ def _turn_upright(page: Any, rotation: int) -> bool:
     return True
 
 
+def _as_address(function: Any, *args: Any) -> Any:
+    """pdfium's `function` as a ctypes function that takes and returns objects as plain addresses:
+    pypdfium2 wraps each returned handle in a typed pointer, a cost paid per character here."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    if not address:
+        raise ImportError(f"pdfium has no {function.__name__}")
+    return ctypes.CFUNCTYPE(*args)(address)
+
+
+_text_object = _as_address(raw.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+_text_font = _as_address(raw.FPDFTextObj_GetFont, ctypes.c_void_p, ctypes.c_void_p)
+_font_size = _as_address(
+    raw.FPDFTextObj_GetFontSize, ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_float)
+)
+
+
 def _address(obj: Any) -> int | None:
     return ctypes.cast(obj, ctypes.c_void_p).value
 
@@ -141,10 +157,12 @@ def _read_chars(
     textpage: Any, height: float, doctop: float, number: int
 ) -> list[tuple[int | None, Obj]] | None:
     fonts: dict[int | None, tuple[float, str] | None] = {}  # font → (descent per em, name)
+    objects: dict[int | None, tuple[tuple[float, str] | None, float | None]] = {}  # → font, size
     x, y = ctypes.c_double(), ctypes.c_double()
     box = raw.FS_RECTF()
     m = raw.FS_MATRIX()
     size = ctypes.c_float()
+    size_ref = ctypes.byref(size)
     out: list[tuple[int | None, Obj]] = []
     for i in range(raw.FPDFText_CountChars(textpage)):
         code = raw.FPDFText_GetUnicode(textpage, i)
@@ -152,13 +170,14 @@ def _read_chars(
             continue  # a space or line break pdfium inferred (or put in place of a printed space)
         if raw.FPDFText_HasUnicodeMapError(textpage, i) == 1:
             return None
-        obj = raw.FPDFText_GetTextObject(textpage, i)
-        key = _address(obj)
-        font_key = _address(raw.FPDFTextObj_GetFont(obj))
-        if font_key not in fonts:
-            fonts[font_key] = _font(obj)
-        font = fonts[font_key]
-        if font is None or not raw.FPDFTextObj_GetFontSize(obj, size):
+        key = _text_object(textpage, i)
+        if key not in objects:
+            font_key = _text_font(key)
+            if font_key not in fonts:
+                fonts[font_key] = _font(raw.FPDFText_GetTextObject(textpage, i))
+            objects[key] = (fonts[font_key], float(size.value) if _font_size(key, size_ref) else None)
+        font, fontsize = objects[key]
+        if font is None or fontsize is None:
             return None
         if not raw.FPDFText_GetMatrix(textpage, i, m) or not raw.FPDFText_GetLooseCharBox(textpage, i, box):
             return None
@@ -166,7 +185,6 @@ def _read_chars(
             return None  # rotated, mirrored or vertical text: pdfminer's box is not made this way
         raw.FPDFText_GetCharOrigin(textpage, i, x, y)
         descent, fontname = font
-        fontsize = float(size.value)
         ox, oy = _r(x.value), _r(y.value)
         x0, x1 = ox, _r(box.right)
         y0 = _r(m.d * descent * fontsize + oy)
