@@ -28,7 +28,7 @@ from pipelines.extract.garble import (
     unicode_map_errors,
 )
 from pipelines.extract.metadata import detect_metadata
-from pipelines.extract.pdfium_page import page_objects
+from pipelines.extract.pdfium_page import PdfiumPages
 from pipelines.extract.plumber import Bands, ruled_grids, word_grid
 from pipelines.extract.regions import grid_region, note_region
 from pipelines.extract.signature import settle_codes
@@ -253,7 +253,7 @@ def extract_pdf_tables(
     # the document's kind settles a title a budget and a final account share
     kind = detect_metadata([ln for p in pages[:2] for ln in p.lines]).doc_kind
     clock = budget.current()
-    with pdfplumber.open(path) as pdf, _Pdfium(path) as fast:
+    with pdfplumber.open(path) as pdf, PdfiumPages(path) as fast:
         for text in pages:
             titled = bool(text.title_codes(kind))
             if not titled and open_table is None:
@@ -288,31 +288,6 @@ def extract_pdf_tables(
     if ocr is not None and ocr.pages:
         _mark_ocr(tables, ocr)
     return _join_repeated(tables), warnings
-
-
-class _Pdfium:
-    """The file opened by pdfium as well, to give pdfplumber's pages their objects (pdfium_page.py)
-    without pdfminer parsing them; a page pdfium cannot read as pdfminer would is left to pdfminer."""
-
-    def __init__(self, path: Path) -> None:
-        self.doc = pdfium.PdfDocument(str(path))
-
-    def __enter__(self) -> _Pdfium:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.doc.close()
-
-    def parsed(self, page: Any) -> Any:
-        """`page` with its objects read by pdfium where they can be."""
-        fast = self.doc[page.page_number - 1]
-        try:
-            objects = page_objects(fast, page)
-        finally:
-            fast.close()
-        if objects is not None:
-            page._objects = objects
-        return page
 
 
 def _page_text(page: Any) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -23,6 +24,34 @@ import pypdfium2.raw as raw
 Obj = dict[str, Any]
 Point = tuple[float, float]
 Segment = tuple[str, list[Point]]  # pdfminer's path operator ("m", "l", "c", "h") and its points
+
+
+class PdfiumPages:
+    """The file opened by pdfium beside pdfplumber, to give pdfplumber's pages their objects
+    without pdfminer parsing them; a page pdfium cannot read as pdfminer would is left to pdfminer."""
+
+    def __init__(self, path: Path) -> None:
+        self.doc = pdfium.PdfDocument(str(path))
+
+    def __enter__(self) -> PdfiumPages:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.doc.close()
+
+    def parsed(self, page: Any) -> Any:
+        """pdfplumber's `page`, its objects read by pdfium where they can be (a page already parsed
+        keeps its objects)."""
+        if "_objects" in vars(page):
+            return page
+        fast = self.doc[page.page_number - 1]
+        try:
+            objects = page_objects(fast, page)
+        finally:
+            fast.close()
+        if objects is not None:
+            page._objects = objects
+        return page
 
 
 def page_objects(page: Any, plumber_page: Any) -> dict[str, list[Obj]] | None:
