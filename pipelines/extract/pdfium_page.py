@@ -109,6 +109,14 @@ def _as_address(function: Any, *args: Any) -> Any:
 
 _text_object = _as_address(raw.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
 _text_font = _as_address(raw.FPDFTextObj_GetFont, ctypes.c_void_p, ctypes.c_void_p)
+_glyph_width = _as_address(
+    raw.FPDFFont_GetGlyphWidth,
+    ctypes.c_int,
+    ctypes.c_void_p,
+    ctypes.c_uint32,
+    ctypes.c_float,
+    ctypes.POINTER(ctypes.c_float),
+)
 _font_size = _as_address(
     raw.FPDFTextObj_GetFontSize, ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_float)
 )
@@ -186,12 +194,14 @@ def _read_chars(
     textpage: Any, height: float, doctop: float, number: int
 ) -> list[tuple[int | None, Obj]] | None:
     fonts: dict[int | None, tuple[float, str] | None] = {}  # font → (descent per em, name)
-    objects: dict[int | None, tuple[tuple[float, str] | None, float | None]] = {}  # → font, size
+    # text object → its font's metrics, its font size, its font
+    objects: dict[int | None, tuple[tuple[float, str] | None, float | None, int | None]] = {}
     x, y = ctypes.c_double(), ctypes.c_double()
-    box = raw.FS_RECTF()
     m = raw.FS_MATRIX()
     size = ctypes.c_float()
     size_ref = ctypes.byref(size)
+    width = ctypes.c_float()
+    width_ref = ctypes.byref(width)
     out: list[tuple[int | None, Obj]] = []
     for i in range(raw.FPDFText_CountChars(textpage)):
         code = raw.FPDFText_GetUnicode(textpage, i)
@@ -204,18 +214,24 @@ def _read_chars(
             font_key = _text_font(key)
             if font_key not in fonts:
                 fonts[font_key] = _font(raw.FPDFText_GetTextObject(textpage, i))
-            objects[key] = (fonts[font_key], float(size.value) if _font_size(key, size_ref) else None)
-        font, fontsize = objects[key]
-        if font is None or fontsize is None:
+            objects[key] = (
+                fonts[font_key],
+                float(size.value) if _font_size(key, size_ref) else None,
+                font_key,
+            )
+        font, fontsize, font_key = objects[key]
+        if font is None or fontsize is None or not _glyph_width(font_key, code, fontsize, width_ref):
             return None
-        if not raw.FPDFText_GetMatrix(textpage, i, m) or not raw.FPDFText_GetLooseCharBox(textpage, i, box):
+        if not raw.FPDFText_GetMatrix(textpage, i, m):
             return None
         if m.b or m.c or m.a <= 0 or m.d <= 0:
             return None  # rotated, mirrored or vertical text: pdfminer's box is not made this way
         raw.FPDFText_GetCharOrigin(textpage, i, x, y)
         descent, fontname = font
         ox, oy = _r(x.value), _r(y.value)
-        x0, x1 = ox, _r(box.right)
+        # the advance the font's widths give (pdfminer's): pdfium's loose box would stretch to
+        # the glyph's outline where it is wider (a comma of a non-embedded CJK font, 积 at 1016)
+        x0, x1 = ox, _r(x.value + m.a * width.value)
         y0 = _r(m.d * descent * fontsize + oy)
         y1 = _r(m.d * (descent * fontsize + fontsize) + oy)
         char = {
@@ -257,7 +273,7 @@ def _font(obj: Any) -> tuple[float, str] | None:
     if not raw.FPDFFont_GetAscent(font, 1000.0, ascent) or not raw.FPDFFont_GetDescent(font, 1000.0, descent):
         return None
     if ascent.value == descent.value:
-        return None  # pdfium's advance (loose box) falls back to the glyph's outline then
+        return None  # no metrics at all: pdfium and pdfminer would guess the descent differently
     n = raw.FPDFFont_GetBaseFontName(font, None, 0)
     buf = ctypes.create_string_buffer(max(n, 1))
     raw.FPDFFont_GetBaseFontName(font, buf, n)
