@@ -4,10 +4,15 @@ pdfminer interprets a page's content stream in Python, which was most of the tim
 PDF; pdfium interprets it in C. The objects are the ones pdfminer would give pdfplumber: a char's box
 is its origin, advance and font size placed by the text matrix, from the font's descent up by the
 font size (pdfminer's `LTChar`); a painted path is split into subpaths and each becomes a line, a
-rect or a curve by pdfminer's own rules (`PDFLayoutAnalyzer.paint_path`). Where pdfium cannot give
-the same objects (a rotated page, a page whose box is offset, text that is not upright, a font
-without metrics, text pdfium cannot map to Unicode) `page_objects` returns None and the caller lets
-pdfminer parse the page as before.
+rect or a curve by pdfminer's own rules (`PDFLayoutAnalyzer.paint_path`). A page printed turned
+(/Rotate) is turned into pdfminer's frame first. Where pdfium cannot give the same objects (a page
+whose box is offset, text that is not upright, a font without metrics, text pdfium cannot map to
+Unicode) `page_objects` returns None and the caller lets pdfminer parse the page as before.
+
+Known differences, none of which changes a reading of tests/fixtures/real or data/samples
+(`python -m tests.readings`): pdfium leaves out runs of spaces, tabs and U+3000/U+00A0 that pdfminer
+keeps as characters (blanks only part words, and one between two characters is restored); a pattern
+fill pdfium cannot render reads as white (a cover page's shading).
 """
 
 from __future__ import annotations
