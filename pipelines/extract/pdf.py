@@ -29,6 +29,7 @@ from pipelines.extract.garble import (
     unreadable_advice,
 )
 from pipelines.extract.metadata import detect_metadata
+from pipelines.extract.pdfium_page import PdfiumPages
 from pipelines.extract.plumber import Bands, ruled_grids, word_grid
 from pipelines.extract.regions import grid_region, note_region
 from pipelines.extract.signature import settle_codes
@@ -271,17 +272,19 @@ def extract_pdf_tables(
     # the document's kind settles a title a budget and a final account share
     kind = detect_metadata([ln for p in pages[:2] for ln in p.lines]).doc_kind
     clock = budget.current()
-    with pdfplumber.open(path) as pdf:
+    with pdfplumber.open(path) as pdf, PdfiumPages(path) as fast:
         for text in pages:
             titled = bool(text.title_codes(kind))
             if not titled and open_table is None:
                 if text.number in wanted and page_texts is not None:
-                    page_texts[text.number] = _page_text(pdf.pages[text.number - 1])
+                    page_texts[text.number] = _page_text(fast.parsed(pdf.pages[text.number - 1]))
                 continue  # narrative page: never sent to the table finder
             page = pdf.pages[text.number - 1]
             scan = ocr.pages.get(text.number) if ocr is not None else None
             if scan is not None:  # the page's objects are what OCR read on its image
                 page._objects = scan.plumber_objects(text.number)
+            else:
+                fast.parsed(page)
             try:
                 with clock.page(text.number):
                     open_table = _read_page(path, page, open_table, tables, warnings, kind)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.extract.camelot import camelot_grid
+from pipelines.extract.pdfium_page import PdfiumPages
 from pipelines.extract.plumber import ruled_grids, table_texts, word_grid
 from pipelines.extract.types import BBox, PrintedNumber, RawRow, RawTable
 
@@ -83,10 +84,12 @@ def candidate_pages(
 
     pages: list[list[RawRow]] = []
     bands = None
-    with pdfplumber.open(path) as pdf:
+    with pdfplumber.open(path) as pdf, PdfiumPages(path) as fast:
         for number, region in table.regions:
             page = pdf.pages[number - 1]
             _PARSED.restore(path, page)
+            if not engine.startswith("camelot"):
+                fast.parsed(page)
             if engine.startswith("camelot"):
                 ruled = engine.endswith("lattice")
                 rows = camelot_grid(path, number, ruled=ruled, region=region, page_height=page.height)

@@ -1,0 +1,459 @@
+"""A page's pdfplumber objects (chars, lines, rects, curves) built from pdfium instead of pdfminer.
+
+pdfminer interprets a page's content stream in Python, which was most of the time spent reading a
+PDF; pdfium interprets it in C. The objects are the ones pdfminer would give pdfplumber: a char's box
+is its origin, advance and font size placed by the text matrix, from the font's descent up by the
+font size (pdfminer's `LTChar`); a painted path is split into subpaths and each becomes a line, a
+rect or a curve by pdfminer's own rules (`PDFLayoutAnalyzer.paint_path`). A page printed turned
+(/Rotate) is turned into pdfminer's frame first. Where pdfium cannot give the same objects (a page
+whose box is offset, text that is not upright, a font without metrics, text pdfium cannot map to
+Unicode) `page_objects` returns None and the caller lets pdfminer parse the page as before.
+
+Known differences, none of which changes a reading of tests/fixtures/real or data/samples
+(`python -m tests.readings`): pdfium leaves out runs of spaces, tabs and U+3000/U+00A0 that pdfminer
+keeps as characters (blanks only part words, and one between two characters is restored); a pattern
+fill pdfium cannot render reads as white (a cover page's shading).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+
+Obj = dict[str, Any]
+Point = tuple[float, float]
+Segment = tuple[str, list[Point]]  # pdfminer's path operator ("m", "l", "c", "h") and its points
+
+
+class PdfiumPages:
+    """The file opened by pdfium beside pdfplumber, to give pdfplumber's pages their objects
+    without pdfminer parsing them; a page pdfium cannot read as pdfminer would is left to pdfminer."""
+
+    def __init__(self, path: Path) -> None:
+        self.doc = pdfium.PdfDocument(str(path))
+
+    def __enter__(self) -> PdfiumPages:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.doc.close()
+
+    def parsed(self, page: Any) -> Any:
+        """pdfplumber's `page`, its objects read by pdfium where they can be (a page already parsed
+        keeps its objects)."""
+        if "_objects" in vars(page):
+            return page
+        fast = self.doc[page.page_number - 1]
+        try:
+            objects = page_objects(fast, page)
+        finally:
+            fast.close()
+        if objects is not None:
+            page._objects = objects
+        return page
+
+
+def page_objects(page: Any, plumber_page: Any) -> dict[str, list[Obj]] | None:
+    """pdfplumber's `objects` of `plumber_page` read from the same page opened by pdfium, or None
+    when pdfium's reading could differ from pdfminer's (see the module's docstring)."""
+    mediabox = tuple(float(v) for v in plumber_page.mediabox)
+    if mediabox[0] or mediabox[1] or not _turn_upright(page, int(plumber_page.rotation or 0) % 360):
+        return None
+    height = float(plumber_page.height)
+    doctop = float(plumber_page.initial_doctop)
+    number = int(plumber_page.page_number)
+    texts: dict[int | None, tuple[int, Any, Matrix]] = {}  # text object → its place, itself, its form's ctm
+    paths: list[tuple[Any, Matrix]] = []
+    for obj, kind, m in _walk(page, _IDENTITY):
+        if kind == raw.FPDF_PAGEOBJ_TEXT:
+            texts[_address(obj)] = (len(texts), obj, m)
+        elif kind == raw.FPDF_PAGEOBJ_PATH:
+            paths.append((obj, m))
+    chars = _chars(page, texts, height, doctop, number)
+    if chars is None:
+        return None
+    objects: dict[str, list[Obj]] = {"char": chars}
+    for found in _paths(page.pdf, paths, height, doctop, number):
+        objects.setdefault(found["object_type"], []).append(found)
+    return objects
+
+
+def _turn_upright(page: Any, rotation: int) -> bool:
+    """Place the page's objects as pdfminer does on a page printed turned (/Rotate): in the turned
+    page's own frame, so that its text reads upright. Only this opened copy of the page changes."""
+    if not rotation:
+        return True
+    x0, y0, x1, y1 = (float(v) for v in page.get_mediabox())
+    turns: dict[int, Matrix] = {
+        90: (0.0, -1.0, 1.0, 0.0, -y0, x1),
+        180: (-1.0, 0.0, 0.0, -1.0, x1, y1),
+        270: (0.0, 1.0, -1.0, 0.0, y1, -x0),
+    }
+    if rotation not in turns:
+        return False
+    a, b, c, d, e, f = turns[rotation]
+    for obj in list(_objects(page, in_form=False)):
+        raw.FPDFPageObj_Transform(obj, a, b, c, d, e, f)
+    return True
+
+
+def _as_address(function: Any, *args: Any) -> Any:
+    """pdfium's `function` as a ctypes function that takes and returns objects as plain addresses:
+    pypdfium2 wraps each returned handle in a typed pointer, a cost paid per character here."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    if not address:
+        raise ImportError(f"pdfium has no {function.__name__}")
+    return ctypes.CFUNCTYPE(*args)(address)
+
+
+_text_object = _as_address(raw.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+_text_font = _as_address(raw.FPDFTextObj_GetFont, ctypes.c_void_p, ctypes.c_void_p)
+_glyph_width = _as_address(
+    raw.FPDFFont_GetGlyphWidth,
+    ctypes.c_int,
+    ctypes.c_void_p,
+    ctypes.c_uint32,
+    ctypes.c_float,
+    ctypes.POINTER(ctypes.c_float),
+)
+_font_size = _as_address(
+    raw.FPDFTextObj_GetFontSize, ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_float)
+)
+
+
+def _address(obj: Any) -> int | None:
+    return ctypes.cast(obj, ctypes.c_void_p).value
+
+
+def _chars(
+    page: Any, texts: dict[int | None, tuple[int, Any, Matrix]], height: float, doctop: float, number: int
+) -> list[Obj] | None:
+    """The page's characters in content-stream order (pdfminer's): pdfium's text page puts some
+    text objects out of that order, and leaves out those that print only spaces."""
+    textpage = raw.FPDFText_LoadPage(page)
+    if not textpage:
+        return None
+    try:
+        read = _read_chars(textpage, height, doctop, number)
+    finally:
+        raw.FPDFText_ClosePage(textpage)
+    if read is None:
+        return None
+    seen = {key for key, _ in read}
+    for key, (_, obj, ctm) in texts.items():
+        if key not in seen and (space := _blank(obj, ctm, height, doctop, number)) is not None:
+            read.append((key, space))
+    last = len(texts)
+    return [c for _, c in sorted(read, key=lambda oc: texts[oc[0]][0] if oc[0] in texts else last)]
+
+
+def _blank(obj: Any, ctm: Matrix, height: float, doctop: float, number: int) -> Obj | None:
+    """A space for a text object that draws nothing and that pdfium's text page left out: a printed
+    space (pdfminer reads it as one). It parts two words closer than pdfplumber's tolerance
+    ("1. 一般公共预算"), so it must be there; its width does not matter, it is one zero-wide space."""
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+        return None
+    if left.value != right.value or bottom.value != top.value:
+        return None  # it draws glyphs pdfium could not read: not a space
+    size = ctypes.c_float()
+    font = _font(obj)
+    if font is None or not raw.FPDFTextObj_GetFontSize(obj, size):
+        return None
+    a, b, c, d, e, f = _times(_matrix(obj), ctm)
+    if b or c or a <= 0 or d <= 0:
+        return None
+    descent, fontname = font
+    fontsize = float(size.value)
+    x = _r(e)
+    y0 = _r(d * descent * fontsize + f)
+    y1 = _r(d * (descent * fontsize + fontsize) + f)
+    return {
+        "object_type": "char",
+        "page_number": number,
+        "text": " ",
+        "fontname": fontname,
+        "size": y1 - y0,
+        "adv": 0.0,
+        "upright": True,
+        "matrix": (a, b, c, d, x, _r(f)),
+        "x0": x,
+        "x1": x,
+        "y0": y0,
+        "y1": y1,
+        "top": height - y1,
+        "bottom": height - y0,
+        "doctop": doctop + height - y1,
+        "width": 0.0,
+        "height": y1 - y0,
+    }
+
+
+def _read_chars(
+    textpage: Any, height: float, doctop: float, number: int
+) -> list[tuple[int | None, Obj]] | None:
+    fonts: dict[int | None, tuple[float, str] | None] = {}  # font → (descent per em, name)
+    # text object → its font's metrics, its font size, its font
+    objects: dict[int | None, tuple[tuple[float, str] | None, float | None, int | None]] = {}
+    x, y = ctypes.c_double(), ctypes.c_double()
+    m = raw.FS_MATRIX()
+    size = ctypes.c_float()
+    size_ref = ctypes.byref(size)
+    width = ctypes.c_float()
+    width_ref = ctypes.byref(width)
+    out: list[tuple[int | None, Obj]] = []
+    for i in range(raw.FPDFText_CountChars(textpage)):
+        code = raw.FPDFText_GetUnicode(textpage, i)
+        if raw.FPDFText_IsGenerated(textpage, i):
+            continue  # a space or line break pdfium inferred (or put in place of a printed space)
+        if raw.FPDFText_HasUnicodeMapError(textpage, i) == 1:
+            return None
+        key = _text_object(textpage, i)
+        if key not in objects:
+            font_key = _text_font(key)
+            if font_key not in fonts:
+                fonts[font_key] = _font(raw.FPDFText_GetTextObject(textpage, i))
+            objects[key] = (
+                fonts[font_key],
+                float(size.value) if _font_size(key, size_ref) else None,
+                font_key,
+            )
+        font, fontsize, font_key = objects[key]
+        if font is None or fontsize is None or not _glyph_width(font_key, code, fontsize, width_ref):
+            return None
+        if not raw.FPDFText_GetMatrix(textpage, i, m):
+            return None
+        if m.b or m.c or m.a <= 0 or m.d <= 0:
+            return None  # rotated, mirrored or vertical text: pdfminer's box is not made this way
+        raw.FPDFText_GetCharOrigin(textpage, i, x, y)
+        descent, fontname = font
+        ox, oy = _r(x.value), _r(y.value)
+        # the advance the font's widths give (pdfminer's): pdfium's loose box would stretch to
+        # the glyph's outline where it is wider (a comma of a non-embedded CJK font, 积 at 1016)
+        x0, x1 = ox, _r(x.value + m.a * width.value)
+        y0 = _r(m.d * descent * fontsize + oy)
+        y1 = _r(m.d * (descent * fontsize + fontsize) + oy)
+        char = {
+            "object_type": "char",
+            "page_number": number,
+            "text": chr(code),
+            "fontname": fontname,
+            "size": y1 - y0,
+            "adv": (x1 - x0) / m.a,
+            "upright": True,
+            "matrix": (m.a, m.b, m.c, m.d, ox, oy),
+            "x0": x0,
+            "x1": x1,
+            "y0": y0,
+            "y1": y1,
+            "top": height - y1,
+            "bottom": height - y0,
+            "doctop": doctop + height - y1,
+            "width": x1 - x0,
+            "height": y1 - y0,
+        }
+        out.append((key, char))
+    return out
+
+
+def _r(v: float) -> float:
+    """pdfium's single-precision coordinate, rounded back near the decimals a content stream prints,
+    as pdfminer computes them in double precision: 198.12 + 3 must not become 201.11999, which
+    parts two words pdfminer keeps together. Four decimals, not three: a renderer printing many
+    decimals gives rows whose gaps pdfplumber's readers compare to each other, and three would
+    move one row by a thousandth of a point more than its neighbours."""
+    return round(float(v), 4)
+
+
+def _font(obj: Any) -> tuple[float, str] | None:
+    """The font's descent per unit of font size (pdfminer's: negative, from the descriptor) and its
+    name; None for a font pdfium gives no metrics for, or vertical text."""
+    font = raw.FPDFTextObj_GetFont(obj)
+    if not font:
+        return None
+    ascent, descent = ctypes.c_float(), ctypes.c_float()
+    if not raw.FPDFFont_GetAscent(font, 1000.0, ascent) or not raw.FPDFFont_GetDescent(font, 1000.0, descent):
+        return None
+    if ascent.value == descent.value:
+        return None  # no metrics at all: pdfium and pdfminer would guess the descent differently
+    n = raw.FPDFFont_GetBaseFontName(font, None, 0)
+    buf = ctypes.create_string_buffer(max(n, 1))
+    raw.FPDFFont_GetBaseFontName(font, buf, n)
+    name = buf.value.decode("utf-8", "replace")
+    return -abs(float(descent.value)) / 1000.0, name
+
+
+# --- paths ----------------------------------------------------------------------------------------
+
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _times(m: Matrix, n: Matrix) -> Matrix:
+    """m then n (pdfminer's `mult_matrix(m, n)`)."""
+    a0, b0, c0, d0, e0, f0 = m
+    a1, b1, c1, d1, e1, f1 = n
+    return (
+        a0 * a1 + b0 * c1,
+        a0 * b1 + b0 * d1,
+        c0 * a1 + d0 * c1,
+        c0 * b1 + d0 * d1,
+        e0 * a1 + f0 * c1 + e1,
+        e0 * b1 + f0 * d1 + f1,
+    )
+
+
+def _apply(m: Matrix, p: Point) -> Point:
+    a, b, c, d, e, f = m
+    return (a * p[0] + c * p[1] + e, b * p[0] + d * p[1] + f)
+
+
+def _matrix(obj: Any) -> Matrix:
+    fm = raw.FS_MATRIX()
+    if not raw.FPDFPageObj_GetMatrix(obj, fm):
+        raise pdfium.PdfiumError("Failed to get the object's matrix.")
+    return (fm.a, fm.b, fm.c, fm.d, fm.e, fm.f)
+
+
+def _objects(parent: Any, in_form: bool) -> Iterator[Any]:
+    count = raw.FPDFFormObj_CountObjects(parent) if in_form else raw.FPDFPage_CountObjects(parent)
+    for i in range(count):
+        obj = raw.FPDFFormObj_GetObject(parent, i) if in_form else raw.FPDFPage_GetObject(parent, i)
+        if obj:
+            yield obj
+
+
+def _walk(parent: Any, ctm: Matrix, in_form: bool = False) -> Iterator[tuple[Any, int, Matrix]]:
+    """Every object of the page in drawing order, forms entered, with its kind and (for a path)
+    its matrix to page space."""
+    for obj in _objects(parent, in_form):
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == raw.FPDF_PAGEOBJ_FORM:
+            yield from _walk(obj, _times(_matrix(obj), ctm), in_form=True)
+        else:
+            yield obj, kind, _times(_matrix(obj), ctm) if kind == raw.FPDF_PAGEOBJ_PATH else ctm
+
+
+def _segments(path: Any, m: Matrix) -> list[Segment]:
+    """The path as pdfminer's operators, points in page space: pdfium marks a closing point where
+    pdfminer records an "h", and keeps a curve as three points where pdfminer has one "c"."""
+    out: list[Segment] = []
+    fx, fy = ctypes.c_float(), ctypes.c_float()
+    bezier: list[Point] = []
+    for i in range(raw.FPDFPath_CountSegments(path)):
+        seg = raw.FPDFPath_GetPathSegment(path, i)
+        raw.FPDFPathSegment_GetPoint(seg, fx, fy)
+        px, py = _apply(m, (float(fx.value), float(fy.value)))
+        point = (_r(px), _r(py))
+        kind = raw.FPDFPathSegment_GetType(seg)
+        if kind == raw.FPDF_SEGMENT_BEZIERTO:
+            bezier.append(point)
+            if len(bezier) < 3:
+                continue
+            out.append(("c", bezier))
+            bezier = []
+        elif kind == raw.FPDF_SEGMENT_MOVETO:
+            out.append(("m", [point]))
+        else:
+            out.append(("l", [point]))
+        if raw.FPDFPathSegment_GetClose(seg):
+            out.append(("h", []))
+    return out
+
+
+def _paths(
+    pdf: Any, paths: list[tuple[Any, Matrix]], height: float, doctop: float, number: int
+) -> Iterator[Obj]:
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    for path, m in paths:
+        if not raw.FPDFPath_GetDrawMode(path, fill, stroke):
+            continue
+        if not fill.value and not stroke.value:
+            continue
+        style = {
+            "stroke": bool(stroke.value),
+            "fill": bool(fill.value),
+            "evenodd": fill.value == raw.FPDF_FILLMODE_ALTERNATE,
+            "linewidth": _width(path),
+            "stroking_color": _color(
+                pdf, path, raw.FPDFPageObj_GetStrokeColor, raw.FPDFPageObj_GetRenderedStrokePattern
+            ),
+            "non_stroking_color": _color(
+                pdf, path, raw.FPDFPageObj_GetFillColor, raw.FPDFPageObj_GetRenderedFillPattern
+            ),
+        }
+        segments = _segments(path, m)
+        shape = "".join(op for op, _ in segments)
+        for sub in re.finditer(r"m[^m]+", shape):
+            obj = _layout_object(segments[sub.start() : sub.end()])
+            if obj is not None:
+                yield _placed(obj, style, height, doctop, number)
+
+
+def _width(path: Any) -> float:
+    w = ctypes.c_float()
+    return float(w.value) if raw.FPDFPageObj_GetStrokeWidth(path, w) else 0.0
+
+
+def _color(pdf: Any, path: Any, getter: Any, pattern: Any) -> tuple[float, ...] | str:
+    """The colour as RGB in 0–1 (pdfium converts every colour space to RGB; only white is asked).
+    pdfium reads a pattern as white; pdfminer gives the pattern's name, which is not white."""
+    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    if not getter(path, r, g, b, a):
+        return (0.0,)
+    if r.value == g.value == b.value == 255:
+        bitmap = pattern(pdf, path)
+        if bitmap:
+            raw.FPDFBitmap_Destroy(bitmap)
+            return "pattern"
+    return (r.value / 255, g.value / 255, b.value / 255)
+
+
+def _layout_object(path: list[Segment]) -> tuple[str, list[Point]] | None:
+    """One subpath as pdfminer's layout object: its kind and the points its box is made from
+    (pdfminer's `paint_path` for a subpath opened by "m")."""
+    shape = "".join(op for op, _ in path)
+    start = path[0][1][-1]
+    pts = [pts[-1] if op != "h" else start for op, pts in path]
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape = shape[:-2] + "h"
+        pts.pop()
+    if shape in {"mlh", "ml"}:
+        return "line", pts[:2]
+    if shape in {"mlllh", "mllll"}:
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (
+            y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0
+        )
+        if pts[0] == pts[4] and square:
+            return "rect", [pts[0], pts[2]]
+    return "curve", pts
+
+
+def _placed(found: tuple[str, list[Point]], style: Obj, height: float, doctop: float, number: int) -> Obj:
+    kind, pts = found
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    obj: Obj = {
+        "object_type": kind,
+        "page_number": number,
+        **style,
+        "x0": x0,
+        "y0": y0,
+        "x1": x1,
+        "y1": y1,
+        "width": x1 - x0,
+        "height": y1 - y0,
+        "top": height - y1,
+        "bottom": height - y0,
+        "doctop": doctop + height - y1,
+    }
+    if kind != "rect":
+        obj["pts"] = [(x, height - y) for x, y in pts]
+    return obj
