@@ -89,12 +89,13 @@ def stage_shard(
 def load_documents(
     context: dg.OpExecutionContext, warehouse: WarehouseResource, shards: list[Items]
 ) -> Items:
-    """Every staged document into the warehouse, one writer, one publish; a materialization each."""
+    """Every staged document into the warehouse, one writer; a materialization each. Not published
+    here: validate_documents goes on in the same work copy and publishes the batch with its findings."""
     from pipelines.batch import load_staged
     from pipelines.staging import Staged
 
     staged = [Staged(**s) for shard in shards for s in shard]
-    results = load_staged(warehouse.file, staged)
+    results = load_staged(warehouse.file, staged, publish=False)  # validate_documents publishes
     for s, r in zip(staged, results, strict=True):
         meta: dict[str, dg.RawMetadataValue] = {
             "file": Path(s.source_path).name,
