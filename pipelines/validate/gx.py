@@ -18,6 +18,7 @@ import multiprocessing as mp
 import os
 import re
 import resource
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -243,6 +244,15 @@ def build_data_docs(docs_dir: Path) -> Path | None:
         for css in docs_dir.rglob("*.css"):
             css.write_text(_REMOTE_URL.sub("none", css.read_text(encoding="utf-8")), encoding="utf-8")
     return next(iter(sorted(docs_dir.rglob("index.html"))), None)
+
+
+def build_data_docs_soon(docs_dir: Path) -> Callable[[], Path | None]:
+    """`build_data_docs` started now; call the result for its index page. After `isolate()` the site is
+    rendered in GX's process while the caller goes on (the HTML report); otherwise here, at once."""
+    if _process is not None and (docs_dir / "gx").is_dir():
+        return _process.submit(build_data_docs, docs_dir).result
+    index = build_data_docs(docs_dir)
+    return lambda: index
 
 
 # GX's Data Docs pull Bootstrap, jQuery, Vega and Font Awesome from public CDNs: offline they are
