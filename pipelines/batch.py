@@ -1,7 +1,7 @@
 """A batch of files through the pipeline: staging in parallel processes, then one writer, one GX verdict.
 
     staged = stage_all(items, staging, workers=2)        # extract + normalise, per file, any process
-    loaded = load_staged(warehouse, staged)              # one writer connection, one publish
+    loaded = load_staged(warehouse, staged)              # one writer connection (publishes, or leaves it to:)
     judged = validate_batch(warehouse, ids, run_id)      # each rule's SQL once, GX once per document kind
 
 The stages are plain functions: the Dagster batch job (pipelines/wiring/batch_job.py) calls them from its
@@ -72,6 +72,11 @@ def _prewarm_validation() -> None:
     (load → rules → GX) that follows. Only with a pool: in-process extraction would share the GIL."""
     import importlib
     import threading
+
+    from pipelines.validate.gx import isolated
+
+    if isolated():  # GX runs in its own process, already importing it (the CLI)
+        return
 
     def load() -> None:
         try:
@@ -150,12 +155,20 @@ def stage_all(
 
 
 def load_staged(
-    warehouse: Path, staged: Sequence[Staged], on_loaded: Callable[[Staged, LoadResult], None] | None = None
+    warehouse: Path,
+    staged: Sequence[Staged],
+    on_loaded: Callable[[Staged, LoadResult], None] | None = None,
+    *,
+    publish: bool = True,
 ) -> list[LoadResult]:
     """Every staged document into the warehouse through one writer connection, published once.
 
     Loaded in delivery order (`sources.delivery_order`: file modification time, then path), so of
     two versions of one document in the batch the newer file is current; results in `staged` order.
+
+    `publish=False`: validation follows in this run (`validate_batch`): its writer session goes on
+    in the same work copy, without a copy of the warehouse in between, and publishes the batch
+    with its findings.
     """
     from pipelines.guard import load_guarded
     from pipelines.load.warehouse import writer
@@ -164,7 +177,7 @@ def load_staged(
 
     results: dict[int, LoadResult] = {}
     order = sorted(range(len(staged)), key=lambda i: delivery_key(Path(staged[i].source_path)))
-    with writer(warehouse) as con:
+    with writer(warehouse, publish_after=publish) as con:
         for i in order:
             s = staged[i]
             results[i] = result = load_guarded(con, read_staged(Path(s.folder), s.source_path))
@@ -183,7 +196,7 @@ def validate_batch(
 
     Returns each document's evaluation, or why it was not validated (failed, template, not loaded).
     """
-    from pipelines.load.warehouse import locked_reader, writer
+    from pipelines.load.warehouse import locked_reader, publish_pending, writer
     from pipelines.validate.engine import judge_batch, prepare_batch
     from pipelines.validate.rules import load_rules
     from pipelines.validate.store import store_evaluation
@@ -202,6 +215,7 @@ def validate_batch(
             checked.append(document_id)
         prepared = prepare_batch(con, checked, rules)
     if not prepared:
+        publish_pending(warehouse)  # what a load with publish=False left for this step to publish
         return out
     evaluations = judge_batch(prepared, docs_dir=docs_dir, run_name=run_id)
     with writer(warehouse) as con:  # one publish: readers see the batch with its findings

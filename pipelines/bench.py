@@ -314,6 +314,7 @@ def _ingest_cli(folder: Path, workers: int) -> dict[str, Any]:
         "exit": os.waitstatus_to_exitcode(status),
         "rss": t.get("rss_kib", usage.ru_maxrss),
         "worker_rss": t.get("worker_rss_kib", 0),
+        "gx_rss": t.get("gx_rss_kib", 0),  # GX's own process (pipelines/validate/gx.py isolate)
         "phases": phases,
         "tail": out[-600:],
     }
@@ -356,7 +357,8 @@ def bench_folder(folder: Path, workers: list[int]) -> None:
         name = f"ingest --workers {n} ({n} core{'s' if n > 1 else ''})"
         ratio = rate / floor_rate
         print(f"{name:<34} {r['pages']:>6} {r['seconds']:>7.2f} {rate:>8.1f} {per_cpu:>8.1f} {ratio:>7.1%}"
-              f" {r['rss'] / 1024:>8.0f}  worker peak {r['worker_rss'] / 1024:.0f} MiB, exit {r['exit']},"
+              f" {r['rss'] / 1024:>8.0f}  worker peak {r['worker_rss'] / 1024:.0f} MiB,"
+              f" GX process {r['gx_rss'] / 1024:.0f} MiB, exit {r['exit']},"
               f" {r['documents']} documents, {r['facts']} facts", flush=True)  # fmt: skip
         for phase, seconds in r["phases"].items():
             print(f"    {phase:<44} {seconds:>7.2f} s")

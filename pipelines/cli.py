@@ -157,7 +157,12 @@ def ingest(
         os.environ["YUJUESUAN_OCR"] = "0"
     try:  # one run per warehouse at a time; a full disk is a message, not a traceback
         with run_lock(warehouse, notify=lambda m: click.echo(m, err=True)):
-            _ingest(paths, warehouse, revalidate, workers or 0)
+            try:
+                _ingest(paths, warehouse, revalidate, workers or 0)
+            finally:
+                from pipelines.validate.gx import release
+
+                release()
     except StorageFull as exc:
         raise click.ClickException(str(exc)) from exc
     except Exception as exc:
@@ -211,6 +216,10 @@ def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers:
             click.echo(outcomes[index[id(source)]].line(index[id(source)], n))
     instance = None
     _mark("triaged")
+    if run or revalidate:
+        from pipelines.validate.gx import isolate
+
+        isolate()  # GX's import overlaps Dagster's start-up and the extraction; its memory stays apart
     if run:
         _dagster_home(warehouse)
         import dagster as dg
@@ -253,6 +262,9 @@ def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers:
     prune_reports(reports_dir_for(warehouse))
     if instance is not None:
         instance.dispose()
+    from pipelines.validate.gx import release
+
+    _mark("gx_rss_kib", release())
     _mark("done")
     _write_timings()
     sys.exit(EXIT_SOME_FAILED if failures or not report_ok else EXIT_OK)

@@ -62,6 +62,47 @@ def test_two_workers_stage_what_one_writer_loads_and_gx_judges_once(tmp_path: Pa
     assert runs == stored  # every check of each document stored under its document
 
 
+def test_load_then_validate_share_one_work_copy_and_publish_once(tmp_path: Path) -> None:
+    """load_staged(publish=False): readers see nothing of the batch until validate_batch publishes it
+    with its findings, and validation writes on in the loader's work copy (no copy of the warehouse)."""
+    import os
+
+    from pipelines.load.warehouse import work_copy, writer
+
+    staging, warehouse = tmp_path / "staging", tmp_path / "w.duckdb"
+    with writer(warehouse):
+        pass  # an existing, published warehouse
+    items = [_item(p) for p in SEED_FILES]
+    staged = stage_all(items, staging, workers=1)
+    load_staged(warehouse, staged, publish=False)
+    with reader(warehouse) as con:
+        assert con.execute("select count(*) from dim_document").fetchone() == (0,)
+    loaded_inode = os.stat(work_copy(warehouse)).st_ino
+    judged = validate_batch(warehouse, [i.partition_key for i in items], "batch-test")
+    assert all(not isinstance(v, str) for v in judged.values())
+    assert os.stat(work_copy(warehouse)).st_ino == loaded_inode == os.stat(warehouse).st_ino
+    with reader(warehouse) as con:
+        assert con.execute("select count(distinct document_id) from dq_run").fetchone() == (2,)
+
+
+def test_a_batch_with_nothing_to_validate_is_still_published(tmp_path: Path) -> None:
+    from pipelines.load.warehouse import writer
+
+    warehouse = tmp_path / "w.duckdb"
+    with writer(warehouse):
+        pass
+    item = _item(SEED000)
+    staged = stage_all([item], tmp_path / "staging", workers=1)
+    load_staged(warehouse, staged, publish=False)
+    with writer(warehouse, publish_after=False) as con:  # as a load whose documents all failed
+        con.execute("update dim_document set status = 'failed'")
+    assert validate_batch(warehouse, [item.partition_key], "batch-test") == {
+        item.partition_key: "document failed, nothing to check"
+    }
+    with reader(warehouse) as con:
+        assert con.execute("select status from dim_document").fetchall() == [("failed",)]
+
+
 def test_batch_job_under_the_multiprocess_executor(tmp_path: Path) -> None:
     """Two shards, two staging steps in two processes, then one writer; checks per partition."""
     folder = tmp_path / "in"

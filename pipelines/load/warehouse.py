@@ -19,6 +19,7 @@ from PyPI (`duckdb-cli` 1.5.x) opens, although this package links DuckDB 2.0.
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -37,10 +38,10 @@ from pipelines.catalog.loader import catalog_digest
 from pipelines.errors import LoadInputError, WarehouseNotFoundError
 from pipelines.extract.types import ExtractedDocument
 from pipelines.load import summary
-from pipelines.load.comments import apply_comments
+from pipelines.load.comments import COMMENTS_FILE, apply_comments
 from pipelines.load.departments import link_document, link_unlinked, read_printed_once
 from pipelines.load.layout import maybe_cluster
-from pipelines.load.migrations import migrate
+from pipelines.load.migrations import migrate, migrations
 
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 STORAGE_VERSION = "v1.5.0"  # the newest storage the PyPI DuckDB CLI (duckdb-cli 1.5.6) reads
@@ -56,25 +57,72 @@ class LoadResult:
     is_current: bool
 
 
+def schema_digest() -> str:
+    """SHA-256 of everything `apply_schema` writes from code: the migrations, the views and macros, the
+    comments, the vocabulary's and the reference lists' data and the summaries' definition."""
+    digest = hashlib.sha256()
+    for m in migrations():
+        digest.update(f"{m.label}:{m.checksum}\0".encode())
+    for path in (
+        *sorted((SQL_DIR / "views").glob("*.sql")),
+        COMMENTS_FILE,
+        REFERENCE_DIR / "functional_codes.csv",
+        REFERENCE_DIR / "economic_codes.csv",
+    ):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(f"{catalog_digest()}\0{summary.VERSION}".encode())
+    return digest.hexdigest()
+
+
+def _is_current(con: duckdb.DuckDBPyConnection, digest: str) -> bool:
+    """The warehouse recorded this digest, and the migrations and vocabulary it stands for are there."""
+    try:
+        row = con.execute(
+            "select (select max(digest) from meta_schema), (select count(*) from schema_migration), "
+            "(select max(digest) from meta_vocabulary)"
+        ).fetchone()
+    except duckdb.CatalogException:  # a new warehouse, or one made before migration 0003
+        return False
+    return row == (digest, len(migrations()), catalog_digest())
+
+
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Bring the tables up to date (pipelines/load/migrations.py), then every view (sql/views); idempotent.
 
     The vocabulary (dim_measure, dim_concept, fact_line_item.concept) is written again from
     pipelines/catalog whenever its data files changed (meta_vocabulary keeps their digest), so an
     existing warehouse follows the data: facts loaded before `concept` existed get theirs.
+
+    A warehouse that recorded this code's `schema_digest` (meta_schema) is already all that: the
+    DDL, the comments and the vocabulary are skipped (seconds per writer session), and only the
+    data migrations that depend on the rows are looked at (`_data_migrations`).
     """
+    digest = schema_digest()
+    if _is_current(con, digest):
+        _data_migrations(con)
+        return
     migrate(con)  # sql/schema (0001 baseline), then sql/migrations/NNNN_*.sql: recorded in schema_migration
     for path in sorted((SQL_DIR / "views").glob("*.sql")):
         con.execute(path.read_text(encoding="utf-8"))
-    digest = catalog_digest()
-    if con.execute("select digest from meta_vocabulary").fetchall() != [(digest,)]:
+    vocabulary = catalog_digest()
+    if con.execute("select digest from meta_vocabulary").fetchall() != [(vocabulary,)]:
         _seed_vocabulary(con)
         for table in ("fact_line_item", "fact_performance_budget"):
             con.execute(f"update {table} set concept = null where concept is not null")
         fill_concepts(con)
         summary.rewrite(con)  # the summaries pick lines by concept
         con.execute("delete from meta_vocabulary")
-        con.execute("insert into meta_vocabulary (digest, written_at) values (?, now()::timestamp)", [digest])
+        con.execute(
+            "insert into meta_vocabulary (digest, written_at) values (?, now()::timestamp)", [vocabulary]
+        )
+    _data_migrations(con)
+    apply_comments(con)  # after the views: `create or replace view` drops their comments
+    con.execute("delete from meta_schema")
+    con.execute("insert into meta_schema (digest, applied_at) values (?, now()::timestamp)", [digest])
+
+
+def _data_migrations(con: duckdb.DuckDBPyConnection) -> None:
+    """What depends on the rows, not the code: a query each when there is nothing to do."""
     for table, name in (
         ("dim_function_code", "functional_codes.csv"),
         ("dim_econ_code", "economic_codes.csv"),
@@ -89,7 +137,6 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
         summary.rewrite(con)
     link_unlinked(con)
     read_printed_once(con)
-    apply_comments(con)  # after the views: `create or replace view` drops their comments
 
 
 _MEASURE_COLUMNS = ("measure", "label_zh", "name_en", "definition", "side", "role", "concept", "basis")
@@ -301,6 +348,18 @@ def writer(
             con.close()
         if committed and (publish_after or not path.exists()):
             publish(path)
+
+
+def publish_pending(path: Path, *, timeout: float = LOCK_TIMEOUT_SECONDS) -> bool:
+    """Publish the work copy that a writer session left unpublished (`publish_after=False`); True if
+    there was one. The work copy holds committed transactions only (a document is one), checkpointed
+    when its session closed, so nobody sees half a document."""
+    with FileLock(str(path) + ".lock", timeout=timeout):
+        work = work_copy(path)
+        if not work.exists() or shares_published_file(path) or work.with_name(work.name + ".wal").exists():
+            return False
+        publish(path)
+        return True
 
 
 @contextmanager

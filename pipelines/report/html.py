@@ -341,14 +341,17 @@ def write_report(
         missing = unknown_documents(con, document_ids or [])
         if missing:
             raise UnknownDocumentError(f"no document {', '.join(missing)} in {warehouse}")
+        docs_done = None
         if (out_dir / "gx").is_dir() and whole:  # the GX results the checks kept, rendered once a batch
-            from pipelines.validate.gx import build_data_docs
+            from pipelines.validate.gx import build_data_docs_soon
 
-            build_data_docs(out_dir / "gx")
+            docs_done = build_data_docs_soon(out_dir / "gx")  # in GX's process, if it has one
         report = build_report(
             con, warehouse, out_dir, document_ids, current_only=current_only, max_pictures=max_pictures,
             renderer=renderer,
         )  # fmt: skip
+        if docs_done is not None:
+            docs_done()
     report.run = run
     html = render_html(report)
     stamp = report.generated_at.strftime("%Y%m%dT%H%M%S")

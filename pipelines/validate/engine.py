@@ -336,16 +336,8 @@ def prepare_batch(
     ids = list(dict.fromkeys(document_ids))
     kinds = {d: document_kind(con, d) for d in ids}
     rules_of = {d: [r for r in catalog if r.applies_to(kinds[d])] for d in ids}
-    checks_of = collect_batch_checks(con, rules_of)
-    return [Prepared(d, kinds[d], rules_of[d], mark_extraction_doubts(con, d, checks_of[d])) for d in ids]
-
-
-@dataclass(frozen=True)
-class _Doubt:
-    table_code: str
-    page_start: int | None
-    page_end: int | None
-    note: str
+    checks_of = mark_batch_doubts(con, collect_batch_checks(con, rules_of))
+    return [Prepared(d, kinds[d], rules_of[d], checks_of[d]) for d in ids]
 
 
 def mark_extraction_doubts(
@@ -357,42 +349,84 @@ def mark_extraction_doubts(
     the identity may fail because of the reading, not the publication: the check becomes a warning
     flagged `extraction_doubt`, and its note names the table and the numbers left unplaced.
     """
+    return mark_batch_doubts(con, {document_id: checks})[document_id]
+
+
+def mark_batch_doubts(
+    con: duckdb.DuckDBPyConnection, checks_of: dict[str, pl.DataFrame]
+) -> dict[str, pl.DataFrame]:
+    """`mark_extraction_doubts` for every document of a batch: one query for the doubts, one join.
+
+    A check takes the first doubtful table (in page order) of its document and table code whose
+    pages hold the check's page (a check or table without a page matches any).
+    """
+    if not checks_of:
+        return {}
     rows = con.execute(
         """
-        select table_code, page_start, page_end,
+        select document_id, table_code, page_start, page_end,
                'extraction doubt: ' || table_code || ' (' || table_title
                  || coalesce(', page ' || page_start, '')
                  || coalesce('–' || nullif(page_end, page_start), '') || ') read by ' || engine
                  || coalesce(', coverage ' || round(100 * coverage, 1) || '%', '')
                  || coalesce('; ' || doubt_reason, '')
-                 || coalesce('; unplaced: ' || nullif(unplaced_list(unplaced), ''), '')
-        from doc_table where document_id = ? and doubt
+                 || coalesce('; unplaced: ' || nullif(unplaced_list(unplaced), ''), '') as doubt_note
+        from doc_table where doubt and document_id in (select unnest(?::varchar[]))
+        order by document_id, page_start nulls first, line_no nulls first, table_code
         """,
-        [document_id],
+        [list(checks_of)],
     ).fetchall()
-    doubts = [_Doubt(*row) for row in rows]
-    if not doubts or checks.is_empty():
-        return checks
-
-    def doubt_for(check: dict[str, Any]) -> _Doubt | None:
-        if check["severity"] != "error" or check["slack"] >= 0:
-            return None
-        for d in doubts:
-            if d.table_code != check["table_code"]:
-                continue
-            page = check["page"]
-            if page is None or d.page_start is None or d.page_start <= page <= (d.page_end or d.page_start):
-                return d
-        return None
-
-    records = []
-    for check in checks.iter_rows(named=True):
-        d = doubt_for(check)
-        if d is not None:
-            check["severity"], check["extraction_doubt"] = "warning", True
-            check["note"] = d.note[:1500] + (f"; {check['note']}" if check["note"] else "")
-        records.append(check)
-    return pl.DataFrame(records, schema=CHECK_SCHEMA)
+    doubts = pl.DataFrame(
+        rows,
+        schema={"document_id": pl.String, "table_code": pl.String, "page_start": pl.Int32,
+                "page_end": pl.Int32, "doubt_note": pl.String},
+        orient="row",
+    )  # fmt: skip
+    if doubts.is_empty():
+        return checks_of
+    frames = [
+        c.with_columns(pl.lit(d).alias("_document"), pl.int_range(pl.len()).alias("_row"))
+        for d, c in checks_of.items()
+        if not c.is_empty()
+    ]
+    if not frames:
+        return checks_of
+    checks = pl.concat(frames)
+    page = pl.col("page")
+    first, last = pl.col("page_start"), pl.coalesce("page_end", "page_start")
+    hits = (
+        checks.filter((pl.col("severity") == "error") & (pl.col("slack") < 0))
+        .select("_document", "_row", "table_code", "page")
+        .join(
+            doubts.rename({"document_id": "_document"}).with_row_index("_order"),
+            on=["_document", "table_code"],
+        )
+        .filter(page.is_null() | first.is_null() | ((first <= page) & (page <= last)))
+        .sort("_order")
+        .unique(["_document", "_row"], keep="first")
+        .select("_document", "_row", pl.col("doubt_note").str.slice(0, 1500))
+    )
+    if hits.is_empty():
+        return checks_of
+    doubtful = pl.col("doubt_note").is_not_null()
+    marked = (
+        checks.join(hits, on=["_document", "_row"], how="left")
+        .with_columns(
+            pl.when(doubtful).then(pl.lit("warning")).otherwise(pl.col("severity")).alias("severity"),
+            pl.when(doubtful).then(True).otherwise(pl.col("extraction_doubt")).alias("extraction_doubt"),
+            pl.when(doubtful & (pl.col("note").fill_null("") == ""))
+            .then(pl.col("doubt_note"))
+            .when(doubtful)
+            .then(pl.col("doubt_note") + "; " + pl.col("note"))
+            .otherwise(pl.col("note"))
+            .alias("note"),
+        )
+        .sort("_document", "_row", maintain_order=True)
+    )
+    out = dict(checks_of)
+    for (document_id,), frame in marked.partition_by("_document", as_dict=True).items():
+        out[str(document_id)] = frame.select(pl.col(k).cast(v) for k, v in CHECK_SCHEMA.items())
+    return out
 
 
 def judge(prepared: Prepared, docs_dir: Path | None = None) -> Evaluation:

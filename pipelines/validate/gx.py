@@ -14,7 +14,12 @@ dagster-ge needs GX < 1, so Dagster calls this directly.
 from __future__ import annotations
 
 import logging
+import multiprocessing as mp
+import os
 import re
+import resource
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +32,62 @@ from pipelines.errors import RuleError
 from pipelines.validate.rules import Rule
 
 SLACK_SCALE = Decimal(1_000_000)  # slack in millionths, as an exact integer for GX
+
+# GX in a process of its own (`isolate`): its imports are ~220 MiB and seconds of CPU
+_process: ProcessPoolExecutor | None = None
+
+
+def _exit_with(parent: int) -> None:
+    """In the GX process: leave when the process that started it is gone (killed, say), rather than
+    wait on its queue for ever."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="gx-parent-watch", daemon=True).start()
+
+
+def _import_gx() -> int:
+    import great_expectations  # noqa: F401
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def isolate() -> None:
+    """Run GX from now on in one process of its own, started now: its import overlaps what this process
+    does meanwhile (extraction), on another core and without this process's GIL, and this process
+    never holds GX's memory. Spawned, not forked: this process has Dagster's and DuckDB's threads."""
+    global _process
+    if _process is None:
+        _process = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=mp.get_context("spawn"),
+            initializer=_exit_with,
+            initargs=(os.getpid(),),
+        )
+        _process.submit(_import_gx)
+
+
+def isolated() -> bool:
+    return _process is not None
+
+
+def release() -> int:
+    """Stop the GX process of `isolate` (if any); its peak RSS in KiB (0 without one)."""
+    global _process
+    if _process is None:
+        return 0
+    try:
+        peak = _process.submit(_import_gx).result()
+    except Exception:  # a process that died: the verdicts already reported it
+        peak = 0
+    _process.shutdown()
+    _process = None
+    return peak
 
 
 @dataclass(frozen=True)
@@ -122,7 +183,11 @@ def run_suite(
     for Data Docs.
 
     The site itself is rendered once per report (`build_data_docs`), not once per document.
+    After `isolate()`, GX runs in its own process.
     """
+    if _process is not None:
+        verdict: Verdict = _process.submit(run_suite, checks, rules, suite_name, run_name, docs_dir).result()
+        return verdict
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
@@ -165,6 +230,9 @@ def build_data_docs(docs_dir: Path) -> Path | None:
     """Render the Data Docs site from the validation results kept under `docs_dir`; its index page."""
     if not (docs_dir / "gx").is_dir():
         return None
+    if _process is not None:
+        index: Path | None = _process.submit(build_data_docs, docs_dir).result()
+        return index
     import great_expectations as gx
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
@@ -176,6 +244,15 @@ def build_data_docs(docs_dir: Path) -> Path | None:
         for css in docs_dir.rglob("*.css"):
             css.write_text(_REMOTE_URL.sub("none", css.read_text(encoding="utf-8")), encoding="utf-8")
     return next(iter(sorted(docs_dir.rglob("index.html"))), None)
+
+
+def build_data_docs_soon(docs_dir: Path) -> Callable[[], Path | None]:
+    """`build_data_docs` started now; call the result for its index page. After `isolate()` the site is
+    rendered in GX's process while the caller goes on (the HTML report); otherwise here, at once."""
+    if _process is not None and (docs_dir / "gx").is_dir():
+        return _process.submit(build_data_docs, docs_dir).result
+    index = build_data_docs(docs_dir)
+    return lambda: index
 
 
 # GX's Data Docs pull Bootstrap, jQuery, Vega and Font Awesome from public CDNs: offline they are

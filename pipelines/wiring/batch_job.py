@@ -89,12 +89,13 @@ def stage_shard(
 def load_documents(
     context: dg.OpExecutionContext, warehouse: WarehouseResource, shards: list[Items]
 ) -> Items:
-    """Every staged document into the warehouse, one writer, one publish; a materialization each."""
+    """Every staged document into the warehouse, one writer; a materialization each. Not published
+    here: validate_documents goes on in the same work copy and publishes the batch with its findings."""
     from pipelines.batch import load_staged
     from pipelines.staging import Staged, prune_staging, staging_dir_for
 
     staged = [Staged(**s) for shard in shards for s in shard]
-    results = load_staged(warehouse.file, staged)
+    results = load_staged(warehouse.file, staged, publish=False)  # validate_documents publishes
     # the batch's staging is consumed: what the warehouse no longer needs goes (retention.py)
     pruned = prune_staging(staging_dir_for(warehouse.file), warehouse.file, {s.sha256 for s in staged})
     context.add_output_metadata({"pruned_staging": pruned})

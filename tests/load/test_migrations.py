@@ -117,3 +117,29 @@ def test_a_failing_migration_leaves_no_record(tmp_path: Path) -> None:
         migrate(con, folder=folder)
     assert _recorded(con) == [(1, "baseline")]
     assert not con.execute("select * from duckdb_tables() where table_name = 'half_done'").fetchall()
+
+
+def test_a_current_warehouse_skips_the_ddl_and_a_changed_digest_applies_it(tmp_path: Path) -> None:
+    """meta_schema records the digest of the schema code: a writer with the same code leaves views and
+    comments as they are (no DDL per session); a warehouse written by other code gets them again."""
+    from pipelines.load.warehouse import schema_digest
+
+    path = tmp_path / "w.duckdb"
+    with writer(path) as con:
+        assert con.execute("select digest from meta_schema").fetchall() == [(schema_digest(),)]
+        con.execute("drop view v_top_projects")  # a session with the current digest does not look
+    with writer(path) as con:
+        views = {
+            r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()
+        }
+        assert "v_top_projects" not in views
+        con.execute("update meta_schema set digest = 'written by other code'")
+    with writer(path) as con:
+        views = {
+            r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()
+        }
+        comment = con.execute(
+            "select comment from duckdb_views() where view_name = 'v_top_projects'"
+        ).fetchone()
+        assert con.execute("select digest from meta_schema").fetchall() == [(schema_digest(),)]
+    assert "v_top_projects" in views and comment is not None and comment[0]
