@@ -18,6 +18,7 @@ import itertools
 import os
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -593,7 +594,7 @@ def reread_cells(out: OcrPage, image: Any, cells: list[BBox], scale: float) -> N
     The detector splits letter-spaced digits into pieces and loses some ("0. 00" read "00"), the
     more so in narrow cells where an amount wraps ("0.0" over "0"). Once the grid is known, each
     cell that holds only number marks (or ink and nothing read) and whose reading is not a sure
-    amount — not one amount, a doubtful digit, or no decimal point where its column prints them —
+    amount — not one amount, a doubtful digit, or decimal places unlike its column's —
     is cropped line by line and recognised again; the cell reading replaces the page's when it is
     one amount and reads better. Cells read surely cost nothing."""
     candidates: list[_Cell] = []
@@ -656,28 +657,33 @@ def _cell_text(chars: list[dict[str, Any]]) -> str:
     return "".join(c["text"] for r in rows for c in sorted(r, key=lambda c: c["x0"])).replace(" ", "")
 
 
-def _points_style(cell: _Cell, cells: list[_Cell]) -> bool | None:
-    """Whether the amounts of the cell's column print a decimal point (most of those read surely),
-    else the page's; None when nothing tells."""
+def _places(text: str) -> int:
+    """How many decimal places an amount prints."""
+    return len(text.rpartition(".")[2]) if "." in text else 0
+
+
+def _points_style(cell: _Cell, cells: list[_Cell]) -> int | None:
+    """How many decimal places the amounts of the cell's column print (most of those read
+    surely), else the page's; None when nothing tells."""
 
     def same_column(other: _Cell) -> bool:
         mid, other_mid = (cell.box[0] + cell.box[2]) / 2, (other.box[0] + other.box[2]) / 2
         return other.box[0] <= mid <= other.box[2] and cell.box[0] <= other_mid <= cell.box[2]
 
     for peers in ([c for c in cells if same_column(c)], cells):
-        read = [c for c in peers if c.amount and c.conf >= LOW_CONFIDENCE]
-        if read:
-            return 2 * sum("." in c.text for c in read) > len(read)
+        counts = Counter(_places(c.text) for c in peers if c.amount and c.conf >= LOW_CONFIDENCE)
+        if counts:
+            return counts.most_common(1)[0][0]
     return None
 
 
-def _sure(cell: _Cell, style: bool | None) -> bool:
-    return cell.amount and cell.conf >= LOW_CONFIDENCE and (style is None or ("." in cell.text) == style)
+def _sure(cell: _Cell, style: int | None) -> bool:
+    return cell.amount and cell.conf >= LOW_CONFIDENCE and style in (None, _places(cell.text))
 
 
-def _rank(cell: _Cell, style: bool | None) -> tuple[bool, bool, float]:
+def _rank(cell: _Cell, style: int | None) -> tuple[bool, bool, float]:
     """How well a reading of a cell stands: one amount, printed like its column's, confidence."""
-    return (cell.amount, style is None or ("." in cell.text) == style, cell.conf)
+    return (cell.amount, style in (None, _places(cell.text)), cell.conf)
 
 
 def _cell_lines(image: Any, box: BBox, scale: float) -> list[tuple[Any, BBox]]:
@@ -692,8 +698,8 @@ def _cell_lines(image: Any, box: BBox, scale: float) -> list[tuple[Any, BBox]]:
     if cell.shape[0] < 4 or cell.shape[1] < 4:
         return []
     dark = cell < 160
-    dark[dark.sum(axis=1) > 0.8 * cell.shape[1], :] = False
-    dark[:, dark.sum(axis=0) > 0.8 * cell.shape[0]] = False
+    dark[dark.sum(axis=1) > 0.6 * cell.shape[1], :] = False
+    dark[:, dark.sum(axis=0) > 0.6 * cell.shape[0]] = False
     if dark.sum() < 2 * scale * scale:
         return []
     spans: list[list[int]] = []
@@ -705,9 +711,11 @@ def _cell_lines(image: Any, box: BBox, scale: float) -> list[tuple[Any, BBox]]:
     out: list[tuple[Any, BBox]] = []
     for a, b in spans:
         line = dark[a : b + 1]
-        if line.sum() < scale * scale:
-            continue
+        if line.sum() < scale * scale or b - a + 1 < 2.5 * scale:
+            continue  # a speck, or what a ruling left: digits stand taller than 2.5 points
         cols = np.flatnonzero(line.any(axis=0))
+        if cols[-1] - cols[0] > 25 * (b - a + 1):
+            continue  # no amount is so long for its height
         pad = max(2, (b - a + 1) // 4)
         crop = cell[max(0, a - pad) : b + 1 + pad, max(0, cols[0] - pad) : cols[-1] + 1 + pad]
         out.append((crop, (float(x0 + cols[0]), float(y0 + a), float(x0 + cols[-1] + 1), float(y0 + b + 1))))
