@@ -593,8 +593,8 @@ def reread_cells(out: OcrPage, image: Any, cells: list[BBox], scale: float) -> N
 
     The detector splits letter-spaced digits into pieces and loses some ("0. 00" read "00"), the
     more so in narrow cells where an amount wraps ("0.0" over "0"). Once the grid is known, each
-    cell that holds only number marks (or ink and nothing read) and whose reading is not a sure
-    amount — not one amount, a doubtful digit, or decimal places unlike its column's —
+    cell holding only number marks and doubtful marks (or ink and nothing read), whose reading is
+    not a sure amount — not one amount, a doubtful digit, or decimal places unlike its column's —
     is cropped line by line and recognised again; the cell reading replaces the page's when it is
     one amount and reads better. Cells read surely cost nothing."""
     candidates: list[_Cell] = []
@@ -606,8 +606,9 @@ def reread_cells(out: OcrPage, image: Any, cells: list[BBox], scale: float) -> N
             if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom
         ]
         text = _cell_text([out.chars[k] for k in inside])
-        if any(ch not in _NUMBER_MARKS for ch in text) or (text and set(text) <= _DASHES | {"−"}):
-            continue  # words, or a dash for nothing
+        sure = [out.chars[k]["text"] for k in inside if out.chars[k]["conf"] >= LOW_CONFIDENCE]
+        if any(ch not in _NUMBER_MARKS for ch in sure) or (text and set(text) <= _DASHES | {"−"}):
+            continue  # words (a doubtful mark may be a misread digit), or a dash for nothing
         conf = min((float(out.chars[k]["conf"]) for k in inside), default=0.0)
         candidates.append(_Cell(box, inside, text, conf))
     doubtful = [c for c in candidates if not _sure(c, _points_style(c, candidates))]
