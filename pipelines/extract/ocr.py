@@ -14,6 +14,7 @@ sets the rendering resolution.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import os
 import re
@@ -232,7 +233,7 @@ def read_image(image: Any, number: int, width: float, height: float) -> OcrPage:
     for box in result or []:
         _add_box(out, box, scale, image)
     out.chars = _without_doubles(out.chars)
-    reread_cells(out, image, grid_cells(rules), scale)
+    reread_cells(out, image, grid_cells(rules, tol=max(4.0, 1.5 * scale)), scale)
     out.seconds = time.monotonic() - started
     return out
 
@@ -597,14 +598,15 @@ def reread_cells(out: OcrPage, image: Any, cells: list[BBox], scale: float) -> N
     not a sure amount — not one amount, a doubtful digit, or decimal places unlike its column's —
     is cropped line by line and recognised again; the cell reading replaces the page's when it is
     one amount and reads better. Cells read surely cost nothing."""
+    if not cells:
+        return
+    by_mid = sorted(range(len(out.chars)), key=lambda k: out.chars[k]["top"] + out.chars[k]["bottom"])
+    mids = [out.chars[k]["top"] + out.chars[k]["bottom"] for k in by_mid]  # twice the middle
     candidates: list[_Cell] = []
     for box in cells:
         x0, top, x1, bottom = (v / scale for v in box)
-        inside = [
-            k
-            for k, c in enumerate(out.chars)
-            if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom
-        ]
+        band = by_mid[bisect.bisect_left(mids, 2 * top) : bisect.bisect_right(mids, 2 * bottom)]
+        inside = sorted(k for k in band if x0 <= (out.chars[k]["x0"] + out.chars[k]["x1"]) / 2 <= x1)
         text = _cell_text([out.chars[k] for k in inside])
         sure = [out.chars[k]["text"] for k in inside if out.chars[k]["conf"] >= LOW_CONFIDENCE]
         if any(ch not in _NUMBER_MARKS for ch in sure) or (text and set(text) <= _DASHES | {"−"}):
