@@ -633,8 +633,8 @@ def reread_cells(out: OcrPage, image: Any, cells: list[BBox], scale: float) -> N
             text = text.translate(_DIGIT_LOOKALIKES).replace("，", ",").replace("．", ".")
         new = _Cell(cell.box, [], text, min(float(s) for _, s in texts))
         style = _points_style(cell, candidates)
-        if not new.amount or _rank(new, style) <= _rank(cell, style):
-            continue
+        if not new.amount or _rank(new, style) <= _rank(cell, style) or _digits(new) < _digits(cell):
+            continue  # the recogniser alone may merge a doubled digit ("5571" read "571"): never fewer
         drop.update(cell.inside)
         boxes = [b for _, b in lines]
         left, right = min(b[0] for b in boxes) / scale, max(b[2] for b in boxes) / scale
@@ -658,6 +658,11 @@ def _cell_text(chars: list[dict[str, Any]]) -> str:
         else:
             rows.append([c])
     return "".join(c["text"] for r in rows for c in sorted(r, key=lambda c: c["x0"])).replace(" ", "")
+
+
+def _digits(cell: _Cell) -> int:
+    """How many digits an amount reading has (0 for a reading that is no amount)."""
+    return sum(ch.isdigit() for ch in cell.text) if cell.amount else 0
 
 
 def _places(text: str) -> int:
