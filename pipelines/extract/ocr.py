@@ -5,7 +5,9 @@ A page is rendered with pypdfium2, straightened (a scan is rarely level), read b
 are found in the image (morphological opening). The result is handed to pdfplumber as the page's
 objects — one `char` per recognised character, in PDF points, and one `line` per ruling — so the
 same lattice and word-position readers that read text pages read the scan. Every character keeps
-its recognition confidence; a table cell's confidence is the lowest of its characters'.
+its recognition confidence; a table cell's confidence is the lowest of its characters'. On a ruled
+page, the amount cells the detector read badly (letter-spaced digits split or lost, an amount
+wrapped in a narrow cell) are cropped from the grid and recognised again, cell by cell.
 
 rapidocr and OpenCV are imported only when a page needs OCR: documents with a text layer never
 load them. `YUJUESUAN_OCR=0` (or `yujuesuan ingest --no-ocr`) switches OCR off; `YUJUESUAN_OCR_DPI`
