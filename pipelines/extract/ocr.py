@@ -5,7 +5,9 @@ A page is rendered with pypdfium2, straightened (a scan is rarely level), read b
 are found in the image (morphological opening). The result is handed to pdfplumber as the page's
 objects — one `char` per recognised character, in PDF points, and one `line` per ruling — so the
 same lattice and word-position readers that read text pages read the scan. Every character keeps
-its recognition confidence; a table cell's confidence is the lowest of its characters'.
+its recognition confidence; a table cell's confidence is the lowest of its characters'. On a ruled
+page, the amount cells the detector read badly (letter-spaced digits split or lost, an amount
+wrapped in a narrow cell) are cropped from the grid and recognised again, cell by cell.
 
 rapidocr and OpenCV are imported only when a page needs OCR: documents with a text layer never
 load them. `YUJUESUAN_OCR=0` (or `yujuesuan ingest --no-ocr`) switches OCR off; `YUJUESUAN_OCR_DPI`
@@ -14,10 +16,12 @@ sets the rendering resolution.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import os
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -42,6 +46,9 @@ _DASHES = {"-", "—", "－", "‐", "_", "–"}
 _MIXED_MARKS = re.compile(r"^[-−]?\d{1,3}(?:[.,]\d{3})+[.,]\d{2}$")
 # an amount whose decimal point the recogniser read as a space or a stray mark: "2,525,876 72"
 _LOST_POINT = re.compile(r"^([-−]?\d{1,3}(?:,\d{3})+|[-−]?\d+)[ ·:：,，]?(\d{2})$")
+# a cell that prints one amount, read whole: no leading zero, thousands commas in place
+_AMOUNT = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|0|[1-9]\d*)(?:\.\d{1,2})?$")
+_NUMBER_MARKS = set("0123456789OoQDlI|,，.．-−")
 
 
 def enabled() -> bool:
@@ -234,11 +241,13 @@ def read_image(image: Any, number: int, width: float, height: float) -> OcrPage:
     out.skew = skew_angle(image)
     if out.skew:
         image = _rotated(image, out.skew)
-    out.rules = [_to_points(r, scale) for r in ruling_lines(image)]
+    rules = ruling_lines(image)
+    out.rules = [_to_points(r, scale) for r in rules]
     result, _ = _engine()(image, use_cls=False, return_word_box=True)
     for box in result or []:
         _add_box(out, box, scale, image)
     out.chars = _without_doubles(out.chars)
+    reread_cells(out, image, grid_cells(rules, tol=max(4.0, 1.5 * scale)), scale)
     out.seconds = time.monotonic() - started
     return out
 
@@ -548,3 +557,188 @@ def _clipped_borders(rules: list[BBox], tol: float) -> list[BBox]:
 
 def _to_points(r: BBox, scale: float) -> BBox:
     return (r[0] / scale, r[1] / scale, r[2] / scale, r[3] / scale)
+
+
+def grid_cells(rules: list[BBox], tol: float = 4.0) -> list[BBox]:
+    """The cells of the page's ruled grids (pixels): between two neighbouring horizontal rulings,
+    the stretches between the vertical rulings crossing that band, ruled above and below along
+    their whole width (the part of a merged cell is not a cell)."""
+    horizontals = [r for r in rules if r[1] == r[3]]
+    verticals = [r for r in rules if r[0] == r[2] and r[1] != r[3]]
+
+    def ruled(y: float, xa: float, xb: float) -> bool:
+        return any(abs(h[1] - y) <= tol and h[0] <= xa + tol and h[2] >= xb - tol for h in horizontals)
+
+    cells: list[BBox] = []
+    ys = _clustered([h[1] for h in horizontals], tol)
+    for ya, yb in itertools.pairwise(ys):
+        xs = _clustered([v[0] for v in verticals if v[1] <= ya + tol and v[3] >= yb - tol], tol)
+        pairs = itertools.pairwise(xs)
+        cells += [(xa, ya, xb, yb) for xa, xb in pairs if ruled(ya, xa, xb) and ruled(yb, xa, xb)]
+    return cells
+
+
+def _clustered(values: list[float], tol: float) -> list[float]:
+    """Positions within `tol` of each other taken as one (their mean), in order."""
+    groups: list[list[float]] = []
+    for v in sorted(values):
+        if groups and v - groups[-1][-1] <= tol:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [sum(g) / len(g) for g in groups]
+
+
+@dataclass
+class _Cell:
+    """A grid cell that may print an amount: what the page read in it, and how surely."""
+
+    box: BBox  # pixels
+    inside: list[int]  # indices of the page's characters in the cell
+    text: str
+    conf: float
+
+    @property
+    def amount(self) -> bool:
+        return bool(_AMOUNT.match(self.text))
+
+
+def reread_cells(out: OcrPage, image: Any, cells: list[BBox], scale: float) -> None:
+    """Amount cells of a ruled grid read again whole, by the recogniser alone.
+
+    The detector splits letter-spaced digits into pieces and loses some ("0. 00" read "00"), the
+    more so in narrow cells where an amount wraps ("0.0" over "0"). Once the grid is known, each
+    cell holding only number marks and doubtful marks (or ink and nothing read), whose reading is
+    not a sure amount — not one amount, a doubtful digit, or decimal places unlike its column's —
+    is cropped line by line and recognised again; the cell reading replaces the page's when it is
+    one amount and reads better. Cells read surely cost nothing."""
+    if not cells:
+        return
+    by_mid = sorted(range(len(out.chars)), key=lambda k: out.chars[k]["top"] + out.chars[k]["bottom"])
+    mids = [out.chars[k]["top"] + out.chars[k]["bottom"] for k in by_mid]  # twice the middle
+    candidates: list[_Cell] = []
+    for box in cells:
+        x0, top, x1, bottom = (v / scale for v in box)
+        band = by_mid[bisect.bisect_left(mids, 2 * top) : bisect.bisect_right(mids, 2 * bottom)]
+        inside = sorted(k for k in band if x0 <= (out.chars[k]["x0"] + out.chars[k]["x1"]) / 2 <= x1)
+        text = _cell_text([out.chars[k] for k in inside])
+        sure = [out.chars[k]["text"] for k in inside if out.chars[k]["conf"] >= LOW_CONFIDENCE]
+        if any(ch not in _NUMBER_MARKS for ch in sure) or (text and set(text) <= _DASHES | {"−"}):
+            continue  # words (a doubtful mark may be a misread digit), or a dash for nothing
+        conf = min((float(out.chars[k]["conf"]) for k in inside), default=0.0)
+        candidates.append(_Cell(box, inside, text, conf))
+    doubtful = [c for c in candidates if not _sure(c, _points_style(c, candidates))]
+    crops = [(c, _cell_lines(image, c.box, scale)) for c in doubtful]
+    crops = [(c, lines) for c, lines in crops if 0 < len(lines) <= 3]
+    if not crops:
+        return
+    import cv2
+
+    images = [cv2.cvtColor(img, cv2.COLOR_GRAY2BGR) for _, lines in crops for img, _ in lines]
+    read, _ = _engine().text_rec(images)
+    drop: set[int] = set()
+    added: list[dict[str, Any]] = []
+    at = 0
+    for cell, lines in crops:
+        texts = read[at : at + len(lines)]
+        at += len(lines)
+        text = "".join(str(t).replace(" ", "") for t, _ in texts)
+        if _NUMBERISH.match(text):
+            text = text.translate(_DIGIT_LOOKALIKES).replace("，", ",").replace("．", ".")
+        new = _Cell(cell.box, [], text, min(float(s) for _, s in texts))
+        style = _points_style(cell, candidates)
+        if not new.amount or _rank(new, style) <= _rank(cell, style) or _digits(new) < _digits(cell):
+            continue  # the recogniser alone may merge a doubled digit ("5571" read "571"): never fewer
+        drop.update(cell.inside)
+        boxes = [b for _, b in lines]
+        left, right = min(b[0] for b in boxes) / scale, max(b[2] for b in boxes) / scale
+        top, bottom = boxes[0][1] / scale, boxes[0][3] / scale
+        step = (right - left) / len(text)
+        added += [
+            {"text": ch, "x0": left + k * step, "x1": left + (k + 1) * step, "top": top, "bottom": bottom}
+            | {"conf": new.conf}
+            for k, ch in enumerate(text)
+        ]
+    out.chars = [c for k, c in enumerate(out.chars) if k not in drop] + added
+
+
+def _cell_text(chars: list[dict[str, Any]]) -> str:
+    """The characters of a cell, line by line (top to bottom), left to right, without spaces."""
+    rows: list[list[dict[str, Any]]] = []
+    for c in sorted(chars, key=lambda c: c["top"] + c["bottom"]):
+        mid, half = (c["top"] + c["bottom"]) / 2, (c["bottom"] - c["top"]) / 2
+        if rows and abs(mid - (rows[-1][0]["top"] + rows[-1][0]["bottom"]) / 2) < half:
+            rows[-1].append(c)
+        else:
+            rows.append([c])
+    return "".join(c["text"] for r in rows for c in sorted(r, key=lambda c: c["x0"])).replace(" ", "")
+
+
+def _digits(cell: _Cell) -> int:
+    """How many digits an amount reading has (0 for a reading that is no amount)."""
+    return sum(ch.isdigit() for ch in cell.text) if cell.amount else 0
+
+
+def _places(text: str) -> int:
+    """How many decimal places an amount prints."""
+    return len(text.rpartition(".")[2]) if "." in text else 0
+
+
+def _points_style(cell: _Cell, cells: list[_Cell]) -> int | None:
+    """How many decimal places the amounts of the cell's column print (most of those read
+    surely), else the page's; None when nothing tells."""
+
+    def same_column(other: _Cell) -> bool:
+        mid, other_mid = (cell.box[0] + cell.box[2]) / 2, (other.box[0] + other.box[2]) / 2
+        return other.box[0] <= mid <= other.box[2] and cell.box[0] <= other_mid <= cell.box[2]
+
+    for peers in ([c for c in cells if same_column(c)], cells):
+        counts = Counter(_places(c.text) for c in peers if c.amount and c.conf >= LOW_CONFIDENCE)
+        if counts:
+            return counts.most_common(1)[0][0]
+    return None
+
+
+def _sure(cell: _Cell, style: int | None) -> bool:
+    return cell.amount and cell.conf >= LOW_CONFIDENCE and style in (None, _places(cell.text))
+
+
+def _rank(cell: _Cell, style: int | None) -> tuple[bool, bool, float]:
+    """How well a reading of a cell stands: one amount, printed like its column's, confidence."""
+    return (cell.amount, style in (None, _places(cell.text)), cell.conf)
+
+
+def _cell_lines(image: Any, box: BBox, scale: float) -> list[tuple[Any, BBox]]:
+    """The printed lines of a grid cell: each line's crop (padded as the detector pads) and the
+    box of its ink (pixels). Rulings running through the cell are not ink; specks are skipped."""
+    import numpy as np
+
+    margin = max(2, round(scale))  # clear of the rulings
+    x0, y0 = max(0, int(box[0]) + margin), max(0, int(box[1]) + margin)
+    x1, y1 = int(box[2]) - margin + 1, int(box[3]) - margin + 1
+    cell = image[y0:y1, x0:x1]
+    if cell.shape[0] < 4 or cell.shape[1] < 4:
+        return []
+    dark = cell < 160
+    dark[dark.sum(axis=1) > 0.6 * cell.shape[1], :] = False
+    dark[:, dark.sum(axis=0) > 0.6 * cell.shape[0]] = False
+    if dark.sum() < 2 * scale * scale:
+        return []
+    spans: list[list[int]] = []
+    for r in np.flatnonzero(dark.any(axis=1)):
+        if spans and r - spans[-1][1] <= max(2, int(scale)):
+            spans[-1][1] = int(r)
+        else:
+            spans.append([int(r), int(r)])
+    out: list[tuple[Any, BBox]] = []
+    for a, b in spans:
+        line = dark[a : b + 1]
+        if line.sum() < scale * scale or b - a + 1 < 2.5 * scale:
+            continue  # a speck, or what a ruling left: digits stand taller than 2.5 points
+        cols = np.flatnonzero(line.any(axis=0))
+        if cols[-1] - cols[0] > 25 * (b - a + 1):
+            continue  # no amount is so long for its height
+        pad = max(2, (b - a + 1) // 4)
+        crop = cell[max(0, a - pad) : b + 1 + pad, max(0, cols[0] - pad) : cols[-1] + 1 + pad]
+        out.append((crop, (float(x0 + cols[0]), float(y0 + a), float(x0 + cols[-1] + 1), float(y0 + b + 1))))
+    return out

@@ -112,6 +112,15 @@ def test_an_ocr_code_one_digit_from_its_names_code_is_read_again(read: str, name
     assert read_again(read, name, 2024) == meant
 
 
+def test_the_cells_of_a_ruled_grid_are_found_and_a_merged_one_is_not_split() -> None:
+    img = _ruled_image()
+    img[150:152, 300:558] = 255  # the right-hand cells of the last two rows are merged
+    cells = ocr.grid_cells(ocr.ruling_lines(img))
+    assert len(cells) == 4  # 3 rows on the left, the top row on the right; the merged cell is no cell
+    assert {round(c[0]) for c in cells} == {41, 301}
+    assert sorted({round(c[1]) for c in cells}) == [51, 101, 151]
+
+
 def test_a_character_two_overlapping_boxes_both_read_is_kept_once() -> None:
     """ "…上缴收入其" and "其他收入": the 其 both boxes cover is one printed character."""
 
@@ -345,3 +354,51 @@ def test_garbled_text_advice_when_ocr_is_not_available(
         ocr._engine.cache_clear()
     assert doc.status == "failed" and doc.error is not None and doc.error.startswith("garbled_text:")
     assert "OCR is not available" in doc.error and "OCR the file" not in doc.error, doc.error
+
+
+def test_letter_spaced_amounts_in_narrow_cells_are_read_again_cell_by_cell() -> None:
+    """长春 prints its amounts letter-spaced, wrapping in narrow cells ("0.0" over "0"): the
+    detector loses pieces of them. Each doubtful cell of the grid is recognised again whole; a cell
+    read surely is left as it was. Values typed from the page (p10, 本年一般公共预算支出表)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(REAL / "jl_cc_xfj_2026_yusuan.pdf")
+    width, height = pdf[9].get_size()
+    image = pdf[9].render(scale=200 / 72, grayscale=True).to_numpy()
+    image = image[:, :, 0] if image.ndim == 3 else image
+    pdf.close()
+    scale = image.shape[1] / width
+    wanted = {  # a point in the row (points) -> its cells left to right, from 合计
+        210: ["1682.76", "1682.76", "1208.20", "997.20", "211.00", "474.56"] + ["0.00"] * 5,
+        528: ["32.65"] * 4 + ["0.00"] * 7,
+    }
+    cells = [
+        c for c in ocr.grid_cells(ocr.ruling_lines(image)) if any(c[1] < y * scale < c[3] for y in wanted)
+    ]
+    page = ocr.OcrPage(10, width, height)
+    total, wrong = sorted(c for c in cells if c[1] < 210 * scale < c[3])[1:3]  # 合计, 当年预算/小计
+    for cell, text in ((total, "1682.76"), (wrong, "00")):  # as the detector read them
+        x0, top = cell[0] / scale + 4, cell[1] / scale + 6
+        page.chars += [
+            {"text": ch, "x0": x0 + 4 * k, "x1": x0 + 4 * k + 4, "top": top, "bottom": top + 6, "conf": 0.99}
+            for k, ch in enumerate(text)
+        ]
+    kept = page.chars[:7]
+    ocr.reread_cells(page, image, cells, scale)
+    assert all(any(c is k for c in page.chars) for k in kept)  # read surely: not read again
+    for y, amounts in wanted.items():
+        row = sorted(c for c in cells if c[1] < y * scale < c[3])
+        read = [_read_in(page, c, scale) for c in row]
+        assert read[-len(amounts) :] == amounts
+
+
+def _read_in(page: ocr.OcrPage, cell: tuple[float, float, float, float], scale: float) -> str:
+    """The text OCR put in a grid cell (pixels)."""
+    x0, top, x1, bottom = (v / scale for v in cell)
+    return ocr._cell_text(
+        [
+            c
+            for c in page.chars
+            if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom
+        ]
+    )
