@@ -37,6 +37,10 @@ class SourceFileError(ReaderError):
         self.message = message
 
 
+class ReaderSetupError(ReaderError, ImportError):
+    """The installed PDF engine lacks what the reader calls (pypdfium2 outside constraints.txt)."""
+
+
 class SourceNotFoundError(ReaderError, FileNotFoundError):
     """A path given to ingest does not exist."""
 

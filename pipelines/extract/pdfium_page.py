@@ -26,6 +26,8 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
+from pipelines.errors import ReaderSetupError
+
 Obj = dict[str, Any]
 Point = tuple[float, float]
 Segment = tuple[str, list[Point]]  # pdfminer's path operator ("m", "l", "c", "h") and its points
@@ -108,7 +110,7 @@ def _as_address(function: Any, *args: Any) -> Any:
     pypdfium2 wraps each returned handle in a typed pointer, a cost paid per character here."""
     address = ctypes.cast(function, ctypes.c_void_p).value
     if not address:
-        raise ImportError(f"pdfium has no {function.__name__}")
+        raise ReaderSetupError(f"pdfium has no {function.__name__}: pypdfium2 as constraints.txt pins?")
     return ctypes.CFUNCTYPE(*args)(address)
 
 
