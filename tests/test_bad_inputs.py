@@ -128,7 +128,10 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "no standard table",
     )
     put("huge_page_10000pt.pdf", big_page_pdf(work / "b.pdf", 10000).read_bytes(), "any", None)
-    put("rectangles_200000.pdf", rectangles_pdf(work / "r.pdf", 200_000).read_bytes(), "failed", "too_slow")
+    # borders drawn as 200,000 tiny boxes: near this matrix's 5 s page budget since pdfium reads the
+    # page's objects (pdfminer took far more), so read whole or refused whole, never half
+    boxes = rectangles_pdf(work / "r.pdf", 200_000).read_bytes()
+    put("rectangles_200000.pdf", boxes, "ok|failed", "too_slow")
     put(
         "amount_too_large.txt",
         seed_text.replace("7,171,195.84", "9" * 40, 1).encode(),
@@ -193,8 +196,8 @@ def test_bad_input_gets_its_status_and_reason(matrix: dict, name: str) -> None:
     )
     assert row is not None, f"{name} left no dim_document row"
     if status != "any":
-        assert row[2] == status, row
-    if reason:
+        assert row[2] in status.split("|"), row
+    if reason and row[2] != "ok":
         assert (row[3] and row[3].startswith(reason)) or reason in (row[3] or ""), row
 
 
