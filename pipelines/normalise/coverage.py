@@ -31,7 +31,7 @@ from pipelines.catalog import normalise_text, spec_for
 from pipelines.extract.regions import ENGINES, candidate_pages, number_text
 from pipelines.extract.text import PLAIN_ENGINE
 from pipelines.extract.types import BBox, PrintedNumber, RawRow, RawTable
-from pipelines.normalise.frames import TableFacts, empty_income_sources, table_to_facts
+from pipelines.normalise.frames import TableFacts, table_to_facts, tables_facts
 from pipelines.vocab.codes import is_code
 from pipelines.vocab.grid import header_row_count
 from pipelines.vocab.numbers import UNIT_FACTORS, looks_like_money
@@ -101,6 +101,7 @@ class Reading:
 
     assessment: Assessment
     tried: list[Assessment] = field(default_factory=list)  # every candidate read, the kept one included
+    replaced: bool = False  # another engine's rows replaced the table's first reading
 
     def record(self) -> dict[str, Any]:
         """The doc_table columns of the reading."""
@@ -401,20 +402,20 @@ def _identities(
 
 
 def choose_readings(
-    tables: list[RawTable], document_id: str, source: Path | None, fiscal_year: int | None = None
+    tables: list[RawTable],
+    document_id: str,
+    source: Path | None,
+    fiscal_year: int | None = None,
+    results: list[TableFacts] | None = None,
 ) -> list[Reading]:
     """Assess every table's first reading; re-read the PDF tables in doubt and keep the best reading.
 
-    The kept reading replaces the table's rows and engine in place. Only tables in doubt cost a
-    second reading, so a clean document is read once.
+    The kept reading replaces the table's rows and engine in place (`Reading.replaced`). Only tables
+    in doubt cost a second reading, so a clean document is read once. `results`: the first readings'
+    facts (`tables_facts`), when the caller has them.
     """
-    results = [table_to_facts(t, document_id, fiscal_year=fiscal_year) for t in tables]
-    if any(t.engine == PLAIN_ENGINE for t in tables):  # the same second pass as tables_to_frames
-        empty = empty_income_sources([f for r in results for f in r.rows])
-        results = [
-            table_to_facts(t, document_id, empty, fiscal_year) if t.engine == PLAIN_ENGINE else r
-            for t, r in zip(tables, results, strict=True)
-        ]
+    if results is None:
+        results = tables_facts(tables, document_id, fiscal_year)
     readings: list[Reading] = []
     for table, result in zip(tables, results, strict=True):
         first = assess(table, result)
@@ -437,6 +438,7 @@ def choose_readings(
                     best, best_rows = candidate, rows
             if best_rows is not None:
                 table.rows, table.engine = best_rows, best.engine
+                reading.replaced = True
             reading.assessment = best
         readings.append(reading)
     return readings

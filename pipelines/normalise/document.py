@@ -9,7 +9,7 @@ import polars as pl
 
 from pipelines.extract.types import ExtractedDocument
 from pipelines.normalise.coverage import choose_readings
-from pipelines.normalise.frames import project_frame, tables_to_frames
+from pipelines.normalise.frames import project_frame, tables_facts, tables_to_frames
 from pipelines.normalise.narrative import narrative_figures
 from pipelines.normalise.performance import performance_frames
 from pipelines.vocab.numbers import OUT_OF_RANGE
@@ -31,9 +31,13 @@ def normalise_document(doc: ExtractedDocument, *, reread: bool = True) -> Normal
     read again by the other engines and the best reading kept (the only time the file is reopened).
     """
     source = Path(doc.source_path) if reread and doc.file_format == "pdf" else None
-    readings = choose_readings(doc.tables, doc.document_id, source, doc.meta.fiscal_year)
+    year = doc.meta.fiscal_year
+    first = tables_facts(doc.tables, doc.document_id, year)
+    readings = choose_readings(doc.tables, doc.document_id, source, year, first)
     checked = [r.record() for r in readings]
-    facts, tables, warnings = tables_to_frames(doc.tables, doc.document_id, doc.meta.fiscal_year, checked)
+    # the first readings' facts stand unless a table was read again (which may move the second pass)
+    results = None if any(r.replaced for r in readings) else first
+    facts, tables, warnings = tables_to_frames(doc.tables, doc.document_id, year, checked, results)
     doc.warnings.extend(
         f"{t.table_code} (page {t.first_page}): reading in doubt, {r.assessment.engine} kept: "
         + "; ".join(r.assessment.reasons())

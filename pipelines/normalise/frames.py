@@ -402,6 +402,21 @@ class _RowContext:
         return {"source": "ocr", "ocr_confidence": conf, "ocr_low_confidence": low}
 
 
+def tables_facts(
+    tables: list[RawTable], document_id: str, fiscal_year: int | None = None
+) -> list[TableFacts]:
+    """Every table's facts, in two passes: what the summary tables say about the income sources
+    places the cells a plain-text table dropped."""
+    results = [table_to_facts(table, document_id, fiscal_year=fiscal_year) for table in tables]
+    if any(t.engine == PLAIN_ENGINE for t in tables):
+        empty = empty_income_sources([f for r in results for f in r.rows])
+        results = [
+            table_to_facts(t, document_id, empty, fiscal_year) if t.engine == PLAIN_ENGINE else r
+            for t, r in zip(tables, results, strict=True)
+        ]
+    return results
+
+
 def empty_income_sources(facts: list[dict[str, Any]]) -> frozenset[str]:
     """Income lines (B01/B06 收入 panels) printed empty: the source funds no row of any table."""
     seen: dict[str, bool] = {}
@@ -417,24 +432,20 @@ def tables_to_frames(
     document_id: str,
     fiscal_year: int | None = None,
     checked: list[dict[str, Any]] | None = None,
+    results: list[TableFacts] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
     """All tables of a document → (fact_line_item frame, doc_table frame, warnings).
 
     `fiscal_year` (the document's, ExtractedDocument.meta.fiscal_year) picks the edition of the
     classification that rows printed without codes are resolved in. `checked` holds, per table,
-    the doc_table columns of its reading's checks (coverage.py).
+    the doc_table columns of its reading's checks (coverage.py); `results` the tables' facts when
+    the caller has them already (`tables_facts` of these very rows).
     """
     facts: list[dict[str, Any]] = []
     summaries: list[dict[str, Any]] = []
     warnings: list[str] = []
-    results = [table_to_facts(table, document_id, fiscal_year=fiscal_year) for table in tables]
-    if any(t.engine == PLAIN_ENGINE for t in tables):
-        # second pass: what the summary tables say about the income sources places dropped cells
-        empty = empty_income_sources([f for r in results for f in r.rows])
-        results = [
-            table_to_facts(t, document_id, empty, fiscal_year) if t.engine == PLAIN_ENGINE else r
-            for t, r in zip(tables, results, strict=True)
-        ]
+    if results is None:
+        results = tables_facts(tables, document_id, fiscal_year)
     for k, (table, result) in enumerate(zip(tables, results, strict=True)):
         facts.extend(result.rows)
         warnings.extend(result.warnings)
