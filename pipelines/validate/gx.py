@@ -13,6 +13,7 @@ dagster-ge needs GX < 1, so Dagster calls this directly.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing as mp
 import os
@@ -20,6 +21,7 @@ import re
 import resource
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -85,9 +87,17 @@ def release() -> int:
         peak = _process.submit(_import_gx).result()
     except Exception:  # a process that died: the verdicts already reported it
         peak = 0
+    with contextlib.suppress(BrokenProcessPool):  # how the pool sees a process that left at once
+        _process.submit(_leave).result()
     _process.shutdown()
     _process = None
     return peak
+
+
+def _leave() -> None:
+    """In the GX process: exit at once. A normal exit tears down GX's module graph, about 1 s spent
+    for nothing: every result is written and the Data Docs are built before `release` is called."""
+    os._exit(0)
 
 
 @dataclass(frozen=True)

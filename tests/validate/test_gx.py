@@ -69,3 +69,23 @@ def test_the_verdict_is_slack_at_least_zero() -> None:
     judged = judge(Prepared("doc", "final_account", RULES, checks)).results
     assert judged["passed"].to_list() == (checks["slack"] >= 0).to_list()
     assert judged["passed"].to_list() == [True, False, True, False, True, False, True]
+
+
+def test_gx_in_its_own_process_judges_alike_and_leaves_at_release() -> None:
+    """The CLI runs GX in a spawned process (`isolate`): the verdict is the one judged in this process,
+    and `release` reports that process's peak memory and leaves no process behind."""
+    import multiprocessing as mp
+
+    from pipelines.validate import gx
+
+    checks = _checks({"H01": ["0", "-0.000001", "3"], "R01": ["0"], "X08": ["-100"]})
+    gx.isolate()
+    try:
+        assert gx.isolated()
+        verdict = run_suite(checks, RULES, "final_account", "isolated")
+    finally:
+        peak_kib = gx.release()
+    assert verdict == run_suite(checks, RULES, "final_account", "here")
+    assert verdict.failed_check_ids == frozenset({1, 4})
+    assert not gx.isolated() and peak_kib > 50_000  # GX imported there: tens of MiB at least
+    assert not mp.active_children()
