@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -23,6 +24,29 @@ def ingest(con: duckdb.DuckDBPyConnection, source: Path) -> str:
     """Extract, normalise and load one file the way the Dagster assets do; its document id."""
     n = normalise_document(extract_document(source))
     return load_document(con, n.document, n.facts, n.tables, n.extras).document_id
+
+
+def nightly_tick(instance: Any, resources: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    """One `inbox_sensor` tick, its partitions registered, then the `nightly_ingest` tick of 2 September
+    2025 02:00 Shanghai time: (the partition keys the sensor asked for, the schedule's run requests)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import dagster as dg
+
+    from pipelines.defs import inbox_sensor, nightly_ingest
+    from pipelines.wiring.partitions import SOURCE_FILES
+
+    result = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+    assert isinstance(result, dg.SensorResult)
+    keys = [k for r in result.dynamic_partitions_requests or [] for k in r.partition_keys]
+    instance.add_dynamic_partitions(SOURCE_FILES, keys)
+    tick = datetime(2025, 9, 2, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    requests = nightly_ingest(
+        dg.build_schedule_context(instance=instance, resources=resources, scheduled_execution_time=tick)
+    )
+    assert isinstance(requests, list)
+    return keys, requests
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from pipelines.wiring.batch_job import ingest_batch
 from pipelines.wiring.partitions import BATCH_TAG, DEPARTMENT_TAG, SOURCE_FILES, YEAR_TAG
 from pipelines.wiring.resources import InboxResource, WarehouseResource
 from pipelines.wiring.validate import FAMILY_CHECKS
-from tests.conftest import SEED000, SEEDS, SHGZB_PDF
+from tests.conftest import SEED000, SEEDS, SHGZB_PDF, nightly_tick
 
 
 def test_definitions_validate_like_the_dagster_cli() -> None:
@@ -99,16 +99,8 @@ def test_schedule_sensor_run_report_end_to_end(tmp_path: Path) -> None:
     warehouse = tmp_path / "data" / "warehouse.duckdb"
     resources = {"inbox": InboxResource(path=str(inbox)), "warehouse": WarehouseResource(path=str(warehouse))}
     with dg.instance_for_test() as instance:
-        sensor_result = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
-        (key,) = _partition_keys(sensor_result)
-        instance.add_dynamic_partitions(SOURCE_FILES, [key])
-
-        tick = datetime(2025, 9, 2, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-        sched = dg.build_schedule_context(
-            instance=instance, resources=resources, scheduled_execution_time=tick
-        )
-        requests = nightly_ingest(sched)
-        assert isinstance(requests, list)
+        keys, requests = nightly_tick(instance, resources)
+        (key,) = keys
         (request,) = requests
         assert request.job_name in (None, ingest_batch.name) and nightly_ingest.job_name == ingest_batch.name
         assert request.tags[BATCH_TAG] == "nightly-20250902T0200+0800"
@@ -133,6 +125,10 @@ def test_schedule_sensor_run_report_end_to_end(tmp_path: Path) -> None:
             for m in [e.materialization]
         }
         assert ("warehouse_document", key) in materialized and ("quality_report", None) in materialized
+        tick = datetime(2025, 9, 2, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+        sched = dg.build_schedule_context(
+            instance=instance, resources=resources, scheduled_execution_time=tick
+        )
         assert nightly_ingest(sched) == []  # loaded and validated: the next night has nothing to do
 
         # one partition from the UI: the per-document job, then one report run for its batch

@@ -454,28 +454,16 @@ def test_two_versions_in_one_folder_the_newer_file_is_current(tmp_path: Path) ->
 def test_two_versions_in_the_landing_folder_follow_the_cli_rule(tmp_path: Path) -> None:
     """The sensor and the nightly batch apply the CLI's rule: the newer file is current, the copy is
     read once (from its first name) and recorded once its version is loaded."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from pipelines.defs import defs, inbox_sensor, nightly_ingest
-    from pipelines.wiring.partitions import SOURCE_FILES
+    from pipelines.defs import defs, inbox_sensor
     from pipelines.wiring.resources import InboxResource, WarehouseResource
+    from tests.conftest import nightly_tick
 
     inbox = tmp_path / "inbox"
     newer, older, _ = _two_versions_and_a_copy(inbox)
     warehouse = tmp_path / "data" / "w.duckdb"
     resources = {"inbox": InboxResource(path=str(inbox)), "warehouse": WarehouseResource(path=str(warehouse))}
     with dg.instance_for_test() as instance:
-        result = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
-        assert isinstance(result, dg.SensorResult)
-        (request,) = result.dynamic_partitions_requests or []
-        instance.add_dynamic_partitions(SOURCE_FILES, list(request.partition_keys or []))
-        tick = datetime(2025, 9, 2, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-        context = dg.build_schedule_context(
-            instance=instance, resources=resources, scheduled_execution_time=tick
-        )
-        requests = nightly_ingest(context)
-        assert isinstance(requests, list)
+        _, requests = nightly_tick(instance, resources)
         (run,) = requests
         paths = run.run_config["ops"]["plan_shards"]["config"]["paths"]
         assert paths == [str(older.resolve()), str(newer.resolve())]  # delivery order; the copy read once
