@@ -108,6 +108,11 @@ def canonical_title(text: str) -> str:
     Numbering, years, the department and scope words before the name, and parenthetical remarks
     go; wording that provinces vary without changing the table (总体情况表, 预算总表) is unified.
     """
+    return _canonical_title(text)
+
+
+@lru_cache(maxsize=1 << 15)
+def _canonical_title(text: str) -> str:
     t = normalise_text(text)
     for _ in range(3):
         before = t
@@ -162,9 +167,18 @@ def title_to_table_code(line: str, doc_kind: str | None = None, department: str 
     decides, then the kind of the document (`doc_kind`), then the catalog order. The document's
     `department`, when known, is taken off the front ("西南大学收入预算表" is its 收入表).
     """
-    text = normalise_text(line)
+    return _title_to_table_code(line, doc_kind, department)
+
+
+@lru_cache(maxsize=1 << 15)
+def _title_to_table_code(line: str, doc_kind: str | None, department: str | None) -> str | None:
+    """`title_to_table_code`, remembered per line: a page's lines are asked about by pdfium's text,
+    then again by pdfplumber's, and running headers repeat on every page."""
+    text = _normal(line)
     if not text or len(text) > 80:
         return None
+    if "表" not in text and _names_say_table():
+        return None  # every catalogued name ends in 表, which canonical_title keeps or rewords
     name = canonical_title(text)
     if department:
         name = canonical_title(name.removeprefix(normalise_text(department)))
@@ -186,13 +200,32 @@ def title_to_table_code(line: str, doc_kind: str | None = None, department: str 
     return None
 
 
+@lru_cache(maxsize=1)
+def _names_say_table() -> bool:
+    """Whether every catalogued name holds 表, so a line without 表 names no catalogued table."""
+    return all("表" in alias for alias, _ in _alias_index())
+
+
+@lru_cache(maxsize=1 << 15)
+def _normal(line: str) -> str:
+    """`normalise_text` of a printed line, remembered: every title question starts with it."""
+    return normalise_text(line)
+
+
 def is_title_like(line: str) -> bool:
     """A line that reads like the title of some table, catalogued or not: short, unpunctuated, ends in 表.
 
     Such a line opens a table only where a unit line or a grid follows it (a table of contents lists
     titles too); an uncatalogued one is loaded generically under its canonical title.
     """
-    text = normalise_text(line)
+    return _is_title_like(line)
+
+
+@lru_cache(maxsize=1 << 15)
+def _is_title_like(line: str) -> bool:
+    text = _normal(line)
+    if "表" not in text:
+        return False  # its canonical title cannot end in 表 (no rewording adds one)
     name = canonical_title(text)
     name = name.removesuffix("(功能)").removesuffix("(经济)")
     if not (2 <= len(name) <= 40) or not name.endswith("表") or SENTENCE.search(name):
@@ -253,6 +286,11 @@ def titles_in(
 def title_code(line: str, doc_kind: str | None = None, *, generic: bool = False) -> str | None:
     """The code one printed line opens a table under: the catalog's, or with `generic` the canonical
     title of a title-like line the catalog does not know. Every reader asks this one question."""
+    return _title_code(line, doc_kind, generic)
+
+
+@lru_cache(maxsize=1 << 15)
+def _title_code(line: str, doc_kind: str | None, generic: bool) -> str | None:
     return title_to_table_code(line, doc_kind) or (_generic_code(line) if generic else None)
 
 
@@ -262,7 +300,7 @@ _TABLE_NUMBER = re.compile(rf"^({_NUMBERING_WORDS})$")
 
 def is_table_number(line: str) -> bool:
     """A line that prints only a table's number: 表5, 公开表10, 部门公开表1, 附表14, 表14-1."""
-    return bool(_TABLE_NUMBER.match(normalise_text(line)))
+    return bool(_TABLE_NUMBER.match(_normal(line)))
 
 
 # performance forms extract/performance/ reads: indicator grids, not amount tables
@@ -275,12 +313,12 @@ def _generic_code(line: str) -> str | None:
     if not is_title_like(line):
         return None
     name = canonical_title(line)
-    return None if _PERFORMANCE_FORM.search(normalise_text(line)) else name
+    return None if _PERFORMANCE_FORM.search(_normal(line)) else name
 
 
 def _may_wrap(first: str, second: str) -> bool:
     """A wrapped title: a short unpunctuated continuation that ends like a table name (…表)."""
-    a, b = normalise_text(first), normalise_text(second)
+    a, b = _normal(first), _normal(second)
     return bool(a) and 0 < len(b) <= 12 and b.endswith("表") and not SENTENCE.search(b)
 
 

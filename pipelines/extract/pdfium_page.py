@@ -115,6 +115,9 @@ def _as_address(function: Any, *args: Any) -> Any:
 
 
 _text_object = _as_address(raw.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+_text_unicode = _as_address(raw.FPDFText_GetUnicode, ctypes.c_uint, ctypes.c_void_p, ctypes.c_int)
+_text_generated = _as_address(raw.FPDFText_IsGenerated, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
+_text_map_error = _as_address(raw.FPDFText_HasUnicodeMapError, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
 _text_font = _as_address(raw.FPDFTextObj_GetFont, ctypes.c_void_p, ctypes.c_void_p)
 _glyph_width = _as_address(
     raw.FPDFFont_GetGlyphWidth,
@@ -200,56 +203,76 @@ def _blank(obj: Any, ctm: Matrix, height: float, doctop: float, number: int) -> 
 def _read_chars(
     textpage: Any, height: float, doctop: float, number: int
 ) -> list[tuple[int | None, Obj]] | None:
+    """Each character pdfium's text page holds, as pdfminer's char. What is the same for every
+    character of a text object (its font, font size and matrix) is asked of pdfium once per object,
+    a glyph's advance once per font, size and character: a ctypes call costs more than the arithmetic."""
     fonts: dict[int | None, tuple[float, str] | None] = {}  # font → (descent per em, name)
-    # text object → its font's metrics, its font size, its font
-    objects: dict[int | None, tuple[tuple[float, str] | None, float | None, int | None]] = {}
+    # text object → its font's metrics, its font size, its font, its matrix (None: not upright)
+    objects: dict[
+        int | None, tuple[tuple[float, str] | None, float | None, int | None, tuple[float, ...] | None]
+    ] = {}
+    advances: dict[tuple[int | None, int, float], float | None] = {}  # (font, code, size) → advance
     x, y = ctypes.c_double(), ctypes.c_double()
     m = raw.FS_MATRIX()
     size = ctypes.c_float()
     size_ref = ctypes.byref(size)
     width = ctypes.c_float()
     width_ref = ctypes.byref(width)
+    page = _address(textpage)
+    unicode_of, generated, map_error = _text_unicode, _text_generated, _text_map_error
+    origin = raw.FPDFText_GetCharOrigin
     out: list[tuple[int | None, Obj]] = []
     for i in range(raw.FPDFText_CountChars(textpage)):
-        code = raw.FPDFText_GetUnicode(textpage, i)
-        if raw.FPDFText_IsGenerated(textpage, i):
+        code = unicode_of(page, i)
+        if generated(page, i):
             continue  # a space or line break pdfium inferred (or put in place of a printed space)
-        if raw.FPDFText_HasUnicodeMapError(textpage, i) == 1:
+        if map_error(page, i) == 1:
             return None
-        key = _text_object(textpage, i)
-        if key not in objects:
+        key = _text_object(page, i)
+        known = objects.get(key)
+        if known is None:
             font_key = _text_font(key)
             if font_key not in fonts:
                 fonts[font_key] = _font(raw.FPDFText_GetTextObject(textpage, i))
-            objects[key] = (
+            if not raw.FPDFText_GetMatrix(textpage, i, m):
+                return None
+            # rotated, mirrored or vertical text: pdfminer's box is not made this way
+            upright = not (m.b or m.c or m.a <= 0 or m.d <= 0)
+            known = objects[key] = (
                 fonts[font_key],
                 float(size.value) if _font_size(key, size_ref) else None,
                 font_key,
+                (m.a, m.b, m.c, m.d) if upright else None,
             )
-        font, fontsize, font_key = objects[key]
-        if font is None or fontsize is None or not _glyph_width(font_key, code, fontsize, width_ref):
+        font, fontsize, font_key, matrix = known
+        if font is None or fontsize is None:
             return None
-        if not raw.FPDFText_GetMatrix(textpage, i, m):
+        step = (font_key, code, fontsize)
+        if step not in advances:
+            advances[step] = width.value if _glyph_width(font_key, code, fontsize, width_ref) else None
+        advance = advances[step]
+        if advance is None:
             return None
-        if m.b or m.c or m.a <= 0 or m.d <= 0:
-            return None  # rotated, mirrored or vertical text: pdfminer's box is not made this way
-        raw.FPDFText_GetCharOrigin(textpage, i, x, y)
+        if matrix is None:
+            return None
+        a, b, c, d = matrix
+        origin(textpage, i, x, y)
         descent, fontname = font
-        ox, oy = _r(x.value), _r(y.value)
+        ox, oy = round(x.value, 4), round(y.value, 4)
         # the advance the font's widths give (pdfminer's): pdfium's loose box would stretch to
         # the glyph's outline where it is wider (a comma of a non-embedded CJK font, 积 at 1016)
-        x0, x1 = ox, _r(x.value + m.a * width.value)
-        y0 = _r(m.d * descent * fontsize + oy)
-        y1 = _r(m.d * (descent * fontsize + fontsize) + oy)
+        x0, x1 = ox, round(x.value + a * advance, 4)
+        y0 = round(d * descent * fontsize + oy, 4)
+        y1 = round(d * (descent * fontsize + fontsize) + oy, 4)
         char = {
             "object_type": "char",
             "page_number": number,
             "text": chr(code),
             "fontname": fontname,
             "size": y1 - y0,
-            "adv": (x1 - x0) / m.a,
+            "adv": (x1 - x0) / a,
             "upright": True,
-            "matrix": (m.a, m.b, m.c, m.d, ox, oy),
+            "matrix": (a, b, c, d, ox, oy),
             "x0": x0,
             "x1": x1,
             "y0": y0,

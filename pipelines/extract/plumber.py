@@ -10,9 +10,10 @@ from collections import defaultdict
 from operator import itemgetter
 from typing import Any
 
+from pdfplumber.page import test_proposed_bbox
 from pdfplumber.table import Table, TableFinder, TableSettings
-from pdfplumber.utils.geometry import obj_to_bbox
-from pdfplumber.utils.text import extract_text
+from pdfplumber.utils.geometry import obj_to_bbox, within_bbox
+from pdfplumber.utils.text import extract_text, extract_words
 
 from pipelines.extract.types import BBox, RawRow
 from pipelines.vocab.numbers import is_amount, looks_like_money, unit_from_text
@@ -36,6 +37,14 @@ A4_LONG_SIDE = 842.0
 def page_scale(page: Any) -> float:
     """How much larger than A4 the page is printed (1.0 for A4 portrait or landscape)."""
     return max(0.5, max(float(page.width), float(page.height)) / A4_LONG_SIDE)
+
+
+def words_within(page: Any, bbox: BBox, **settings: Any) -> list[dict[str, Any]]:
+    """`page.within_bbox(bbox).extract_words(**settings)`, the same words (and the same error for a
+    box off the page): pdfplumber's crop filters every line, rect and curve of the page too, which
+    words never use, so only the characters are filtered here."""
+    test_proposed_bbox(bbox, page.bbox)
+    return extract_words(within_bbox(page.chars, bbox), **settings)
 
 
 _ROW_START = re.compile(
@@ -353,7 +362,7 @@ def word_grid(page: Any, region: BBox, bands: Bands | None = None) -> tuple[list
     A continuation page passes the bands of the page where the table started, so its rows land in
     the same columns even when some columns are empty there.
     """
-    words = page.within_bbox(region).extract_words(keep_blank_chars=False, x_tolerance=1.5, y_tolerance=2)
+    words = words_within(page, region, keep_blank_chars=False, x_tolerance=1.5, y_tolerance=2)
     if not words:
         return [], []
     height = statistics.median(w["bottom"] - w["top"] for w in words) or 1.0

@@ -17,7 +17,7 @@ from typing import Any
 
 from pipelines.extract.camelot import camelot_grid
 from pipelines.extract.pdfium_page import PdfiumPages
-from pipelines.extract.plumber import ruled_grids, table_texts, word_grid
+from pipelines.extract.plumber import ruled_grids, table_texts, word_grid, words_within
 from pipelines.extract.types import BBox, PrintedNumber, RawRow, RawTable
 
 # 1,205.00 · 2218.51 · 36 · -3.20 · (3.20): what a printed figure looks like once spaces are gone
@@ -51,7 +51,7 @@ def region_numbers(page: Any, region: BBox) -> list[PrintedNumber]:
     if box[2] <= box[0] or box[3] <= box[1]:
         return []
     out: list[PrintedNumber] = []
-    for w in page.within_bbox(box).extract_words(**WORD_SETTINGS):
+    for w in words_within(page, box, **WORD_SETTINGS):
         text = number_text(w["text"])
         if text is not None:
             out.append(PrintedNumber(page.page_number, (w["x0"], w["top"], w["x1"], w["bottom"]), text))
@@ -156,7 +156,7 @@ def header_edges(page: Any, region: BBox) -> list[float]:
     """
     x0, top, x1, bottom = region
     box = (max(x0, 0), max(top, 0), min(x1, page.width), min(bottom, page.height))
-    words = page.within_bbox(box).extract_words(**WORD_SETTINGS)
+    words = words_within(page, box, **WORD_SETTINGS)
     figures = [w for w in words if number_text(w["text"]) and ("." in w["text"] or "," in w["text"])]
     if not figures:
         return []
