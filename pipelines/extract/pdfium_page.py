@@ -115,6 +115,16 @@ def _as_address(function: Any, *args: Any) -> Any:
 
 
 _text_object = _as_address(raw.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+_path_segment = _as_address(raw.FPDFPath_GetPathSegment, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+_segment_point = _as_address(
+    raw.FPDFPathSegment_GetPoint,
+    ctypes.c_int,
+    ctypes.c_void_p,
+    ctypes.POINTER(ctypes.c_float),
+    ctypes.POINTER(ctypes.c_float),
+)
+_segment_type = _as_address(raw.FPDFPathSegment_GetType, ctypes.c_int, ctypes.c_void_p)
+_segment_close = _as_address(raw.FPDFPathSegment_GetClose, ctypes.c_int, ctypes.c_void_p)
 _text_unicode = _as_address(raw.FPDFText_GetUnicode, ctypes.c_uint, ctypes.c_void_p, ctypes.c_int)
 _text_generated = _as_address(raw.FPDFText_IsGenerated, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
 _text_map_error = _as_address(raw.FPDFText_HasUnicodeMapError, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
@@ -212,6 +222,7 @@ def _read_chars(
         int | None, tuple[tuple[float, str] | None, float | None, int | None, tuple[float, ...] | None]
     ] = {}
     advances: dict[tuple[int | None, int, float], float | None] = {}  # (font, code, size) → advance
+    lines: dict[tuple[int | None, float], tuple[float, ...]] = {}  # (object, baseline) → its box's y
     x, y = ctypes.c_double(), ctypes.c_double()
     m = raw.FS_MATRIX()
     size = ctypes.c_float()
@@ -258,18 +269,23 @@ def _read_chars(
         a, b, c, d = matrix
         origin(textpage, i, x, y)
         descent, fontname = font
-        ox, oy = round(x.value, 4), round(y.value, 4)
+        baseline = (key, y.value)  # an object's characters on one baseline share their vertical box
+        if (vertical := lines.get(baseline)) is None:
+            oy = round(y.value, 4)
+            y0 = round(d * descent * fontsize + oy, 4)
+            y1 = round(d * (descent * fontsize + fontsize) + oy, 4)
+            vertical = lines[baseline] = (oy, y0, y1, y1 - y0, height - y1, height - y0, doctop + height - y1)
+        oy, y0, y1, tall, top, bottom, doc_top = vertical
+        ox = round(x.value, 4)
         # the advance the font's widths give (pdfminer's): pdfium's loose box would stretch to
         # the glyph's outline where it is wider (a comma of a non-embedded CJK font, 积 at 1016)
         x0, x1 = ox, round(x.value + a * advance, 4)
-        y0 = round(d * descent * fontsize + oy, 4)
-        y1 = round(d * (descent * fontsize + fontsize) + oy, 4)
         char = {
             "object_type": "char",
             "page_number": number,
             "text": chr(code),
             "fontname": fontname,
-            "size": y1 - y0,
+            "size": tall,
             "adv": (x1 - x0) / a,
             "upright": True,
             "matrix": (a, b, c, d, ox, oy),
@@ -277,11 +293,11 @@ def _read_chars(
             "x1": x1,
             "y0": y0,
             "y1": y1,
-            "top": height - y1,
-            "bottom": height - y0,
-            "doctop": doctop + height - y1,
+            "top": top,
+            "bottom": bottom,
+            "doctop": doc_top,
             "width": x1 - x0,
-            "height": y1 - y0,
+            "height": tall,
         }
         out.append((key, char))
     return out
@@ -370,24 +386,28 @@ def _segments(path: Any, m: Matrix) -> list[Segment]:
     pdfminer records an "h", and keeps a curve as three points where pdfminer has one "c"."""
     out: list[Segment] = []
     fx, fy = ctypes.c_float(), ctypes.c_float()
+    fx_ref, fy_ref = ctypes.byref(fx), ctypes.byref(fy)
+    a, b, c, d, e, f = m
     bezier: list[Point] = []
+    handle = _address(path)
+    bezier_to, move_to = raw.FPDF_SEGMENT_BEZIERTO, raw.FPDF_SEGMENT_MOVETO
     for i in range(raw.FPDFPath_CountSegments(path)):
-        seg = raw.FPDFPath_GetPathSegment(path, i)
-        raw.FPDFPathSegment_GetPoint(seg, fx, fy)
-        px, py = _apply(m, (float(fx.value), float(fy.value)))
-        point = (_r(px), _r(py))
-        kind = raw.FPDFPathSegment_GetType(seg)
-        if kind == raw.FPDF_SEGMENT_BEZIERTO:
+        seg = _path_segment(handle, i)
+        _segment_point(seg, fx_ref, fy_ref)
+        x, y = fx.value, fy.value
+        point = (round(a * x + c * y + e, 4), round(b * x + d * y + f, 4))  # _apply, then _r
+        kind = _segment_type(seg)
+        if kind == bezier_to:
             bezier.append(point)
             if len(bezier) < 3:
                 continue
             out.append(("c", bezier))
             bezier = []
-        elif kind == raw.FPDF_SEGMENT_MOVETO:
+        elif kind == move_to:
             out.append(("m", [point]))
         else:
             out.append(("l", [point]))
-        if raw.FPDFPathSegment_GetClose(seg):
+        if _segment_close(seg):
             out.append(("h", []))
     return out
 

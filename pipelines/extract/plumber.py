@@ -12,7 +12,7 @@ from typing import Any
 
 from pdfplumber.page import test_proposed_bbox
 from pdfplumber.table import Table, TableFinder, TableSettings
-from pdfplumber.utils.geometry import obj_to_bbox, within_bbox
+from pdfplumber.utils.geometry import obj_to_bbox
 from pdfplumber.utils.text import extract_text, extract_words
 
 from pipelines.extract.types import BBox, RawRow
@@ -44,7 +44,21 @@ def words_within(page: Any, bbox: BBox, **settings: Any) -> list[dict[str, Any]]
     box off the page): pdfplumber's crop filters every line, rect and curve of the page too, which
     words never use, so only the characters are filtered here."""
     test_proposed_bbox(bbox, page.bbox)
-    return extract_words(within_bbox(page.chars, bbox), **settings)
+    return extract_words(chars_within(page.chars, bbox), **settings)
+
+
+def chars_within(chars: list[dict[str, Any]], bbox: BBox) -> list[dict[str, Any]]:
+    """pdfplumber's `within_bbox(chars, bbox)` (the box's overlap with a char is the char's whole
+    box) as plain comparisons, without building two boxes and their overlap for every char."""
+    left, top, right, bottom = bbox
+    out = []
+    for c in chars:
+        x0, t, x1, b = c["x0"], c["top"], c["x1"], c["bottom"]
+        if x0 >= left and t >= top and x1 <= right and b <= bottom:
+            w, h = x1 - x0, b - t
+            if h >= 0 and w >= 0 and h + w > 0:
+                out.append(c)
+    return out
 
 
 _ROW_START = re.compile(
