@@ -19,6 +19,7 @@ from pipelines import budget
 from pipelines.catalog import FORM_TABLES, canonical_title, normalise_text, titles_in
 from pipelines.errors import SourceFileError
 from pipelines.extract import ocr as ocr_mod
+from pipelines.extract import plumber_text
 from pipelines.extract.camelot import camelot_grid
 from pipelines.extract.garble import (
     MIN_CJK_SHARE,
@@ -300,7 +301,7 @@ def extract_pdf_tables(
                     break
             else:
                 if text.number in wanted and scan is None and page_texts is not None:
-                    page_texts[text.number] = page.extract_text() or ""
+                    page_texts[text.number] = plumber_text.page_text(page) or ""
             finally:
                 page.close()  # pdfplumber keeps every parsed object of a page until it is closed
     settle_codes(tables, kind)
@@ -312,7 +313,7 @@ def extract_pdf_tables(
 def _page_text(page: Any) -> str:
     """A page's pdfplumber text (the performance reader's lines), its parsed objects freed after."""
     try:
-        return page.extract_text() or ""
+        return plumber_text.page_text(page) or ""
     finally:
         page.close()
 
@@ -367,7 +368,10 @@ def _join_repeated(tables: list[RawTable]) -> list[RawTable]:
 
 
 def _text_lines(page: Any) -> list[dict[str, Any]]:
-    return [ln for ln in page.extract_text_lines(return_chars=False) if ln["text"].strip()]
+    lines = plumber_text.text_lines(page)
+    if lines is None:
+        lines = page.extract_text_lines(return_chars=False)
+    return [ln for ln in lines if ln["text"].strip()]
 
 
 def _read_page(

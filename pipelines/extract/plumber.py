@@ -13,8 +13,9 @@ from typing import Any
 from pdfplumber.page import test_proposed_bbox
 from pdfplumber.table import Table, TableFinder, TableSettings
 from pdfplumber.utils.geometry import obj_to_bbox
-from pdfplumber.utils.text import extract_text, extract_words
+from pdfplumber.utils.text import extract_words
 
+from pipelines.extract import plumber_text
 from pipelines.extract.types import BBox, RawRow
 from pipelines.vocab.numbers import is_amount, looks_like_money, unit_from_text
 
@@ -44,7 +45,12 @@ def words_within(page: Any, bbox: BBox, **settings: Any) -> list[dict[str, Any]]
     box off the page): pdfplumber's crop filters every line, rect and curve of the page too, which
     words never use, so only the characters are filtered here."""
     test_proposed_bbox(bbox, page.bbox)
-    return extract_words(chars_within(page.chars, bbox), **settings)
+    chars = chars_within(page.chars, bbox)
+    if settings.keys() <= {"x_tolerance", "y_tolerance", "keep_blank_chars"} and not settings.get(
+        "keep_blank_chars"
+    ):
+        return plumber_text.words(chars, settings.get("x_tolerance", 3), settings.get("y_tolerance", 3))
+    return extract_words(chars, **settings)
 
 
 def chars_within(chars: list[dict[str, Any]], bbox: BBox) -> list[dict[str, Any]]:
@@ -139,7 +145,7 @@ def table_texts(table: Table, rows: list[Any]) -> list[list[str | None]]:
                 texts.append(None)
                 continue
             cell_chars = [chars[i] for i in row_chars if inside(i, cell)]
-            texts.append(extract_text(cell_chars) if cell_chars else "")
+            texts.append(plumber_text.text(cell_chars) if cell_chars else "")
         out.append(texts)
     return out
 

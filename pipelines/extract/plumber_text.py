@@ -1,0 +1,211 @@
+"""pdfplumber's words, cell texts and text lines, computed without its general machinery.
+
+pdfplumber's `extract_words`, `extract_text` and `Page.extract_text_lines` serve every direction,
+setting and layout; the readers here ask them for upright text read left to right, with blanks
+dropped, thousands of times a page (one `extract_text` per table cell). These functions give the
+same words, texts and lines for that case by the same rules — characters grouped by line with
+pdfplumber's clustering (a chain of tops each within the tolerance of the last), sorted by x0, cut
+into words where pdfplumber cuts them — and hand any other case (a turned character) to pdfplumber.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+from operator import itemgetter
+from typing import Any
+
+from pdfplumber.utils.text import LIGATURES, extract_text, extract_words
+
+Obj = dict[str, Any]
+
+_X0 = itemgetter("x0")
+
+
+def _cluster(values: list[float], tolerance: float) -> dict[float, int]:
+    """pdfplumber's `make_cluster_dict`: each distinct value → its cluster, clusters chained."""
+    out: dict[float, int] = {}
+    ordered = sorted(set(values))
+    if tolerance == 0 or len(ordered) < 2:
+        return {v: i for i, v in enumerate(ordered)}
+    group = 0
+    last = ordered[0]
+    for v in ordered:
+        if v > last + tolerance:
+            group += 1
+        out[v] = group
+        last = v
+    return out
+
+
+def _lines_of(chars: list[Obj], tolerance: float) -> list[list[Obj]]:
+    """pdfplumber's `cluster_objects(chars, top, tolerance)` then each line sorted by x0."""
+    tops = [c["top"] for c in chars]
+    cluster = _cluster(tops, tolerance)
+    ids = [cluster[t] for t in tops]
+    order = sorted(range(len(chars)), key=ids.__getitem__)
+    return [
+        sorted((chars[i] for i in members), key=_X0)
+        for _, members in groupby(order, key=ids.__getitem__)
+    ]
+
+
+def _words(chars: list[Obj], x_tolerance: float, y_tolerance: float) -> list[tuple[Obj, list[Obj]]]:
+    """pdfplumber's `WordExtractor.iter_extract_tuples` for upright chars, default directions,
+    blanks dropped, no punctuation split: (word, its chars) in pdfplumber's order."""
+    out: list[tuple[Obj, list[Obj]]] = []
+    for line in _lines_of(chars, y_tolerance):
+        current: list[Obj] = []
+        for char in line:
+            text = char["text"]
+            if text.isspace():
+                if current:
+                    out.append(_merged(current))
+                current = []
+            elif text == "":  # pdfplumber's punctuation test (`"" in ""`): a word of its own
+                if current:
+                    out.append(_merged(current))
+                out.append(_merged([char]))
+                current = []
+            elif current:
+                prev = current[-1]
+                if (
+                    char["x0"] < prev["x0"]
+                    or char["x0"] > prev["x1"] + x_tolerance
+                    or abs(char["top"] - prev["top"]) > y_tolerance
+                ):
+                    out.append(_merged(current))
+                    current = [char]
+                else:
+                    current.append(char)
+            else:
+                current = [char]
+        if current:
+            out.append(_merged(current))
+    return out
+
+
+_LIGATURE_CHARS = frozenset("".join(LIGATURES))
+
+
+def _spelled(chars: list[Obj]) -> str:
+    """The word's text, ligatures expanded as pdfplumber does (per char's whole text)."""
+    text = "".join([c["text"] or "" for c in chars])
+    if _LIGATURE_CHARS.isdisjoint(text):
+        return text
+    return "".join(LIGATURES.get(c["text"], c["text"] or "") for c in chars)
+
+
+def _merged(chars: list[Obj]) -> tuple[Obj, list[Obj]]:
+    """pdfplumber's `WordExtractor.merge_chars` for an upright word (min and max keep the first
+    of equal values, as here)."""
+    first = chars[0]
+    x0, top, x1, bottom = first["x0"], first["top"], first["x1"], first["bottom"]
+    for c in chars[1:]:
+        if c["x0"] < x0:
+            x0 = c["x0"]
+        if c["top"] < top:
+            top = c["top"]
+        if c["x1"] > x1:
+            x1 = c["x1"]
+        if c["bottom"] > bottom:
+            bottom = c["bottom"]
+    word = {
+        "text": _spelled(chars),
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "doctop": top + (first["doctop"] - first["top"]),
+        "bottom": bottom,
+        "upright": first["upright"],
+        "height": bottom - top,
+        "width": x1 - x0,
+        "direction": "ltr",
+    }
+    return word, chars
+
+
+def _upright(chars: list[Obj]) -> bool:
+    return all(c["upright"] is True for c in chars)
+
+
+def words(chars: list[Obj], x_tolerance: float = 3, y_tolerance: float = 3) -> list[Obj]:
+    """`pdfplumber.utils.extract_words(chars, x_tolerance=…, y_tolerance=…, keep_blank_chars=False)`."""
+    if not _upright(chars):
+        return extract_words(chars, x_tolerance=x_tolerance, y_tolerance=y_tolerance, keep_blank_chars=False)
+    return [w for w, _ in _words(chars, x_tolerance, y_tolerance)]
+
+
+def text(chars: list[Obj]) -> str:
+    """`pdfplumber.utils.extract_text(chars)` with its defaults: words joined by a space, lines
+    (words clustered by top within 3 pt, in pdfplumber's order) by a newline."""
+    if not chars:
+        return ""
+    if not _upright(chars):
+        return str(extract_text(chars))
+    found = [w for w, _ in _words(chars, 3, 3)]
+    tops = [w["top"] for w in found]
+    cluster = _cluster(tops, 3)
+    ids = [cluster[t] for t in tops]
+    order = sorted(range(len(found)), key=ids.__getitem__)
+    return "\n".join(
+        " ".join(found[i]["text"] for i in members) for _, members in groupby(order, key=ids.__getitem__)
+    )
+
+
+def _line_words(page: Any) -> list[list[tuple[Obj, list[Obj]]]] | None:
+    """The words of pdfplumber's (non-layout) text map of the page, line by line; None when
+    pdfplumber must answer (a turned char, a char whose text holds a space or a line break)."""
+    chars = page.chars
+    if not _upright(chars) or any(" " in c["text"] or "\n" in c["text"] for c in chars):
+        return None
+    found = _words(chars, 3, 3)
+    # pdfplumber's text map keeps the words in extraction order (presorted) and starts a line where
+    # the cluster of a word's top changes
+    tops = [w["top"] for w, _ in found]
+    cluster = _cluster(tops, 3)
+    return [list(members) for _, members in groupby(found, key=lambda wc: cluster[wc[0]["top"]])]
+
+
+def _line_text(words: list[tuple[Obj, list[Obj]]]) -> str:
+    """A text map line: each word after the first preceded by one space once the line has letters
+    (a word of chars without text adds none)."""
+    out = ""
+    for word, _ in words:
+        if out:
+            out += " "
+        out += word["text"]
+    return out
+
+
+def page_text(page: Any) -> str:
+    """`page.extract_text()`: the lines of the text map joined by newlines."""
+    lines = _line_words(page)
+    if lines is None:
+        return str(page.extract_text())
+    return "\n".join(_line_text(words) for words in lines)
+
+
+def text_lines(page: Any) -> list[Obj] | None:
+    """`page.extract_text_lines(return_chars=False)`: text, x0, top, x1, bottom of each printed line
+    without its surrounding spaces (lines of spaces only left out); None when pdfplumber must answer.
+    Every letter of a line is a char's (spaces are the text map's own), so the line's box is that
+    of its chars that print a letter."""
+    lines = _line_words(page)
+    if lines is None:
+        return None
+    out: list[Obj] = []
+    for words in lines:
+        text = _line_text(words).strip(" ")
+        if not text.strip():
+            continue  # blank: pdfplumber's search drops it
+        boxed = [c for word, cs in words if word["text"] for c in cs if c["text"]]
+        out.append(
+            {
+                "text": text,
+                "x0": min(c["x0"] for c in boxed),
+                "top": min(c["top"] for c in boxed),
+                "x1": max(c["x1"] for c in boxed),
+                "bottom": max(c["bottom"] for c in boxed),
+            }
+        )
+    return out
