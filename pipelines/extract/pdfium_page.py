@@ -125,6 +125,10 @@ _segment_point = _as_address(
 )
 _segment_type = _as_address(raw.FPDFPathSegment_GetType, ctypes.c_int, ctypes.c_void_p)
 _segment_close = _as_address(raw.FPDFPathSegment_GetClose, ctypes.c_int, ctypes.c_void_p)
+_char_origin = _as_address(
+    raw.FPDFText_GetCharOrigin, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p
+)
+_char_matrix = _as_address(raw.FPDFText_GetMatrix, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
 _text_unicode = _as_address(raw.FPDFText_GetUnicode, ctypes.c_uint, ctypes.c_void_p, ctypes.c_int)
 _text_generated = _as_address(raw.FPDFText_IsGenerated, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
 _text_map_error = _as_address(raw.FPDFText_HasUnicodeMapError, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
@@ -222,7 +226,7 @@ def _read_chars(
         int | None, tuple[tuple[float, str] | None, float | None, int | None, tuple[float, ...] | None]
     ] = {}
     advances: dict[tuple[int | None, int, float], float | None] = {}  # (font, code, size) → advance
-    lines: dict[tuple[int | None, float], tuple[float, ...]] = {}  # (object, baseline) → its box's y
+    lines: dict[tuple[float, ...], tuple[float, ...]] = {}  # chars on one baseline share their box's y
     x, y = ctypes.c_double(), ctypes.c_double()
     m = raw.FS_MATRIX()
     size = ctypes.c_float()
@@ -231,7 +235,8 @@ def _read_chars(
     width_ref = ctypes.byref(width)
     page = _address(textpage)
     unicode_of, generated, map_error = _text_unicode, _text_generated, _text_map_error
-    origin = raw.FPDFText_GetCharOrigin
+    origin = _char_origin
+    at_x, at_y, at_m = ctypes.addressof(x), ctypes.addressof(y), ctypes.addressof(m)
     out: list[tuple[int | None, Obj]] = []
     for i in range(raw.FPDFText_CountChars(textpage)):
         code = unicode_of(page, i)
@@ -245,7 +250,7 @@ def _read_chars(
             font_key = _text_font(key)
             if font_key not in fonts:
                 fonts[font_key] = _font(raw.FPDFText_GetTextObject(textpage, i))
-            if not raw.FPDFText_GetMatrix(textpage, i, m):
+            if not _char_matrix(page, i, at_m):
                 return None
             # rotated, mirrored or vertical text: pdfminer's box is not made this way
             upright = not (m.b or m.c or m.a <= 0 or m.d <= 0)
@@ -267,10 +272,11 @@ def _read_chars(
         if matrix is None:
             return None
         a, b, c, d = matrix
-        origin(textpage, i, x, y)
+        origin(page, i, at_x, at_y)
         descent, fontname = font
-        baseline = (key, y.value)  # an object's characters on one baseline share their vertical box
-        if (vertical := lines.get(baseline)) is None:
+        # what the vertical box is computed from (a zero is not shared: its sign is kept)
+        baseline = (d, descent, fontsize, y.value)
+        if (vertical := lines.get(baseline)) is None or not (y.value and fontsize):
             oy = round(y.value, 4)
             y0 = round(d * descent * fontsize + oy, 4)
             y1 = round(d * (descent * fontsize + fontsize) + oy, 4)

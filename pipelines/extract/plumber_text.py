@@ -154,11 +154,14 @@ def text(chars: list[Obj]) -> str:
 
 def _line_words(page: Any) -> list[list[tuple[Obj, list[Obj]]]] | None:
     """The words of pdfplumber's (non-layout) text map of the page, line by line; None when
-    pdfplumber must answer (a turned char, a char whose text holds a space or a line break)."""
+    pdfplumber must answer (a turned char, a word holding a space or a line break: a char whose
+    text is several letters; a blank char on its own parts words and is in none)."""
     chars = page.chars
-    if not _upright(chars) or any(" " in c["text"] or "\n" in c["text"] for c in chars):
+    if not _upright(chars):
         return None
     found = _words(chars, 3, 3)
+    if any(" " in w["text"] or "\n" in w["text"] for w, _ in found):
+        return None
     # pdfplumber's text map keeps the words in extraction order (presorted) and starts a line where
     # the cluster of a word's top changes
     tops = [w["top"] for w, _ in found]
