@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
@@ -106,26 +107,33 @@ def measure_text(text: str, map_errors: int = 0) -> Garble:
     """
     text = _CID_RUN.sub("\ufffd", text)  # one unmapped glyph, as pdfminer prints it
     chars = bad = cjk = rare = letters = latin = 0
-    for ch in text:
-        if ch.isspace():
-            continue
-        if ch == "\ufffd" or unicodedata.category(ch) in _BAD_CATEGORIES:
-            chars += 1
-            bad += 1
-            continue
-        if ch.isascii() and not ch.isalpha():
-            continue  # digits and ASCII punctuation: neutral
-        chars += 1
-        if is_cjk(ch):
-            cjk += 1
-            letters += 1
-            rare += not _is_common_hanzi(ch)
-            continue
-        letters += ch.isalpha()
-        latin += "\u0080" <= ch <= "\u024f" and ch not in _LATIN1_IN_USE
+    # each distinct character is judged once and counted as often as it is printed
+    for ch, n in Counter(text).items():
+        c_chars, c_bad, c_cjk, c_rare, c_letters, c_latin = _judged(ch)
+        chars += n * c_chars
+        bad += n * c_bad
+        cjk += n * c_cjk
+        rare += n * c_rare
+        letters += n * c_letters
+        latin += n * c_latin
     # a character can be both unmapped and odd-looking: take the larger count, not the sum
     garbled = max(bad + rare + latin, map_errors)
     return Garble(chars, min(garbled, chars), letters, cjk, rare)
+
+
+@lru_cache(maxsize=32768)
+def _judged(ch: str) -> tuple[int, int, int, int, int, int]:
+    """One character's counts for `measure_text`: (textual, bad, cjk, rare, letter, latin junk)."""
+    if ch.isspace():
+        return 0, 0, 0, 0, 0, 0
+    if ch == "\ufffd" or unicodedata.category(ch) in _BAD_CATEGORIES:
+        return 1, 1, 0, 0, 0, 0
+    if ch.isascii() and not ch.isalpha():
+        return 0, 0, 0, 0, 0, 0  # digits and ASCII punctuation: neutral
+    if is_cjk(ch):
+        return 1, 0, 1, int(not _is_common_hanzi(ch)), 1, 0
+    latin = "\u0080" <= ch <= "\u024f" and ch not in _LATIN1_IN_USE
+    return 1, 0, 0, 0, int(ch.isalpha()), int(latin)
 
 
 def unicode_map_errors(textpage: Any, samples: int = 50) -> int:

@@ -79,7 +79,7 @@ def ruled_grids(page: Any) -> list[tuple[BBox, list[RawRow]]]:
     cell by geometry so the normaliser can tell a horizontal span (group header) from a vertical one.
     """
     grids: list[tuple[BBox, list[RawRow]]] = []
-    page = page.filter(_visible)
+    page = _without_white(page)
     scale = page_scale(page)
     settings = {
         **LATTICE_SETTINGS,
@@ -130,21 +130,21 @@ def table_texts(table: Table, rows: list[Any]) -> list[list[str | None]]:
     order = sorted(range(len(chars)), key=v_mids.__getitem__)
     by_v = [v_mids[i] for i in order]
 
-    def inside(i: int, bbox: BBox) -> bool:
-        x0, top, x1, bottom = bbox
-        return h_mids[i] >= x0 and h_mids[i] < x1 and v_mids[i] >= top and v_mids[i] < bottom
-
     out: list[list[str | None]] = []
     for row in rows:
         x0, top, x1, bottom = row.bbox
         band = order[bisect.bisect_left(by_v, top) : bisect.bisect_left(by_v, bottom)]
-        row_chars = sorted(i for i in band if h_mids[i] >= x0 and h_mids[i] < x1)
+        # the row's characters by horizontal middle: each cell takes its columns' slice of them
+        across = sorted((i for i in band if h_mids[i] >= x0 and h_mids[i] < x1), key=h_mids.__getitem__)
+        at_h = [h_mids[i] for i in across]
         texts: list[str | None] = []
         for cell in row.cells:
             if cell is None:
                 texts.append(None)
                 continue
-            cell_chars = [chars[i] for i in row_chars if inside(i, cell)]
+            c_x0, c_top, c_x1, c_bottom = cell
+            found = across[bisect.bisect_left(at_h, c_x0) : bisect.bisect_left(at_h, c_x1)]
+            cell_chars = [chars[i] for i in sorted(found) if v_mids[i] >= c_top and v_mids[i] < c_bottom]
             texts.append(plumber_text.text(cell_chars) if cell_chars else "")
         out.append(texts)
     return out
@@ -323,6 +323,17 @@ def _is_white(color: Any) -> bool:
     if len(values) == 4:  # CMYK: white is no ink
         return all(v <= 0.01 for v in values)
     return bool(values) and all(v >= 0.99 for v in values)
+
+
+def _without_white(page: Any) -> Any:
+    """`page.filter(_visible)`, its objects filtered at once: the "char" objects (pdfplumber keys
+    objects by their type) are always visible, so the page's chars are kept without asking each."""
+    filtered = page.filter(_visible)
+    filtered._objects = {
+        kind: list(objs) if kind == "char" else [o for o in objs if _visible(o)]
+        for kind, objs in page.objects.items()
+    }
+    return filtered
 
 
 def _visible(obj: dict[str, Any]) -> bool:
