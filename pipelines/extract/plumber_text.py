@@ -44,8 +44,7 @@ def _lines_of(chars: list[Obj], tolerance: float) -> list[list[Obj]]:
     ids = [cluster[t] for t in tops]
     order = sorted(range(len(chars)), key=ids.__getitem__)
     return [
-        sorted((chars[i] for i in members), key=_X0)
-        for _, members in groupby(order, key=ids.__getitem__)
+        sorted((chars[i] for i in members), key=_X0) for _, members in groupby(order, key=ids.__getitem__)
     ]
 
 
