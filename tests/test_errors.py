@@ -34,8 +34,9 @@ PACKAGE = PROJECT / "pipelines"
 # Raised on purpose but outside the hierarchy, each for a reason: click's exceptions are the CLI's way
 # to print a message and exit 1/2; dagster's Failure fails a step; SystemExit ends the bench tools;
 # the YAML ConstructorError is caught and turned into a CatalogError by the loader itself.
-# pdfium.PdfiumError: extract/pdf.py's `_page_images` re-implements pypdfium2's `get_objects` for the
-# images only, and fails the way the library does so that the callers' `except PdfiumError` still holds.
+# pdfium.PdfiumError: extract/pdfium_page.py's `image_objects` re-implements pypdfium2's `get_objects`
+# for the images only, and fails the way the library does so that the callers' `except PdfiumError`
+# still holds.
 ALLOWED = {"click.ClickException", "click.UsageError", "click.BadParameter", "dg.Failure", "SystemExit",
            "yaml.constructor.ConstructorError", "pdfium.PdfiumError"}  # fmt: skip
 

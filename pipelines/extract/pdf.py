@@ -30,7 +30,7 @@ from pipelines.extract.garble import (
     unreadable_advice,
 )
 from pipelines.extract.metadata import detect_metadata
-from pipelines.extract.pdfium_page import PdfiumPages
+from pipelines.extract.pdfium_page import PdfiumPages, image_objects
 from pipelines.extract.plumber import Bands, ruled_grids, word_grid
 from pipelines.extract.regions import grid_region, note_region
 from pipelines.extract.signature import settle_codes
@@ -171,18 +171,7 @@ def read_page_texts(
 def _page_images(page: Any) -> list[Any]:
     """The page's top-level image objects. `get_objects()` wraps every object in Python, thousands
     of path pieces on a ruled table page: here only the images are wrapped."""
-    raw = pdfium.raw
-    count = raw.FPDFPage_CountObjects(page)
-    if count < 0:
-        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
-    images: list[Any] = []
-    for i in range(count):
-        obj = raw.FPDFPage_GetObject(page, i)
-        if not obj:
-            raise pdfium.PdfiumError("Failed to get pageobject.")
-        if raw.FPDFPageObj_GetType(obj) == raw.FPDF_PAGEOBJ_IMAGE:
-            images.append(pdfium.PdfObject(obj, page=page, pdf=page.pdf, level=0))
-    return images
+    return [pdfium.PdfObject(obj, page=page, pdf=page.pdf, level=0) for obj in image_objects(page)]
 
 
 def _image_share(images: list[Any], size: tuple[float, float]) -> float:

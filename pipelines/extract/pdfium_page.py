@@ -70,12 +70,13 @@ def page_objects(page: Any, plumber_page: Any) -> dict[str, list[Obj]] | None:
     height = float(plumber_page.height)
     doctop = float(plumber_page.initial_doctop)
     number = int(plumber_page.page_number)
-    texts: dict[int | None, tuple[int, Any, Matrix]] = {}  # text object → its place, itself, its form's ctm
-    paths: list[tuple[Any, Matrix]] = []
-    for obj, kind, m in _walk(page, _IDENTITY):
-        if kind == raw.FPDF_PAGEOBJ_TEXT:
-            texts[_address(obj)] = (len(texts), obj, m)
-        elif kind == raw.FPDF_PAGEOBJ_PATH:
+    texts: dict[int | None, tuple[int, int, Matrix]] = {}  # text object → its place, itself, its form's ctm
+    paths: list[tuple[int, Matrix]] = []
+    text_kind, path_kind = raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_PATH
+    for obj, kind, m in _walk(_address(page.raw) or 0, _IDENTITY):
+        if kind == text_kind:
+            texts[obj] = (len(texts), obj, m)
+        elif kind == path_kind:
             paths.append((obj, m))
     chars = _chars(page, texts, height, doctop, number)
     if chars is None:
@@ -84,6 +85,24 @@ def page_objects(page: Any, plumber_page: Any) -> dict[str, list[Obj]] | None:
     for found in _paths(page.pdf, paths, height, doctop, number):
         objects.setdefault(found["object_type"], []).append(found)
     return objects
+
+
+def image_objects(page: Any) -> list[Any]:
+    """The page's top-level image objects as pypdfium2 handles; the other objects are only asked
+    their type, by address (wrapping each in a typed handle costs more than the question)."""
+    page_address = _address(page.raw) or 0
+    count = _page_count(page_address)
+    if count < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    image = raw.FPDF_PAGEOBJ_IMAGE
+    images: list[Any] = []
+    for i in range(count):
+        obj = _page_object(page_address, i)
+        if not obj:
+            raise pdfium.PdfiumError("Failed to get pageobject.")
+        if _object_type(obj) == image:
+            images.append(_typed(obj))
+    return images
 
 
 def _turn_upright(page: Any, rotation: int) -> bool:
@@ -115,6 +134,30 @@ def _as_address(function: Any, *args: Any) -> Any:
 
 
 _text_object = _as_address(raw.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+_c_uint_p = ctypes.POINTER(ctypes.c_uint)
+_page_count = _as_address(raw.FPDFPage_CountObjects, ctypes.c_int, ctypes.c_void_p)
+_page_object = _as_address(raw.FPDFPage_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+_form_count = _as_address(raw.FPDFFormObj_CountObjects, ctypes.c_int, ctypes.c_void_p)
+_form_object = _as_address(raw.FPDFFormObj_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong)
+_object_type = _as_address(raw.FPDFPageObj_GetType, ctypes.c_int, ctypes.c_void_p)
+_object_matrix = _as_address(raw.FPDFPageObj_GetMatrix, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+_draw_mode = _as_address(
+    raw.FPDFPath_GetDrawMode,
+    ctypes.c_int,
+    ctypes.c_void_p,
+    ctypes.POINTER(ctypes.c_int),
+    ctypes.POINTER(ctypes.c_int),
+)
+_stroke_width = _as_address(
+    raw.FPDFPageObj_GetStrokeWidth, ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_float)
+)
+_stroke_color = _as_address(
+    raw.FPDFPageObj_GetStrokeColor, ctypes.c_int, ctypes.c_void_p, _c_uint_p, _c_uint_p, _c_uint_p, _c_uint_p
+)
+_fill_color = _as_address(
+    raw.FPDFPageObj_GetFillColor, ctypes.c_int, ctypes.c_void_p, _c_uint_p, _c_uint_p, _c_uint_p, _c_uint_p
+)
+_segment_count = _as_address(raw.FPDFPath_CountSegments, ctypes.c_int, ctypes.c_void_p)
 _path_segment = _as_address(raw.FPDFPath_GetPathSegment, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
 _segment_point = _as_address(
     raw.FPDFPathSegment_GetPoint,
@@ -152,8 +195,13 @@ def _address(obj: Any) -> int | None:
     return ctypes.cast(obj, ctypes.c_void_p).value
 
 
+def _typed(obj: int) -> Any:
+    """A page object's address as pypdfium2's typed handle, for the calls made once in a while."""
+    return ctypes.cast(obj, raw.FPDF_PAGEOBJECT)
+
+
 def _chars(
-    page: Any, texts: dict[int | None, tuple[int, Any, Matrix]], height: float, doctop: float, number: int
+    page: Any, texts: dict[int | None, tuple[int, int, Matrix]], height: float, doctop: float, number: int
 ) -> list[Obj] | None:
     """The page's characters in content-stream order (pdfminer's): pdfium's text page puts some
     text objects out of that order, and leaves out those that print only spaces."""
@@ -168,7 +216,7 @@ def _chars(
         return None
     seen = {key for key, _ in read}
     for key, (_, obj, ctm) in texts.items():
-        if key not in seen and (space := _blank(obj, ctm, height, doctop, number)) is not None:
+        if key not in seen and (space := _blank(_typed(obj), ctm, height, doctop, number)) is not None:
             read.append((key, space))
     last = len(texts)
     return [c for _, c in sorted(read, key=lambda oc: texts[oc[0]][0] if oc[0] in texts else last)]
@@ -378,18 +426,32 @@ def _objects(parent: Any, in_form: bool) -> Iterator[Any]:
             yield obj
 
 
-def _walk(parent: Any, ctm: Matrix, in_form: bool = False) -> Iterator[tuple[Any, int, Matrix]]:
-    """Every object of the page in drawing order, forms entered, with its kind and (for a path)
-    its matrix to page space."""
-    for obj in _objects(parent, in_form):
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind == raw.FPDF_PAGEOBJ_FORM:
-            yield from _walk(obj, _times(_matrix(obj), ctm), in_form=True)
+def _walk(parent: int, ctm: Matrix, in_form: bool = False) -> Iterator[tuple[int, int, Matrix]]:
+    """Every object of the page in drawing order (by address), forms entered, with its kind and
+    (for a path) its matrix to page space."""
+    count = _form_count(parent) if in_form else _page_count(parent)
+    get = _form_object if in_form else _page_object
+    form, path = raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_PATH
+    for i in range(count):
+        obj = get(parent, i)
+        if not obj:
+            continue
+        kind = _object_type(obj)
+        if kind == form:
+            yield from _walk(obj, _times(_matrix_at(obj), ctm), in_form=True)
         else:
-            yield obj, kind, _times(_matrix(obj), ctm) if kind == raw.FPDF_PAGEOBJ_PATH else ctm
+            yield obj, kind, _times(_matrix_at(obj), ctm) if kind == path else ctm
 
 
-def _segments(path: Any, m: Matrix) -> list[Segment]:
+def _matrix_at(obj: int) -> Matrix:
+    """`_matrix` of an object given by its address."""
+    fm = raw.FS_MATRIX()
+    if not _object_matrix(obj, ctypes.addressof(fm)):
+        raise pdfium.PdfiumError("Failed to get the object's matrix.")
+    return (fm.a, fm.b, fm.c, fm.d, fm.e, fm.f)
+
+
+def _segments(path: int, m: Matrix) -> list[Segment]:
     """The path as pdfminer's operators, points in page space: pdfium marks a closing point where
     pdfminer records an "h", and keeps a curve as three points where pdfminer has one "c"."""
     out: list[Segment] = []
@@ -397,10 +459,9 @@ def _segments(path: Any, m: Matrix) -> list[Segment]:
     fx_ref, fy_ref = ctypes.byref(fx), ctypes.byref(fy)
     a, b, c, d, e, f = m
     bezier: list[Point] = []
-    handle = _address(path)
     bezier_to, move_to = raw.FPDF_SEGMENT_BEZIERTO, raw.FPDF_SEGMENT_MOVETO
-    for i in range(raw.FPDFPath_CountSegments(path)):
-        seg = _path_segment(handle, i)
+    for i in range(_segment_count(path)):
+        seg = _path_segment(path, i)
         _segment_point(seg, fx_ref, fy_ref)
         x, y = fx.value, fy.value
         point = (round(a * x + c * y + e, 4), round(b * x + d * y + f, 4))  # _apply, then _r
@@ -421,11 +482,12 @@ def _segments(path: Any, m: Matrix) -> list[Segment]:
 
 
 def _paths(
-    pdf: Any, paths: list[tuple[Any, Matrix]], height: float, doctop: float, number: int
+    pdf: Any, paths: list[tuple[int, Matrix]], height: float, doctop: float, number: int
 ) -> Iterator[Obj]:
     fill, stroke = ctypes.c_int(), ctypes.c_int()
+    fill_ref, stroke_ref = ctypes.byref(fill), ctypes.byref(stroke)
     for path, m in paths:
-        if not raw.FPDFPath_GetDrawMode(path, fill, stroke):
+        if not _draw_mode(path, fill_ref, stroke_ref):
             continue
         if not fill.value and not stroke.value:
             continue
@@ -434,12 +496,8 @@ def _paths(
             "fill": bool(fill.value),
             "evenodd": fill.value == raw.FPDF_FILLMODE_ALTERNATE,
             "linewidth": _width(path),
-            "stroking_color": _color(
-                pdf, path, raw.FPDFPageObj_GetStrokeColor, raw.FPDFPageObj_GetRenderedStrokePattern
-            ),
-            "non_stroking_color": _color(
-                pdf, path, raw.FPDFPageObj_GetFillColor, raw.FPDFPageObj_GetRenderedFillPattern
-            ),
+            "stroking_color": _color(pdf, path, _stroke_color, raw.FPDFPageObj_GetRenderedStrokePattern),
+            "non_stroking_color": _color(pdf, path, _fill_color, raw.FPDFPageObj_GetRenderedFillPattern),
         }
         segments = _segments(path, m)
         shape = "".join(op for op, _ in segments)
@@ -449,19 +507,19 @@ def _paths(
                 yield _placed(obj, style, height, doctop, number)
 
 
-def _width(path: Any) -> float:
+def _width(path: int) -> float:
     w = ctypes.c_float()
-    return float(w.value) if raw.FPDFPageObj_GetStrokeWidth(path, w) else 0.0
+    return float(w.value) if _stroke_width(path, ctypes.byref(w)) else 0.0
 
 
-def _color(pdf: Any, path: Any, getter: Any, pattern: Any) -> tuple[float, ...] | str:
+def _color(pdf: Any, path: int, getter: Any, pattern: Any) -> tuple[float, ...] | str:
     """The colour as RGB in 0–1 (pdfium converts every colour space to RGB; only white is asked).
     pdfium reads a pattern as white; pdfminer gives the pattern's name, which is not white."""
     r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
-    if not getter(path, r, g, b, a):
+    if not getter(path, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)):
         return (0.0,)
     if r.value == g.value == b.value == 255:
-        bitmap = pattern(pdf, path)
+        bitmap = pattern(pdf, _typed(path))
         if bitmap:
             raw.FPDFBitmap_Destroy(bitmap)
             return "pattern"
