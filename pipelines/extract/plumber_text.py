@@ -48,22 +48,22 @@ def _lines_of(chars: list[Obj], tolerance: float) -> list[list[Obj]]:
     ]
 
 
-def _words(chars: list[Obj], x_tolerance: float, y_tolerance: float) -> list[tuple[Obj, list[Obj]]]:
-    """pdfplumber's `WordExtractor.iter_extract_tuples` for upright chars, default directions,
-    blanks dropped, no punctuation split: (word, its chars) in pdfplumber's order."""
-    out: list[tuple[Obj, list[Obj]]] = []
+def _split(chars: list[Obj], x_tolerance: float, y_tolerance: float) -> list[list[Obj]]:
+    """The chars of each word, as pdfplumber's `WordExtractor.iter_extract_tuples` groups them for
+    upright chars, default directions, blanks dropped, no punctuation split, in its order."""
+    out: list[list[Obj]] = []
     for line in _lines_of(chars, y_tolerance):
         current: list[Obj] = []
         for char in line:
             text = char["text"]
             if text.isspace():
                 if current:
-                    out.append(_merged(current))
+                    out.append(current)
                 current = []
             elif text == "":  # pdfplumber's punctuation test (`"" in ""`): a word of its own
                 if current:
-                    out.append(_merged(current))
-                out.append(_merged([char]))
+                    out.append(current)
+                out.append([char])
                 current = []
             elif current:
                 prev = current[-1]
@@ -72,15 +72,20 @@ def _words(chars: list[Obj], x_tolerance: float, y_tolerance: float) -> list[tup
                     or char["x0"] > prev["x1"] + x_tolerance
                     or abs(char["top"] - prev["top"]) > y_tolerance
                 ):
-                    out.append(_merged(current))
+                    out.append(current)
                     current = [char]
                 else:
                     current.append(char)
             else:
                 current = [char]
         if current:
-            out.append(_merged(current))
+            out.append(current)
     return out
+
+
+def _words(chars: list[Obj], x_tolerance: float, y_tolerance: float) -> list[tuple[Obj, list[Obj]]]:
+    """(word, its chars) as pdfplumber's `WordExtractor.iter_extract_tuples` gives them (`_split`)."""
+    return [_merged(cs) for cs in _split(chars, x_tolerance, y_tolerance)]
 
 
 _LIGATURE_CHARS = frozenset("".join(LIGATURES))
@@ -141,13 +146,16 @@ def text(chars: list[Obj]) -> str:
         return ""
     if not _upright(chars):
         return str(extract_text(chars))
-    found = [w for w, _ in _words(chars, 3, 3)]
-    tops = [w["top"] for w in found]
+    found = _split(chars, 3, 3)
+    if len(found) == 1:
+        return _spelled(found[0])
+    spelled = [_spelled(cs) for cs in found]
+    tops = [min(c["top"] for c in cs) for cs in found]  # a word's top (merge_chars)
     cluster = _cluster(tops, 3)
     ids = [cluster[t] for t in tops]
     order = sorted(range(len(found)), key=ids.__getitem__)
     return "\n".join(
-        " ".join(found[i]["text"] for i in members) for _, members in groupby(order, key=ids.__getitem__)
+        " ".join(spelled[i] for i in members) for _, members in groupby(order, key=ids.__getitem__)
     )
 
 

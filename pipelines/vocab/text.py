@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "＂": '"', "'": '"', "‘": '"', "’": '"'})
 # the markup of converted exports: [bookmark: …] anchors, <b>/<br> tags, **bold**, and a Markdown
@@ -13,6 +14,7 @@ MARKUP = re.compile(r"\[bookmark:[^\]]*\]|<[^>]+>|\*\*|^\s*#+(?:\s+|$)")
 LIST_NUMBER = r"(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、](?!\d))"
 LIST_NUMBERING = re.compile(rf"^{LIST_NUMBER}")
 SENTENCE = re.compile(r"[，。；：:,;]")
+_SPACES = re.compile(r"\s+")
 
 
 def clean_label(text: str) -> str:
@@ -21,10 +23,27 @@ def clean_label(text: str) -> str:
 
 
 def normalise_text(text: str) -> str:
-    """NFKC, unified quotes, markup stripped, all whitespace removed: the form every match uses."""
+    """NFKC, unified quotes, markup stripped, all whitespace removed: the form every match uses.
+
+    A printed line is asked about by several readers (titles, notes, headings, signatures), so a
+    short text's form is remembered; a long one (a page) is not kept."""
+    if len(text) <= _REMEMBERED_LENGTH:
+        return _normalised(text)
+    return _normalise(text)
+
+
+_REMEMBERED_LENGTH = 200
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalised(text: str) -> str:
+    return _normalise(text)
+
+
+def _normalise(text: str) -> str:
     text = MARKUP.sub("", text)
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    return re.sub(r"\s+", "", text)
+    return _SPACES.sub("", text)
 
 
 def strip_numbering(label: str) -> str:
