@@ -271,10 +271,9 @@ def _read_chars(
     character of a text object (its font, font size and matrix) is asked of pdfium once per object,
     a glyph's advance once per font, size and character: a ctypes call costs more than the arithmetic."""
     fonts: dict[int | None, tuple[float, str] | None] = {}  # font → (descent per em, name)
-    # text object → its font's metrics, its font size, its font, its matrix (None: not upright)
-    objects: dict[
-        int | None, tuple[tuple[float, str] | None, float | None, int | None, tuple[float, ...] | None]
-    ] = {}
+    # text object → (font name, descent per em, font size, font, a, b, c, d), or None when pdfminer's
+    # box cannot be made this way: no font metrics or size, or text turned, mirrored or vertical
+    objects: dict[int | None, tuple[Any, ...] | None] = {}
     advances: dict[tuple[int | None, int, float], float | None] = {}  # (font, code, size) → advance
     lines: dict[tuple[float, ...], tuple[float, ...]] = {}  # chars on one baseline share their box's y
     x, y = ctypes.c_double(), ctypes.c_double()
@@ -284,9 +283,15 @@ def _read_chars(
     width = ctypes.c_float()
     width_ref = ctypes.byref(width)
     page = _address(textpage)
-    unicode_of, generated, map_error = _text_unicode, _text_generated, _text_map_error
+    unicode_of, generated, map_error, text_object = (
+        _text_unicode,
+        _text_generated,
+        _text_map_error,
+        _text_object,
+    )
     origin = _char_origin
     at_x, at_y, at_m = ctypes.addressof(x), ctypes.addressof(y), ctypes.addressof(m)
+    base = doctop + height
     out: list[tuple[int | None, Obj]] = []
     for i in range(raw.FPDFText_CountChars(textpage)):
         code = unicode_of(page, i)
@@ -294,68 +299,73 @@ def _read_chars(
             continue  # a space or line break pdfium inferred (or put in place of a printed space)
         if map_error(page, i) == 1:
             return None
-        key = _text_object(page, i)
-        known = objects.get(key)
-        if known is None:
+        key = text_object(page, i)
+        if key in objects:
+            known = objects[key]
+        else:
             font_key = _text_font(key)
             if font_key not in fonts:
                 fonts[font_key] = _font(raw.FPDFText_GetTextObject(textpage, i))
+            font = fonts[font_key]
+            fontsize = float(size.value) if _font_size(key, size_ref) else None
             if not _char_matrix(page, i, at_m):
                 return None
-            # rotated, mirrored or vertical text: pdfminer's box is not made this way
             upright = not (m.b or m.c or m.a <= 0 or m.d <= 0)
             known = objects[key] = (
-                fonts[font_key],
-                float(size.value) if _font_size(key, size_ref) else None,
-                font_key,
-                (m.a, m.b, m.c, m.d) if upright else None,
+                (font[1], font[0], fontsize, font_key, m.a, m.b, m.c, m.d)
+                if font is not None and fontsize is not None and upright
+                else None
             )
-        font, fontsize, font_key, matrix = known
-        if font is None or fontsize is None:
+        if known is None:
             return None
+        fontname, descent, fontsize, font_key, a, b, c, d = known
         step = (font_key, code, fontsize)
-        if step not in advances:
-            advances[step] = width.value if _glyph_width(font_key, code, fontsize, width_ref) else None
-        advance = advances[step]
+        if step in advances:
+            advance = advances[step]
+        else:
+            advance = advances[step] = (
+                width.value if _glyph_width(font_key, code, fontsize, width_ref) else None
+            )
         if advance is None:
             return None
-        if matrix is None:
-            return None
-        a, b, c, d = matrix
         origin(page, i, at_x, at_y)
-        descent, fontname = font
+        xv, yv = x.value, y.value
         # what the vertical box is computed from (a zero is not shared: its sign is kept)
-        baseline = (d, descent, fontsize, y.value)
-        if (vertical := lines.get(baseline)) is None or not (y.value and fontsize):
-            oy = round(y.value, 4)
+        baseline = (d, descent, fontsize, yv)
+        if (vertical := lines.get(baseline)) is None or not (yv and fontsize):
+            oy = round(yv, 4)
             y0 = round(d * descent * fontsize + oy, 4)
             y1 = round(d * (descent * fontsize + fontsize) + oy, 4)
-            vertical = lines[baseline] = (oy, y0, y1, y1 - y0, height - y1, height - y0, doctop + height - y1)
+            vertical = lines[baseline] = (oy, y0, y1, y1 - y0, height - y1, height - y0, base - y1)
         oy, y0, y1, tall, top, bottom, doc_top = vertical
-        ox = round(x.value, 4)
+        x0 = round(xv, 4)
         # the advance the font's widths give (pdfminer's): pdfium's loose box would stretch to
         # the glyph's outline where it is wider (a comma of a non-embedded CJK font, 积 at 1016)
-        x0, x1 = ox, round(x.value + a * advance, 4)
-        char = {
-            "object_type": "char",
-            "page_number": number,
-            "text": chr(code),
-            "fontname": fontname,
-            "size": tall,
-            "adv": (x1 - x0) / a,
-            "upright": True,
-            "matrix": (a, b, c, d, ox, oy),
-            "x0": x0,
-            "x1": x1,
-            "y0": y0,
-            "y1": y1,
-            "top": top,
-            "bottom": bottom,
-            "doctop": doc_top,
-            "width": x1 - x0,
-            "height": tall,
-        }
-        out.append((key, char))
+        x1 = round(xv + a * advance, 4)
+        out.append(
+            (
+                key,
+                {
+                    "object_type": "char",
+                    "page_number": number,
+                    "text": chr(code),
+                    "fontname": fontname,
+                    "size": tall,
+                    "adv": (x1 - x0) / a,
+                    "upright": True,
+                    "matrix": (a, b, c, d, x0, oy),
+                    "x0": x0,
+                    "x1": x1,
+                    "y0": y0,
+                    "y1": y1,
+                    "top": top,
+                    "bottom": bottom,
+                    "doctop": doc_top,
+                    "width": x1 - x0,
+                    "height": tall,
+                },
+            )
+        )
     return out
 
 
