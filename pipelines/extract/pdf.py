@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import pdfplumber
 import pypdfium2 as pdfium
 
 from pipelines import budget
@@ -31,7 +30,7 @@ from pipelines.extract.garble import (
 )
 from pipelines.extract.metadata import detect_metadata
 from pipelines.extract.pdfium_page import PdfiumPages, image_objects
-from pipelines.extract.plumber import Bands, ruled_grids, word_grid
+from pipelines.extract.plumber import Bands, opened, ruled_grids, word_grid
 from pipelines.extract.regions import grid_region, note_region
 from pipelines.extract.signature import settle_codes
 from pipelines.extract.types import BBox, RawRow, RawTable
@@ -262,7 +261,7 @@ def extract_pdf_tables(
     # the document's kind settles a title a budget and a final account share
     kind = detect_metadata([ln for p in pages[:2] for ln in p.lines]).doc_kind
     clock = budget.current()
-    with pdfplumber.open(path) as pdf, PdfiumPages(path) as fast:
+    with opened(path) as pdf, PdfiumPages(path) as fast:
         for text in pages:
             titled = bool(text.title_codes(kind))
             if not titled and open_table is None:

@@ -7,9 +7,13 @@ import itertools
 import re
 import statistics
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
+import pdfplumber
 from pdfplumber.page import test_proposed_bbox
 from pdfplumber.table import Table, TableFinder, TableSettings
 from pdfplumber.utils.geometry import obj_to_bbox
@@ -38,6 +42,18 @@ A4_LONG_SIDE = 842.0
 def page_scale(page: Any) -> float:
     """How much larger than A4 the page is printed (1.0 for A4 portrait or landscape)."""
     return max(0.5, max(float(page.width), float(page.height)) / A4_LONG_SIDE)
+
+
+@contextmanager
+def opened(path: Path) -> Iterator[Any]:
+    """`pdfplumber.open(path)` as a context whose exit closes the file only. pdfplumber's own
+    `close()` drops its list of pages and parses the whole page tree again just to close every
+    page; the readers here close each page they parse as soon as it is read."""
+    pdf = pdfplumber.open(path)
+    try:
+        yield pdf
+    finally:
+        pdf.stream.close()
 
 
 def words_within(page: Any, bbox: BBox, **settings: Any) -> list[dict[str, Any]]:
