@@ -159,31 +159,32 @@ def text(chars: list[Obj]) -> str:
     )
 
 
-def _line_words(page: Any) -> list[list[tuple[Obj, list[Obj]]]] | None:
-    """The words of pdfplumber's (non-layout) text map of the page, line by line; None when
-    pdfplumber must answer (a turned char, a word holding a space or a line break: a char whose
+def _line_words(page: Any) -> list[list[tuple[str, list[Obj]]]] | None:
+    """The words (text, chars) of pdfplumber's (non-layout) text map of the page, line by line; None
+    when pdfplumber must answer (a turned char, a word holding a space or a line break: a char whose
     text is several letters; a blank char on its own parts words and is in none)."""
     chars = page.chars
     if not _upright(chars):
         return None
-    found = _words(chars, 3, 3)
-    if any(" " in w["text"] or "\n" in w["text"] for w, _ in found):
+    found = [(_spelled(cs), cs) for cs in _split(chars, 3, 3)]
+    if any(" " in text or "\n" in text for text, _ in found):
         return None
     # pdfplumber's text map keeps the words in extraction order (presorted) and starts a line where
-    # the cluster of a word's top changes
-    tops = [w["top"] for w, _ in found]
+    # the cluster of a word's top (its chars' highest, merge_chars) changes
+    tops = [min(c["top"] for c in cs) for _, cs in found]
     cluster = _cluster(tops, 3)
-    return [list(members) for _, members in groupby(found, key=lambda wc: cluster[wc[0]["top"]])]
+    ids = [cluster[t] for t in tops]
+    return [[found[i] for i in members] for _, members in groupby(range(len(found)), key=ids.__getitem__)]
 
 
-def _line_text(words: list[tuple[Obj, list[Obj]]]) -> str:
+def _line_text(words: list[tuple[str, list[Obj]]]) -> str:
     """A text map line: each word after the first preceded by one space once the line has letters
     (a word of chars without text adds none)."""
     out = ""
-    for word, _ in words:
+    for text, _ in words:
         if out:
             out += " "
-        out += word["text"]
+        out += text
     return out
 
 
@@ -208,7 +209,7 @@ def text_lines(page: Any) -> list[Obj] | None:
         text = _line_text(words).strip(" ")
         if not text.strip():
             continue  # blank: pdfplumber's search drops it
-        boxed = [c for word, cs in words if word["text"] for c in cs if c["text"]]
+        boxed = [c for spelled, cs in words if spelled for c in cs if c["text"]]
         out.append(
             {
                 "text": text,
