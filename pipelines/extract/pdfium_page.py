@@ -219,7 +219,8 @@ def _chars(
         if key not in seen and (space := _blank(_typed(obj), ctm, height, doctop, number)) is not None:
             read.append((key, space))
     last = len(texts)
-    return [c for _, c in sorted(read, key=lambda oc: texts[oc[0]][0] if oc[0] in texts else last)]
+    place = {key: at for key, (at, _, _) in texts.items()}
+    return [c for _, c in sorted(read, key=lambda oc: place.get(oc[0], last))]
 
 
 def _blank(obj: Any, ctm: Matrix, height: float, doctop: float, number: int) -> Obj | None:
@@ -491,6 +492,9 @@ def _segments(path: int, m: Matrix) -> list[Segment]:
     return out
 
 
+_SUBPATH = re.compile(r"m[^m]+")
+
+
 def _paths(
     pdf: Any, paths: list[tuple[int, Matrix]], height: float, doctop: float, number: int
 ) -> Iterator[Obj]:
@@ -511,7 +515,7 @@ def _paths(
         }
         segments = _segments(path, m)
         shape = "".join(op for op, _ in segments)
-        for sub in re.finditer(r"m[^m]+", shape):
+        for sub in _SUBPATH.finditer(shape):
             obj = _layout_object(segments[sub.start() : sub.end()])
             if obj is not None:
                 yield _placed(obj, style, height, doctop, number)
