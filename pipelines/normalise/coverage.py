@@ -386,12 +386,13 @@ def _identities(
         code = f["func_code"] or f["econ_code"]
         if code and f["amount"] is not None:
             by_code.setdefault((f["panel"], f["measure"], code), f["amount"])
+    # a child's code is its parent's and two more digits
+    below: dict[tuple[Any, ...], list[Decimal]] = defaultdict(list)
+    for (p, m, c), v in by_code.items():
+        if len(c) > 2:
+            below[(p, m, c[:-2])].append(v)
     for (panel, measure, code), amount in by_code.items():
-        children = [
-            v
-            for (p, m, c), v in by_code.items()
-            if p == panel and m == measure and len(c) == len(code) + 2 and c.startswith(code)
-        ]
+        children = below.get((panel, measure, code), [])
         if children:
             ok = abs(amount - sum(children)) <= _tolerance(unit, len(children))
             out.identity_holds += ok
