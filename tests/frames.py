@@ -1,16 +1,16 @@
 """Dump what the normalise stage makes of each file of a folder, one text file per document, so two
 versions of the normaliser can be compared (a change meant to be faster must normalise the same).
 
-    python -m tests.frames FOLDER OUT [--cache DIR] [--repeat N] [--profile FILE]
+    python -m tests.frames FOLDER OUT [--cache DIR] [--profile FILE]
     python -m tests.frames --diff BEFORE AFTER
 
 Each file lists the document's status, error and warnings after normalising, then every row of every
 frame (facts, tables and each extra frame) with the frame's schema, as sorted text lines; Decimals
 keep their printed scale, so 1.0 and 1.00 differ. `--cache DIR` keeps the extracted documents as
 pickles, so a second run normalises the same readings without extracting again. The CPU seconds of
-`normalise_document` (process time, not wall) are printed per document and in total, the least of
-`--repeat` runs on a fresh copy (other processes on a shared machine only ever add); `--profile`
-writes a cProfile of the normalise calls alone.
+`normalise_document` (process time, not wall) are printed per document and in total: on a shared
+machine, take the least of a few runs, each in its own process (a second run in one process would
+find the normaliser's caches warm). `--profile` writes a cProfile of the normalise calls alone.
 """
 
 from __future__ import annotations
@@ -91,16 +91,14 @@ def main(argv: list[str]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     total = 0.0
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES):
-        spent = float("inf")
-        for _ in range(int(options.get("--repeat", "1"))):
-            doc = _extracted(path, cache)
-            start = time.process_time()
-            if profile is not None:
-                profile.enable()
-            n = normalise_document(doc)
-            if profile is not None:
-                profile.disable()
-            spent = min(spent, time.process_time() - start)
+        doc = _extracted(path, cache)
+        start = time.process_time()
+        if profile is not None:
+            profile.enable()
+        n = normalise_document(doc)
+        if profile is not None:
+            profile.disable()
+        spent = time.process_time() - start
         total += spent
         print(f"{spent:8.3f} s  {path.name}", file=sys.stderr)
         (out / f"{path.name}.txt").write_text("\n".join(frames(n)) + "\n", encoding="utf-8")
