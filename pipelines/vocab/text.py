@@ -14,7 +14,6 @@ MARKUP = re.compile(r"\[bookmark:[^\]]*\]|<[^>]+>|\*\*|^\s*#+(?:\s+|$)")
 LIST_NUMBER = r"(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、](?!\d))"
 LIST_NUMBERING = re.compile(rf"^{LIST_NUMBER}")
 SENTENCE = re.compile(r"[，。；：:,;]")
-_SPACES = re.compile(r"\s+")
 
 
 def clean_label(text: str) -> str:
@@ -25,25 +24,22 @@ def clean_label(text: str) -> str:
 def normalise_text(text: str) -> str:
     """NFKC, unified quotes, markup stripped, all whitespace removed: the form every match uses.
 
-    A printed line is asked about by several readers (titles, notes, headings, signatures), so a
-    short text's form is remembered; a long one (a page) is not kept."""
-    if len(text) <= _REMEMBERED_LENGTH:
-        return _normalised(text)
-    return _normalise(text)
+    A table's cells and labels are normalised again and again by every stage that reads them, so
+    short texts are remembered (a few MB at most); a page of prose is not."""
+    return _normalised_short(text) if len(text) <= _SHORT else _normalised(text)
 
 
-_REMEMBERED_LENGTH = 200
+_SHORT = 64
+_SPACES = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=1 << 16)
 def _normalised(text: str) -> str:
-    return _normalise(text)
-
-
-def _normalise(text: str) -> str:
     text = MARKUP.sub("", text)
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     return _SPACES.sub("", text)
+
+
+_normalised_short = lru_cache(maxsize=1 << 15)(_normalised)
 
 
 def strip_numbering(label: str) -> str:
