@@ -199,7 +199,7 @@ def validate_batch(
     from pipelines.load.warehouse import locked_reader, publish_pending, writer
     from pipelines.validate.engine import judge_batch, prepare_batch
     from pipelines.validate.rules import load_rules
-    from pipelines.validate.store import store_evaluation
+    from pipelines.validate.store import store_evaluations
 
     rules = load_rules()
     out: dict[str, Evaluation | str] = {}
@@ -219,9 +219,8 @@ def validate_batch(
         return out
     evaluations = judge_batch(prepared, docs_dir=docs_dir, run_name=run_id)
     with writer(warehouse) as con:  # one publish: readers see the batch with its findings
-        for evaluation in evaluations:
-            store_evaluation(con, run_id, evaluation, rules)
-            out[evaluation.document_id] = evaluation
+        store_evaluations(con, run_id, evaluations, rules)  # one transaction, a few statements
+    out.update((e.document_id, e) for e in evaluations)
     return out
 
 

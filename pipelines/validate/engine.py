@@ -455,25 +455,23 @@ def judge_batch(
     GX's unexpected rows map back to their document. A document's `gx_success` is its own part of
     the verdict: no check of it failed.
     """
-    from pipelines.validate.gx import run_suite
+    from pipelines.validate.gx import run_suites
 
     by_kind: dict[str | None, list[Prepared]] = {}
     for p in prepared:
         by_kind.setdefault(p.doc_kind, []).append(p)
-    judged: dict[str, Evaluation] = {}
+    jobs, starts = [], []
     for kind, group in by_kind.items():
         offsets, frames, offset = [], [], 0
         for p in group:
             offsets.append(offset)
             frames.append(p.checks.with_columns(pl.col("check_id") + offset))
             offset += p.checks.height
-        verdict = run_suite(
-            pl.concat(frames),
-            group[0].rules,
-            suite_name=kind or "unknown",
-            run_name=run_name,
-            docs_dir=docs_dir,
-        )
+        jobs.append((pl.concat(frames), group[0].rules, kind or "unknown"))
+        starts.append(offsets)
+    verdicts = run_suites(jobs, run_name=run_name, docs_dir=docs_dir)  # one call: one context, one lock
+    judged: dict[str, Evaluation] = {}
+    for group, offsets, verdict in zip(by_kind.values(), starts, verdicts, strict=True):
         for p, start in zip(group, offsets, strict=True):
             failed = [i - start for i in verdict.failed_check_ids if start <= i < start + p.checks.height]
             results = p.checks.with_columns(pl.col("check_id").is_in(failed).not_().alias("passed"))

@@ -195,11 +195,20 @@ def run_suite(
     The site itself is rendered once per report (`build_data_docs`), not once per document.
     After `isolate()`, GX runs in its own process.
     """
+    (verdict,) = run_suites([(checks, rules, suite_name)], run_name, docs_dir)
+    return verdict
+
+
+def run_suites(
+    jobs: list[tuple[pl.DataFrame, list[Rule], str]], run_name: str, docs_dir: Path | None = None
+) -> list[Verdict]:
+    """`run_suite` for several suites (a batch's document kinds): each `(checks, rules, suite_name)` is
+    validated by its own suite, all in one call to GX's process, one data context and one lock."""
     if _process is not None:
-        verdict: Verdict = _process.submit(run_suite, checks, rules, suite_name, run_name, docs_dir).result()
-        return verdict
+        slim = [(checks.select("check_id", "rule_id", "slack"), rules, name) for checks, rules, name in jobs]
+        verdicts: list[Verdict] = _process.submit(run_suites, slim, run_name, docs_dir).result()
+        return verdicts
     import great_expectations as gx
-    from great_expectations.core.run_identifier import RunIdentifier
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     lock = FileLock(str(docs_dir) + ".lock", timeout=600) if docs_dir else None
@@ -208,25 +217,49 @@ def run_suite(
     try:
         context = _context(gx, docs_dir)
         source = context.data_sources.add_or_update_pandas("yujuesuan_checks")
-        asset = next((a for a in source.assets if a.name == suite_name), None) or source.add_dataframe_asset(
-            suite_name
-        )
-        batch = next((b for b in asset.batch_definitions if b.name == "document"), None)
-        batch = batch or asset.add_batch_definition_whole_dataframe("document")
-        suite = build_suite(gx, suite_name, rules)
-        suite = _stored_suite(context, suite) if docs_dir is not None else context.suites.add(suite)
-        definition = context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=f"yujuesuan_{suite_name}", data=batch, suite=suite)
-        )
-        frame, ids_of = _batch(checks, rules)
-        result = definition.run(
-            batch_parameters={"dataframe": frame},
-            result_format={"result_format": "COMPLETE"},
-            run_id=RunIdentifier(run_name=run_name),
-        )
+        return [_validate(gx, context, source, *job, run_name, docs_dir is not None) for job in jobs]
     finally:
         if lock:
             lock.release()
+
+
+def _definition(gx: Any, context: Any, batch: Any, suite: Any) -> Any:
+    """The suite's stored validation definition, added (or replaced) only when it does not validate this
+    suite on this batch. Not `add_or_update`: that re-saves the suite, matching every expectation
+    against every stored one (pydantic comparisons, quadratic in the rules: seconds per run)."""
+    name = suite.name
+    factory = context.validation_definitions
+    try:
+        stored = factory.get(name)
+    except Exception:  # not stored yet (GX's not-found error types vary), or its suite was replaced
+        stored = None
+    if stored is not None and stored.suite.id == suite.id and stored.batch_definition.id == batch.id:
+        return stored
+    with contextlib.suppress(Exception):  # a definition whose suite was replaced cannot be loaded
+        factory.delete(name)
+    return factory.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+
+
+def _validate(
+    gx: Any, context: Any, source: Any, checks: pl.DataFrame, rules: list[Rule], suite_name: str,
+    run_name: str, keep: bool,
+) -> Verdict:  # fmt: skip
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    asset = next((a for a in source.assets if a.name == suite_name), None) or source.add_dataframe_asset(
+        suite_name
+    )
+    batch = next((b for b in asset.batch_definitions if b.name == "document"), None)
+    batch = batch or asset.add_batch_definition_whole_dataframe("document")
+    suite = build_suite(gx, suite_name, rules)
+    suite = _stored_suite(context, suite) if keep else context.suites.add(suite)
+    definition = _definition(gx, context, batch, suite)
+    frame, ids_of = _batch(checks, rules)
+    result = definition.run(
+        batch_parameters={"dataframe": frame},
+        result_format={"result_format": "COMPLETE"},
+        run_id=RunIdentifier(run_name=run_name),
+    )
     failed: set[int] = set()
     for expectation in result.results:
         column = expectation.expectation_config.kwargs["column"]
