@@ -2,7 +2,7 @@
 
     staged = stage_all(items, staging, workers=2)        # extract + normalise, per file, any process
     loaded = load_staged(warehouse, staged)              # one writer connection (publishes, or leaves it to:)
-    judged = validate_batch(warehouse, ids, run_id)      # each rule's SQL once, GX once per document kind
+    judged = validate_batch(warehouse, ids, run_id)      # each rule's SQL once, GX once
 
 The stages are plain functions: the Dagster batch job (pipelines/wiring/batch_job.py) calls them from its
 ops, the CLI runs that job. Extraction never touches the warehouse; its results go through
@@ -192,7 +192,7 @@ NOT_VALIDATED = ("failed", "template")  # load statuses with nothing to check
 def validate_batch(
     warehouse: Path, document_ids: Sequence[str], run_id: str, docs_dir: Path | None = None
 ) -> dict[str, Evaluation | str]:
-    """Rules over every document of the batch: each rule's SQL once for the batch, GX once per kind.
+    """Rules over every document of the batch: each rule's SQL once for the batch, one GX validation.
 
     Returns each document's evaluation, or why it was not validated (failed, template, not loaded).
     """
@@ -227,7 +227,7 @@ def validate_batch(
 def revalidate(warehouse: Path, document_ids: list[str], run_id: str) -> int:
     """Run the rule suite again on loaded documents (`ingest --revalidate`); how many were judged.
 
-    One batch: each rule's SQL once for all the documents, GX's verdict once per document kind.
+    One batch: each rule's SQL once for all the documents, GX's verdict in one validation.
     """
     from pipelines.paths import reports_dir_for
 
