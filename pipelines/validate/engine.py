@@ -11,8 +11,11 @@ Expectations judge them (gx.py) and returns one polars row per check, ready for 
 from __future__ import annotations
 
 import logging
+import os
 import re
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -303,18 +306,71 @@ def collect_batch_checks(
             documents_of.setdefault(rule.id, []).append(document_id)
     rows_of: dict[str, dict[str, list[dict[str, Any]]]] = {d: {} for d in rules_of}
 
-    def run(rule: Rule) -> None:
-        for document_id, rows in _batch_rule_rows(con, rule, documents_of[rule.id]).items():
+    def run(cursor: duckdb.DuckDBPyConnection, rule: Rule) -> None:
+        for document_id, rows in _batch_rule_rows(cursor, rule, documents_of[rule.id]).items():
             rows_of[document_id][rule.id] = rows
 
-    with single_threaded(con), document_scope(con, list(rules_of)):
-        for rule in catalog.values():
-            if not sees_other_documents(rule):
-                run(rule)
+    with single_threaded(con):
+        scoped = [r for r in catalog.values() if not sees_other_documents(r)]
+        _run_scoped(con, list(rules_of), scoped, run)
     for rule in catalog.values():
         if sees_other_documents(rule):
-            run(rule)
+            run(con, rule)
     return {d: _checks_frame(rules, rows_of[d]) for d, rules in rules_of.items()}
+
+
+MAX_RULE_THREADS = 4
+
+
+def _rule_threads() -> int:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, MAX_RULE_THREADS))
+
+
+def _run_scoped(
+    con: duckdb.DuckDBPyConnection,
+    document_ids: list[str],
+    rules: list[Rule],
+    run: Callable[[duckdb.DuckDBPyConnection, Rule], None],
+) -> None:
+    """`run` every rule inside the batch's `document_scope`, on as many connections as there are cores.
+
+    The rules are many small queries, each planned and run on its calling thread (`single_threaded`):
+    one connection per core, each with its own scope (temporary tables belong to a connection; filling
+    one costs a few scans), takes the next rule until none is left. DuckDB runs the connections'
+    queries side by side, without the GIL; the checks do not depend on which connection ran a rule.
+    """
+    threads = min(_rule_threads(), len(rules))
+    if threads <= 1:
+        with document_scope(con, document_ids):
+            for rule in rules:
+                run(con, rule)
+        return
+    pending = iter(rules)
+    lock = threading.Lock()
+    failed = threading.Event()
+
+    def work(cursor: duckdb.DuckDBPyConnection) -> None:
+        with document_scope(cursor, document_ids):
+            while not failed.is_set():
+                with lock:
+                    rule = next(pending, None)
+                if rule is None:
+                    return
+                try:
+                    run(cursor, rule)
+                except BaseException:
+                    failed.set()  # the others stop at their next rule
+                    raise
+
+    cursors = [con] + [con.cursor() for _ in range(threads - 1)]
+    try:
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rules") as pool:
+            for future in [pool.submit(work, c) for c in cursors]:
+                future.result()
+    finally:
+        for cursor in cursors[1:]:
+            cursor.close()
 
 
 def document_kind(con: duckdb.DuckDBPyConnection, document_id: str) -> str | None:
