@@ -2,7 +2,7 @@
 
     staged = stage_all(items, staging, workers=2)        # extract + normalise, per file, any process
     loaded = load_staged(warehouse, staged)              # one writer connection (publishes, or leaves it to:)
-    judged = validate_batch(warehouse, ids, run_id)      # each rule's SQL once, GX once per document kind
+    judged = validate_batch(warehouse, ids, run_id)      # each rule's SQL once, GX once
 
 The stages are plain functions: the Dagster batch job (pipelines/wiring/batch_job.py) calls them from its
 ops, the CLI runs that job. Extraction never touches the warehouse; its results go through
@@ -192,14 +192,14 @@ NOT_VALIDATED = ("failed", "template")  # load statuses with nothing to check
 def validate_batch(
     warehouse: Path, document_ids: Sequence[str], run_id: str, docs_dir: Path | None = None
 ) -> dict[str, Evaluation | str]:
-    """Rules over every document of the batch: each rule's SQL once for the batch, GX once per kind.
+    """Rules over every document of the batch: each rule's SQL once for the batch, one GX validation.
 
     Returns each document's evaluation, or why it was not validated (failed, template, not loaded).
     """
     from pipelines.load.warehouse import locked_reader, publish_pending, writer
     from pipelines.validate.engine import judge_batch, prepare_batch
     from pipelines.validate.rules import load_rules
-    from pipelines.validate.store import store_evaluation
+    from pipelines.validate.store import store_evaluations
 
     rules = load_rules()
     out: dict[str, Evaluation | str] = {}
@@ -219,16 +219,15 @@ def validate_batch(
         return out
     evaluations = judge_batch(prepared, docs_dir=docs_dir, run_name=run_id)
     with writer(warehouse) as con:  # one publish: readers see the batch with its findings
-        for evaluation in evaluations:
-            store_evaluation(con, run_id, evaluation, rules)
-            out[evaluation.document_id] = evaluation
+        store_evaluations(con, run_id, evaluations, rules)  # one transaction, a few statements
+    out.update((e.document_id, e) for e in evaluations)
     return out
 
 
 def revalidate(warehouse: Path, document_ids: list[str], run_id: str) -> int:
     """Run the rule suite again on loaded documents (`ingest --revalidate`); how many were judged.
 
-    One batch: each rule's SQL once for all the documents, GX's verdict once per document kind.
+    One batch: each rule's SQL once for all the documents, GX's verdict in one validation.
     """
     from pipelines.paths import reports_dir_for
 

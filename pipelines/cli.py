@@ -219,7 +219,9 @@ def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers:
     if run or revalidate:
         from pipelines.validate.gx import isolate
 
-        isolate()  # GX's import overlaps Dagster's start-up and the extraction; its memory stays apart
+        # GX's import, and the opening of its Data Docs context, overlap Dagster's start-up and the
+        # extraction; its memory stays apart
+        isolate(reports_dir_for(warehouse) / "gx")
     if run:
         _dagster_home(warehouse)
         import dagster as dg

@@ -33,17 +33,26 @@ from filelock import FileLock
 from pipelines.errors import RuleError
 from pipelines.validate.rules import Rule
 
+log = logging.getLogger("yujuesuan.validate")
 SLACK_SCALE = Decimal(1_000_000)  # slack in millionths, as an exact integer for GX
 
 # GX in a process of its own (`isolate`): its imports are ~220 MiB and seconds of CPU
 _process: ProcessPoolExecutor | None = None
+# In that process only (it lives for one run, which holds the warehouse's run lock): the data context
+# of each Data Docs folder and each suite's validation definition, built once rather than per batch.
+_keep = False
+_contexts: dict[str, Any] = {}
+_definitions: dict[tuple[str, str], tuple[tuple[str, ...], Any]] = {}
 
 
 def _exit_with(parent: int) -> None:
     """In the GX process: leave when the process that started it is gone (killed, say), rather than
-    wait on its queue for ever."""
+    wait on its queue for ever. Its data contexts are kept between calls (`_keep`)."""
     import threading
     import time
+
+    global _keep
+    _keep = True
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -59,10 +68,21 @@ def _import_gx() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def isolate() -> None:
+def _warm(docs_dir: Path | None) -> None:
+    """In the GX process, after its import: the data context of `docs_dir` and its data source, ready
+    before the first verdict is asked for (off the run's serial tail: load → rules → GX)."""
+    import great_expectations as gx
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    with _locked(docs_dir):
+        _source(_context(gx, docs_dir))
+
+
+def isolate(docs_dir: Path | None = None) -> None:
     """Run GX from now on in one process of its own, started now: its import overlaps what this process
     does meanwhile (extraction), on another core and without this process's GIL, and this process
-    never holds GX's memory. Spawned, not forked: this process has Dagster's and DuckDB's threads."""
+    never holds GX's memory. Spawned, not forked: this process has Dagster's and DuckDB's threads.
+    `docs_dir`: where the run's verdicts will be kept; its data context is opened meanwhile too."""
     global _process
     if _process is None:
         _process = ProcessPoolExecutor(
@@ -72,6 +92,8 @@ def isolate() -> None:
             initargs=(os.getpid(),),
         )
         _process.submit(_import_gx)
+        if docs_dir is not None:
+            _process.submit(_warm, docs_dir)  # a failure here is met again, and reported, by run_suites
 
 
 def isolated() -> bool:
@@ -160,7 +182,24 @@ def _batch(checks: pl.DataFrame, rules: list[Rule]) -> tuple[Any, dict[str, list
     return frame, ids_of
 
 
+def _locked(docs_dir: Path | None) -> contextlib.AbstractContextManager[Any]:
+    """The Data Docs folder's lock: GX's file stores admit one writer (Dagster runs in parallel)."""
+    return FileLock(str(docs_dir) + ".lock", timeout=600) if docs_dir else contextlib.nullcontext()
+
+
 def _context(gx: Any, docs_dir: Path | None) -> Any:
+    """GX's data context over `docs_dir` (an ephemeral one without); in GX's own process, one per
+    folder for the process's life (opening a file context reads and validates its whole config)."""
+    key = str(docs_dir)
+    if _keep and key in _contexts:
+        return _contexts[key]
+    context = _new_context(gx, docs_dir)
+    if _keep:
+        _contexts[key] = context
+    return context
+
+
+def _new_context(gx: Any, docs_dir: Path | None) -> Any:
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     if docs_dir is None:
@@ -195,38 +234,95 @@ def run_suite(
     The site itself is rendered once per report (`build_data_docs`), not once per document.
     After `isolate()`, GX runs in its own process.
     """
+    (verdict,) = run_suites([(checks, rules, suite_name)], run_name, docs_dir)
+    return verdict
+
+
+def run_suites(
+    jobs: list[tuple[pl.DataFrame, list[Rule], str]], run_name: str, docs_dir: Path | None = None
+) -> list[Verdict]:
+    """`run_suite` for several suites (a batch's document kinds): each `(checks, rules, suite_name)` is
+    validated by its own suite, all in one call to GX's process, one data context and one lock."""
     if _process is not None:
-        verdict: Verdict = _process.submit(run_suite, checks, rules, suite_name, run_name, docs_dir).result()
-        return verdict
+        slim = [(checks.select("check_id", "rule_id", "slack"), rules, name) for checks, rules, name in jobs]
+        verdicts: list[Verdict] = _process.submit(run_suites, slim, run_name, docs_dir).result()
+        return verdicts
     import great_expectations as gx
-    from great_expectations.core.run_identifier import RunIdentifier
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    lock = FileLock(str(docs_dir) + ".lock", timeout=600) if docs_dir else None
-    if lock:
-        lock.acquire()
+    with _locked(docs_dir):
+        return [_validate(gx, checks, rules, name, run_name, docs_dir) for checks, rules, name in jobs]
+
+
+SOURCE = "yujuesuan_checks"  # GX's pandas data source: one dataframe asset per suite
+
+
+def _source(context: Any) -> Any:
+    """The data source, as stored (its assets and batch definitions keep their ids between runs, so the
+    stored validation definitions stay valid), or added."""
     try:
-        context = _context(gx, docs_dir)
-        source = context.data_sources.add_or_update_pandas("yujuesuan_checks")
-        asset = next((a for a in source.assets if a.name == suite_name), None) or source.add_dataframe_asset(
-            suite_name
-        )
-        batch = next((b for b in asset.batch_definitions if b.name == "document"), None)
-        batch = batch or asset.add_batch_definition_whole_dataframe("document")
-        suite = build_suite(gx, suite_name, rules)
-        suite = _stored_suite(context, suite) if docs_dir is not None else context.suites.add(suite)
-        definition = context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=f"yujuesuan_{suite_name}", data=batch, suite=suite)
-        )
-        frame, ids_of = _batch(checks, rules)
-        result = definition.run(
+        return context.data_sources.get(SOURCE)
+    except Exception:  # not there yet (GX's not-found error types vary across versions)
+        return context.data_sources.add_or_update_pandas(SOURCE)
+
+
+def _definition(gx: Any, context: Any, rules: list[Rule], suite_name: str) -> Any:
+    """The suite's validation definition: the stored one when it validates this suite (as the rule
+    catalog builds it) on this batch, else added anew. Not `add_or_update`: that re-saves the suite,
+    matching every expectation against every stored one (pydantic comparisons, quadratic in the rules:
+    seconds per run)."""
+    source = _source(context)
+    asset = next((a for a in source.assets if a.name == suite_name), None) or source.add_dataframe_asset(
+        suite_name
+    )
+    batch = next((b for b in asset.batch_definitions if b.name == "document"), None)
+    batch = batch or asset.add_batch_definition_whole_dataframe("document")
+    suite = _stored_suite(context, build_suite(gx, suite_name, rules))
+    factory = context.validation_definitions
+    try:
+        stored = factory.get(suite.name)
+    except Exception:  # not stored yet, or its suite was replaced (it cannot be loaded then)
+        stored = None
+    if stored is not None and stored.suite.id == suite.id and stored.batch_definition.id == batch.id:
+        return stored
+    with contextlib.suppress(Exception):  # nothing to delete, or a definition that cannot be loaded
+        factory.delete(suite.name)
+    return factory.add(gx.ValidationDefinition(name=suite.name, data=batch, suite=suite))
+
+
+def _fingerprint(rules: list[Rule]) -> tuple[str, ...]:
+    """What `build_suite` makes of the rules: a kept definition serves while this is unchanged."""
+    return tuple(f"{r.id}\0{r.family}\0{r.severity}\0{r.description}\0{r.description_zh}" for r in rules)
+
+
+def _validate(
+    gx: Any, checks: pl.DataFrame, rules: list[Rule], suite_name: str, run_name: str, docs_dir: Path | None
+) -> Verdict:
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    key, mark = (str(docs_dir), suite_name), _fingerprint(rules)
+    kept = _definitions.get(key)
+    frame, ids_of = _batch(checks, rules)
+
+    def run(definition: Any) -> Any:
+        return definition.run(
             batch_parameters={"dataframe": frame},
             result_format={"result_format": "COMPLETE"},
             run_id=RunIdentifier(run_name=run_name),
         )
-    finally:
-        if lock:
-            lock.release()
+
+    if kept is not None and kept[0] == mark:
+        try:
+            result = run(kept[1])
+        except Exception:  # GX found the kept definition stale (its stores were changed meanwhile)
+            log.debug("kept GX definition of %s is stale: rebuilt", suite_name, exc_info=True)
+            _contexts.pop(str(docs_dir), None)
+            kept = None
+    if kept is None or kept[0] != mark:
+        definition = _definition(gx, _context(gx, docs_dir), rules, suite_name)
+        if _keep:
+            _definitions[key] = (mark, definition)
+        result = run(definition)
     failed: set[int] = set()
     for expectation in result.results:
         column = expectation.expectation_config.kwargs["column"]

@@ -19,58 +19,103 @@ RESULT_COLUMNS = (
 # "extraction doubt:", so dq_result keeps its columns
 
 
-def store_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> None:
-    """Replace the catalog in `dq_rule` with the one the code was built from."""
-    con.execute("delete from dq_rule")
-    con.executemany(
-        "insert into dq_rule (rule_id, family, description, description_zh, severity, scope, doc_kinds, "
-        "comparison, definition) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (r.id, r.family, r.description, r.description_zh, r.severity, r.scope, ",".join(r.doc_kinds),
-             r.comparison, r.sql.strip())
-            for r in rules
-        ],
+_RULE_COLUMNS = (
+    "rule_id", "family", "description", "description_zh", "severity", "scope", "doc_kinds", "comparison",
+    "definition",
+)  # fmt: skip
+
+
+def _rule_rows(rules: list[Rule]) -> list[tuple[str, ...]]:
+    return sorted(
+        (r.id, r.family, r.description, r.description_zh, r.severity, r.scope, ",".join(r.doc_kinds),
+         r.comparison, r.sql.strip())
+        for r in rules
     )  # fmt: skip
+
+
+def store_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> None:
+    """Replace the catalog in `dq_rule` with the one the code was built from; left as it is when it
+    already holds exactly that catalog (every run but the first after a rule change)."""
+    wanted = _rule_rows(rules)
+    stored = con.execute(f"select {', '.join(_RULE_COLUMNS)} from dq_rule order by all").fetchall()
+    if stored == wanted:
+        return
+    con.execute("delete from dq_rule")
+    frame = pl.DataFrame(wanted, schema=dict.fromkeys(_RULE_COLUMNS, pl.String), orient="row")
+    con.register("new_rules", frame)
+    try:
+        con.execute("insert into dq_rule by name select * from new_rules")
+    finally:
+        con.unregister("new_rules")
 
 
 def store_evaluation(
     con: duckdb.DuckDBPyConnection, run_id: str, evaluation: Evaluation, rules: list[Rule]
 ) -> None:
     """One transaction: the catalog, the run's summary and every check of the document."""
-    results = evaluation.results
-    failed = results.filter(~pl.col("passed"))
+    store_evaluations(con, run_id, [evaluation], rules)
+
+
+def store_evaluations(
+    con: duckdb.DuckDBPyConnection, run_id: str, evaluations: list[Evaluation], rules: list[Rule]
+) -> None:
+    """One transaction for a batch: the catalog once, each document's run summary and checks, each
+    written with one statement (a frame of all the batch's rows) rather than per document."""
+    if not evaluations:
+        return
+    ids = [e.document_id for e in evaluations]
+    started = datetime.now(UTC).replace(tzinfo=None)
+    runs = pl.DataFrame(
+        [
+            {
+                "run_id": run_id,
+                "document_id": e.document_id,
+                "started_at": started,
+                "rules_run": len(e.rules),
+                "checks": e.results.height,
+                "failed_errors": e.results.filter(~pl.col("passed") & (pl.col("severity") == "error")).height,
+                "failed_warnings": e.results.filter(
+                    ~pl.col("passed") & (pl.col("severity") == "warning")
+                ).height,
+                "gx_success": e.gx_success,
+            }
+            for e in evaluations
+        ],
+        schema={
+            "run_id": pl.String,
+            "document_id": pl.String,
+            "started_at": pl.Datetime("us"),
+            "rules_run": pl.Int32,
+            "checks": pl.Int32,
+            "failed_errors": pl.Int32,
+            "failed_warnings": pl.Int32,
+            "gx_success": pl.Boolean,
+        },
+    )
+    results = pl.concat(
+        [
+            e.results.select(
+                pl.lit(run_id).alias("run_id"), pl.lit(e.document_id).alias("document_id"), *RESULT_COLUMNS
+            )
+            for e in evaluations
+        ]
+    )
     con.execute("begin transaction")
     try:
         store_rules(con, rules)
-        con.execute(
-            "delete from dq_result where run_id = ? and document_id = ?", [run_id, evaluation.document_id]
-        )
-        con.execute(
-            "delete from dq_run where run_id = ? and document_id = ?", [run_id, evaluation.document_id]
-        )
-        con.execute(
-            "insert into dq_run (run_id, document_id, started_at, rules_run, checks, failed_errors, "
-            "failed_warnings, gx_success) values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                run_id,
-                evaluation.document_id,
-                datetime.now(UTC).replace(tzinfo=None),
-                len(evaluation.rules),
-                results.height,
-                failed.filter(pl.col("severity") == "error").height,
-                failed.filter(pl.col("severity") == "warning").height,
-                evaluation.gx_success,
-            ],
-        )
-        frame = results.select(
-            pl.lit(run_id).alias("run_id"),
-            pl.lit(evaluation.document_id).alias("document_id"),
-            *RESULT_COLUMNS,
-        )
-        con.register("new_results", frame)
-        con.execute("insert into dq_result by name select * from new_results")
-        con.unregister("new_results")
-        prune_dq_runs(con, [evaluation.document_id])  # a rerun replaces the oldest kept run
+        for table in ("dq_result", "dq_run"):
+            con.execute(
+                f"delete from {table} where run_id = ? and document_id in (select unnest(?))", [run_id, ids]
+            )
+        con.register("new_runs", runs)
+        con.register("new_results", results)
+        try:
+            con.execute("insert into dq_run by name select * from new_runs")
+            con.execute("insert into dq_result by name select * from new_results")
+        finally:
+            con.unregister("new_runs")
+            con.unregister("new_results")
+        prune_dq_runs(con, ids)  # a rerun replaces the oldest kept run
         con.execute("commit")
     except Exception:
         con.execute("rollback")

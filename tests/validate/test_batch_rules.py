@@ -1,7 +1,7 @@
 """Batch-wide validation gives every document the verdicts it gets alone.
 
 `prepare_batch` runs each rule's SQL once for a whole batch (a LATERAL join over the documents,
-inside one `document_scope` of the batch's rows) and GX judges one frame per kind; `prepare` and
+inside one `document_scope` of the batch's rows) and GX judges one frame of the whole batch; `prepare` and
 `judge` do it document by document. The checks, their order, their verdicts and the counts must be
 the same, on the clean real documents and seeds, on seed002 (20 failed error checks) and with a
 planted fault.
@@ -58,7 +58,7 @@ def test_gx_batch_verdicts_equal_per_document(clean_warehouse: tuple[Path, dict[
         prepared = prepare_batch(con, _ids(con), rules)
     judged = judge_batch(prepared)
     by_kind = {p.doc_kind for p in prepared}
-    assert len(by_kind) >= 2  # budgets and final accounts: one GX validation each
+    assert len(by_kind) >= 2  # budgets and final accounts: one GX validation of both kinds' rules
     failures = 0
     for p, together in zip(prepared, judged, strict=True):
         alone = judge(p)

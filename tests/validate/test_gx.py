@@ -89,3 +89,33 @@ def test_gx_in_its_own_process_judges_alike_and_leaves_at_release() -> None:
     assert verdict.failed_check_ids == frozenset({1, 4})
     assert not gx.isolated() and peak_kib > 50_000  # GX imported there: tens of MiB at least
     assert not mp.active_children()
+
+
+def test_gx_process_keeps_its_context_and_rebuilds_what_changed(tmp_path: Path) -> None:
+    """GX's process opens the Data Docs context once (`isolate(docs_dir)`) and keeps each suite's
+    validation definition between batches: a changed rule catalog, or stores changed behind its back
+    (a suite deleted, as another run replacing it would), get a definition built anew, never a stale
+    verdict."""
+    from pipelines.validate import gx
+
+    docs = tmp_path / "gx"
+    checks = _checks({"H01": ["0", "-0.000001", "3"], "R01": ["0"], "X08": ["-100"]})
+    two = [r for r in RULES if r.id != "X08"]
+    gx.isolate(docs)
+    try:
+        first = run_suite(checks, RULES, "final_account", "r1", docs_dir=docs)
+        kept = run_suite(checks, RULES, "final_account", "r2", docs_dir=docs)
+        fewer = run_suite(
+            checks.filter(pl.col("rule_id") != "X08"), two, "final_account", "r3", docs_dir=docs
+        )
+        for suite in (docs / "gx" / "expectations").glob("*.json"):
+            suite.unlink()
+        rebuilt = run_suite(
+            checks.filter(pl.col("rule_id") != "X08"), two, "final_account", "r4", docs_dir=docs
+        )
+        index = build_data_docs(docs)
+    finally:
+        gx.release()
+    assert first == kept and first.failed_check_ids == frozenset({1, 4}) and first.expectations == 3
+    assert fewer == rebuilt and fewer.failed_check_ids == frozenset({1}) and fewer.expectations == 2
+    assert index is not None and "r4" in index.read_text(encoding="utf-8")
