@@ -27,11 +27,13 @@ def unreadable_sha(path: Path) -> str:
 
 
 def source_hash(path: Path) -> tuple[str, str | None]:
-    """The file's content hash, or (stand-in hash, why it cannot be read)."""
-    from pipelines.extract.document import file_sha256
+    """The file's content hash, or (stand-in hash, why it cannot be read).
 
+    Hashed here (the SHA-256 of the bytes, as extract.document.file_sha256): importing the
+    extraction stage would put a second of imports on the start-up of every scan."""
     try:
-        return file_sha256(path), None
+        with path.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest(), None
     except OSError as exc:
         return unreadable_sha(path), f"{exc.strerror or type(exc).__name__} ({exc.filename or path})"
     except Exception as exc:  # anything else is still this file's problem only
