@@ -44,6 +44,7 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._tables: set[str] = set()
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -77,6 +78,19 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
+
+    def has_table(self, table_name: str) -> bool:
+        """Asked before every asset check event (`supports_asset_checks`): Dagster's answer opens
+        an engine of its own each time. A table once there stays there (migrations add tables)."""
+        if table_name in self._tables:
+            return True
+        with self._db_lock:
+            engine = self._engine(INDEX_SHARD_NAME)
+            with engine.connect() as conn:
+                found = bool(engine.dialect.has_table(conn, table_name))
+        if found:
+            self._tables.add(table_name)
+        return found
 
     def dispose(self) -> None:
         super().dispose()
