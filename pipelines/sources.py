@@ -26,14 +26,17 @@ def unreadable_sha(path: Path) -> str:
     return hashlib.sha256(b"unreadable:" + str(path.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def source_hash(path: Path) -> tuple[str, str | None]:
-    """The file's content hash, or (stand-in hash, why it cannot be read).
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of the file's bytes, as extract.document.file_sha256: hashed here because
+    importing the extraction stage would put a second of imports on the start-up of every scan."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
-    Hashed here (the SHA-256 of the bytes, as extract.document.file_sha256): importing the
-    extraction stage would put a second of imports on the start-up of every scan."""
+
+def source_hash(path: Path) -> tuple[str, str | None]:
+    """The file's content hash, or (stand-in hash, why it cannot be read)."""
     try:
-        with path.open("rb") as f:
-            return hashlib.file_digest(f, "sha256").hexdigest(), None
+        return file_sha256(path), None
     except OSError as exc:
         return unreadable_sha(path), f"{exc.strerror or type(exc).__name__} ({exc.filename or path})"
     except Exception as exc:  # anything else is still this file's problem only
