@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pipelines.vocab.text import normalise_text, strip_numbering
 
@@ -17,7 +18,12 @@ class Measure:
     patterns: tuple[str, ...]  # regexes searched in the normalised header path ("本年支出/合计")
 
     def matches(self, header_path: str) -> bool:
-        return any(re.search(p, header_path) for p in self.patterns)
+        return any(p.search(header_path) for p in self._compiled)
+
+    @cached_property
+    def _compiled(self) -> tuple[re.Pattern[str], ...]:
+        """The patterns compiled once: every header, label and form cell is matched against them."""
+        return tuple(re.compile(p) for p in self.patterns)
 
 
 @dataclass(frozen=True)

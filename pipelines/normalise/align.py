@@ -17,9 +17,13 @@ is made of it, and the table gets an `ambiguous_alignment` warning.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
+
+import numpy as np
 
 from pipelines.catalog import TableSpec, normalise_text
 from pipelines.vocab.codes import is_code, parent_of
@@ -187,26 +191,98 @@ def _zero_columns(parent: _Cells, children: list[_Cells]) -> bool:
 def _sums(parent: _Cells, children: list[_Cells], tol: Decimal) -> bool:
     """Keep the placements that take part in some combination where the children add up."""
     members = [parent, *children]
-    size = 1
-    for m in members:
-        size *= len(m.candidates)
+    size = math.prod(len(m.candidates) for m in members)
     if size == 1 or size > _MAX_COMBINATIONS:
         return False
     measures = [c.measure or "" for c in parent.columns]
-    vectors = [{c: m.vector(c) for c in m.candidates} for m in members]
     limit = tol * (len(children) + 1)
-    seen: list[set[tuple[int, ...]]] = [set() for _ in members]
-    for combo in itertools.product(*(m.candidates for m in members)):
-        vs = [vectors[i][c] for i, c in enumerate(combo)]
-        if all(abs(vs[0][k] - sum((v[k] for v in vs[1:]), Decimal(0))) <= limit for k in measures):
-            for i, c in enumerate(combo):
-                seen[i].add(c)
+    scaled = _scaled(members, measures, limit)
+    seen = _seen_scaled(members, *scaled) if scaled else _seen_decimal(members, measures, limit)
     if not seen[0]:
         return False  # the printed rows do not add up: the hierarchy cannot decide
     changed = False
     for m, keep in zip(members, seen, strict=True):
         changed |= _keep(m, [c for c in m.candidates if c in keep])
     return changed
+
+
+def _seen_decimal(members: list[_Cells], measures: list[str], limit: Decimal) -> list[set[tuple[int, ...]]]:
+    """Each member's placements found in a combination that adds up, trying every combination."""
+    vectors = [{c: m.vector(c) for c in m.candidates} for m in members]
+    seen: list[set[tuple[int, ...]]] = [set() for _ in members]
+    for combo in itertools.product(*(m.candidates for m in members)):
+        vs = [vectors[i][c] for i, c in enumerate(combo)]
+        if all(abs(vs[0][k] - sum((v[k] for v in vs[1:]), Decimal(0))) <= limit for k in measures):
+            for i, c in enumerate(combo):
+                seen[i].add(c)
+    return seen
+
+
+_Ints = np.ndarray[Any, np.dtype[np.int64]]
+_Flags = np.ndarray[Any, np.dtype[np.bool_]]
+_INT64_SAFE = 1 << 62
+
+
+def _scaled(members: list[_Cells], measures: list[str], limit: Decimal) -> tuple[list[_Ints], int] | None:
+    """The members' vectors as exact integers (one array of placements × measures each) and the
+    limit on the same scale; None when that is not exact in int64, or when a child lacks one of
+    the parent's measures (then `_seen_decimal` behaves as it always did)."""
+    vectors = [[m.vector(c) for c in m.candidates] for m in members]
+    if any(k not in v for vs in vectors[1:] for v in vs[:1] for k in measures):
+        return None
+    values = [v[k] for vs in vectors for v in vs for k in measures]
+    if not all(d.is_finite() for d in [*values, limit]):
+        return None
+    scale = max(0, *(-int(d.as_tuple().exponent) for d in [*values, limit]))
+    ints = [_exact_int(d, scale) for d in values]
+    bound = _exact_int(limit, scale) + len(members) * max((abs(i) for i in ints), default=0)
+    if bound >= _INT64_SAFE:
+        return None
+    arrays: list[_Ints] = []
+    start = 0
+    for vs in vectors:
+        n = len(vs) * len(measures)
+        arrays.append(np.array(ints[start : start + n], dtype=np.int64).reshape(len(vs), len(measures)))
+        start += n
+    return arrays, _exact_int(limit, scale)
+
+
+def _exact_int(d: Decimal, scale: int) -> int:
+    """d × 10**scale without rounding (the scale covers every digit after the point)."""
+    sign, digits, exponent = d.as_tuple()
+    value = int("".join(map(str, digits)) + "0" * (int(exponent) + scale))
+    return -value if sign else value
+
+
+def _seen_scaled(members: list[_Cells], arrays: list[_Ints], limit: int) -> list[set[tuple[int, ...]]]:
+    """`_seen_decimal` on integers, every combination at once: the parent's vector minus the
+    children's, broadcast over one axis per member with more than one placement."""
+    varying = [i for i, a in enumerate(arrays) if len(a) != 1]
+    dims, width, parent = len(varying), arrays[0].shape[1], arrays[0]
+    if 0 in varying:
+        rest = parent.reshape((len(parent),) + (1,) * (dims - 1) + (width,))
+    else:
+        rest = parent[0].reshape((1,) * dims + (width,))
+    for i, a in enumerate(arrays[1:], start=1):
+        if i in varying:
+            shape = [1] * len(varying) + [width]
+            shape[varying.index(i)] = len(a)
+            rest = rest - a.reshape(shape)
+        else:
+            rest = rest - a[0]
+    fits: _Flags = np.all(np.abs(rest) <= limit, axis=-1)
+    seen: list[set[tuple[int, ...]]] = [set() for _ in members]
+    if not fits.any():
+        return seen
+    for i, m in enumerate(members):
+        if i in varying:
+            axis = varying.index(i)
+            others = tuple(a for a in range(len(varying)) if a != axis)
+            kept: _Flags = np.any(fits, axis=others) if others else fits
+            seen[i] = {c for c, ok in zip(m.candidates, kept.tolist(), strict=True) if ok}
+        else:
+            seen[i] = set(m.candidates)
+    return seen
 
 
 def _place(entry: _Cells, row: list[str], identities: tuple[tuple[str, tuple[str, ...]], ...]) -> list[str]:

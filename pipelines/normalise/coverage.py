@@ -180,12 +180,16 @@ def _column(f: dict[str, Any]) -> tuple[Any, ...]:
 
 def _pdf_coverage(table: RawTable, facts: list[dict[str, Any]], out: Assessment) -> None:
     """Match the region's printed numbers to the facts: page, row band, printed text, then column."""
-    valued = [f for f in facts if _printed(f) is not None]
-    by_text: dict[str | None, list[int]] = defaultdict(list)  # printed text → facts: linear, not n × m
+    texts = [(f, _printed(f)) for f in facts]
+    valued = [f for f, text in texts if text is not None]
+    printed_texts = [text for _, text in texts if text is not None]
+    # (printed text, page) → facts: linear, not n × m
+    by_text: dict[tuple[str | None, Any], list[int]] = defaultdict(list)
     for k, f in enumerate(valued):
-        by_text[_printed(f)].append(k)
+        by_text[(printed_texts[k], f["page"])].append(k)
     cands: dict[int, list[int]] = {
-        i: [k for k in by_text.get(n.text, ()) if _in_row(n, valued[k])] for i, n in enumerate(table.printed)
+        i: [k for k in by_text.get((n.text, n.page), ()) if _in_row(n, valued[k])]
+        for i, n in enumerate(table.printed)
     }
     # unambiguous matches first; then, left to right, the leftmost free fact (facts come in the
     # order of their columns, so equal numbers of one row pair up column by column)
@@ -206,7 +210,11 @@ def _pdf_coverage(table: RawTable, facts: list[dict[str, Any]], out: Assessment)
     spans = {c: _ColumnSpan.of(table.printed, ms) for c, ms in members.items()}
     pages_rows = _data_span(facts)
     # a 合计 line printed again on a later page with the same figures is one row (pdf.py keeps it once)
-    totals = {(_printed(f), f["page"]) for f in valued if _TOTAL.match(normalise_text(f["line_label"] or ""))}
+    totals = {
+        (printed_texts[k], f["page"])
+        for k, f in enumerate(valued)
+        if _TOTAL.match(normalise_text(f["line_label"] or ""))
+    }
     for i, n in enumerate(table.printed):
         bare = "." not in n.text and "," not in n.text
         if i in placed:
@@ -386,12 +394,13 @@ def _identities(
         code = f["func_code"] or f["econ_code"]
         if code and f["amount"] is not None:
             by_code.setdefault((f["panel"], f["measure"], code), f["amount"])
+    # a child's code is its parent's and two more digits
+    below: dict[tuple[Any, ...], list[Decimal]] = defaultdict(list)
+    for (p, m, c), v in by_code.items():
+        if len(c) > 2:
+            below[(p, m, c[:-2])].append(v)
     for (panel, measure, code), amount in by_code.items():
-        children = [
-            v
-            for (p, m, c), v in by_code.items()
-            if p == panel and m == measure and len(c) == len(code) + 2 and c.startswith(code)
-        ]
+        children = below.get((panel, measure, code), [])
         if children:
             ok = abs(amount - sum(children)) <= _tolerance(unit, len(children))
             out.identity_holds += ok

@@ -7,9 +7,16 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.extract.text import PLAIN_ENGINE
 from pipelines.extract.types import ExtractedDocument
 from pipelines.normalise.coverage import choose_readings
-from pipelines.normalise.frames import project_frame, tables_facts, tables_to_frames
+from pipelines.normalise.frames import (
+    TableFacts,
+    project_frame,
+    table_to_facts,
+    tables_facts,
+    tables_to_frames,
+)
 from pipelines.normalise.narrative import narrative_figures
 from pipelines.normalise.performance import performance_frames
 from pipelines.vocab.numbers import OUT_OF_RANGE
@@ -35,8 +42,19 @@ def normalise_document(doc: ExtractedDocument, *, reread: bool = True) -> Normal
     first = tables_facts(doc.tables, doc.document_id, year)
     readings = choose_readings(doc.tables, doc.document_id, source, year, first)
     checked = [r.record() for r in readings]
-    # the first readings' facts stand unless a table was read again (which may move the second pass)
-    results = None if any(r.replaced for r in readings) else first
+    # the first readings' facts stand unless a table was read again; a plain-text table's second pass
+    # depends on every table, so then all are computed again
+    results: list[TableFacts] | None = first
+    if any(r.replaced for r in readings):
+        plain = any(t.engine == PLAIN_ENGINE for t in doc.tables)
+        results = (
+            None
+            if plain
+            else [
+                table_to_facts(t, doc.document_id, fiscal_year=year) if r.replaced else f
+                for t, r, f in zip(doc.tables, readings, first, strict=True)
+            ]
+        )
     facts, tables, warnings = tables_to_frames(doc.tables, doc.document_id, year, checked, results)
     doc.warnings.extend(
         f"{t.table_code} (page {t.first_page}): reading in doubt, {r.assessment.engine} kept: "

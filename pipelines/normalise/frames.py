@@ -86,6 +86,8 @@ class TableFacts:
     warnings: list[str] = field(default_factory=list)
     header_rows: int = 0  # rows[header_rows:] are the data rows (row_no 1, 2, …): coverage reads them
     value_columns: frozenset[int] = frozenset()
+    # the measures a plain-text row's values were placed among (`align_rows`); None when not aligned
+    aligned_measures: frozenset[str] | None = None
 
 
 def _footer_measure(spec: TableSpec, label: str) -> str | None:
@@ -131,6 +133,9 @@ def table_to_facts(
     grid = [list(r.cells) + [""] * (max(len(r.cells), _width(layout)) - len(r.cells)) for r in data_rows]
     if table.engine == PLAIN_ENGINE and spec.text_layout:
         out.warnings.extend(align_rows(spec, layout, grid, table.unit, empty_sources))
+        out.aligned_measures = frozenset(
+            c.measure for p in layout.panels for c in p.value_columns if c.measure
+        )
     readers = [KeyReader(p, data_rows, fiscal_year, resolves_names(spec)) for p in layout.panels]
     for row_no, (row, cells) in enumerate(zip(data_rows, grid, strict=True), start=1):
         consumed: set[int] = set()
@@ -406,12 +411,15 @@ def tables_facts(
     tables: list[RawTable], document_id: str, fiscal_year: int | None = None
 ) -> list[TableFacts]:
     """Every table's facts, in two passes: what the summary tables say about the income sources
-    places the cells a plain-text table dropped."""
+    places the cells a plain-text table dropped. A table none of whose columns is such a source
+    reads the same in both passes, so it is read once."""
     results = [table_to_facts(table, document_id, fiscal_year=fiscal_year) for table in tables]
     if any(t.engine == PLAIN_ENGINE for t in tables):
         empty = empty_income_sources([f for r in results for f in r.rows])
         results = [
-            table_to_facts(t, document_id, empty, fiscal_year) if t.engine == PLAIN_ENGINE else r
+            table_to_facts(t, document_id, empty, fiscal_year)
+            if r.aligned_measures and r.aligned_measures & empty
+            else r
             for t, r in zip(tables, results, strict=True)
         ]
     return results

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from pipelines.vocab.text import MARKUP
@@ -35,8 +36,18 @@ class ParsedValue:
 
 def clean_cell(text: str) -> str:
     """NFKC and whitespace/markup removal, keeping the characters that make the number."""
-    text = MARKUP.sub("", text)
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return _cleaned_short(text) if len(text) <= _SHORT else _cleaned(text)
+
+
+_SHORT = 64  # a cell: remembered, since every stage reads the same cells again
+_SPACES = re.compile(r"\s+")
+
+
+def _cleaned(text: str) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", MARKUP.sub("", text)))
+
+
+_cleaned_short = lru_cache(maxsize=1 << 15)(_cleaned)
 
 
 def is_amount(text: str) -> bool:
@@ -58,7 +69,12 @@ def parse_amount(text: str, unit: str) -> ParsedValue | None:
     """Return the cell's value in 元, a blank (zero) marker, or None if the cell is not a number.
 
     Blank cells are zero (the templates print nothing for 0); "—" and "/" mean not applicable.
+    A cell's value is remembered (it is immutable): coverage, alignment and facts parse the same cells.
     """
+    return _parsed_short(text, unit) if len(text) <= _SHORT else _parsed(text, unit)
+
+
+def _parsed(text: str, unit: str) -> ParsedValue | None:
     t = clean_cell(text)
     if _BLANK.match(t):
         return ParsedValue(Decimal(0), is_blank=True)
@@ -74,6 +90,9 @@ def parse_amount(text: str, unit: str) -> ParsedValue | None:
     if not fits(value, MONEY_DIGITS):
         return ParsedValue(None, out_of_range=True)
     return ParsedValue((-value if negative else value).quantize(CENT))
+
+
+_parsed_short = lru_cache(maxsize=1 << 15)(_parsed)
 
 
 def fits(value: Decimal, int_digits: int) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "＂": '"', "'": '"', "‘": '"', "’": '"'})
 # the markup of converted exports: [bookmark: …] anchors, <b>/<br> tags, **bold**, and a Markdown
@@ -21,10 +22,24 @@ def clean_label(text: str) -> str:
 
 
 def normalise_text(text: str) -> str:
-    """NFKC, unified quotes, markup stripped, all whitespace removed: the form every match uses."""
+    """NFKC, unified quotes, markup stripped, all whitespace removed: the form every match uses.
+
+    A table's cells and labels are normalised again and again by every stage that reads them, so
+    short texts are remembered (a few MB at most); a page of prose is not."""
+    return _normalised_short(text) if len(text) <= _SHORT else _normalised(text)
+
+
+_SHORT = 64
+_SPACES = re.compile(r"\s+")
+
+
+def _normalised(text: str) -> str:
     text = MARKUP.sub("", text)
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    return re.sub(r"\s+", "", text)
+    return _SPACES.sub("", text)
+
+
+_normalised_short = lru_cache(maxsize=1 << 15)(_normalised)
 
 
 def strip_numbering(label: str) -> str:

@@ -4,11 +4,17 @@ is marked ambiguous (⁇) with a warning, never guessed."""
 
 from __future__ import annotations
 
+import itertools
+from decimal import Decimal
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipelines.catalog import spec_for
 from pipelines.catalog.layout import text_layout
-from pipelines.normalise.align import AMBIGUOUS, align_rows
+from pipelines.normalise.align import AMBIGUOUS, _Cells, _scaled, _seen_decimal, _seen_scaled, align_rows
+from pipelines.vocab.grid import Column
 
 A = AMBIGUOUS
 # B03 基本支出表: 合计 | 人员经费 | 公用经费, class rule 301/303 → 人员, 302/310/399 … → 公用
@@ -53,3 +59,44 @@ def test_align_rows(
     warnings = align_rows(spec, text_layout(spec, header), rows, "元")
     assert rows == placed
     assert len(warnings) == ambiguous and all("ambiguous_alignment" in w for w in warnings)
+
+
+# --- the hierarchy's sums on integers keep exactly the placements the Decimal sums keep ----------------
+
+MEASURES = ("total", "basic", "project", None)
+
+
+@st.composite
+def _family(draw: st.DrawFn) -> tuple[list[_Cells], Decimal]:
+    """A parent and its children over the same columns, each with a few possible placements of a few
+    amounts (some equal, some negative, 元 or 万元 scale), and a tolerance of either unit."""
+    width = draw(st.integers(2, 4))
+    columns = tuple(Column(i + 2, "value", f"h{i}", MEASURES[i]) for i in range(width))
+    small = st.sampled_from([Decimal("0.00"), Decimal("20.00"), Decimal("80.00"), Decimal("100.00")])
+    any_amount = st.decimals(min_value=-(10**6), max_value=10**6, places=2, allow_nan=False)
+    members = []
+    for n in range(draw(st.integers(2, 5))):
+        size = draw(st.integers(1, width))
+        amounts = draw(st.lists(st.one_of(small, any_amount), min_size=size, max_size=size))
+        every = list(itertools.combinations(range(width), size))
+        candidates = draw(st.lists(st.sampled_from(every), min_size=1, max_size=len(every), unique=True))
+        members.append(_Cells(n, None, "", columns, [str(a) for a in amounts], amounts, candidates))
+    return members, draw(st.sampled_from([Decimal("0.005"), Decimal("50.000")]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_family())
+def test_integer_sums_keep_what_decimal_sums_keep(family: tuple[list[_Cells], Decimal]) -> None:
+    members, tol = family
+    measures = [c.measure or "" for c in members[0].columns]
+    limit = tol * len(members)
+    scaled = _scaled(members, measures, limit)
+    assert scaled is not None
+    assert _seen_scaled(members, *scaled) == _seen_decimal(members, measures, limit)
+
+
+def test_a_child_without_the_parents_column_is_left_to_the_decimal_sums() -> None:
+    wide = tuple(Column(i + 2, "value", f"h{i}", m) for i, m in enumerate(("total", "basic", "project")))
+    parent = _Cells(0, "20103", "", wide, ["1.00"], [Decimal(1)], [(0,), (1,)])
+    child = _Cells(1, "2010301", "", wide[:2], ["1.00"], [Decimal(1)], [(0,), (1,)])
+    assert _scaled([parent, child], ["total", "basic", "project"], Decimal("0.01")) is None

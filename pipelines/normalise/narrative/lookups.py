@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pipelines.normalise.narrative.patterns import _QUOTES
+from pipelines.normalise.narrative.patterns import _NO_QUOTES
 from pipelines.vocab.codes import economic_codes, functional_codes
 
 # ---------------------------------------------------------------------------------------------
@@ -16,10 +16,10 @@ from pipelines.vocab.codes import economic_codes, functional_codes
 
 def _norm(text: str) -> str:
     """NFKC, no whitespace, no quotes: the form labels and names are compared in."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in text if not ch.isspace() and ch not in _QUOTES)
+    return "".join(unicodedata.normalize("NFKC", text).translate(_NO_QUOTES).split())
 
 
+@lru_cache(maxsize=1 << 12)
 def _loose(name: str) -> str:
     """A name compared loosely inside one parent (5.4: "…缴费" = "…缴费支出", a missing 及)."""
     name = re.sub(r"\((类|款|项)\)", "", _norm(name)).replace("及", "")

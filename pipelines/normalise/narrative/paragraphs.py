@@ -10,9 +10,9 @@ from pipelines.extract.types import TextBlock
 from pipelines.normalise.narrative.patterns import (
     _BARE_NUMBER,
     _HEADING,
+    _NO_QUOTES,
     _OPERATORS,
     _PAGE_NUMBER,
-    _QUOTES,
     _SEPARATOR_ROW,
     _UNIT_START,
 )
@@ -41,7 +41,7 @@ class _Paragraph:
 def _clean(line: str) -> str:
     """Markup stripped, NFKC, quotes and spaces removed (one space kept between two digits)."""
     text = unicodedata.normalize("NFKC", MARKUP.sub("", line))
-    text = "".join(ch for ch in text if ch not in _QUOTES)
+    text = text.translate(_NO_QUOTES)
     return re.sub(r"\s+", lambda m: " " if _between_digits(text, m) else "", text).strip()
 
 

@@ -152,6 +152,7 @@ _HEADING = re.compile(
 )
 
 _QUOTES = "\"'“”‘’「」『』"
+_NO_QUOTES = str.maketrans("", "", _QUOTES)  # str.translate table deleting them
 _PAGE_NUMBER = re.compile(r"^\s*[-—–]?\s*\d{1,3}\s*[-—–]?\s*$")
 _SEPARATOR_ROW = re.compile(r"^[\s|:\-\t]+$")
 _BARE_NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")

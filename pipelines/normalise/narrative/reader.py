@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -163,6 +164,12 @@ def _clause_start(text: str, pos: int, floor: int) -> int:
     return cut
 
 
+def _matches(pattern: re.Pattern[str], text: str, *needed: str) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`, or nothing when a literal every match holds is not in the text: a
+    chain pattern tries a lazy scan from every position, most of a paragraph's reading time."""
+    return pattern.finditer(text) if all(n in text for n in needed) else iter(())
+
+
 class _Reader:
     """Reads one paragraph's figures in order, tracking the statement the paragraph is about."""
 
@@ -194,13 +201,13 @@ class _Reader:
         for m in _THRESHOLD.finditer(t):
             if self._free(m):
                 self._take(_Event(m.start(), m.end(), "skip", m))
-        for m in _CHAIN.finditer(t):
+        for m in _matches(_CHAIN, t, "(类)", "(款)", "(项)"):
             if self._free(m):
                 self._chain(m)
-        for m in _CHAIN_KUAN.finditer(t):
+        for m in _matches(_CHAIN_KUAN, t, "(类)", "(款)"):
             if self._free(m):
                 self._chain(m)
-        for m in _DASH_CHAIN.finditer(t):
+        for m in _matches(_DASH_CHAIN, t, "-", "科目"):
             if self._free(m) and _is_class_name(re.sub(r"^\d{1,2}[、.]", "", m["c"])):
                 self._chain(m)
         for pattern, kind in ((_CHANGE, "change"), (_PCT_CHANGE, "pct_change"), (_FLAT, "flat")):
