@@ -26,10 +26,15 @@ def unreadable_sha(path: Path) -> str:
     return hashlib.sha256(b"unreadable:" + str(path.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of the file's bytes, as extract.document.file_sha256: hashed here because
+    importing the extraction stage would put a second of imports on the start-up of every scan."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def source_hash(path: Path) -> tuple[str, str | None]:
     """The file's content hash, or (stand-in hash, why it cannot be read)."""
-    from pipelines.extract.document import file_sha256
-
     try:
         return file_sha256(path), None
     except OSError as exc:

@@ -196,6 +196,18 @@ def test_cli_ingest_exit_codes_progress_and_reports(tmp_path: Path) -> None:
     assert "failed   broken.pdf" in out and "D01 D02 D03 D04 D05 D06 D07 D08 D09" in out
     assert out.rstrip().endswith("2 file(s): 1 loaded, 0 already loaded, 1 failed; 1 skipped")
 
+    # the CLI's run wrote through its kept-open event log (wiring/instance.py); the webserver and the
+    # daemon read the same files with Dagster's default storage: every partition's history is there
+    seed_key, broken_key = _key(folder / SEED000.name), _key(folder / "broken.pdf")
+    with dg.DagsterInstance.get() as instance:
+        assert type(instance.event_log_storage).__name__ == "SqliteEventLogStorage"
+        for asset in ("source_document", "normalised_document", "warehouse_document"):
+            assert instance.get_materialized_partitions(dg.AssetKey(asset)) == {seed_key, broken_key}
+        for name in [*FAMILY_CHECKS.values(), "recognised_tables_have_facts"]:
+            key = dg.AssetCheckKey(dg.AssetKey("warehouse_document"), name)
+            history = instance.event_log_storage.get_asset_check_execution_history(key, limit=10)
+            assert {r.partition for r in history} == {seed_key, broken_key}, name
+
     # by hand, one clean PDF: latest.html still covers every current document, the run's report only it
     result = runner.invoke(cli, ["ingest", str(SHGZB_PDF), "--warehouse", str(warehouse)])
     assert result.exit_code == 0, result.output

@@ -327,7 +327,8 @@ def test_report_job_prunes_old_reports_and_gx_results(tmp_path: Path) -> None:
 
 def test_unchanged_files_are_not_opened_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The stat cache beside the warehouse: a second scan hashes only the file whose stat changed."""
-    import pipelines.extract.document as document
+    import pipelines.sources as sources
+    from pipelines.extract.document import file_sha256
     from pipelines.sources import HashCache, scan_sources
 
     monkeypatch.setattr(HashCache, "RACY_NS", 0)  # the files were written just now
@@ -335,17 +336,18 @@ def test_unchanged_files_are_not_opened_again(tmp_path: Path, monkeypatch: pytes
     folder.mkdir()
     files = [_variant(folder / f"f{i}.txt", f"{i:02d}") for i in range(5)]
     hashed: list[Path] = []
-    real = document.file_sha256
+    real = sources.file_sha256
 
     def spy(p: Path) -> str:
         hashed.append(p)
         return real(p)
 
-    monkeypatch.setattr(document, "file_sha256", spy)
+    monkeypatch.setattr(sources, "file_sha256", spy)
     warehouse = tmp_path / "w.duckdb"
 
     first = scan_sources([folder], cache=HashCache.for_warehouse(warehouse)).files
     assert sorted(hashed) == files
+    assert [s.sha256 for s in first] == [file_sha256(f) for f in files]  # the extractor's hash
     hashed.clear()
     again = scan_sources([folder], cache=HashCache.for_warehouse(warehouse)).files  # a new process
     assert hashed == [] and again == first
@@ -364,7 +366,7 @@ def test_a_noop_rerun_is_one_line_and_opens_nothing(tmp_path: Path, monkeypatch:
     warehouse untouched; a changed file makes it a real run again."""
     from click.testing import CliRunner
 
-    import pipelines.extract.document as document
+    import pipelines.sources as sources
     from pipelines.cli import cli
     from pipelines.sources import HashCache
 
@@ -379,13 +381,13 @@ def test_a_noop_rerun_is_one_line_and_opens_nothing(tmp_path: Path, monkeypatch:
     assert first.exit_code == 1, first.output
     stamp = warehouse.stat().st_mtime_ns
     hashed: list[Path] = []
-    real = document.file_sha256
+    real = sources.file_sha256
 
     def spy(p: Path) -> str:
         hashed.append(p)
         return real(p)
 
-    monkeypatch.setattr(document, "file_sha256", spy)
+    monkeypatch.setattr(sources, "file_sha256", spy)
 
     again = runner.invoke(cli, ["ingest", str(folder), "--warehouse", str(warehouse)])
     assert again.exit_code == 0, again.output
@@ -398,7 +400,7 @@ def test_a_noop_rerun_is_one_line_and_opens_nothing(tmp_path: Path, monkeypatch:
     time.sleep(0.01)
     _variant(one, "85")
     changed = runner.invoke(cli, ["ingest", str(folder), "--warehouse", str(warehouse)])
-    assert set(hashed) == {one} and "1 loaded, 1 already loaded" in changed.output  # scan + extraction
+    assert set(hashed) == {one} and "1 loaded, 1 already loaded" in changed.output  # the scan: only it
 
 
 def _two_versions_and_a_copy(folder: Path) -> tuple[Path, Path, Path]:

@@ -16,6 +16,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -118,7 +119,9 @@ def unit_label(unit: str | None) -> str:
     return unit
 
 
+@cache
 def _environment() -> Environment:
+    """One per process: its templates are compiled once (0.2 s), however many reports are written."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
