@@ -1,7 +1,7 @@
 """The batch ingest job: many files in one Dagster run, extraction fanned out, one writer.
 
     plan_shards ──► stage_shard (one per shard, mapped) ──► load_documents ──► validate_documents ──► report
-                    extract + normalise → data/staging/<sha256>/   single writer   GX once per kind
+                    extract + normalise → data/staging/<sha256>/   single writer   GX once per batch
 
 `plan_shards` cuts the batch into shards; each `stage_shard` step stages its files with a local
 process pool (`workers` processes, default: the step machine's cores). Run in process (the CLI),
@@ -127,7 +127,7 @@ def load_documents(
 def validate_documents(
     context: dg.OpExecutionContext, warehouse: WarehouseResource, documents: Items
 ) -> Items:
-    """The rule suite over the batch (GX judges once per document kind); checks reported per partition."""
+    """The rule suite over the batch (GX judges it in one validation); checks reported per partition."""
     from pipelines.batch import validate_batch
     from pipelines.load.warehouse import reader
     from pipelines.wiring.validate import check_results
