@@ -91,6 +91,26 @@ def test_gx_in_its_own_process_judges_alike_and_leaves_at_release() -> None:
     assert not mp.active_children()
 
 
+def test_gx_process_leaves_no_resource_behind(tmp_path: Path) -> None:
+    """A CLI run ends with GX's process leaving at once (`_leave`): the resource tracker must not
+    warn of leaked semaphores on every ingest's stderr."""
+    import subprocess
+    import sys
+
+    script = (
+        "from pathlib import Path\n"
+        "from pipelines.validate import gx\n"
+        "from tests.validate.test_gx import RULES, _checks\n"
+        f"gx.isolate(Path({str(tmp_path / 'gx')!r}))\n"
+        "gx.run_suite(_checks({'H01': ['0', '3']}), RULES, 'final_account', 'leave')\n"
+        "print(gx.release() > 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+    assert "leaked" not in done.stderr, done.stderr
+
+
 def test_gx_process_keeps_its_context_and_rebuilds_what_changed(tmp_path: Path) -> None:
     """GX's process opens the Data Docs context once (`isolate(docs_dir)`) and keeps each suite's
     validation definition between batches: a changed rule catalog, or stores changed behind its back
