@@ -178,3 +178,20 @@ def test_a_batch_prunes_staging_the_warehouse_no_longer_needs(
     with reader(warehouse) as con:  # pruning staging never touches the warehouse
         (n,) = con.execute("select count(*) from dim_document").fetchone() or (0,)
     assert n == 3
+
+
+def test_the_cli_waits_for_the_worker_server_at_its_end(tmp_path: Path) -> None:
+    """The extraction workers are the forkserver's children: the CLI stops and waits for it, so their
+    CPU counts among the CLI's children (what `make bench` reads) and no server outlives the run."""
+    import os
+    from multiprocessing import forkserver
+
+    from pipelines.cli import _stop_worker_server
+
+    stage_all([_item(p) for p in SEED_FILES], tmp_path / "staging", workers=2)
+    pid = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+    assert pid is not None  # the pool was forked from it
+    _stop_worker_server()
+    assert forkserver._forkserver._forkserver_pid is None  # type: ignore[attr-defined]
+    with pytest.raises(ChildProcessError):  # already waited for: nothing left to reap
+        os.waitpid(pid, os.WNOHANG)
