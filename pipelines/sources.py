@@ -15,6 +15,7 @@ from pathlib import Path
 from pipelines.errors import SourceNotFoundError
 from pipelines.extract.formats import SUPPORTED_SUFFIXES
 from pipelines.extract.types import document_id_for
+from pipelines.extract.types import file_sha256 as file_sha256  # the name source_hash calls (tests spy on it)
 
 SOURCE_PATH_TAG = "yujuesuan/source_path"
 IGNORED_PREFIXES = (".", "~$")  # hidden files and Office lock files
@@ -24,13 +25,6 @@ log = logging.getLogger("yujuesuan.sources")
 def unreadable_sha(path: Path) -> str:
     """A stand-in content hash for a file that cannot be read: stable for its path, never a real hash."""
     return hashlib.sha256(b"unreadable:" + str(path.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of the file's bytes, as extract.document.file_sha256: hashed here because
-    importing the extraction stage would put a second of imports on the start-up of every scan."""
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def source_hash(path: Path) -> tuple[str, str | None]:

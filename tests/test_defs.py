@@ -23,7 +23,7 @@ from pipelines.defs import (
     report_job,
     run_request_for,
 )
-from pipelines.extract.document import file_sha256
+from pipelines.extract.types import file_sha256
 from pipelines.sources import SourceFile
 from pipelines.wiring.batch_job import ingest_batch
 from pipelines.wiring.partitions import BATCH_TAG, DEPARTMENT_TAG, SOURCE_FILES, YEAR_TAG

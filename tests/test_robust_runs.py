@@ -328,7 +328,7 @@ def test_report_job_prunes_old_reports_and_gx_results(tmp_path: Path) -> None:
 def test_unchanged_files_are_not_opened_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The stat cache beside the warehouse: a second scan hashes only the file whose stat changed."""
     import pipelines.sources as sources
-    from pipelines.extract.document import file_sha256
+    from pipelines.extract.types import file_sha256
     from pipelines.sources import HashCache, scan_sources
 
     monkeypatch.setattr(HashCache, "RACY_NS", 0)  # the files were written just now

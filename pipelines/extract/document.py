@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from pathlib import Path
 
@@ -18,18 +17,10 @@ from pipelines.extract.pdf import extract_pdf_tables, ocr_advice, read_page_text
 from pipelines.extract.performance import find_performance_tables, performance_pages
 from pipelines.extract.template import template_reason
 from pipelines.extract.text import extract_text_tables
-from pipelines.extract.types import DocumentMeta, ExtractedDocument, RawTable, TextBlock
+from pipelines.extract.types import DocumentMeta, ExtractedDocument, RawTable, TextBlock, file_sha256
 
 TOO_SLOW = "too_slow"  # the prefix of a warning for a page abandoned when its time ran out
 log = logging.getLogger(__name__)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def file_format(path: Path) -> str:

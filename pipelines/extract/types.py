@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points, as pdfplumber gives them
 
@@ -182,6 +184,13 @@ class ExtractedDocument:
     @property
     def document_id(self) -> str:
         return document_id_for(self.source_sha256)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of the file's bytes: its identity everywhere (scan, staging, warehouse, report).
+    Here, in a module of plain types, so the scan hashes without importing the extraction stage."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def document_id_for(sha256: str) -> str:

@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pipelines import PROJECT_DIR
 from pipelines.errors import ReportError
-from pipelines.extract.document import file_sha256
+from pipelines.extract.types import file_sha256
 from pipelines.report.coverage import TableReading, table_readings
 from pipelines.report.crops import PageRenderer, RowBand, data_uri
 from pipelines.report.data import (
