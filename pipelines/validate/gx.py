@@ -14,24 +14,28 @@ dagster-ge needs GX < 1, so Dagster calls this directly.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import logging
 import multiprocessing as mp
 import os
 import re
 import resource
+import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 from filelock import FileLock
 
 from pipelines.errors import RuleError
 from pipelines.validate.rules import Rule
+
+if TYPE_CHECKING:  # GX's own process never imports polars (0.2 CPU-s): it is sent plain rows
+    import polars as pl
 
 log = logging.getLogger("yujuesuan.validate")
 SLACK_SCALE = Decimal(1_000_000)  # slack in millionths, as an exact integer for GX
@@ -45,14 +49,17 @@ _contexts: dict[str, Any] = {}
 _definitions: dict[tuple[str, str], tuple[tuple[str, ...], Any]] = {}
 
 
-def _exit_with(parent: int) -> None:
-    """In the GX process: leave when the process that started it is gone (killed, say), rather than
-    wait on its queue for ever. Its data contexts are kept between calls (`_keep`)."""
+def _begin(parent: int) -> None:
+    """The GX process's start: its data contexts are kept between calls (`_keep`), GX's unused
+    imports are deferred (`defer_unused_modules`, before the pool's first task imports GX), and it
+    leaves when the process that started it is gone (killed, say) rather than wait on its queue for ever.
+    """
     import threading
     import time
 
     global _keep
     _keep = True
+    defer_unused_modules()
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -60,6 +67,36 @@ def _exit_with(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="gx-parent-watch", daemon=True).start()
+
+
+# Imported by GX's package root only for expectations this project never runs (KL divergence and
+# Kolmogorov–Smirnov tests): a quarter of GX's import CPU, never used to judge
+# `ExpectColumnValuesToBeBetween`. GX imports it as `from scipy import stats`, which reads the attribute
+# of scipy set here and not the lazy module itself. (altair, imported for the KL divergence's chart,
+# is not deferred: `import altair` reads the module's `__spec__`, which executes a lazy module.)
+DEFERRED_MODULES = ("scipy.stats",)
+
+
+def defer_unused_modules() -> None:
+    """Bind `DEFERRED_MODULES` lazily (`importlib.util.LazyLoader`, as the importlib docs show): a module
+    is executed, whole and as it would have been, at the first read of one of its attributes, which
+    GX's import and our expectations never make. In GX's own process (`isolate`) only: before
+    Python 3.12 a lazy module is not safe to load from two threads at once, and the CLI's has many.
+    """
+    for name in DEFERRED_MODULES:
+        if name in sys.modules:
+            continue
+        spec = importlib.util.find_spec(name)  # imports the parent package (scipy: numpy and ~10 ms)
+        if spec is None or spec.loader is None:
+            continue
+        loader = importlib.util.LazyLoader(spec.loader)
+        spec.loader = loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        loader.exec_module(module)
+        parent, _, child = name.rpartition(".")
+        if parent:  # what `from scipy import stats` reads: unset, scipy's __getattr__ would import it
+            setattr(sys.modules[parent], child, module)
 
 
 def _import_gx() -> int:
@@ -88,7 +125,7 @@ def isolate(docs_dir: Path | None = None) -> None:
         _process = ProcessPoolExecutor(
             max_workers=1,
             mp_context=mp.get_context("spawn"),
-            initializer=_exit_with,
+            initializer=_begin,
             initargs=(os.getpid(),),
         )
         _process.submit(_import_gx)
@@ -161,7 +198,11 @@ def slack_column(rule_id: str) -> str:
     return f"slack_{rule_id}"
 
 
-def _batch(checks: pl.DataFrame, rules: list[Rule]) -> tuple[Any, dict[str, list[int]]]:
+# The checks as GX's process receives them: (check id, rule id, slack) rows
+CheckRows = list[tuple[int, str, Decimal]]
+
+
+def _batch(checks: CheckRows, rules: list[Rule]) -> tuple[Any, dict[str, list[int]]]:
     """The wide frame GX validates and, per rule, the check id of each of its column's rows.
 
     Slack in millionths, floored to an integer (−0.000001 is −1, never rounded to 0), stored as a
@@ -172,7 +213,7 @@ def _batch(checks: pl.DataFrame, rules: list[Rule]) -> tuple[Any, dict[str, list
 
     ids_of: dict[str, list[int]] = {r.id: [] for r in rules}
     slack_of: dict[str, list[float]] = {r.id: [] for r in rules}
-    for check_id, rule_id, slack in zip(checks["check_id"], checks["rule_id"], checks["slack"], strict=True):
+    for check_id, rule_id, slack in checks:
         if rule_id not in ids_of:
             raise RuleError(f"check {check_id} of rule {rule_id}, which is not in the suite")
         ids_of[rule_id].append(int(check_id))
@@ -249,10 +290,17 @@ def run_suites(
 ) -> list[Verdict]:
     """`run_suite` for several suites (a batch's document kinds): each `(checks, rules, suite_name)` is
     validated by its own suite, all in one call to GX's process, one data context and one lock."""
+    plain = [(c.select("check_id", "rule_id", "slack").rows(), rules, name) for c, rules, name in jobs]
     if _process is not None:
-        slim = [(checks.select("check_id", "rule_id", "slack"), rules, name) for checks, rules, name in jobs]
-        verdicts: list[Verdict] = _process.submit(run_suites, slim, run_name, docs_dir).result()
+        verdicts: list[Verdict] = _process.submit(_judge, plain, run_name, docs_dir).result()
         return verdicts
+    return _judge(plain, run_name, docs_dir)
+
+
+def _judge(
+    jobs: list[tuple[CheckRows, list[Rule], str]], run_name: str, docs_dir: Path | None
+) -> list[Verdict]:
+    """`run_suites` where GX runs (its own process after `isolate`)."""
     import great_expectations as gx
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
@@ -302,7 +350,7 @@ def _fingerprint(rules: list[Rule]) -> tuple[str, ...]:
 
 
 def _validate(
-    gx: Any, checks: pl.DataFrame, rules: list[Rule], suite_name: str, run_name: str, docs_dir: Path | None
+    gx: Any, checks: CheckRows, rules: list[Rule], suite_name: str, run_name: str, docs_dir: Path | None
 ) -> Verdict:
     from great_expectations.core.run_identifier import RunIdentifier
 

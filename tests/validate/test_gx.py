@@ -139,3 +139,37 @@ def test_gx_process_keeps_its_context_and_rebuilds_what_changed(tmp_path: Path) 
     assert first == kept and first.failed_check_ids == frozenset({1, 4}) and first.expectations == 3
     assert fewer == rebuilt and fewer.failed_check_ids == frozenset({1}) and fewer.expectations == 2
     assert index is not None and "r4" in index.read_text(encoding="utf-8")
+
+
+def _in_gx_process(expression: str) -> object:
+    """`expression` evaluated in GX's process: by the builtin `eval`, so that no module of the tests
+    (which import polars) is imported there to run it."""
+    from pipelines.validate import gx
+
+    assert gx._process is not None
+    return gx._process.submit(eval, expression).result()
+
+
+def test_gx_process_defers_scipy_stats_until_it_is_used(tmp_path: Path) -> None:
+    """GX's process binds scipy.stats lazily (`defer_unused_modules`): importing GX, judging and
+    building the Data Docs never execute it (the saving is real), and the first use loads it whole.
+    The checks reach that process as plain rows: it never imports polars either."""
+    from pipelines.validate import gx
+
+    docs = tmp_path / "gx"
+    checks = _checks({"H01": ["0", "-0.000001", "3"], "R01": ["0"], "X08": ["-100"]})
+    gx.isolate(docs)
+    try:
+        verdict = run_suite(checks, RULES, "final_account", "deferred", docs_dir=docs)
+        assert build_data_docs(docs) is not None
+        executed = "'scipy.stats._stats_py' in __import__('sys').modules"
+        unused = not _in_gx_process(executed)
+        no_polars = not _in_gx_process("'polars' in __import__('sys').modules")
+        # what `from scipy import stats; stats.norm.cdf(0.0)` reads, as GX would
+        at_zero = _in_gx_process("float(__import__('scipy').stats.norm.cdf(0.0))")
+        used = _in_gx_process(executed)
+    finally:
+        gx.release()
+    assert verdict.failed_check_ids == frozenset({1, 4})
+    assert unused and used and at_zero == 0.5
+    assert no_polars
