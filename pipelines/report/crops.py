@@ -18,7 +18,7 @@ from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 
 from pipelines.errors import ReportError
 
@@ -83,7 +83,7 @@ class _Page:
         bitmap = self.page.render(scale=self.scale, crop=(0, bottom_cut, 0, top_cut))
         self.renders += 1
         picture: Image.Image = bitmap.to_pil()
-        return picture.convert("RGB")
+        return picture if picture.mode == "RGB" else picture.convert("RGB")
 
     def close(self) -> None:
         self.textpage.close()
@@ -406,10 +406,8 @@ def _find_loose(page: _Page, phrase: str) -> list[list[tuple[float, float, float
 
 def _content_box(region: Image.Image) -> tuple[int, int, int]:
     """Left, top and right of what is printed in the region, with a margin; white borders go."""
-    background = Image.new("RGB", region.size, (255, 255, 255))
-    box = (
-        ImageChops.difference(region, background).convert("L").point(lambda v: 255 if v > 24 else 0).getbbox()
-    )
+    ink = ImageOps.invert(region)  # the difference from a white page, channel by channel
+    box = ink.convert("L").point(lambda v: 255 if v > 24 else 0).getbbox()
     if box is None:
         return 0, 0, region.width
     pad = int(MARGIN_PT * SCALE)
@@ -417,7 +415,18 @@ def _content_box(region: Image.Image) -> tuple[int, int, int]:
 
 
 def _highlight(region: Image.Image, span: tuple[float, float]) -> Image.Image:
-    overlay = Image.new("RGBA", region.size, (0, 0, 0, 0))
+    """The region with HIGHLIGHT laid over the pixel rows of span (drawn in place, and returned).
+
+    Only the band's rows are blended: which rows a fractional span covers is asked of PIL's own
+    rectangle on a one-pixel-wide mask, so the band is exactly the one a full-size overlay would fill.
+    """
     top, bottom = max(0.0, span[0]), min(float(region.height), span[1])
-    ImageDraw.Draw(overlay).rectangle((0, top, region.width, bottom), fill=HIGHLIGHT)
-    return Image.alpha_composite(region.convert("RGBA"), overlay).convert("RGB")
+    mask = Image.new("L", (1, region.height))
+    ImageDraw.Draw(mask).rectangle((0, top, region.width, bottom), fill=255)
+    rows = mask.getbbox()
+    if rows is None:
+        return region
+    box = (0, rows[1], region.width, rows[3])
+    tint = Image.new("RGBA", (region.width, rows[3] - rows[1]), HIGHLIGHT)
+    region.paste(Image.alpha_composite(region.crop(box).convert("RGBA"), tint).convert("RGB"), box[:2])
+    return region
