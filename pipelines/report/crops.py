@@ -80,7 +80,8 @@ class _Page:
         """Pixel rows y0..y1 of the page at `scale`, rendering only that band (not the whole page)."""
         top_cut = y0 / self.scale
         bottom_cut = max(0.0, self.height_pt - y1 / self.scale)
-        bitmap = self.page.render(scale=self.scale, crop=(0, bottom_cut, 0, top_cut))
+        # in RGB byte order, so PIL takes the pixels as they are rather than swapping BGR
+        bitmap = self.page.render(scale=self.scale, crop=(0, bottom_cut, 0, top_cut), rev_byteorder=True)
         self.renders += 1
         picture: Image.Image = bitmap.to_pil()
         return picture if picture.mode == "RGB" else picture.convert("RGB")
