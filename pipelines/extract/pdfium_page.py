@@ -220,7 +220,8 @@ def _chars(
             read.append((key, space))
     last = len(texts)
     place = {key: at for key, (at, _, _) in texts.items()}
-    return [c for _, c in sorted(read, key=lambda oc: place.get(oc[0], last))]
+    ranks = [place.get(key, last) for key, _ in read]
+    return [read[i][1] for i in sorted(range(len(read)), key=ranks.__getitem__)]
 
 
 def _blank(obj: Any, ctm: Matrix, height: float, doctop: float, number: int) -> Obj | None:
@@ -268,15 +269,23 @@ def _blank(obj: Any, ctm: Matrix, height: float, doctop: float, number: int) -> 
 def _read_chars(
     textpage: Any, height: float, doctop: float, number: int
 ) -> list[tuple[int | None, Obj]] | None:
-    """Each character pdfium's text page holds, as pdfminer's char. What is the same for every
-    character of a text object (its font, font size and matrix) is asked of pdfium once per object,
-    a glyph's advance once per font, size and character: a ctypes call costs more than the arithmetic."""
+    """Each character pdfium's text page holds, as pdfminer's char.
+
+    A ctypes call, a `round` and building a tuple each cost more than the arithmetic, and this is
+    done for every character of every table page: what is the same for every character of a text
+    object (its font, font size and matrix) is asked of pdfium once per object, a glyph's advance
+    once per font, size and character, a baseline's box once, and a coordinate is rounded once per
+    page (table columns repeat the same x row after row). Whether a character was generated is asked
+    of blanks only: pdfium generates nothing but spaces and line breaks (`GenerateCharInfo` and the
+    spaces `CPDF_TextPage::ProcessTextObject` puts between a text object's glyphs)."""
     fonts: dict[int | None, tuple[float, str] | None] = {}  # font → (descent per em, name)
-    # text object → (font name, descent per em, font size, font, a, b, c, d), or None when pdfminer's
-    # box cannot be made this way: no font metrics or size, or text turned, mirrored or vertical
-    objects: dict[int | None, tuple[Any, ...] | None] = {}
-    advances: dict[tuple[int | None, int, float], float | None] = {}  # (font, code, size) → advance
-    lines: dict[tuple[float, ...], tuple[float, ...]] = {}  # chars on one baseline share their box's y
+    # text object → (font name, descent per em, font size, matrix a b c d, its font's advances at
+    # its size: code → advance, its baselines: y → vertical box); a text object whose box cannot
+    # be made pdfminer's way (no font metrics or size; text turned, mirrored or vertical) ends it
+    objects: dict[int | None, tuple[Any, ...]] = {}
+    advances: dict[tuple[int | None, float], dict[int, float]] = {}  # (font, size) → code → advance
+    baselines: dict[tuple[float, float, float], dict[float, tuple[float, ...]]] = {}
+    rounded: dict[float, float] = {}  # x → round(x, 4), for every x but a zero (its sign is kept)
     x, y = ctypes.c_double(), ctypes.c_double()
     m = raw.FS_MATRIX()
     size = ctypes.c_float()
@@ -292,58 +301,63 @@ def _read_chars(
     )
     origin = _char_origin
     at_x, at_y, at_m = ctypes.addressof(x), ctypes.addressof(y), ctypes.addressof(m)
+    blanks = _GENERATED
     base = doctop + height
     out: list[tuple[int | None, Obj]] = []
+    append = out.append
     for i in range(raw.FPDFText_CountChars(textpage)):
         code = unicode_of(page, i)
-        if generated(page, i):
+        if code in blanks and generated(page, i):
             continue  # a space or line break pdfium inferred (or put in place of a printed space)
         if map_error(page, i) == 1:
             return None
         key = text_object(page, i)
-        if key in objects:
-            known = objects[key]
-        else:
+        known = objects.get(key)
+        if known is None:
             font_key = _text_font(key)
             if font_key not in fonts:
                 fonts[font_key] = _font(raw.FPDFText_GetTextObject(textpage, i))
             font = fonts[font_key]
-            fontsize = float(size.value) if _font_size(key, size_ref) else None
-            if not _char_matrix(page, i, at_m):
+            if font is None or not _font_size(key, size_ref) or not _char_matrix(page, i, at_m):
                 return None
-            upright = not (m.b or m.c or m.a <= 0 or m.d <= 0)
+            if m.b or m.c or m.a <= 0 or m.d <= 0:
+                return None
+            fontsize = float(size.value)
             known = objects[key] = (
-                (font[1], font[0], fontsize, font_key, m.a, m.b, m.c, m.d)
-                if font is not None and fontsize is not None and upright
-                else None
+                font[1],
+                font[0],
+                fontsize,
+                m.a,
+                m.b,
+                m.c,
+                m.d,
+                advances.setdefault((font_key, fontsize), {}),
+                baselines.setdefault((m.d, font[0], fontsize), {}),
+                font_key,
             )
-        if known is None:
-            return None
-        fontname, descent, fontsize, font_key, a, b, c, d = known
-        step = (font_key, code, fontsize)
-        if step in advances:
-            advance = advances[step]
-        else:
-            advance = advances[step] = (
-                width.value if _glyph_width(font_key, code, fontsize, width_ref) else None
-            )
+        fontname, descent, fontsize, a, b, c, d, widths, lines, font_key = known
+        advance = widths.get(code)
         if advance is None:
-            return None
+            if not _glyph_width(font_key, code, fontsize, width_ref):
+                return None
+            advance = widths[code] = width.value
         origin(page, i, at_x, at_y)
         xv, yv = x.value, y.value
-        # what the vertical box is computed from (a zero is not shared: its sign is kept)
-        baseline = (d, descent, fontsize, yv)
-        if (vertical := lines.get(baseline)) is None or not (yv and fontsize):
+        if not (yv and fontsize) or (vertical := lines.get(yv)) is None:
             oy = round(yv, 4)
             y0 = round(d * descent * fontsize + oy, 4)
             y1 = round(d * (descent * fontsize + fontsize) + oy, 4)
-            vertical = lines[baseline] = (oy, y0, y1, y1 - y0, height - y1, height - y0, base - y1)
+            vertical = lines[yv] = (oy, y0, y1, y1 - y0, height - y1, height - y0, base - y1)
         oy, y0, y1, tall, top, bottom, doc_top = vertical
-        x0 = round(xv, 4)
+        if not xv or (x0 := rounded.get(xv)) is None:
+            x0 = rounded[xv] = round(xv, 4)
         # the advance the font's widths give (pdfminer's): pdfium's loose box would stretch to
         # the glyph's outline where it is wider (a comma of a non-embedded CJK font, 积 at 1016)
-        x1 = round(xv + a * advance, 4)
-        out.append(
+        end = xv + a * advance
+        if not end or (x1 := rounded.get(end)) is None:
+            x1 = rounded[end] = round(end, 4)
+        wide = x1 - x0
+        append(
             (
                 key,
                 {
@@ -352,7 +366,7 @@ def _read_chars(
                     "text": chr(code),
                     "fontname": fontname,
                     "size": tall,
-                    "adv": (x1 - x0) / a,
+                    "adv": wide / a,
                     "upright": True,
                     "matrix": (a, b, c, d, x0, oy),
                     "x0": x0,
@@ -362,12 +376,15 @@ def _read_chars(
                     "top": top,
                     "bottom": bottom,
                     "doctop": doc_top,
-                    "width": x1 - x0,
+                    "width": wide,
                     "height": tall,
                 },
             )
         )
     return out
+
+
+_GENERATED = frozenset(map(ord, " \r\n"))  # the only characters pdfium's text page generates
 
 
 def _r(v: float) -> float:
