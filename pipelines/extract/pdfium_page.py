@@ -35,37 +35,82 @@ Segment = tuple[str, list[Point]]  # pdfminer's path operator ("m", "l", "c", "h
 
 class PdfiumPages:
     """The file opened by pdfium beside pdfplumber, to give pdfplumber's pages their objects
-    without pdfminer parsing them; a page pdfium cannot read as pdfminer would is left to pdfminer."""
+    without pdfminer parsing them; a page pdfium cannot read as pdfminer would is left to pdfminer.
 
-    def __init__(self, path: Path) -> None:
-        self.doc = pdfium.PdfDocument(str(path))
+    Loading a page (its content stream parsed) and its text page is a good part of the cost of
+    reading it, and the text pass (`pdf.read_page_texts`) has just done both for every page: made
+    without a path, this takes over that pass's document and the pages it `hold`s, so the table
+    pass reads them without loading them again. Pages are held up to `HELD_OBJECTS` page objects
+    and characters (a loaded page takes some 300–1,500 bytes for each), so a long document or a
+    page of many thousand drawn shapes is loaded again rather than kept in memory.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.doc: Any = pdfium.PdfDocument(str(path)) if path is not None else None
+        self.held: dict[int, tuple[Any, Any]] = {}  # page index → (page, its text page)
+        self.room = HELD_OBJECTS
 
     def __enter__(self) -> PdfiumPages:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.doc.close()
+        for index in list(self.held):
+            self.drop(index)
+        if self.doc is not None:
+            self.doc.close()
+
+    def adopt(self, doc: Any) -> None:
+        """Take over the text pass's open document (closed when this is)."""
+        self.doc = doc
+
+    def hold(self, index: int, page: Any, textpage: Any) -> bool:
+        """Keep a page of the adopted document loaded with its text page, while there is room;
+        False when there is none (the caller closes them)."""
+        size = _page_count(_address(page.raw) or 0) + textpage.count_chars()
+        if size > self.room:
+            return False
+        self.room -= size
+        self.held[index] = (page, textpage)
+        return True
+
+    def drop(self, index: int) -> None:
+        """Close a held page the table pass has no use for (or is done with)."""
+        held = self.held.pop(index, None)
+        if held is not None:
+            held[1].close()
+            held[0].close()
 
     def parsed(self, page: Any) -> Any:
         """pdfplumber's `page`, its objects read by pdfium where they can be (a page already parsed
         keeps its objects)."""
+        index = page.page_number - 1
         if "_objects" in vars(page):
+            self.drop(index)
             return page
-        fast = self.doc[page.page_number - 1]
+        fast, textpage = self.held.get(index) or (self.doc[index], None)
         try:
-            objects = page_objects(fast, page)
+            objects = page_objects(fast, page, textpage)
         finally:
-            fast.close()
+            if index in self.held:
+                self.drop(index)
+            else:
+                fast.close()
         if objects is not None:
             page._objects = objects
         return page
 
 
-def page_objects(page: Any, plumber_page: Any) -> dict[str, list[Obj]] | None:
+HELD_OBJECTS = 60_000
+
+
+def page_objects(page: Any, plumber_page: Any, textpage: Any = None) -> dict[str, list[Obj]] | None:
     """pdfplumber's `objects` of `plumber_page` read from the same page opened by pdfium, or None
-    when pdfium's reading could differ from pdfminer's (see the module's docstring)."""
+    when pdfium's reading could differ from pdfminer's (see the module's docstring). `textpage`:
+    the page's text page when it is already loaded (one loaded before the page is turned upright
+    is of no use: its characters are placed on the unturned page)."""
     mediabox = tuple(float(v) for v in plumber_page.mediabox)
-    if mediabox[0] or mediabox[1] or not _turn_upright(page, int(plumber_page.rotation or 0) % 360):
+    rotation = int(plumber_page.rotation or 0) % 360
+    if mediabox[0] or mediabox[1] or not _turn_upright(page, rotation):
         return None
     height = float(plumber_page.height)
     doctop = float(plumber_page.initial_doctop)
@@ -78,7 +123,7 @@ def page_objects(page: Any, plumber_page: Any) -> dict[str, list[Obj]] | None:
             texts[obj] = (len(texts), obj, m)
         elif kind == path_kind:
             paths.append((obj, m))
-    chars = _chars(page, texts, height, doctop, number)
+    chars = _chars(page, None if rotation else textpage, texts, height, doctop, number)
     if chars is None:
         return None
     objects: dict[str, list[Obj]] = {"char": chars}
@@ -201,17 +246,26 @@ def _typed(obj: int) -> Any:
 
 
 def _chars(
-    page: Any, texts: dict[int | None, tuple[int, int, Matrix]], height: float, doctop: float, number: int
+    page: Any,
+    loaded: Any,
+    texts: dict[int | None, tuple[int, int, Matrix]],
+    height: float,
+    doctop: float,
+    number: int,
 ) -> list[Obj] | None:
     """The page's characters in content-stream order (pdfminer's): pdfium's text page puts some
-    text objects out of that order, and leaves out those that print only spaces."""
-    textpage = raw.FPDFText_LoadPage(page)
-    if not textpage:
-        return None
-    try:
-        read = _read_chars(textpage, height, doctop, number)
-    finally:
-        raw.FPDFText_ClosePage(textpage)
+    text objects out of that order, and leaves out those that print only spaces. `loaded`: the
+    page's text page when the caller has it (pypdfium2's), else it is loaded here."""
+    if loaded is not None:
+        read = _read_chars(loaded.raw, height, doctop, number)
+    else:
+        textpage = raw.FPDFText_LoadPage(page)
+        if not textpage:
+            return None
+        try:
+            read = _read_chars(textpage, height, doctop, number)
+        finally:
+            raw.FPDFText_ClosePage(textpage)
     if read is None:
         return None
     seen = {key for key, _ in read}

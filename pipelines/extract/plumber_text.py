@@ -52,34 +52,33 @@ def _split(chars: list[Obj], x_tolerance: float, y_tolerance: float) -> list[lis
     """The chars of each word, as pdfplumber's `WordExtractor.iter_extract_tuples` groups them for
     upright chars, default directions, blanks dropped, no punctuation split, in its order."""
     out: list[list[Obj]] = []
+    append = out.append
     for line in _lines_of(chars, y_tolerance):
         current: list[Obj] = []
+        last_x0 = last_x1 = last_top = 0.0  # of the word's last char, once the word has one
         for char in line:
             text = char["text"]
             if text.isspace():
                 if current:
-                    out.append(current)
+                    append(current)
                 current = []
             elif text == "":  # pdfplumber's punctuation test (`"" in ""`): a word of its own
                 if current:
-                    out.append(current)
-                out.append([char])
+                    append(current)
+                append([char])
                 current = []
-            elif current:
-                prev = current[-1]
-                if (
-                    char["x0"] < prev["x0"]
-                    or char["x0"] > prev["x1"] + x_tolerance
-                    or abs(char["top"] - prev["top"]) > y_tolerance
-                ):
-                    out.append(current)
+            else:
+                x0, top = char["x0"], char["top"]
+                if not current:
+                    current = [char]
+                elif x0 < last_x0 or x0 > last_x1 + x_tolerance or abs(top - last_top) > y_tolerance:
+                    append(current)
                     current = [char]
                 else:
                     current.append(char)
-            else:
-                current = [char]
+                last_x0, last_x1, last_top = x0, char["x1"], top
         if current:
-            out.append(current)
+            append(current)
     return out
 
 
