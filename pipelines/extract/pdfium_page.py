@@ -268,14 +268,16 @@ def _chars(
             raw.FPDFText_ClosePage(textpage)
     if read is None:
         return None
-    seen = {key for key, _ in read}
+    keys, chars = read
+    seen = set(keys)
     for key, (_, obj, ctm) in texts.items():
         if key not in seen and (space := _blank(_typed(obj), ctm, height, doctop, number)) is not None:
-            read.append((key, space))
+            keys.append(key)
+            chars.append(space)
     last = len(texts)
     place = {key: at for key, (at, _, _) in texts.items()}
-    ranks = [place.get(key, last) for key, _ in read]
-    return [read[i][1] for i in sorted(range(len(read)), key=ranks.__getitem__)]
+    ranks = [place.get(key, last) for key in keys]
+    return [chars[i] for i in sorted(range(len(chars)), key=ranks.__getitem__)]
 
 
 def _blank(obj: Any, ctm: Matrix, height: float, doctop: float, number: int) -> Obj | None:
@@ -322,8 +324,8 @@ def _blank(obj: Any, ctm: Matrix, height: float, doctop: float, number: int) -> 
 
 def _read_chars(
     textpage: Any, height: float, doctop: float, number: int
-) -> list[tuple[int | None, Obj]] | None:
-    """Each character pdfium's text page holds, as pdfminer's char.
+) -> tuple[list[int | None], list[Obj]] | None:
+    """Each character pdfium's text page holds, as pdfminer's char, and the text object it is in.
 
     A ctypes call, a `round` and building a tuple each cost more than the arithmetic, and this is
     done for every character of every table page: what is the same for every character of a text
@@ -357,8 +359,9 @@ def _read_chars(
     at_x, at_y, at_m = ctypes.addressof(x), ctypes.addressof(y), ctypes.addressof(m)
     blanks = _GENERATED
     base = doctop + height
-    out: list[tuple[int | None, Obj]] = []
-    append = out.append
+    keys: list[int | None] = []
+    chars: list[Obj] = []
+    add_key, add_char = keys.append, chars.append
     for i in range(raw.FPDFText_CountChars(textpage)):
         code = unicode_of(page, i)
         if code in blanks and generated(page, i):
@@ -411,31 +414,29 @@ def _read_chars(
         if not end or (x1 := rounded.get(end)) is None:
             x1 = rounded[end] = round(end, 4)
         wide = x1 - x0
-        append(
-            (
-                key,
-                {
-                    "object_type": "char",
-                    "page_number": number,
-                    "text": chr(code),
-                    "fontname": fontname,
-                    "size": tall,
-                    "adv": wide / a,
-                    "upright": True,
-                    "matrix": (a, b, c, d, x0, oy),
-                    "x0": x0,
-                    "x1": x1,
-                    "y0": y0,
-                    "y1": y1,
-                    "top": top,
-                    "bottom": bottom,
-                    "doctop": doc_top,
-                    "width": wide,
-                    "height": tall,
-                },
-            )
+        add_key(key)
+        add_char(
+            {
+                "object_type": "char",
+                "page_number": number,
+                "text": chr(code),
+                "fontname": fontname,
+                "size": tall,
+                "adv": wide / a,
+                "upright": True,
+                "matrix": (a, b, c, d, x0, oy),
+                "x0": x0,
+                "x1": x1,
+                "y0": y0,
+                "y1": y1,
+                "top": top,
+                "bottom": bottom,
+                "doctop": doc_top,
+                "width": wide,
+                "height": tall,
+            }
         )
-    return out
+    return keys, chars
 
 
 _GENERATED = frozenset(map(ord, " \r\n"))  # the only characters pdfium's text page generates
