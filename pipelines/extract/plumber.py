@@ -762,8 +762,9 @@ def _children(
 def _band_of(bands: Bands, w: Word) -> int:
     """The band a word belongs to: the one it overlaps most, else the nearest."""
     best, best_overlap = -1, 0.0
+    x0, x1 = w["x0"], w["x1"]
     for k, (a, b) in enumerate(bands):
-        overlap = min(b, w["x1"]) - max(a, w["x0"])
+        overlap = (x1 if x1 < b else b) - (x0 if x0 > a else a)  # min(b, x1) - max(a, x0), asked often
         if overlap > best_overlap:
             best, best_overlap = k, overlap
     if best >= 0:
