@@ -42,13 +42,19 @@ _NOTE = re.compile(r"^(注[:：]|说明[:：]|备注[:：]|注\d)")
 _EMPTY_NOTE = re.compile(r"无数据|故本表(为)?空|本表无|没有.{0,30}(收入|支出|经费)")
 MIN_TEXT_CHARS = 20  # fewer than this in the whole file: no usable text layer (a scan)
 SCAN_IMAGE_SHARE = 0.5  # a page with fewer than MIN_PAGE_CHARS and an image this large is a scan
+# a page with fewer characters may be a scan (`_read_scans`) or a page of a file without text
+_SCAN_CHARS = max(MIN_PAGE_CHARS, MIN_TEXT_CHARS)
 
 
 @dataclass
 class PageText:
+    """A page's text from pdfium. Its images are looked for only on a page printing next to no text
+    (`_SCAN_CHARS`), the only pages whose images decide anything (a scan, a file without text):
+    walking every object of a ruled table page for its images costs about as much as its text."""
+
     number: int
     lines: list[str]
-    has_images: bool
+    has_images: bool = False
     image_share: float = 0.0  # the share of the page its largest image covers (a scan: nearly all)
 
     @property
@@ -115,15 +121,11 @@ def read_page_texts(
             textpage = page.get_textpage()
             text = textpage.get_text_range()
             scores.append(measure_text(text, unicode_map_errors(textpage)))
-            images = _page_images(page)
-            pages.append(
-                PageText(
-                    i + 1,
-                    text.replace("\r\n", "\n").replace("\r", "\n").split("\n"),
-                    bool(images),
-                    _image_share(images, page.get_size()),
-                )
-            )
+            read = PageText(i + 1, text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+            if read.chars < _SCAN_CHARS:
+                images = _page_images(page)
+                read.has_images, read.image_share = bool(images), _image_share(images, page.get_size())
+            pages.append(read)
             if keep is None or not keep.hold(i, page, textpage):
                 textpage.close()
                 page.close()

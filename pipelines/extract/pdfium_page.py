@@ -534,9 +534,10 @@ def _matrix_at(obj: int) -> Matrix:
     return (fm.a, fm.b, fm.c, fm.d, fm.e, fm.f)
 
 
-def _segments(path: int, m: Matrix) -> list[Segment]:
+def _segments(path: int, m: Matrix, rounded: dict[float, float]) -> list[Segment]:
     """The path as pdfminer's operators, points in page space: pdfium marks a closing point where
-    pdfminer records an "h", and keeps a curve as three points where pdfminer has one "c"."""
+    pdfminer records an "h", and keeps a curve as three points where pdfminer has one "c".
+    `rounded`: coordinates already rounded on the page (a ruling's ends are its neighbours')."""
     out: list[Segment] = []
     fx, fy = ctypes.c_float(), ctypes.c_float()
     fx_ref, fy_ref = ctypes.byref(fx), ctypes.byref(fy)
@@ -547,7 +548,12 @@ def _segments(path: int, m: Matrix) -> list[Segment]:
         seg = _path_segment(path, i)
         _segment_point(seg, fx_ref, fy_ref)
         x, y = fx.value, fy.value
-        point = (round(a * x + c * y + e, 4), round(b * x + d * y + f, 4))  # _apply, then _r
+        px, py = a * x + c * y + e, b * x + d * y + f  # _apply, then _r (a zero keeps its sign)
+        if not px or (rx := rounded.get(px)) is None:
+            rx = rounded[px] = round(px, 4)
+        if not py or (ry := rounded.get(py)) is None:
+            ry = rounded[py] = round(py, 4)
+        point = (rx, ry)
         kind = _segment_type(seg)
         if kind == bezier_to:
             bezier.append(point)
@@ -572,6 +578,7 @@ def _paths(
 ) -> Iterator[Obj]:
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     fill_ref, stroke_ref = ctypes.byref(fill), ctypes.byref(stroke)
+    rounded: dict[float, float] = {}
     for path, m in paths:
         if not _draw_mode(path, fill_ref, stroke_ref):
             continue
@@ -585,7 +592,7 @@ def _paths(
             "stroking_color": _color(pdf, path, _stroke_color, raw.FPDFPageObj_GetRenderedStrokePattern),
             "non_stroking_color": _color(pdf, path, _fill_color, raw.FPDFPageObj_GetRenderedFillPattern),
         }
-        segments = _segments(path, m)
+        segments = _segments(path, m, rounded)
         shape = "".join(op for op, _ in segments)
         for sub in _SUBPATH.finditer(shape):
             obj = _layout_object(segments[sub.start() : sub.end()])
