@@ -247,18 +247,14 @@ def intersections_to_cells(intersections: Intersections) -> list[BBox]:
         by_y[pt[1]].append(pt)
     at_x = {pt: i for pts in by_x.values() for i, pt in enumerate(pts)}
     at_y = {pt: i for pts in by_y.values() for i, pt in enumerate(pts)}
-    sets: dict[tuple[tuple[float, float], str], set[BBox]] = {}
-
-    def edge_set(pt: tuple[float, float], kind: str) -> set[BBox]:
-        key = (pt, kind)
-        if key not in sets:
-            sets[key] = {obj_to_bbox(e) for e in intersections[pt][kind]}
-        return sets[key]
+    # each point's vertical and horizontal edges by their boxes, as pdfplumber compares them
+    v_edges = {pt: set(map(obj_to_bbox, found["v"])) for pt, found in intersections.items()}
+    h_edges = {pt: set(map(obj_to_bbox, found["h"])) for pt, found in intersections.items()}
 
     def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
-        if p1[0] == p2[0] and edge_set(p1, "v") & edge_set(p2, "v"):
+        if p1[0] == p2[0] and not v_edges[p1].isdisjoint(v_edges[p2]):
             return True
-        return p1[1] == p2[1] and bool(edge_set(p1, "h") & edge_set(p2, "h"))
+        return p1[1] == p2[1] and not h_edges[p1].isdisjoint(h_edges[p2])
 
     cells: list[BBox] = []
     for pt in points:
