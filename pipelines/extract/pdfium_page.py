@@ -33,6 +33,11 @@ Point = tuple[float, float]
 Segment = tuple[str, list[Point]]  # pdfminer's path operator ("m", "l", "c", "h") and its points
 
 
+# the page objects and characters of the pages the text pass hands over (`PdfiumPages.hold`): some
+# 20–80 MiB of loaded pages: every page of the documents seen but the last two of a 59-page one
+HELD_OBJECTS = 60_000
+
+
 class PdfiumPages:
     """The file opened by pdfium beside pdfplumber, to give pdfplumber's pages their objects
     without pdfminer parsing them; a page pdfium cannot read as pdfminer would is left to pdfminer.
@@ -98,9 +103,6 @@ class PdfiumPages:
         if objects is not None:
             page._objects = objects
         return page
-
-
-HELD_OBJECTS = 60_000
 
 
 def page_objects(page: Any, plumber_page: Any, textpage: Any = None) -> dict[str, list[Obj]] | None:
@@ -361,6 +363,7 @@ def _read_chars(
     base = doctop + height
     keys: list[int | None] = []
     chars: list[Obj] = []
+    last_key: int | None = -1  # no text object's address
     add_key, add_char = keys.append, chars.append
     for i in range(raw.FPDFText_CountChars(textpage)):
         code = unicode_of(page, i)
@@ -369,30 +372,32 @@ def _read_chars(
         if map_error(page, i) == 1:
             return None
         key = text_object(page, i)
-        known = objects.get(key)
-        if known is None:
-            font_key = _text_font(key)
-            if font_key not in fonts:
-                fonts[font_key] = _font(raw.FPDFText_GetTextObject(textpage, i))
-            font = fonts[font_key]
-            if font is None or not _font_size(key, size_ref) or not _char_matrix(page, i, at_m):
-                return None
-            if m.b or m.c or m.a <= 0 or m.d <= 0:
-                return None
-            fontsize = float(size.value)
-            known = objects[key] = (
-                font[1],
-                font[0],
-                fontsize,
-                m.a,
-                m.b,
-                m.c,
-                m.d,
-                advances.setdefault((font_key, fontsize), {}),
-                baselines.setdefault((m.d, font[0], fontsize), {}),
-                font_key,
-            )
-        fontname, descent, fontsize, a, b, c, d, widths, lines, font_key = known
+        if key != last_key:  # a text object's characters mostly come one after another
+            known = objects.get(key)
+            if known is None:
+                font_key = _text_font(key)
+                if font_key not in fonts:
+                    fonts[font_key] = _font(raw.FPDFText_GetTextObject(textpage, i))
+                font = fonts[font_key]
+                if font is None or not _font_size(key, size_ref) or not _char_matrix(page, i, at_m):
+                    return None
+                if m.b or m.c or m.a <= 0 or m.d <= 0:
+                    return None
+                fontsize = float(size.value)
+                known = objects[key] = (
+                    font[1],
+                    font[0],
+                    fontsize,
+                    m.a,
+                    m.b,
+                    m.c,
+                    m.d,
+                    advances.setdefault((font_key, fontsize), {}),
+                    baselines.setdefault((m.d, font[0], fontsize), {}),
+                    font_key,
+                )
+            fontname, descent, fontsize, a, b, c, d, widths, lines, font_key = known
+            last_key = key
         advance = widths.get(code)
         if advance is None:
             if not _glyph_width(font_key, code, fontsize, width_ref):
