@@ -243,6 +243,7 @@ def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers:
         instance = ingest_instance()  # DAGSTER_HOME's, its SQLite event log kept open while runs write
         from pipelines.defs import defs  # noqa: F401  (Dagster's definitions: timed apart from the runs)
 
+        _quiet_collector()
         _mark("dagster_ready")
         batch = f"cli-{datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
         for chunk in (run[i : i + BATCH_FILES] for i in range(0, len(run), BATCH_FILES)):
@@ -287,6 +288,21 @@ def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers:
     _mark("done")
     _write_timings()
     sys.exit(EXIT_SOME_FAILED if failures or not report_ok else EXIT_OK)
+
+
+def _quiet_collector() -> None:
+    """Stop the garbage collector from walking the modules of a finished start-up again and again.
+
+    Dagster's and our modules leave some 235,000 objects that live until exit, and every full
+    collection walked them all: 7–8 of them in an ingest of the rendered folder, 1.1–1.9 CPU-s in
+    all (0.7 s with this). `gc.freeze` moves them out of the collector's view, as the gc docs suggest for long-lived
+    start-up objects, and a larger young generation makes the full collections rarer. Nothing here
+    depends on when garbage is collected: a run's objects are freed the same, a little later.
+    """
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
 
 def _run_batch(
