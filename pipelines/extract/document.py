@@ -14,6 +14,7 @@ from pipelines.extract.metadata import detect_metadata, unread_metadata
 from pipelines.extract.ocr import ENGINE as OCR_ENGINE
 from pipelines.extract.ocr import OcrRun
 from pipelines.extract.pdf import extract_pdf_tables, ocr_advice, read_page_texts
+from pipelines.extract.pdfium_page import PdfiumPages
 from pipelines.extract.performance import find_performance_tables, performance_pages
 from pipelines.extract.template import template_reason
 from pipelines.extract.text import extract_text_tables
@@ -44,11 +45,16 @@ def extract_document(path: Path) -> ExtractedDocument:
     page_texts: dict[int, str] = {}  # pdfplumber text of the performance pages
     try:
         if fmt == "pdf":
-            pages = read_page_texts(path, garbled, ocr)
-            doc.page_count = len(pages)
-            texts = [TextBlock("\n".join(p.lines), page=p.number) for p in pages if p.number not in garbled]
-            # the performance reader's pages are parsed once, by the table reader
-            tables, warnings = extract_pdf_tables(path, pages, ocr, performance_pages(texts), page_texts)
+            with PdfiumPages() as loaded:  # pages loaded for their text are read for tables too
+                pages = read_page_texts(path, garbled, ocr, keep=loaded)
+                doc.page_count = len(pages)
+                texts = [
+                    TextBlock("\n".join(p.lines), page=p.number) for p in pages if p.number not in garbled
+                ]
+                # the performance reader's pages are parsed once, by the table reader
+                tables, warnings = extract_pdf_tables(
+                    path, pages, ocr, performance_pages(texts), page_texts, loaded
+                )
             warnings = [*ocr.warnings, *warnings]
             doc.ocr_pages = sorted(p for p, read in ocr.pages.items() if read.chars)
             doc.ocr_engine = OCR_ENGINE if doc.ocr_pages else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -41,13 +42,19 @@ _NOTE = re.compile(r"^(注[:：]|说明[:：]|备注[:：]|注\d)")
 _EMPTY_NOTE = re.compile(r"无数据|故本表(为)?空|本表无|没有.{0,30}(收入|支出|经费)")
 MIN_TEXT_CHARS = 20  # fewer than this in the whole file: no usable text layer (a scan)
 SCAN_IMAGE_SHARE = 0.5  # a page with fewer than MIN_PAGE_CHARS and an image this large is a scan
+# a page with fewer characters may be a scan (`_read_scans`) or a page of a file without text
+_SCAN_CHARS = max(MIN_PAGE_CHARS, MIN_TEXT_CHARS)
 
 
 @dataclass
 class PageText:
+    """A page's text from pdfium. Its images are looked for only on a page printing next to no text
+    (`_SCAN_CHARS`), the only pages whose images decide anything (a scan, a file without text):
+    walking every object of a ruled table page for its images costs about as much as its text."""
+
     number: int
     lines: list[str]
-    has_images: bool
+    has_images: bool = False
     image_share: float = 0.0  # the share of the page its largest image covers (a scan: nearly all)
 
     @property
@@ -71,7 +78,10 @@ class _OpenTable:
 
 
 def read_page_texts(
-    path: Path, garbled: dict[int, float] | None = None, ocr: ocr_mod.OcrRun | None = None
+    path: Path,
+    garbled: dict[int, float] | None = None,
+    ocr: ocr_mod.OcrRun | None = None,
+    keep: PdfiumPages | None = None,
 ) -> list[PageText]:
     """Open the file with pdfium and return each page's text; raise SourceFileError when unreadable.
 
@@ -79,7 +89,8 @@ def read_page_texts(
     narrative is read from it, and its share of unreadable characters goes into `garbled`. When
     garbled pages outnumber readable ones the whole file is `garbled_text`. With `ocr` (and OCR
     not switched off), a scanned page — a large image and no text — is read by OCR instead
-    (ocr.py) and the run keeps what it read for the table reader.
+    (ocr.py) and the run keeps what it read for the table reader. With `keep`, the document stays
+    open in it, and the loaded pages it has room for, for the table pass (`extract_pdf_tables`).
     """
     data = path.read_bytes()
     if not data:
@@ -102,29 +113,29 @@ def read_page_texts(
         raise SourceFileError(
             "too_large", f"{n_pages} pages, more than the limit of {limits.max_pages} (YUJUESUAN_MAX_PAGES)"
         )
+    if keep is not None:
+        keep.adopt(doc)
     try:
         for i in range(len(doc)):
             page = doc[i]
             textpage = page.get_textpage()
             text = textpage.get_text_range()
             scores.append(measure_text(text, unicode_map_errors(textpage)))
-            images = _page_images(page)
-            pages.append(
-                PageText(
-                    i + 1,
-                    text.replace("\r\n", "\n").replace("\r", "\n").split("\n"),
-                    bool(images),
-                    _image_share(images, page.get_size()),
-                )
-            )
-            textpage.close()
-            page.close()
+            read = PageText(i + 1, text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+            if read.chars < _SCAN_CHARS:
+                images = _page_images(page)
+                read.has_images, read.image_share = bool(images), _image_share(images, page.get_size())
+            pages.append(read)
+            if keep is None or not keep.hold(i, page, textpage):
+                textpage.close()
+                page.close()
         if ocr is not None and ocr_mod.enabled():
             _read_scans(doc, pages, ocr, _unreadable_pages(pages, scores))
     except pdfium.PdfiumError as exc:
         raise SourceFileError("corrupt", f"page {len(pages) + 1} cannot be read ({exc})") from exc
     finally:
-        doc.close()
+        if keep is None:
+            doc.close()
     if not pages:
         raise SourceFileError("corrupt", "the PDF has no pages")
     if sum(p.chars for p in pages) < MIN_TEXT_CHARS:
@@ -246,13 +257,15 @@ def extract_pdf_tables(
     ocr: ocr_mod.OcrRun | None = None,
     text_pages: Collection[int] = (),
     page_texts: dict[int, str] | None = None,
+    loaded: PdfiumPages | None = None,
 ) -> tuple[list[RawTable], list[str]]:
     """Every catalogued table of the PDF, stitched across pages, plus warnings for the document.
 
     Parsing a page with pdfplumber is most of the cost of reading it, so the pages in `text_pages`
     (those the performance reader reads again) have their pdfplumber text put into `page_texts`
     while they are open here, instead of being parsed a second time. A page read by OCR is left out:
-    its pdfplumber text is that of the file, not of the OCR objects read here.
+    its pdfplumber text is that of the file, not of the OCR objects read here. `loaded`: the file
+    opened by the text pass (`read_page_texts(keep=…)`), whose loaded pages are read here.
     """
     warnings: list[str] = []
     wanted = set(text_pages) if page_texts is not None else set()
@@ -261,17 +274,19 @@ def extract_pdf_tables(
     # the document's kind settles a title a budget and a final account share
     kind = detect_metadata([ln for p in pages[:2] for ln in p.lines]).doc_kind
     clock = budget.current()
-    with opened(path) as pdf, PdfiumPages(path) as fast:
+    with opened(path) as pdf, nullcontext(loaded) if loaded is not None else PdfiumPages(path) as fast:
         for text in pages:
             titled = bool(text.title_codes(kind))
             if not titled and open_table is None:
                 if text.number in wanted and page_texts is not None:
                     page_texts[text.number] = _page_text(fast.parsed(pdf.pages[text.number - 1]))
+                fast.drop(text.number - 1)
                 continue  # narrative page: never sent to the table finder
             page = pdf.pages[text.number - 1]
             scan = ocr.pages.get(text.number) if ocr is not None else None
             if scan is not None:  # the page's objects are what OCR read on its image
                 page._objects = scan.plumber_objects(text.number)
+                fast.drop(text.number - 1)
             else:
                 fast.parsed(page)
             try:

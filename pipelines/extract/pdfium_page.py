@@ -33,39 +33,86 @@ Point = tuple[float, float]
 Segment = tuple[str, list[Point]]  # pdfminer's path operator ("m", "l", "c", "h") and its points
 
 
+# the page objects and characters of the pages the text pass hands over (`PdfiumPages.hold`): some
+# 20–80 MiB of loaded pages: every page of the documents seen but the last two of a 59-page one
+HELD_OBJECTS = 60_000
+
+
 class PdfiumPages:
     """The file opened by pdfium beside pdfplumber, to give pdfplumber's pages their objects
-    without pdfminer parsing them; a page pdfium cannot read as pdfminer would is left to pdfminer."""
+    without pdfminer parsing them; a page pdfium cannot read as pdfminer would is left to pdfminer.
 
-    def __init__(self, path: Path) -> None:
-        self.doc = pdfium.PdfDocument(str(path))
+    Loading a page (its content stream parsed) and its text page is a good part of the cost of
+    reading it, and the text pass (`pdf.read_page_texts`) has just done both for every page: made
+    without a path, this takes over that pass's document and the pages it `hold`s, so the table
+    pass reads them without loading them again. Pages are held up to `HELD_OBJECTS` page objects
+    and characters (a loaded page takes some 300–1,500 bytes for each), so a long document or a
+    page of many thousand drawn shapes is loaded again rather than kept in memory.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.doc: Any = pdfium.PdfDocument(str(path)) if path is not None else None
+        self.held: dict[int, tuple[Any, Any]] = {}  # page index → (page, its text page)
+        self.room = HELD_OBJECTS
 
     def __enter__(self) -> PdfiumPages:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.doc.close()
+        for index in list(self.held):
+            self.drop(index)
+        if self.doc is not None:
+            self.doc.close()
+
+    def adopt(self, doc: Any) -> None:
+        """Take over the text pass's open document (closed when this is)."""
+        self.doc = doc
+
+    def hold(self, index: int, page: Any, textpage: Any) -> bool:
+        """Keep a page of the adopted document loaded with its text page, while there is room;
+        False when there is none (the caller closes them)."""
+        size = _page_count(_address(page.raw) or 0) + textpage.count_chars()
+        if size > self.room:
+            return False
+        self.room -= size
+        self.held[index] = (page, textpage)
+        return True
+
+    def drop(self, index: int) -> None:
+        """Close a held page the table pass has no use for (or is done with)."""
+        held = self.held.pop(index, None)
+        if held is not None:
+            held[1].close()
+            held[0].close()
 
     def parsed(self, page: Any) -> Any:
         """pdfplumber's `page`, its objects read by pdfium where they can be (a page already parsed
         keeps its objects)."""
+        index = page.page_number - 1
         if "_objects" in vars(page):
+            self.drop(index)
             return page
-        fast = self.doc[page.page_number - 1]
+        fast, textpage = self.held.get(index) or (self.doc[index], None)
         try:
-            objects = page_objects(fast, page)
+            objects = page_objects(fast, page, textpage)
         finally:
-            fast.close()
+            if index in self.held:
+                self.drop(index)
+            else:
+                fast.close()
         if objects is not None:
             page._objects = objects
         return page
 
 
-def page_objects(page: Any, plumber_page: Any) -> dict[str, list[Obj]] | None:
+def page_objects(page: Any, plumber_page: Any, textpage: Any = None) -> dict[str, list[Obj]] | None:
     """pdfplumber's `objects` of `plumber_page` read from the same page opened by pdfium, or None
-    when pdfium's reading could differ from pdfminer's (see the module's docstring)."""
+    when pdfium's reading could differ from pdfminer's (see the module's docstring). `textpage`:
+    the page's text page when it is already loaded (one loaded before the page is turned upright
+    is of no use: its characters are placed on the unturned page)."""
     mediabox = tuple(float(v) for v in plumber_page.mediabox)
-    if mediabox[0] or mediabox[1] or not _turn_upright(page, int(plumber_page.rotation or 0) % 360):
+    rotation = int(plumber_page.rotation or 0) % 360
+    if mediabox[0] or mediabox[1] or not _turn_upright(page, rotation):
         return None
     height = float(plumber_page.height)
     doctop = float(plumber_page.initial_doctop)
@@ -78,7 +125,7 @@ def page_objects(page: Any, plumber_page: Any) -> dict[str, list[Obj]] | None:
             texts[obj] = (len(texts), obj, m)
         elif kind == path_kind:
             paths.append((obj, m))
-    chars = _chars(page, texts, height, doctop, number)
+    chars = _chars(page, None if rotation else textpage, texts, height, doctop, number)
     if chars is None:
         return None
     objects: dict[str, list[Obj]] = {"char": chars}
@@ -201,26 +248,38 @@ def _typed(obj: int) -> Any:
 
 
 def _chars(
-    page: Any, texts: dict[int | None, tuple[int, int, Matrix]], height: float, doctop: float, number: int
+    page: Any,
+    loaded: Any,
+    texts: dict[int | None, tuple[int, int, Matrix]],
+    height: float,
+    doctop: float,
+    number: int,
 ) -> list[Obj] | None:
     """The page's characters in content-stream order (pdfminer's): pdfium's text page puts some
-    text objects out of that order, and leaves out those that print only spaces."""
-    textpage = raw.FPDFText_LoadPage(page)
-    if not textpage:
-        return None
-    try:
-        read = _read_chars(textpage, height, doctop, number)
-    finally:
-        raw.FPDFText_ClosePage(textpage)
+    text objects out of that order, and leaves out those that print only spaces. `loaded`: the
+    page's text page when the caller has it (pypdfium2's), else it is loaded here."""
+    if loaded is not None:
+        read = _read_chars(loaded.raw, height, doctop, number)
+    else:
+        textpage = raw.FPDFText_LoadPage(page)
+        if not textpage:
+            return None
+        try:
+            read = _read_chars(textpage, height, doctop, number)
+        finally:
+            raw.FPDFText_ClosePage(textpage)
     if read is None:
         return None
-    seen = {key for key, _ in read}
+    keys, chars = read
+    seen = set(keys)
     for key, (_, obj, ctm) in texts.items():
         if key not in seen and (space := _blank(_typed(obj), ctm, height, doctop, number)) is not None:
-            read.append((key, space))
+            keys.append(key)
+            chars.append(space)
     last = len(texts)
     place = {key: at for key, (at, _, _) in texts.items()}
-    return [c for _, c in sorted(read, key=lambda oc: place.get(oc[0], last))]
+    ranks = [place.get(key, last) for key in keys]
+    return [chars[i] for i in sorted(range(len(chars)), key=ranks.__getitem__)]
 
 
 def _blank(obj: Any, ctm: Matrix, height: float, doctop: float, number: int) -> Obj | None:
@@ -267,16 +326,24 @@ def _blank(obj: Any, ctm: Matrix, height: float, doctop: float, number: int) -> 
 
 def _read_chars(
     textpage: Any, height: float, doctop: float, number: int
-) -> list[tuple[int | None, Obj]] | None:
-    """Each character pdfium's text page holds, as pdfminer's char. What is the same for every
-    character of a text object (its font, font size and matrix) is asked of pdfium once per object,
-    a glyph's advance once per font, size and character: a ctypes call costs more than the arithmetic."""
+) -> tuple[list[int | None], list[Obj]] | None:
+    """Each character pdfium's text page holds, as pdfminer's char, and the text object it is in.
+
+    A ctypes call, a `round` and building a tuple each cost more than the arithmetic, and this is
+    done for every character of every table page: what is the same for every character of a text
+    object (its font, font size and matrix) is asked of pdfium once per object, a glyph's advance
+    once per font, size and character, a baseline's box once, and a coordinate is rounded once per
+    page (table columns repeat the same x row after row). Whether a character was generated is asked
+    of blanks only: pdfium generates nothing but spaces and line breaks (`GenerateCharInfo` and the
+    spaces `CPDF_TextPage::ProcessTextObject` puts between a text object's glyphs)."""
     fonts: dict[int | None, tuple[float, str] | None] = {}  # font → (descent per em, name)
-    # text object → (font name, descent per em, font size, font, a, b, c, d), or None when pdfminer's
-    # box cannot be made this way: no font metrics or size, or text turned, mirrored or vertical
-    objects: dict[int | None, tuple[Any, ...] | None] = {}
-    advances: dict[tuple[int | None, int, float], float | None] = {}  # (font, code, size) → advance
-    lines: dict[tuple[float, ...], tuple[float, ...]] = {}  # chars on one baseline share their box's y
+    # text object → (font name, descent per em, font size, matrix a b c d, its font's advances at
+    # its size: code → advance, its baselines: y → vertical box); a text object whose box cannot
+    # be made pdfminer's way (no font metrics or size; text turned, mirrored or vertical) ends it
+    objects: dict[int | None, tuple[Any, ...]] = {}
+    advances: dict[tuple[int | None, float], dict[int, float]] = {}  # (font, size) → code → advance
+    baselines: dict[tuple[float, float, float], dict[float, tuple[float, ...]]] = {}
+    rounded: dict[float, float] = {}  # x → round(x, 4), for every x but a zero (its sign is kept)
     x, y = ctypes.c_double(), ctypes.c_double()
     m = raw.FS_MATRIX()
     size = ctypes.c_float()
@@ -292,82 +359,92 @@ def _read_chars(
     )
     origin = _char_origin
     at_x, at_y, at_m = ctypes.addressof(x), ctypes.addressof(y), ctypes.addressof(m)
+    blanks = _GENERATED
     base = doctop + height
-    out: list[tuple[int | None, Obj]] = []
+    keys: list[int | None] = []
+    chars: list[Obj] = []
+    last_key: int | None = -1  # no text object's address
+    add_key, add_char = keys.append, chars.append
     for i in range(raw.FPDFText_CountChars(textpage)):
         code = unicode_of(page, i)
-        if generated(page, i):
+        if code in blanks and generated(page, i):
             continue  # a space or line break pdfium inferred (or put in place of a printed space)
         if map_error(page, i) == 1:
             return None
         key = text_object(page, i)
-        if key in objects:
-            known = objects[key]
-        else:
-            font_key = _text_font(key)
-            if font_key not in fonts:
-                fonts[font_key] = _font(raw.FPDFText_GetTextObject(textpage, i))
-            font = fonts[font_key]
-            fontsize = float(size.value) if _font_size(key, size_ref) else None
-            if not _char_matrix(page, i, at_m):
-                return None
-            upright = not (m.b or m.c or m.a <= 0 or m.d <= 0)
-            known = objects[key] = (
-                (font[1], font[0], fontsize, font_key, m.a, m.b, m.c, m.d)
-                if font is not None and fontsize is not None and upright
-                else None
-            )
-        if known is None:
-            return None
-        fontname, descent, fontsize, font_key, a, b, c, d = known
-        step = (font_key, code, fontsize)
-        if step in advances:
-            advance = advances[step]
-        else:
-            advance = advances[step] = (
-                width.value if _glyph_width(font_key, code, fontsize, width_ref) else None
-            )
+        if key != last_key:  # a text object's characters mostly come one after another
+            known = objects.get(key)
+            if known is None:
+                font_key = _text_font(key)
+                if font_key not in fonts:
+                    fonts[font_key] = _font(raw.FPDFText_GetTextObject(textpage, i))
+                font = fonts[font_key]
+                if font is None or not _font_size(key, size_ref) or not _char_matrix(page, i, at_m):
+                    return None
+                if m.b or m.c or m.a <= 0 or m.d <= 0:
+                    return None
+                fontsize = float(size.value)
+                known = objects[key] = (
+                    font[1],
+                    font[0],
+                    fontsize,
+                    m.a,
+                    m.b,
+                    m.c,
+                    m.d,
+                    advances.setdefault((font_key, fontsize), {}),
+                    baselines.setdefault((m.d, font[0], fontsize), {}),
+                    font_key,
+                )
+            fontname, descent, fontsize, a, b, c, d, widths, lines, font_key = known
+            last_key = key
+        advance = widths.get(code)
         if advance is None:
-            return None
+            if not _glyph_width(font_key, code, fontsize, width_ref):
+                return None
+            advance = widths[code] = width.value
         origin(page, i, at_x, at_y)
         xv, yv = x.value, y.value
-        # what the vertical box is computed from (a zero is not shared: its sign is kept)
-        baseline = (d, descent, fontsize, yv)
-        if (vertical := lines.get(baseline)) is None or not (yv and fontsize):
+        if not (yv and fontsize) or (vertical := lines.get(yv)) is None:
             oy = round(yv, 4)
             y0 = round(d * descent * fontsize + oy, 4)
             y1 = round(d * (descent * fontsize + fontsize) + oy, 4)
-            vertical = lines[baseline] = (oy, y0, y1, y1 - y0, height - y1, height - y0, base - y1)
+            vertical = lines[yv] = (oy, y0, y1, y1 - y0, height - y1, height - y0, base - y1)
         oy, y0, y1, tall, top, bottom, doc_top = vertical
-        x0 = round(xv, 4)
+        if not xv or (x0 := rounded.get(xv)) is None:
+            x0 = rounded[xv] = round(xv, 4)
         # the advance the font's widths give (pdfminer's): pdfium's loose box would stretch to
         # the glyph's outline where it is wider (a comma of a non-embedded CJK font, 积 at 1016)
-        x1 = round(xv + a * advance, 4)
-        out.append(
-            (
-                key,
-                {
-                    "object_type": "char",
-                    "page_number": number,
-                    "text": chr(code),
-                    "fontname": fontname,
-                    "size": tall,
-                    "adv": (x1 - x0) / a,
-                    "upright": True,
-                    "matrix": (a, b, c, d, x0, oy),
-                    "x0": x0,
-                    "x1": x1,
-                    "y0": y0,
-                    "y1": y1,
-                    "top": top,
-                    "bottom": bottom,
-                    "doctop": doc_top,
-                    "width": x1 - x0,
-                    "height": tall,
-                },
-            )
+        end = xv + a * advance
+        if not end or (x1 := rounded.get(end)) is None:
+            x1 = rounded[end] = round(end, 4)
+        wide = x1 - x0
+        add_key(key)
+        add_char(
+            {
+                "object_type": "char",
+                "page_number": number,
+                "text": chr(code),
+                "fontname": fontname,
+                "size": tall,
+                "adv": wide / a,
+                "upright": True,
+                "matrix": (a, b, c, d, x0, oy),
+                "x0": x0,
+                "x1": x1,
+                "y0": y0,
+                "y1": y1,
+                "top": top,
+                "bottom": bottom,
+                "doctop": doc_top,
+                "width": wide,
+                "height": tall,
+            }
         )
-    return out
+    return keys, chars
+
+
+_GENERATED = frozenset(map(ord, " \r\n"))  # the only characters pdfium's text page generates
 
 
 def _r(v: float) -> float:
@@ -462,9 +539,10 @@ def _matrix_at(obj: int) -> Matrix:
     return (fm.a, fm.b, fm.c, fm.d, fm.e, fm.f)
 
 
-def _segments(path: int, m: Matrix) -> list[Segment]:
+def _segments(path: int, m: Matrix, rounded: dict[float, float]) -> list[Segment]:
     """The path as pdfminer's operators, points in page space: pdfium marks a closing point where
-    pdfminer records an "h", and keeps a curve as three points where pdfminer has one "c"."""
+    pdfminer records an "h", and keeps a curve as three points where pdfminer has one "c".
+    `rounded`: coordinates already rounded on the page (a ruling's ends are its neighbours')."""
     out: list[Segment] = []
     fx, fy = ctypes.c_float(), ctypes.c_float()
     fx_ref, fy_ref = ctypes.byref(fx), ctypes.byref(fy)
@@ -475,7 +553,12 @@ def _segments(path: int, m: Matrix) -> list[Segment]:
         seg = _path_segment(path, i)
         _segment_point(seg, fx_ref, fy_ref)
         x, y = fx.value, fy.value
-        point = (round(a * x + c * y + e, 4), round(b * x + d * y + f, 4))  # _apply, then _r
+        px, py = a * x + c * y + e, b * x + d * y + f  # _apply, then _r (a zero keeps its sign)
+        if not px or (rx := rounded.get(px)) is None:
+            rx = rounded[px] = round(px, 4)
+        if not py or (ry := rounded.get(py)) is None:
+            ry = rounded[py] = round(py, 4)
+        point = (rx, ry)
         kind = _segment_type(seg)
         if kind == bezier_to:
             bezier.append(point)
@@ -500,6 +583,7 @@ def _paths(
 ) -> Iterator[Obj]:
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     fill_ref, stroke_ref = ctypes.byref(fill), ctypes.byref(stroke)
+    rounded: dict[float, float] = {}
     for path, m in paths:
         if not _draw_mode(path, fill_ref, stroke_ref):
             continue
@@ -513,7 +597,7 @@ def _paths(
             "stroking_color": _color(pdf, path, _stroke_color, raw.FPDFPageObj_GetRenderedStrokePattern),
             "non_stroking_color": _color(pdf, path, _fill_color, raw.FPDFPageObj_GetRenderedFillPattern),
         }
-        segments = _segments(path, m)
+        segments = _segments(path, m, rounded)
         shape = "".join(op for op, _ in segments)
         for sub in _SUBPATH.finditer(shape):
             obj = _layout_object(segments[sub.start() : sub.end()])

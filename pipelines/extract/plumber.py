@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import re
 import statistics
 from collections import defaultdict
@@ -61,12 +62,43 @@ def words_within(page: Any, bbox: BBox, **settings: Any) -> list[dict[str, Any]]
     box off the page): pdfplumber's crop filters every line, rect and curve of the page too, which
     words never use, so only the characters are filtered here."""
     test_proposed_bbox(bbox, page.bbox)
-    chars = chars_within(page.chars, bbox)
+    page_chars = page.chars
+    key = (tuple(bbox), tuple(sorted(settings.items())))
+    found = _LAST_WORDS.get(page_chars, key)
+    if found is not None:
+        return list(found)
+    chars = chars_within(page_chars, bbox)
     if settings.keys() <= {"x_tolerance", "y_tolerance", "keep_blank_chars"} and not settings.get(
         "keep_blank_chars"
     ):
-        return plumber_text.words(chars, settings.get("x_tolerance", 3), settings.get("y_tolerance", 3))
-    return extract_words(chars, **settings)
+        words = plumber_text.words(chars, settings.get("x_tolerance", 3), settings.get("y_tolerance", 3))
+    else:
+        words = extract_words(chars, **settings)
+    _LAST_WORDS.keep(page_chars, key, words)
+    return list(words)
+
+
+class _LastWords:
+    """The words of the region last asked for. A table's region is asked for twice, once for its
+    grid (`word_grid`) and once for the numbers printed there (`regions.region_numbers`), and
+    grouping characters into words is most of either. The entry holds the page's list of characters
+    itself, so that an identity match is that list, unchanged (pdfplumber replaces a page's objects,
+    never edits them); one entry only, so no more than one page's characters outlive their page.
+    Callers get a copy of the list and never change a word."""
+
+    def __init__(self) -> None:
+        self.entry: tuple[list[dict[str, Any]], tuple[Any, ...], list[dict[str, Any]]] | None = None
+
+    def get(self, chars: list[dict[str, Any]], key: tuple[Any, ...]) -> list[dict[str, Any]] | None:
+        if self.entry is not None and self.entry[0] is chars and self.entry[1] == key:
+            return self.entry[2]
+        return None
+
+    def keep(self, chars: list[dict[str, Any]], key: tuple[Any, ...], words: list[dict[str, Any]]) -> None:
+        self.entry = (chars, key, words)
+
+
+_LAST_WORDS = _LastWords()
 
 
 def chars_within(chars: list[dict[str, Any]], bbox: BBox) -> list[dict[str, Any]]:
@@ -215,18 +247,14 @@ def intersections_to_cells(intersections: Intersections) -> list[BBox]:
         by_y[pt[1]].append(pt)
     at_x = {pt: i for pts in by_x.values() for i, pt in enumerate(pts)}
     at_y = {pt: i for pts in by_y.values() for i, pt in enumerate(pts)}
-    sets: dict[tuple[tuple[float, float], str], set[BBox]] = {}
-
-    def edge_set(pt: tuple[float, float], kind: str) -> set[BBox]:
-        key = (pt, kind)
-        if key not in sets:
-            sets[key] = {obj_to_bbox(e) for e in intersections[pt][kind]}
-        return sets[key]
+    # each point's vertical and horizontal edges by their boxes, as pdfplumber compares them
+    v_edges = {pt: set(map(obj_to_bbox, found["v"])) for pt, found in intersections.items()}
+    h_edges = {pt: set(map(obj_to_bbox, found["h"])) for pt, found in intersections.items()}
 
     def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
-        if p1[0] == p2[0] and edge_set(p1, "v") & edge_set(p2, "v"):
+        if p1[0] == p2[0] and not v_edges[p1].isdisjoint(v_edges[p2]):
             return True
-        return p1[1] == p2[1] and bool(edge_set(p1, "h") & edge_set(p2, "h"))
+        return p1[1] == p2[1] and not h_edges[p1].isdisjoint(h_edges[p2])
 
     cells: list[BBox] = []
     for pt in points:
@@ -441,11 +469,17 @@ def word_grid(page: Any, region: BBox, bands: Bands | None = None) -> tuple[list
 def _lines(words: list[Word], height: float) -> list[Line]:
     """Words grouped by the vertical centre of their printed line."""
     lines: list[Line] = []
+    centres: list[float] = []  # of the last line's words, whose mean (`_mid`) the next word is held to
     for w in sorted(words, key=lambda w: ((w["top"] + w["bottom"]) / 2, w["x0"])):
-        if lines and abs(_mid(lines[-1]) - (w["top"] + w["bottom"]) / 2) <= _SAME_LINE * height:
+        if (
+            lines
+            and abs(math.fsum(centres) / len(centres) - (w["top"] + w["bottom"]) / 2) <= _SAME_LINE * height
+        ):
             lines[-1].append(w)
+            centres.append(_centre(w))
         else:
             lines.append([w])
+            centres = [_centre(w)]
     return [sorted(ln, key=lambda w: w["x0"]) for ln in lines]
 
 
@@ -462,9 +496,10 @@ def _rows_on_baselines(lines: list[Line], height: float) -> list[Line]:
     out: list[Line] = []
     for ln in lines:
         prev = out[-1] if out else None
+        mid = _mid(ln)
         if (
             prev is not None
-            and min(abs(_mid([w]) - _mid(ln)) for w in prev) < _SAME_ROW * height
+            and min(abs(_centre(w) - mid) for w in prev) < _SAME_ROW * height
             and not _overlap_x(prev, ln)
             and _kinds(prev) != _kinds(ln)
         ):
@@ -479,8 +514,14 @@ def _kinds(line: Line) -> tuple[bool, bool]:
     return any(is_amount(w["text"]) for w in line), any(not is_amount(w["text"]) for w in line)
 
 
+def _centre(w: Word) -> float:
+    return (float(w["top"]) + float(w["bottom"])) / 2
+
+
 def _mid(line: Line) -> float:
-    return statistics.fmean((float(w["top"]) + float(w["bottom"])) / 2 for w in line)
+    """The mean of the words' vertical centres, summed exactly (`statistics.fmean`, without the
+    cost of its generality: this is asked for every word of a table)."""
+    return math.fsum([_centre(w) for w in line]) / len(line)
 
 
 def _top(line: Line) -> float:
@@ -717,8 +758,9 @@ def _children(
 def _band_of(bands: Bands, w: Word) -> int:
     """The band a word belongs to: the one it overlaps most, else the nearest."""
     best, best_overlap = -1, 0.0
+    x0, x1 = w["x0"], w["x1"]
     for k, (a, b) in enumerate(bands):
-        overlap = min(b, w["x1"]) - max(a, w["x0"])
+        overlap = (x1 if x1 < b else b) - (x0 if x0 > a else a)  # min(b, x1) - max(a, x0), asked often
         if overlap > best_overlap:
             best, best_overlap = k, overlap
     if best >= 0:

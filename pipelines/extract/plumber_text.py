@@ -10,15 +10,17 @@ into words where pdfplumber cuts them — and hand any other case (a turned char
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import groupby
-from operator import itemgetter
+from operator import is_, itemgetter
 from typing import Any
 
 from pdfplumber.utils.text import LIGATURES, extract_text, extract_words
 
 Obj = dict[str, Any]
 
-_X0 = itemgetter("x0")
+_X0, _X1, _TOP, _BOTTOM, _UPRIGHT = (itemgetter(k) for k in ("x0", "x1", "top", "bottom", "upright"))
+_IS_TRUE = partial(is_, True)
 
 
 def _cluster(values: list[float], tolerance: float) -> dict[float, int]:
@@ -39,7 +41,7 @@ def _cluster(values: list[float], tolerance: float) -> dict[float, int]:
 
 def _lines_of(chars: list[Obj], tolerance: float) -> list[list[Obj]]:
     """pdfplumber's `cluster_objects(chars, top, tolerance)` then each line sorted by x0."""
-    tops = [c["top"] for c in chars]
+    tops = list(map(_TOP, chars))
     cluster = _cluster(tops, tolerance)
     ids = [cluster[t] for t in tops]
     order = sorted(range(len(chars)), key=ids.__getitem__)
@@ -52,34 +54,33 @@ def _split(chars: list[Obj], x_tolerance: float, y_tolerance: float) -> list[lis
     """The chars of each word, as pdfplumber's `WordExtractor.iter_extract_tuples` groups them for
     upright chars, default directions, blanks dropped, no punctuation split, in its order."""
     out: list[list[Obj]] = []
+    append = out.append
     for line in _lines_of(chars, y_tolerance):
         current: list[Obj] = []
+        last_x0 = last_x1 = last_top = 0.0  # of the word's last char, once the word has one
         for char in line:
             text = char["text"]
             if text.isspace():
                 if current:
-                    out.append(current)
+                    append(current)
                 current = []
             elif text == "":  # pdfplumber's punctuation test (`"" in ""`): a word of its own
                 if current:
-                    out.append(current)
-                out.append([char])
+                    append(current)
+                append([char])
                 current = []
-            elif current:
-                prev = current[-1]
-                if (
-                    char["x0"] < prev["x0"]
-                    or char["x0"] > prev["x1"] + x_tolerance
-                    or abs(char["top"] - prev["top"]) > y_tolerance
-                ):
-                    out.append(current)
+            else:
+                x0, top = char["x0"], char["top"]
+                if not current:
+                    current = [char]
+                elif x0 < last_x0 or x0 > last_x1 + x_tolerance or abs(top - last_top) > y_tolerance:
+                    append(current)
                     current = [char]
                 else:
                     current.append(char)
-            else:
-                current = [char]
+                last_x0, last_x1, last_top = x0, char["x1"], top
         if current:
-            out.append(current)
+            append(current)
     return out
 
 
@@ -129,7 +130,7 @@ def _merged(chars: list[Obj]) -> tuple[Obj, list[Obj]]:
 
 
 def _upright(chars: list[Obj]) -> bool:
-    return all(c["upright"] is True for c in chars)
+    return all(map(_IS_TRUE, map(_UPRIGHT, chars)))
 
 
 def words(chars: list[Obj], x_tolerance: float = 3, y_tolerance: float = 3) -> list[Obj]:
@@ -150,7 +151,7 @@ def text(chars: list[Obj]) -> str:
     if len(found) == 1:
         return _spelled(found[0])
     spelled = [_spelled(cs) for cs in found]
-    tops = [min(c["top"] for c in cs) for cs in found]  # a word's top (merge_chars)
+    tops = [min(map(_TOP, cs)) for cs in found]  # a word's top (merge_chars)
     cluster = _cluster(tops, 3)
     ids = [cluster[t] for t in tops]
     order = sorted(range(len(found)), key=ids.__getitem__)
@@ -171,7 +172,7 @@ def _line_words(page: Any) -> list[list[tuple[str, list[Obj]]]] | None:
         return None
     # pdfplumber's text map keeps the words in extraction order (presorted) and starts a line where
     # the cluster of a word's top (its chars' highest, merge_chars) changes
-    tops = [min(c["top"] for c in cs) for _, cs in found]
+    tops = [min(map(_TOP, cs)) for _, cs in found]
     cluster = _cluster(tops, 3)
     ids = [cluster[t] for t in tops]
     return [[found[i] for i in members] for _, members in groupby(range(len(found)), key=ids.__getitem__)]
@@ -213,10 +214,10 @@ def text_lines(page: Any) -> list[Obj] | None:
         out.append(
             {
                 "text": text,
-                "x0": min(c["x0"] for c in boxed),
-                "top": min(c["top"] for c in boxed),
-                "x1": max(c["x1"] for c in boxed),
-                "bottom": max(c["bottom"] for c in boxed),
+                "x0": min(map(_X0, boxed)),
+                "top": min(map(_TOP, boxed)),
+                "x1": max(map(_X1, boxed)),
+                "bottom": max(map(_BOTTOM, boxed)),
             }
         )
     return out

@@ -17,7 +17,14 @@ from typing import Any
 
 from pipelines.extract.camelot import camelot_grid
 from pipelines.extract.pdfium_page import PdfiumPages
-from pipelines.extract.plumber import ruled_grids, table_texts, word_grid, words_within
+from pipelines.extract.plumber import (
+    LinearTableFinder,
+    opened,
+    ruled_grids,
+    table_texts,
+    word_grid,
+    words_within,
+)
 from pipelines.extract.types import BBox, PrintedNumber, RawRow, RawTable
 
 # 1,205.00 · 2218.51 · 36 · -3.20 · (3.20): what a printed figure looks like once spaces are gone
@@ -80,11 +87,9 @@ def candidate_pages(
     or at the caller's `edges` where the header gives none.
     An engine that finds nothing on a page returns no rows for it.
     """
-    import pdfplumber
-
     pages: list[list[RawRow]] = []
     bands = None
-    with pdfplumber.open(path) as pdf, PdfiumPages(path) as fast:
+    with opened(path) as pdf, PdfiumPages(path) as fast:
         for number, region in table.regions:
             page = pdf.pages[number - 1]
             _PARSED.restore(path, page)
@@ -200,7 +205,7 @@ def _edge_rows(page: Any, region: BBox, edges: list[float]) -> list[RawRow]:
     x0, top, x1, bottom = region
     crop = page.crop((max(x0, 0), max(top, 0), min(x1, page.width), min(bottom, page.height)))
     rows: list[RawRow] = []
-    for table in crop.find_tables(settings):
+    for table in LinearTableFinder(crop, settings).tables:  # `crop.find_tables`, the same tables
         table_rows = table.rows
         for row, texts in zip(table_rows, table_texts(table, table_rows), strict=True):
             rows.append(RawRow(tuple(t or "" for t in texts), page=page.page_number, bbox=row.bbox))

@@ -208,6 +208,7 @@ def _pdf_coverage(table: RawTable, facts: list[dict[str, Any]], out: Assessment)
         for c, ms in members.items()
     }
     spans = {c: _ColumnSpan.of(table.printed, ms) for c, ms in members.items()}
+    value_bands = [band for ms in members.values() for band in _clusters(table.printed, ms)]
     pages_rows = _data_span(facts)
     # a 合计 line printed again on a later page with the same figures is one row (pdf.py keeps it once)
     totals = {
@@ -226,7 +227,7 @@ def _pdf_coverage(table: RawTable, facts: list[dict[str, Any]], out: Assessment)
             out.printed += 1
             out.placed += 1
             continue
-        if bare and not _in_value_band(n, bands, pages_rows):
+        if bare and not _in_value_band(n, value_bands, pages_rows):
             continue  # a code, 行次, 栏次 or page number: not a figure a fact should hold
         if any(text == n.text and page != n.page for text, page in totals):
             continue  # the repeated 合计 of a continuation page
@@ -292,8 +293,26 @@ def _data_span(facts: list[dict[str, Any]]) -> dict[int, tuple[float, float]]:
     return span
 
 
+def _clusters(printed: list[PrintedNumber], members: list[int]) -> list[tuple[float, float]]:
+    """The x bands a column's placed numbers print in: overlapping boxes make one band.
+
+    A column prints its figures one above another, so they overlap; one header printed in two
+    panels (D09's 决算数 left and right, with the right panel's 行次 between) makes two bands,
+    not one band across the other panel's columns.
+    """
+    boxes = sorted((printed[i].bbox[0], printed[i].bbox[2]) for i in members)
+    out = [boxes[0]]
+    for x0, x1 in boxes[1:]:
+        a, b = out[-1]
+        if x0 <= b + 1:
+            out[-1] = (a, max(b, x1))
+        else:
+            out.append((x0, x1))
+    return out
+
+
 def _in_value_band(
-    n: PrintedNumber, bands: dict[tuple[Any, ...], tuple[float, float]], span: dict[int, tuple[float, float]]
+    n: PrintedNumber, bands: list[tuple[float, float]], span: dict[int, tuple[float, float]]
 ) -> bool:
     """A bare integer counts as a figure when it sits inside a value column among the data rows.
 
@@ -305,7 +324,7 @@ def _in_value_band(
     top, bottom = span[n.page]
     if not top - _ROW_SLACK <= _mid_y(n.bbox) <= bottom + _ROW_SLACK:
         return False
-    return any(a - 1 <= n.bbox[0] and n.bbox[2] <= b + 1 for a, b in bands.values())
+    return any(a - 1 <= n.bbox[0] and n.bbox[2] <= b + 1 for a, b in bands)
 
 
 def _where(n: PrintedNumber, why: str) -> dict[str, Any]:

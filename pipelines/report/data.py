@@ -8,7 +8,6 @@ templates are listed apart and never counted with the documents.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -359,44 +358,18 @@ def rule_summary(docs: list[DocumentQuality]) -> list[RuleSummary]:
     return out
 
 
+@dataclass
 class DocumentFacts:
-    """A document's printed rows, fetched once, to place each failing check on its page or line."""
+    """What the report needs of a document's printed rows and text to place its failing checks on
+    their page or line: the cells of the failing rows only, each table's top on each page, its title
+    and first page, and the text lines and pages the checks point at. See `document_facts`."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, document_id: str) -> None:
-        self.rows: dict[tuple[str, int], list[Fact]] = defaultdict(list)
-        self.table_tops: dict[tuple[str, int], float] = {}
-        self.titles: dict[str, str] = {}
-        self.first_pages: dict[str, int] = {}
-        self.lines: dict[int, str] = {}
-        self.pages: dict[int, str] = {}
-        for r in con.execute(
-            """
-            select table_code, row_no, panel, func_code, econ_code, line_label, line_key, measure,
-                   column_header, value_printed, page, line_no, row_top, row_bottom
-            from fact_line_item where document_id = ?
-            order by table_code, row_no, rowid
-            """,
-            [document_id],
-        ).fetchall():
-            fact = Fact(*r[2:])
-            self.rows[(r[0], r[1])].append(fact)
-            if fact.page is not None and fact.row_top is not None:
-                key = (r[0], fact.page)
-                self.table_tops[key] = min(self.table_tops.get(key, fact.row_top), fact.row_top)
-        for code, title, page_start in con.execute(
-            "select table_code, table_title, page_start from doc_table where document_id = ?", [document_id]
-        ).fetchall():
-            self.titles[code] = title
-            if page_start is not None:
-                self.first_pages[code] = page_start
-        if _has_table(con, "doc_text"):
-            for page, line_no, text in con.execute(
-                "select page, line_no, text from doc_text where document_id = ?", [document_id]
-            ).fetchall():
-                if line_no is not None:
-                    self.lines[line_no] = text
-                elif page is not None:
-                    self.pages[page] = text
+    rows: dict[tuple[str, int], list[Fact]] = field(default_factory=dict)
+    table_tops: dict[tuple[str, int], float] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+    first_pages: dict[str, int] = field(default_factory=dict)
+    lines: dict[int, str] = field(default_factory=dict)
+    pages: dict[int, str] = field(default_factory=dict)
 
     def snippet(self, page: int, phrase: str, context: int = 60) -> tuple[str, str, str] | None:
         """The page's text around the first occurrence of phrase (whitespace ignored, as text rules do)."""
@@ -437,6 +410,77 @@ class DocumentFacts:
     def cell(cells: list[Fact], measure: str | None) -> Fact | None:
         hits = [c for c in cells if c.measure == measure]
         return hits[0] if len(hits) == 1 else None
+
+
+def document_facts(con: duckdb.DuckDBPyConnection, docs: list[DocumentQuality]) -> dict[str, DocumentFacts]:
+    """The facts of every document with failing checks, in four queries for all of them.
+
+    Only the rows and text lines the failing checks name are fetched (a document prints thousands of
+    cells, a check points at one row); each table's top per page is taken in SQL.
+    """
+    out = {d.document_id: DocumentFacts() for d in docs if d.groups}
+    if not out:
+        return out
+    ids = list(out)
+    checks = [(d.document_id, c) for d in docs for g in d.groups for c in g.failures]
+    wanted = {
+        (doc_id, c.table_code, c.row_no)
+        for doc_id, c in checks
+        if c.table_code is not None and c.row_no is not None
+    }
+    line_nos = {c.line_no for _, c in checks if c.line_no is not None}
+    pages = {c.page for _, c in checks if c.page is not None and c.row_key}
+    if wanted:
+        doc_ids, codes, row_nos = (list(x) for x in zip(*sorted(wanted), strict=True))
+        for r in con.execute(
+            """
+            with wanted as (select unnest(?) as document_id, unnest(?) as table_code, unnest(?) as row_no)
+            select f.document_id, f.table_code, f.row_no, f.panel, f.func_code, f.econ_code, f.line_label,
+                   f.line_key, f.measure, f.column_header, f.value_printed, f.page, f.line_no, f.row_top,
+                   f.row_bottom
+            from fact_line_item f semi join wanted w using (document_id, table_code, row_no)
+            order by f.document_id, f.table_code, f.row_no, f.rowid
+            """,
+            [doc_ids, codes, row_nos],
+        ).fetchall():
+            fact = Fact(*r[3:])
+            out[r[0]].rows.setdefault((r[1], r[2]), []).append(fact)
+            if fact.line_no is not None:
+                line_nos.add(fact.line_no)
+    for doc_id, code, page, top in con.execute(
+        """
+        select document_id, table_code, page, min(row_top) from fact_line_item
+        where document_id in (select unnest(?)) and page is not null and row_top is not null
+        group by document_id, table_code, page
+        """,
+        [ids],
+    ).fetchall():
+        out[doc_id].table_tops[(code, page)] = top
+    for doc_id, code, title, page_start in con.execute(
+        """
+        select document_id, table_code, table_title, page_start from doc_table
+        where document_id in (select unnest(?)) order by rowid
+        """,
+        [ids],
+    ).fetchall():
+        out[doc_id].titles[code] = title
+        if page_start is not None:
+            out[doc_id].first_pages[code] = page_start
+    if (line_nos or pages) and _has_table(con, "doc_text"):
+        for doc_id, page, line_no, text in con.execute(
+            """
+            select document_id, page, line_no, text from doc_text
+            where document_id in (select unnest(?))
+              and (line_no in (select unnest(?)) or (line_no is null and page in (select unnest(?))))
+            order by document_id, block_no
+            """,
+            [ids, sorted(line_nos), sorted(pages)],
+        ).fetchall():
+            if line_no is not None:
+                out[doc_id].lines[line_no] = text
+            elif page is not None:
+                out[doc_id].pages[page] = text
+    return out
 
 
 def quality_lines(con: duckdb.DuckDBPyConnection, document_ids: list[str]) -> dict[str, str]:

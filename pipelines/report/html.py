@@ -35,6 +35,7 @@ from pipelines.report.data import (
     Fact,
     FailedDocument,
     RuleSummary,
+    document_facts,
     load_documents,
     rule_summary,
     set_aside,
@@ -289,14 +290,13 @@ def build_report(
     pictures = 0
     with nullcontext(renderer) if renderer is not None else PageRenderer() as renderer:
         opened = renderer.opened
+        facts = document_facts(con, docs)
         for doc in docs:
             if not doc.groups:
                 continue
             t0 = time.perf_counter()
             source, why_not = source_file(doc, warehouse) if doc.file_format == "pdf" else (None, None)
-            pictures += attach_evidence(
-                doc, DocumentFacts(con, doc.document_id), renderer, source, why_not, max_pictures
-            )
+            pictures += attach_evidence(doc, facts[doc.document_id], renderer, source, why_not, max_pictures)
             doc.render_seconds = time.perf_counter() - t0
         renders = renderer.opened - opened
     return Report(

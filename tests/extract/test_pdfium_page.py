@@ -11,7 +11,8 @@ import pdfplumber
 import pypdfium2 as pdfium
 import pytest
 
-from pipelines.extract.pdfium_page import page_objects
+from pipelines.extract.pdf import read_page_texts
+from pipelines.extract.pdfium_page import PdfiumPages, page_objects
 from pipelines.extract.plumber import _visible
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
@@ -53,3 +54,33 @@ def test_objects_match_pdfminer(name: str, number: int) -> None:
             assert lines == [ln["text"] for ln in slow_page.extract_text_lines(return_chars=False)]
     finally:
         doc.close()
+
+
+@pytest.mark.parametrize(("name", "number"), PAGES)
+def test_pages_held_from_the_text_pass_read_the_same(name: str, number: int) -> None:
+    """A page the text pass loaded and handed over (its text page loaded before the page was turned
+    upright, for a page printed turned) gives the objects of a page loaded afresh."""
+    path = REAL / name
+    with pdfplumber.open(path) as plumber, PdfiumPages(path) as fresh:
+        expected = repr(fresh.parsed(plumber.pages[number - 1]).objects)
+    with PdfiumPages() as held, pdfplumber.open(path) as plumber:
+        read_page_texts(path, keep=held)
+        assert number - 1 in held.held
+        page = held.parsed(plumber.pages[number - 1])
+        assert number - 1 not in held.held  # closed once read
+        assert repr(page.objects) == expected
+
+
+def test_pages_are_held_within_their_room() -> None:
+    """A document larger than the room held for it has its first pages held, the others loaded
+    again by the table pass."""
+    path = REAL / PAGES[0][0]
+    with PdfiumPages() as everything:
+        pages = read_page_texts(path, keep=everything)
+        assert sorted(everything.held) == list(range(len(pages)))
+        first = everything.held[0]
+        size = first[1].count_chars() + len(list(first[0].get_objects(max_depth=1)))
+    with PdfiumPages() as room:
+        room.room = size
+        read_page_texts(path, keep=room)
+        assert sorted(room.held) == [0]

@@ -113,3 +113,25 @@ def test_corner_cases_read_as_pdfplumber(name: str) -> None:
     else:
         assert repr(lines) == repr(page.textmap().extract_text_lines(return_chars=False))
     assert plumber_text.page_text(page) == page.extract_text()
+
+
+def test_region_words_follow_the_page_objects() -> None:
+    """A region's words are asked for twice and kept in between: asked again after the page's
+    objects were replaced (the next page, a page OCR read), they are the new objects' words, and
+    a caller changing its list of words changes no later answer."""
+    path = REAL / PAGES[0][0]
+    with pdfplumber.open(path) as pdf, PdfiumPages(path) as fast:
+        page = fast.parsed(pdf.pages[PAGES[0][1] - 1])
+        box = (0.0, 0.0, float(page.width), float(page.height))
+        settings: dict[str, Any] = {"keep_blank_chars": False, "x_tolerance": 1.5, "y_tolerance": 2}
+        first = words_within(page, box, **settings)
+        expected = repr(first)
+        first.clear()
+        assert repr(words_within(page, box, **settings)) == expected
+        assert repr(words_within(page, box, x_tolerance=3, y_tolerance=3)) == repr(
+            page.within_bbox(box).extract_words(x_tolerance=3, y_tolerance=3)
+        )
+        page._objects = {**page.objects, "char": [c for c in page.chars if not c["text"].isdigit()]}
+        again = words_within(page, box, **settings)
+        assert repr(again) == repr(page.within_bbox(box).extract_words(**settings))
+        assert repr(again) != expected

@@ -23,7 +23,7 @@ from PIL import Image
 from pipelines.cli import cli
 from pipelines.load.warehouse import writer
 from pipelines.report.crops import CELL_OUTLINE, SCALE, blended_highlight
-from pipelines.report.data import quality_lines
+from pipelines.report.data import DocumentFacts, Fact, document_facts, load_documents, quality_lines
 from pipelines.report.html import ReportFiles, write_report
 from tests.conftest import SEED000, SHGZB_PDF, ingest
 
@@ -414,3 +414,66 @@ def test_an_ingest_draws_each_picture_once(
     assert pictures and pictures == re.findall(
         r'<img src="(data:image/png;base64,[^"]+)"', _section(latest, planted.pdf_id)
     )
+
+
+def _whole_document(con: duckdb.DuckDBPyConnection, document_id: str) -> DocumentFacts:
+    """Every printed row and text block of a document, read in full (what document_facts narrows)."""
+    whole = DocumentFacts()
+    for r in con.execute(
+        """
+        select table_code, row_no, panel, func_code, econ_code, line_label, line_key, measure,
+               column_header, value_printed, page, line_no, row_top, row_bottom
+        from fact_line_item where document_id = ? order by table_code, row_no, rowid
+        """,
+        [document_id],
+    ).fetchall():
+        fact = Fact(*r[2:])
+        whole.rows.setdefault((r[0], r[1]), []).append(fact)
+        if fact.page is not None and fact.row_top is not None:
+            key = (r[0], fact.page)
+            whole.table_tops[key] = min(whole.table_tops.get(key, fact.row_top), fact.row_top)
+    for code, title, page_start in con.execute(
+        "select table_code, table_title, page_start from doc_table where document_id = ?", [document_id]
+    ).fetchall():
+        whole.titles[code] = title
+        if page_start is not None:
+            whole.first_pages[code] = page_start
+    for page, line_no, text in con.execute(
+        "select page, line_no, text from doc_text where document_id = ? order by block_no", [document_id]
+    ).fetchall():
+        if line_no is not None:
+            whole.lines[line_no] = text
+        elif page is not None:
+            whole.pages[page] = text
+    return whole
+
+
+def test_facts_read_for_the_failing_checks_are_those_of_the_whole_document(planted: Planted) -> None:
+    """document_facts reads only what the failing checks name; for every check it answers as a read
+    of the whole document does: the row's cells, its table's top, title and first page, the printed
+    line and the page text around a phrase."""
+    with duckdb.connect(str(planted.warehouse), read_only=True) as con:
+        docs, _ = load_documents(con, [planted.pdf_id, planted.txt_id])
+        text_check = next(d for d in docs if d.document_id == planted.txt_id).groups[0].failures[0]
+        text_check.line_no = None  # a check naming its row only: the report shows the row's line
+        facts = document_facts(con, docs)
+        cells_seen = lines_seen = snippets_seen = 0
+        for doc in docs:
+            got, whole = facts[doc.document_id], _whole_document(con, doc.document_id)
+            for check in (c for g in doc.groups for c in g.failures):
+                cells = got.row(check)
+                assert cells == whole.row(check)
+                cells_seen += bool(cells)
+                for line_no in {n for n in (check.line_no, *(c.line_no for c in cells)) if n is not None}:
+                    assert got.lines.get(line_no) == whole.lines.get(line_no)
+                    lines_seen += line_no in whole.lines
+                if check.page is not None and check.row_key:
+                    assert got.snippet(check.page, check.row_key) == whole.snippet(check.page, check.row_key)
+                    snippets_seen += whole.snippet(check.page, check.row_key) is not None
+                if check.table_code is not None:
+                    assert got.titles.get(check.table_code) == whole.titles.get(check.table_code)
+                    assert got.first_page(check.table_code) == whole.first_page(check.table_code)
+                if check.table_code is not None and check.page is not None:
+                    at = (check.table_code, check.page)
+                    assert got.table_tops.get(at) == whole.table_tops.get(at)
+    assert cells_seen >= 3 and lines_seen >= 1 and snippets_seen >= 1  # PDF rows, a text line, a phrase
