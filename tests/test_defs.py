@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from datetime import datetime
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 import duckdb
+import pytest
 from click.testing import CliRunner
 
 from pipelines.cli import cli
@@ -179,7 +181,8 @@ def test_schedule_sensor_run_report_end_to_end(tmp_path: Path) -> None:
     assert any("<b>added</b>" in html for html in owns)
 
 
-def test_cli_ingest_exit_codes_progress_and_reports(tmp_path: Path) -> None:
+def test_cli_ingest_exit_codes_progress_and_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YUJUESUAN_TIMINGS", str(tmp_path / "timings.json"))  # as `make bench` asks
     folder = tmp_path / "landing"
     folder.mkdir()
     shutil.copy(SEED000, folder)
@@ -195,6 +198,11 @@ def test_cli_ingest_exit_codes_progress_and_reports(tmp_path: Path) -> None:
     assert re.search(rf"\[2/2\] {re.escape(SEED000.name)}  -  \d+\.\d s  loaded\n", out), out
     assert "failed   broken.pdf" in out and "D01 D02 D03 D04 D05 D06 D07 D08 D09" in out
     assert out.rstrip().endswith("2 file(s): 1 loaded, 0 already loaded, 1 failed; 1 skipped")
+    # the bench's figures: each phase's CPU mark, and each step's seconds read from the event log
+    timings = json.loads((tmp_path / "timings.json").read_text("utf-8"))
+    assert set(timings["steps"]) == {op.name for op in ingest_batch.graph.node_defs}
+    assert all(seconds >= 0 for seconds in timings["steps"].values())
+    assert {"dagster_ready", "batches_done", "done"} <= set(timings["cpu"])
 
     # the CLI's run wrote through its kept-open event log (wiring/instance.py); the webserver and the
     # daemon read the same files with Dagster's default storage: every partition's history is there

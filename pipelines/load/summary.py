@@ -94,12 +94,17 @@ group by document_id, basis
 
 def refresh(con: duckdb.DuckDBPyConnection, document_id: str | None = None) -> None:
     """Write the summaries of one document (or of all) from its facts, replacing older rows."""
-    where, params = ("and f.document_id = ?", [document_id]) if document_id else ("", [])
     for table in TABLES:
         if document_id:
             con.execute(f"delete from {table} where document_id = ?", [document_id])
         else:
             con.execute(f"delete from {table}")
+    write(con, document_id)
+
+
+def write(con: duckdb.DuckDBPyConnection, document_id: str | None = None) -> None:
+    """Write the summaries of one document (or of all) that has none yet: a version being loaded."""
+    where, params = ("and f.document_id = ?", [document_id]) if document_id else ("", [])
     con.execute(_FUNCTION.format(where=where), params)
     con.execute(_TOTAL.format(where=where), params)
     con.execute(_THREE_PUBLIC.format(where=where.replace("f.", "a.")), params)

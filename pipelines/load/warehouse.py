@@ -181,6 +181,13 @@ def _seed_vocabulary(con: duckdb.DuckDBPyConnection) -> None:
             con.unregister("vocabulary_rows")
 
 
+# the table → (the columns its concept depends on, the vocabulary's lookup); see fill_concepts
+_CONCEPT_KEYS: dict[str, tuple[tuple[str, ...], Callable[..., str | None]]] = {
+    "fact_line_item": (("table_code", "measure", "line_key"), concept_for),
+    "fact_performance_budget": (("table_code", "line_key"), performance_concept_for),
+}
+
+
 def fill_concepts(con: duckdb.DuckDBPyConnection, document_id: str | None = None) -> None:
     """Set the `concept` of facts where it is NULL (one document, or all: the migration of old facts).
 
@@ -188,11 +195,26 @@ def fill_concepts(con: duckdb.DuckDBPyConnection, document_id: str | None = None
     concept, the table's own for that column, or the line's for a one-amount column
     (`pipelines.catalog.concept_for`); for fact_performance_budget the money line's.
     """
-    for table, keys, concept_of in (
-        ("fact_line_item", ("table_code", "measure", "line_key"), concept_for),
-        ("fact_performance_budget", ("table_code", "line_key"), performance_concept_for),
-    ):
+    for table, (keys, concept_of) in _CONCEPT_KEYS.items():
         _fill(con, table, keys, concept_of, document_id)
+
+
+def with_concepts(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """One document's rows for `table` with the `concept` that `fill_concepts` would give them once
+    inserted (where it is NULL): set before the insert, each distinct key looked up once, so
+    loading a document needs no query and no update of its facts for them."""
+    keys, concept_of = _CONCEPT_KEYS[table]
+    if frame.is_empty():
+        return frame
+    # a key column the frame lacks is NULL once inserted
+    rows = frame.select(
+        pl.col(k) if k in frame.columns else pl.lit(None, pl.String).alias(k) for k in keys
+    ).rows()
+    found = {k: c for k in set(rows) if (c := concept_of(*k))}
+    concept = pl.Series("concept", [found.get(k) for k in rows], dtype=pl.String)
+    if "concept" in frame.columns:  # a concept already given is kept, as the NULL-only update does
+        concept = frame["concept"].cast(pl.String).fill_null(concept)
+    return frame.with_columns(concept.alias("concept"))
 
 
 def _fill(
@@ -588,17 +610,19 @@ def load_document(
         _delivered(con, doc.document_id, doc.source_path, "loaded")
         con.register("new_tables", tables)
         con.execute("insert into doc_table by name select * from new_tables")
-        con.register("new_facts", facts)
+        # the rows go in with their concepts (fill_concepts' values, without a query and an update)
+        con.register("new_facts", with_concepts(facts, "fact_line_item"))
         con.execute("insert into fact_line_item by name select * from new_facts")
         for name, frame in (extras or {}).items():
             if frame.height:
-                con.register("new_extra", frame)
+                con.register("new_extra", with_concepts(frame, name) if name in _CONCEPT_KEYS else frame)
                 con.execute(f"insert into {name} by name select * from new_extra")
                 con.unregister("new_extra")
-        fill_concepts(con, doc.document_id)
-        summary.refresh(con, doc.document_id)
+        if facts.height:  # a document without facts (failed, blank template) has nothing to sum or add
+            summary.write(con, doc.document_id)  # a new version (or one _forget cleared): no rows yet
         link_document(con, doc.document_id)
-        _extend_dimensions(con)
+        if facts.height:
+            _extend_dimensions(con)
         con.execute("commit")
     except Exception:
         con.execute("rollback")

@@ -93,33 +93,35 @@ def load_documents(
     here: validate_documents goes on in the same work copy and publishes the batch with its findings."""
     from pipelines.batch import load_staged
     from pipelines.staging import Staged, prune_staging, staging_dir_for
+    from pipelines.wiring.instance import one_transaction
 
     staged = [Staged(**s) for shard in shards for s in shard]
     results = load_staged(warehouse.file, staged, publish=False)  # validate_documents publishes
     # the batch's staging is consumed: what the warehouse no longer needs goes (retention.py)
     pruned = prune_staging(staging_dir_for(warehouse.file), warehouse.file, {s.sha256 for s in staged})
     context.add_output_metadata({"pruned_staging": pruned})
-    for s, r in zip(staged, results, strict=True):
-        meta: dict[str, dg.RawMetadataValue] = {
-            "file": Path(s.source_path).name,
-            "status": s.status,
-            "pages": s.pages,
-        }
-        for asset in ("source_document", "normalised_document"):
-            context.log_event(dg.AssetMaterialization(asset, partition=s.document_id, metadata=meta))
-        context.log_event(
-            dg.AssetMaterialization(
-                WAREHOUSE_DOCUMENT,
-                partition=s.document_id,
-                metadata={
-                    **meta,
-                    "outcome": r.outcome,
-                    "facts": r.facts,
-                    "tables": r.tables,
-                    "document_id": r.document_id,
-                },
+    with one_transaction(context.instance):  # the batch's materializations: one write, not 3 per event
+        for s, r in zip(staged, results, strict=True):
+            meta: dict[str, dg.RawMetadataValue] = {
+                "file": Path(s.source_path).name,
+                "status": s.status,
+                "pages": s.pages,
+            }
+            for asset in ("source_document", "normalised_document"):
+                context.log_event(dg.AssetMaterialization(asset, partition=s.document_id, metadata=meta))
+            context.log_event(
+                dg.AssetMaterialization(
+                    WAREHOUSE_DOCUMENT,
+                    partition=s.document_id,
+                    metadata={
+                        **meta,
+                        "outcome": r.outcome,
+                        "facts": r.facts,
+                        "tables": r.tables,
+                        "document_id": r.document_id,
+                    },
+                )
             )
-        )
     return [{"document_id": s.document_id, "file": Path(s.source_path).name} for s in staged]
 
 
@@ -130,23 +132,29 @@ def validate_documents(
     """The rule suite over the batch (GX judges it in one validation); checks reported per partition."""
     from pipelines.batch import validate_batch
     from pipelines.load.warehouse import reader
+    from pipelines.wiring.instance import one_transaction
     from pipelines.wiring.validate import check_results
 
     document_ids = [d["document_id"] for d in documents]
     judged = validate_batch(warehouse.file, document_ids, context.run_id, warehouse.reports_dir / "gx")
     with reader(warehouse.file) as con:
-        for document_id in dict.fromkeys(document_ids):
-            for result in check_results(con, document_id, judged.get(document_id, "document not loaded")):
-                context.log_event(  # an AssetCheckEvaluation: accepted at run time, not in the annotation
-                    dg.AssetCheckEvaluation(  # type: ignore[arg-type]
-                        asset_key=WAREHOUSE_DOCUMENT,
-                        check_name=result.check_name or "",
-                        passed=result.passed,
-                        metadata=result.metadata,
-                        severity=result.severity,
-                        partition=document_id,
-                    )
+        results = [
+            (document_id, result)
+            for document_id in dict.fromkeys(document_ids)
+            for result in check_results(con, document_id, judged.get(document_id, "document not loaded"))
+        ]
+    with one_transaction(context.instance):  # every partition's evaluations: one write, not 3 per event
+        for document_id, result in results:
+            context.log_event(  # an AssetCheckEvaluation: accepted at run time, not in the annotation
+                dg.AssetCheckEvaluation(  # type: ignore[arg-type]
+                    asset_key=WAREHOUSE_DOCUMENT,
+                    check_name=result.check_name or "",
+                    passed=result.passed,
+                    metadata=result.metadata,
+                    severity=result.severity,
+                    partition=document_id,
                 )
+            )
     return documents
 
 

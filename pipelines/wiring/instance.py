@@ -7,7 +7,9 @@ event, and a batch logs 13 events per document (3 materializations, 10 asset che
 `OpenSqliteEventLogStorage` is the same storage, same files and schema (the webserver and the daemon
 read them with the default class), that keeps one engine and one open connection per database
 file it writes (the index and the few newest runs), and answers `has_table` from it: 3–4 ms of
-CPU per event.
+CPU per event. An op that logs a burst of events (a materialization and ten check evaluations per
+document) wraps it in `one_transaction`: the burst is stored in one transaction per database file,
+not in three transactions per event (their begin and commit were two thirds of the CPU left).
 
 It is used only where DAGSTER_HOME's dagster.yaml leaves the storage to Dagster's default (SQLite
 under DAGSTER_HOME); a configured storage (PostgreSQL, deploy/dagster.yaml) is used as configured.
@@ -46,6 +48,7 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._tables: set[str] = set()
+        self._held: dict[str, Connection] | None = None  # within one_transaction: shard → its open one
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -77,8 +80,42 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
             if shard not in self._initialized_dbs:
                 self._initdb(engine)
                 self._initialized_dbs.add(shard)
-            with engine.connect() as conn, conn.begin():
-                yield conn
+            if self._held is None:
+                with engine.connect() as conn, conn.begin():
+                    yield conn
+                return
+            held = self._held.get(shard)
+            if held is None:
+                held = self._held[shard] = engine.connect()
+                held.begin()
+            yield held
+
+    @contextmanager
+    def one_transaction(self) -> Iterator[None]:
+        """Store the events logged inside in one transaction per database file, committed at the end.
+
+        Readers (the webserver) see the burst when it ends. What was stored is committed even when
+        the body raises: the events before the failure are the op's history (a statement that failed
+        wrote nothing; SQLite undoes a failed statement, not the transaction). Nested: the outer one
+        commits."""
+        with self._db_lock:
+            if self._held is not None:
+                outer = True
+            else:
+                outer, self._held = False, {}
+        if outer:
+            yield
+            return
+        try:
+            yield
+        finally:
+            with self._db_lock:
+                held, self._held = self._held or {}, None
+                for conn in held.values():
+                    try:
+                        conn.commit()
+                    finally:
+                        conn.close()
 
     def has_table(self, table_name: str) -> bool:
         """Asked before every asset check event (`supports_asset_checks`): Dagster's answer opens
@@ -98,6 +135,18 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
         with self._db_lock:
             while self._engines:
                 self._engines.popitem()[1].dispose()
+
+
+@contextmanager
+def one_transaction(instance: dg.DagsterInstance) -> Iterator[None]:
+    """The events logged inside stored in one transaction per database file when the instance's event
+    log is `OpenSqliteEventLogStorage` (the CLI's); one by one, as usual, on any other storage."""
+    storage = instance.event_log_storage
+    if isinstance(storage, OpenSqliteEventLogStorage):
+        with storage.one_transaction():
+            yield
+    else:
+        yield
 
 
 def _default_storage(home: Path) -> bool:
