@@ -295,9 +295,10 @@ def _quiet_collector() -> None:
 
     Dagster's and our modules leave some 235,000 objects that live until exit, and every full
     collection walked them all: 7–8 of them in an ingest of the rendered folder, 1.1–1.9 CPU-s in
-    all (0.7 s with this). `gc.freeze` moves them out of the collector's view, as the gc docs suggest for long-lived
-    start-up objects, and a larger young generation makes the full collections rarer. Nothing here
-    depends on when garbage is collected: a run's objects are freed the same, a little later.
+    all (0.7 s with this). `gc.freeze` moves them out of the collector's view, as the gc docs
+    suggest for long-lived start-up objects, and a larger young generation makes the full
+    collections rarer. Nothing here depends on when garbage is collected: a run's objects are freed
+    the same, a little later.
     """
     import gc
 
