@@ -6,10 +6,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from typing import Any
 
-from pipelines.vocab.text import MARKUP
+from pipelines.vocab.text import MARKUP, SPACES, remember_short
 
 UNIT_FACTORS: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 CENT = Decimal("0.01")
@@ -34,20 +33,10 @@ class ParsedValue:
     out_of_range: bool = False  # a number too large for DECIMAL(18,2): amount is None, not loaded
 
 
+@remember_short
 def clean_cell(text: str) -> str:
     """NFKC and whitespace/markup removal, keeping the characters that make the number."""
-    return _cleaned_short(text) if len(text) <= _SHORT else _cleaned(text)
-
-
-_SHORT = 64  # a cell: remembered, since every stage reads the same cells again
-_SPACES = re.compile(r"\s+")
-
-
-def _cleaned(text: str) -> str:
-    return _SPACES.sub("", unicodedata.normalize("NFKC", MARKUP.sub("", text)))
-
-
-_cleaned_short = lru_cache(maxsize=1 << 15)(_cleaned)
+    return SPACES.sub("", unicodedata.normalize("NFKC", MARKUP.sub("", text)))
 
 
 def is_amount(text: str) -> bool:
@@ -65,16 +54,13 @@ def looks_like_money(text: str) -> bool:
     return (bool(_AMOUNT.match(t)) and ("." in t or "," in t)) or bool(_PERCENT.match(t))
 
 
+@remember_short
 def parse_amount(text: str, unit: str) -> ParsedValue | None:
     """Return the cell's value in 元, a blank (zero) marker, or None if the cell is not a number.
 
     Blank cells are zero (the templates print nothing for 0); "—" and "/" mean not applicable.
     A cell's value is remembered (it is immutable): coverage, alignment and facts parse the same cells.
     """
-    return _parsed_short(text, unit) if len(text) <= _SHORT else _parsed(text, unit)
-
-
-def _parsed(text: str, unit: str) -> ParsedValue | None:
     t = clean_cell(text)
     if _BLANK.match(t):
         return ParsedValue(Decimal(0), is_blank=True)
@@ -90,9 +76,6 @@ def _parsed(text: str, unit: str) -> ParsedValue | None:
     if not fits(value, MONEY_DIGITS):
         return ParsedValue(None, out_of_range=True)
     return ParsedValue((-value if negative else value).quantize(CENT))
-
-
-_parsed_short = lru_cache(maxsize=1 << 15)(_parsed)
 
 
 def fits(value: Decimal, int_digits: int) -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import Any, TypeVar, cast
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "＂": '"', "'": '"', "‘": '"', "’": '"'})
 # the markup of converted exports: [bookmark: …] anchors, <b>/<br> tags, **bold**, and a Markdown
@@ -21,25 +23,32 @@ def clean_label(text: str) -> str:
     return re.sub(r"\s+", "", MARKUP.sub("", text))
 
 
+SHORT_TEXT = 64  # a cell or a label, not a page of prose
+SPACES = re.compile(r"\s+")
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def remember_short(fn: _F) -> _F:
+    """`fn` of a text (and positional arguments), remembered for texts up to SHORT_TEXT characters.
+
+    A table's cells and labels are read again by every stage (coverage, alignment, facts); a page
+    of prose is computed each time. `fn` must return what no caller changes (a str, a frozen value).
+    """
+    cached = lru_cache(maxsize=1 << 15)(fn)
+
+    @wraps(fn)
+    def call(text: str, *args: Any) -> Any:
+        return cached(text, *args) if len(text) <= SHORT_TEXT else fn(text, *args)
+
+    return cast(_F, call)
+
+
+@remember_short
 def normalise_text(text: str) -> str:
-    """NFKC, unified quotes, markup stripped, all whitespace removed: the form every match uses.
-
-    A table's cells and labels are normalised again and again by every stage that reads them, so
-    short texts are remembered (a few MB at most); a page of prose is not."""
-    return _normalised_short(text) if len(text) <= _SHORT else _normalised(text)
-
-
-_SHORT = 64
-_SPACES = re.compile(r"\s+")
-
-
-def _normalised(text: str) -> str:
+    """NFKC, unified quotes, markup stripped, all whitespace removed: the form every match uses."""
     text = MARKUP.sub("", text)
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    return _SPACES.sub("", text)
-
-
-_normalised_short = lru_cache(maxsize=1 << 15)(_normalised)
+    return SPACES.sub("", text)
 
 
 def strip_numbering(label: str) -> str:

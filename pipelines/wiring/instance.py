@@ -99,11 +99,10 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
         wrote nothing; SQLite undoes a failed statement, not the transaction). Nested: the outer one
         commits."""
         with self._db_lock:
-            if self._held is not None:
-                outer = True
-            else:
-                outer, self._held = False, {}
-        if outer:
+            nested = self._held is not None
+            if not nested:
+                self._held = {}
+        if nested:  # the outer one holds the connections and commits them
             yield
             return
         try:
