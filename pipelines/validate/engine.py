@@ -455,7 +455,15 @@ def prepare_batch(
     """`prepare` for every document of a batch, each rule's SQL run once for all of them."""
     catalog = rules if rules is not None else load_rules()
     ids = list(dict.fromkeys(document_ids))
-    kinds = {d: document_kind(con, d) for d in ids}
+    found = dict(
+        con.execute(
+            "select document_id, doc_kind from dim_document where document_id in (select unnest(?))", [ids]
+        ).fetchall()
+    )
+    missing = [d for d in ids if d not in found]
+    if missing:
+        raise DocumentNotFoundError(f"document {missing[0]} is not in the warehouse")
+    kinds: dict[str, str | None] = {d: found[d] for d in ids}
     rules_of = {d: [r for r in catalog if r.applies_to(kinds[d])] for d in ids}
     checks_of = mark_batch_doubts(con, collect_batch_checks(con, rules_of))
     return [Prepared(d, kinds[d], rules_of[d], checks_of[d]) for d in ids]
