@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.catalog import normalise_text, spec_for
-from pipelines.extract.regions import ENGINES, candidate_pages, number_text
+from pipelines.extract.regions import ENGINES, Rereading, candidate_pages, number_text
 from pipelines.extract.text import PLAIN_ENGINE
 from pipelines.extract.types import BBox, PrintedNumber, RawRow, RawTable
 from pipelines.normalise.frames import TableFacts, table_to_facts, tables_facts
@@ -486,19 +486,20 @@ def _replaces(candidate: Assessment, first: Assessment) -> bool:
 def _candidates(source: Path, table: RawTable) -> list[tuple[str, list[RawRow]]]:
     """Every other engine's reading of the table's regions, pages stitched."""
     out: list[tuple[str, list[RawRow]]] = []
-    for engine in ENGINES:
-        if engine == table.engine:
-            continue
-        edges = header_edges(table) if engine == "pdfplumber-edges" else None
-        if engine == "pdfplumber-edges" and not edges:
-            continue
-        try:
-            pages = candidate_pages(source, table, engine, edges)
-        except Exception:  # an engine that cannot read the page offers no candidate
-            continue
-        rows = stitch(pages)
-        if rows:
-            out.append((engine, rows))
+    with Rereading(source) as rereading:
+        for engine in ENGINES:
+            if engine == table.engine:
+                continue
+            edges = header_edges(table) if engine == "pdfplumber-edges" else None
+            if engine == "pdfplumber-edges" and not edges:
+                continue
+            try:
+                pages = candidate_pages(source, table, engine, edges, rereading)
+            except Exception:  # an engine that cannot read the page offers no candidate
+                continue
+            rows = stitch(pages)
+            if rows:
+                out.append((engine, rows))
     return out
 
 
