@@ -86,6 +86,20 @@ def _pdfium_at(dpi: int) -> Any:
     return PdfiumArray()
 
 
+def _order_free(horizontal: list[Any], vertical: list[Any]) -> bool:
+    """Whether lattice and stream, reading a table area, read these text lines the same in any
+    order. They sort the lines by their lower left corner (stably: lines on one corner keep the
+    order they came in) and, past 1,500 lines in the area, drop duplicated lines in a pass whose
+    result depends on the order; otherwise they never look at the order the layout gives.
+
+    The layout's order is that of its text boxes, which pdfminer's default `boxes_flow` groups
+    hierarchically: every pair of boxes weighed, seconds on a page of a thousand cells. With no
+    two lines on one corner and no more than 1,500 of them, the boxes simply sorted
+    (`boxes_flow=None`: the same lines, the same texts) read the same."""
+    corners = {(t.x0, t.y0) for t in (*horizontal, *vertical)}
+    return len(corners) == len(horizontal) + len(vertical) and max(len(horizontal), len(vertical)) <= 1500
+
+
 def _read_sharing(
     path: Path, page_number: int, flavor: str, layouts: dict[int, Any], kwargs: dict[str, Any]
 ) -> Any:
@@ -98,12 +112,16 @@ def _read_sharing(
     lists), so the second reading of a page takes the first one's.
     """
     from camelot.handlers import PDFHandler
-    from camelot.utils import remove_extra, validate_input
+    from camelot.utils import get_image_char_and_text_objects, get_page_layout, remove_extra, validate_input
 
     class SharingHandler(PDFHandler):
         def _get_layout(self, page: Any, **layout_kwargs: Any) -> Any:
             if page.page_idx not in layouts:  # layout_kwargs: camelot's defaults, always
-                layouts[page.page_idx] = super()._get_layout(page, **layout_kwargs)
+                found = super()._get_layout(page, **layout_kwargs, boxes_flow=None)
+                if not _order_free(found[4], found[5]):  # page now turned as camelot turns it
+                    layout, dimensions = get_page_layout(page, **layout_kwargs)  # type: ignore[no-untyped-call]
+                    found = (layout, dimensions, *get_image_char_and_text_objects(layout), found[6])
+                layouts[page.page_idx] = found
             layout, dimensions, images, chars, horizontal, vertical, rotation = layouts[page.page_idx]
             return layout, dimensions, list(images), list(chars), list(horizontal), list(vertical), rotation
 

@@ -49,3 +49,19 @@ def test_flavours_sharing_a_layout_read_as_each_alone() -> None:
     ]
     assert all(shared) and shared == alone
     assert shared[0] != shared[1]  # two readings indeed
+
+
+def test_lines_on_one_corner_keep_camelots_own_order() -> None:
+    """The quick layout stands only where the order of the lines cannot change a reading: two
+    lines on one corner, or more lines than camelot's order-free duplicate pass takes, fall back."""
+    from types import SimpleNamespace
+
+    from pipelines.extract.camelot import _order_free
+
+    def line(x0: float, y0: float) -> SimpleNamespace:
+        return SimpleNamespace(x0=x0, y0=y0)
+
+    assert _order_free([line(1, 2), line(2, 2)], [line(1, 3)])
+    assert not _order_free([line(1, 2), line(1, 2)], [])
+    assert not _order_free([line(1, 2)], [line(1, 2)])  # a vertical line on a horizontal one's corner
+    assert not _order_free([line(i, 0) for i in range(1501)], [])
