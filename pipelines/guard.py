@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from pipelines.load.warehouse import LoadResult
-    from pipelines.normalise.document import NormalisedDocument
+    from pipelines.normalise.types import NormalisedDocument
 
 log = logging.getLogger("yujuesuan.guard")
 
@@ -125,8 +125,8 @@ def _nothing(doc: ExtractedDocument) -> NormalisedDocument:
     """A failed document's frames: empty, built without the code that just failed."""
     import polars as pl
 
-    from pipelines.normalise.document import NormalisedDocument
     from pipelines.normalise.frames import FACT_SCHEMA, TABLE_SCHEMA
+    from pipelines.normalise.types import NormalisedDocument
 
     return NormalisedDocument(doc, pl.DataFrame(schema=FACT_SCHEMA), pl.DataFrame(schema=TABLE_SCHEMA))
 

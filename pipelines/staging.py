@@ -33,7 +33,7 @@ import polars as pl
 from pipelines.extract.types import DocumentMeta, ExtractedDocument
 
 if TYPE_CHECKING:
-    from pipelines.normalise.document import NormalisedDocument
+    from pipelines.normalise.types import NormalisedDocument
 
 MANIFEST = "document.json"
 FRAMES = ("facts", "tables")
@@ -153,7 +153,7 @@ def write_staged(n: NormalisedDocument, folder: Path) -> None:
 
 def read_staged(folder: Path, source_path: str | None = None) -> NormalisedDocument:
     """The staged result as the loader takes it; `source_path` is where these bytes were found now."""
-    from pipelines.normalise.document import NormalisedDocument
+    from pipelines.normalise.types import NormalisedDocument
 
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     doc = ExtractedDocument(

@@ -2,7 +2,6 @@
 
 Pure functions without Dagster, so an extraction worker process never imports it."""
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -19,16 +18,8 @@ from pipelines.normalise.frames import (
 )
 from pipelines.normalise.narrative import narrative_figures
 from pipelines.normalise.performance import performance_frames
+from pipelines.normalise.types import NormalisedDocument
 from pipelines.vocab.numbers import OUT_OF_RANGE
-
-
-@dataclass
-class NormalisedDocument:
-    document: ExtractedDocument
-    facts: pl.DataFrame
-    tables: pl.DataFrame
-    # fact tables of another grain (fact_narrative_figure, fact_project, …) → the document's rows
-    extras: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
 def normalise_document(doc: ExtractedDocument, *, reread: bool = True) -> NormalisedDocument:

@@ -1,12 +1,16 @@
-"""Normalise stage asset: raw grids → fact and table frames (polars, Decimal in 元)."""
+"""Normalise stage asset: raw grids → fact and table frames (polars, Decimal in 元).
+
+The normaliser itself (pipelines.normalise.document) is imported when a step runs, not with the
+definitions: `yujuesuan ingest` stages its files in worker processes that import it themselves.
+"""
 
 import dagster as dg
 
 from pipelines.extract.types import ExtractedDocument
-from pipelines.normalise.document import NormalisedDocument, normalise_document, text_frame
+from pipelines.normalise.types import NormalisedDocument
 from pipelines.wiring.partitions import source_files
 
-__all__ = ["NormalisedDocument", "normalise_document", "normalised_document", "text_frame"]
+__all__ = ["NormalisedDocument", "normalised_document"]
 
 
 @dg.asset(partitions_def=source_files, group_name="normalise")
