@@ -29,6 +29,7 @@ import pypdfium2.raw as raw
 from pipelines.errors import ReaderSetupError
 
 Obj = dict[str, Any]
+_Fonts = dict[int | None, tuple[float, str] | None]  # a page's fonts by address → `_font`'s answer
 Point = tuple[float, float]
 Segment = tuple[str, list[Point]]  # pdfminer's path operator ("m", "l", "c", "h") and its points
 
@@ -272,8 +273,9 @@ def _chars(
         return None
     keys, chars = read
     seen = set(keys)
+    fonts: _Fonts = {}
     for key, (_, obj, ctm) in texts.items():
-        if key not in seen and (space := _blank(_typed(obj), ctm, height, doctop, number)) is not None:
+        if key not in seen and (space := _blank(_typed(obj), ctm, height, doctop, number, fonts)) is not None:
             keys.append(key)
             chars.append(space)
     last = len(texts)
@@ -282,17 +284,25 @@ def _chars(
     return [chars[i] for i in sorted(range(len(chars)), key=ranks.__getitem__)]
 
 
-def _blank(obj: Any, ctm: Matrix, height: float, doctop: float, number: int) -> Obj | None:
+def _blank(
+    obj: Any,
+    ctm: Matrix,
+    height: float,
+    doctop: float,
+    number: int,
+    fonts: _Fonts | None = None,
+) -> Obj | None:
     """A space for a text object that draws nothing and that pdfium's text page left out: a printed
     space (pdfminer reads it as one). It parts two words closer than pdfplumber's tolerance
-    ("1. 一般公共预算"), so it must be there; its width does not matter, it is one zero-wide space."""
+    ("1. 一般公共预算"), so it must be there; its width does not matter, it is one zero-wide space.
+    `fonts`: the page's fonts already asked about (`_font`)."""
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
         return None
     if left.value != right.value or bottom.value != top.value:
         return None  # it draws glyphs pdfium could not read: not a space
     size = ctypes.c_float()
-    font = _font(obj)
+    font = _font(obj, fonts)
     if font is None or not raw.FPDFTextObj_GetFontSize(obj, size):
         return None
     a, b, c, d, e, f = _times(_matrix(obj), ctm)
@@ -467,12 +477,23 @@ def _r(v: float) -> float:
     return round(float(v), 4)
 
 
-def _font(obj: Any) -> tuple[float, str] | None:
+def _font(obj: Any, known: _Fonts | None = None) -> tuple[float, str] | None:
     """The font's descent per unit of font size (pdfminer's: negative, from the descriptor) and its
-    name; None for a font pdfium gives no metrics for, or vertical text."""
+    name; None for a font pdfium gives no metrics for, or vertical text. `known`: fonts already
+    asked about, by address (a font's answer is the font's alone), where this one's is kept."""
     font = raw.FPDFTextObj_GetFont(obj)
     if not font:
         return None
+    if known is not None:
+        address = _address(font)
+        if address not in known:
+            known[address] = _font_facts(font)
+        return known[address]
+    return _font_facts(font)
+
+
+def _font_facts(font: Any) -> tuple[float, str] | None:
+    """`_font` of a font (pypdfium2's handle)."""
     ascent, descent = ctypes.c_float(), ctypes.c_float()
     if not raw.FPDFFont_GetAscent(font, 1000.0, ascent) or not raw.FPDFFont_GetDescent(font, 1000.0, descent):
         return None
