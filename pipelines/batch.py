@@ -221,12 +221,17 @@ def validate_batch(
     out: dict[str, Evaluation | str] = {}
     checked = []
     with locked_reader(warehouse) as con:  # the lock is held for the reads only; nothing copied
-        for document_id in dict.fromkeys(document_ids):
-            row = con.execute(
-                "select status from dim_document where document_id = ?", [document_id]
-            ).fetchone()
-            if row is None or row[0] in NOT_VALIDATED:
-                out[document_id] = f"document {row[0]}, nothing to check" if row else "document not loaded"
+        wanted = list(dict.fromkeys(document_ids))
+        status: dict[str, str] = dict(
+            con.execute(
+                "select document_id, status from dim_document where document_id in (select unnest(?))",
+                [wanted],
+            ).fetchall()
+        )
+        for document_id in wanted:
+            if document_id not in status or status[document_id] in NOT_VALIDATED:
+                found = status.get(document_id)
+                out[document_id] = f"document {found}, nothing to check" if found else "document not loaded"
                 continue
             checked.append(document_id)
         prepared = prepare_batch(con, checked, rules)

@@ -8,7 +8,9 @@ For each folder (data/samples, and PDFs rendered in every style of tests/render.
   DAGSTER_HOME, start-up included (interpreter, imports, Dagster, extraction, load, rules, the GX
   verdict, the report), with 1 worker pinned to one core and with N workers on N cores;
 - ingest, nightly: the same with the fewest workers, on a warehouse and DAGSTER_HOME that exist
-  already (made beforehand, not timed), as the schedule and a user's second ingest find them.
+  already (made beforehand, not timed), as the schedule and a user's second ingest find them;
+- ingest of one page: the fixed cost of a run (start-up, Dagster, GX's process, the report), and
+  beside each run its pages per CPU-second beyond that cost: what a large folder approaches.
 
 It prints pages/s (wall), pages per CPU-second (all processes of the run: the per-core figure that
 a busy shared machine disturbs least), the ratio to the floor, the per-phase seconds (wall, and the
@@ -361,6 +363,26 @@ def rendered_folder(out: Path) -> Path:
     return out
 
 
+def _one_page_ingest(pdfs: list[str]) -> dict[str, Any] | None:
+    """The fixed cost of an ingest: the first page of the folder's first PDF, alone, 1 worker on a fresh
+    warehouse. What a run costs beyond it is the per-page rate a large nightly folder approaches."""
+    if not pdfs:
+        return None
+    import pypdfium2 as pdfium
+
+    with tempfile.TemporaryDirectory() as tmp:
+        one = pdfium.PdfDocument.new()
+        source = pdfium.PdfDocument(pdfs[0])
+        try:
+            one.import_pages(source, [0])
+            (Path(tmp) / "one").mkdir()
+            one.save(str(Path(tmp) / "one" / "one_page.pdf"))
+        finally:
+            source.close()
+            one.close()
+        return _ingest_cli(Path(tmp) / "one", 1)
+
+
 def bench_folder(folder: Path, workers: list[int]) -> None:
     """Floor, naive and the whole ingest with each worker count, over one folder."""
     files = sorted(str(p) for p in folder.iterdir() if p.is_file())
@@ -398,9 +420,17 @@ def bench_folder(folder: Path, workers: list[int]) -> None:
         print(f"    {'phase':<44} {'wall s':>7} {'CPU s (main process)':>21}")
         for phase, (seconds, spent) in r["phases"].items():
             print(f"    {phase:<44} {seconds:>7.2f} {'' if spent is None else format(spent, '.2f'):>21}")
+    one = _one_page_ingest(pdfs)
+    if one is not None:
+        print(f"{'ingest of one page (fixed cost)':<34} {one['pages']:>6} {one['seconds']:>7.2f}"
+              f"   CPU {one['cpu']:.2f} s, exit {one['exit']}", flush=True)  # fmt: skip
     for n, r in runs.items():
         per_cpu = r["pages"] / r["cpu"] if r["cpu"] else float("nan")
-        print(f"ingest --workers {n}: {per_cpu / floor_cpu_rate:.1%} of the floor per CPU-second")
+        line = f"ingest --workers {n}: {per_cpu / floor_cpu_rate:.1%} of the floor per CPU-second"
+        if one is not None and r["cpu"] > one["cpu"] and r["pages"] > one["pages"]:
+            marginal = (r["pages"] - one["pages"]) / (r["cpu"] - one["cpu"])
+            line += f"; beyond the fixed cost {marginal:.1f} pages/CPU-s ({marginal / floor_cpu_rate:.1%})"
+        print(line)
     if len(runs) > 1:
         one, most = runs[min(runs)], runs[max(runs)]
         print(

@@ -61,15 +61,6 @@ def _stop_worker_server() -> None:
         server._stop()  # the standard library's own way to stop it (used by its tests)
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("yujuesuan")
-    except PackageNotFoundError:
-        return "unknown"
-
-
 def _dagster_home(warehouse: Path) -> Path:
     """Dagster keeps partitions and run history here; without it dynamic partitions vanish between runs."""
     home = Path(os.environ.get("DAGSTER_HOME") or warehouse.resolve().parent / "dagster_home")
@@ -82,7 +73,9 @@ def _dagster_home(warehouse: Path) -> Path:
 
 
 @click.group()
-@click.version_option(_version(), "--version", prog_name="yujuesuan")
+# the version is looked up (importlib.metadata) only when asked for: this module is imported by every
+# process the CLI spawns too (as their `__main__`), GX's among them
+@click.version_option(None, "--version", package_name="yujuesuan", prog_name="yujuesuan")
 def cli() -> None:
     """yujuesuan (预决算): department budgets and final accounts into one DuckDB warehouse."""
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.extract.types import ExtractedDocument
-from pipelines.normalise.document import NormalisedDocument
+from pipelines.normalise.types import NormalisedDocument
 
 
 def _frame(name: str, df: pl.DataFrame) -> list[str]:

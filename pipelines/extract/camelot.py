@@ -8,6 +8,7 @@ first reading is in doubt (extract/regions.py). Imported lazily: it pulls in Ope
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -85,13 +86,66 @@ def _pdfium_at(dpi: int) -> Any:
     return PdfiumArray()
 
 
+def _order_free(horizontal: list[Any], vertical: list[Any]) -> bool:
+    """Whether lattice and stream, reading a table area, read these text lines the same in any
+    order. They sort the lines by their lower left corner (stably: lines on one corner keep the
+    order they came in) and, past 1,500 lines in the area, drop duplicated lines in a pass whose
+    result depends on the order; otherwise they never look at the order the layout gives.
+
+    The layout's order is that of its text boxes, which pdfminer's default `boxes_flow` groups
+    hierarchically: every pair of boxes weighed, seconds on a page of a thousand cells. With no
+    two lines on one corner and no more than 1,500 of them, the boxes simply sorted
+    (`boxes_flow=None`: the same lines, the same texts) read the same."""
+    corners = {(t.x0, t.y0) for t in (*horizontal, *vertical)}
+    return len(corners) == len(horizontal) + len(vertical) and max(len(horizontal), len(vertical)) <= 1500
+
+
+def _read_sharing(
+    path: Path, page_number: int, flavor: str, layouts: dict[int, Any], kwargs: dict[str, Any]
+) -> Any:
+    """`camelot.read_pdf(path, pages=page_number, flavor=flavor, **kwargs)`, its page layout taken
+    from (or left in) `layouts`.
+
+    camelot's layout analysis (pdfminer's grouping of characters into lines, run by playa) is most
+    of a reading, and lattice and stream run the same analysis with the same parameters on the
+    same page; neither parser changes the layout it is given (they select and sort copies of its
+    lists), so the second reading of a page takes the first one's.
+    """
+    from camelot.handlers import PDFHandler
+    from camelot.utils import get_image_char_and_text_objects, get_page_layout, remove_extra, validate_input
+
+    class SharingHandler(PDFHandler):
+        def _get_layout(self, page: Any, **layout_kwargs: Any) -> Any:
+            if page.page_idx not in layouts:  # layout_kwargs: camelot's defaults, always
+                found = super()._get_layout(page, **layout_kwargs, boxes_flow=None)
+                if not _order_free(found[4], found[5]):  # page now turned as camelot turns it
+                    layout, dimensions = get_page_layout(page, **layout_kwargs)  # type: ignore[no-untyped-call]
+                    found = (layout, dimensions, *get_image_char_and_text_objects(layout), found[6])
+                layouts[page.page_idx] = found
+            layout, dimensions, images, chars, horizontal, vertical, rotation = layouts[page.page_idx]
+            return layout, dimensions, list(images), list(chars), list(horizontal), list(vertical), rotation
+
+    with warnings.catch_warnings(), SharingHandler(str(path), pages=str(page_number)) as handler:
+        validate_input(kwargs, flavor=flavor)  # type: ignore[no-untyped-call]
+        kwargs = remove_extra(kwargs, flavor=flavor)  # type: ignore[no-untyped-call]
+        return handler.parse(flavor=flavor, layout_kwargs={}, per_page={}, **kwargs)
+
+
 def camelot_grid(
-    path: Path, page_number: int, *, ruled: bool, region: BBox | None = None, page_height: float | None = None
+    path: Path,
+    page_number: int,
+    *,
+    ruled: bool,
+    region: BBox | None = None,
+    page_height: float | None = None,
+    layouts: dict[int, Any] | None = None,
 ) -> list[RawRow]:
     """The largest table camelot finds on the page (or inside `region`), as rows of cell texts.
 
     With `region` and `page_height` (pdfplumber's top-down coordinates) the search is limited to
     the region and each row gets its box, so its numbers can be matched to the page's.
+    `layouts`: page layouts of this file shared by the readings of one re-reading (see
+    `_read_sharing`); the caller drops it when done.
     """
     if page_chars(path, page_number) > MAX_CAMELOT_CHARS:
         return []
@@ -105,7 +159,10 @@ def camelot_grid(
     try:
         if ruled:
             kwargs["backend"] = _pdfium_at(lattice_resolution(path, page_number))
-        tables = read_pdf(str(path), pages=str(page_number), flavor=flavor, **kwargs)
+        if layouts is None:
+            tables = read_pdf(str(path), pages=str(page_number), flavor=flavor, **kwargs)
+        else:
+            tables = _read_sharing(path, page_number, flavor, layouts, kwargs)
     except Exception:  # camelot raises bare Exceptions for pages it cannot read; the caller falls back
         return []
     if not tables.n:

@@ -342,7 +342,9 @@ def _read_chars(
     # be made pdfminer's way (no font metrics or size; text turned, mirrored or vertical) ends it
     objects: dict[int | None, tuple[Any, ...]] = {}
     advances: dict[tuple[int | None, float], dict[int, float]] = {}  # (font, size) → code → advance
-    baselines: dict[tuple[float, float, float], dict[float, tuple[float, ...]]] = {}
+    # (matrix d, descent, size, font name) → baseline y → (its y rounded, the char as far as the
+    # baseline makes it: copied and completed per character, cheaper than building a dict of 17)
+    baselines: dict[tuple[float, float, float, str], dict[float, tuple[float, Obj]]] = {}
     rounded: dict[float, float] = {}  # x → round(x, 4), for every x but a zero (its sign is kept)
     x, y = ctypes.c_double(), ctypes.c_double()
     m = raw.FS_MATRIX()
@@ -393,7 +395,7 @@ def _read_chars(
                     m.c,
                     m.d,
                     advances.setdefault((font_key, fontsize), {}),
-                    baselines.setdefault((m.d, font[0], fontsize), {}),
+                    baselines.setdefault((m.d, font[0], fontsize, font[1]), {}),
                     font_key,
                 )
             fontname, descent, fontsize, a, b, c, d, widths, lines, font_key = known
@@ -405,12 +407,34 @@ def _read_chars(
             advance = widths[code] = width.value
         origin(page, i, at_x, at_y)
         xv, yv = x.value, y.value
-        if not (yv and fontsize) or (vertical := lines.get(yv)) is None:
+        if not (yv and fontsize) or (placed := lines.get(yv)) is None:
             oy = round(yv, 4)
             y0 = round(d * descent * fontsize + oy, 4)
             y1 = round(d * (descent * fontsize + fontsize) + oy, 4)
-            vertical = lines[yv] = (oy, y0, y1, y1 - y0, height - y1, height - y0, base - y1)
-        oy, y0, y1, tall, top, bottom, doc_top = vertical
+            tall = y1 - y0
+            placed = lines[yv] = (
+                oy,
+                {
+                    "object_type": "char",
+                    "page_number": number,
+                    "text": "",
+                    "fontname": fontname,
+                    "size": tall,
+                    "adv": 0.0,
+                    "upright": True,
+                    "matrix": None,
+                    "x0": 0.0,
+                    "x1": 0.0,
+                    "y0": y0,
+                    "y1": y1,
+                    "top": height - y1,
+                    "bottom": height - y0,
+                    "doctop": base - y1,
+                    "width": 0.0,
+                    "height": tall,
+                },
+            )
+        oy, on_baseline = placed
         if not xv or (x0 := rounded.get(xv)) is None:
             x0 = rounded[xv] = round(xv, 4)
         # the advance the font's widths give (pdfminer's): pdfium's loose box would stretch to
@@ -420,27 +444,14 @@ def _read_chars(
             x1 = rounded[end] = round(end, 4)
         wide = x1 - x0
         add_key(key)
-        add_char(
-            {
-                "object_type": "char",
-                "page_number": number,
-                "text": chr(code),
-                "fontname": fontname,
-                "size": tall,
-                "adv": wide / a,
-                "upright": True,
-                "matrix": (a, b, c, d, x0, oy),
-                "x0": x0,
-                "x1": x1,
-                "y0": y0,
-                "y1": y1,
-                "top": top,
-                "bottom": bottom,
-                "doctop": doc_top,
-                "width": wide,
-                "height": tall,
-            }
-        )
+        char = on_baseline.copy()  # its keys in pdfminer's order, kept by assigning in place
+        char["text"] = chr(code)
+        char["adv"] = wide / a
+        char["matrix"] = (a, b, c, d, x0, oy)
+        char["x0"] = x0
+        char["x1"] = x1
+        char["width"] = wide
+        add_char(char)
     return keys, chars
 
 

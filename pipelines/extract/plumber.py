@@ -16,8 +16,9 @@ from typing import Any
 
 import pdfplumber
 from pdfplumber.page import test_proposed_bbox
-from pdfplumber.table import Table, TableFinder, TableSettings
-from pdfplumber.utils.geometry import obj_to_bbox
+from pdfplumber.table import Table, TableFinder, TableSettings, join_edge_group
+from pdfplumber.utils.clustering import cluster_objects
+from pdfplumber.utils.geometry import filter_edges, obj_to_bbox, obj_to_edges
 from pdfplumber.utils.text import extract_words
 
 from pipelines.extract import plumber_text
@@ -216,6 +217,82 @@ class LinearTableFinder(TableFinder):
         )
         self.cells = intersections_to_cells(self.intersections)
         self.tables = [Table(self.page, group) for group in cells_to_tables(self.cells)]
+
+    def get_edges(self) -> list[dict[str, Any]]:
+        """pdfplumber's `get_edges` for rulings drawn on the page (the "lines" strategies, rulings of
+        our own in `explicit_horizontal_lines`), the same edges; any other settings go to pdfplumber."""
+        s = self.settings
+        if (s.vertical_strategy, s.horizontal_strategy) != ("lines", "lines") or s.explicit_vertical_lines:
+            return list(super().get_edges())
+        explicit = [
+            e for desc in s.explicit_horizontal_lines or [] for e in _explicit_h(desc, self.page.bbox)
+        ]
+        v = filter_edges(self.page.edges, "v", min_length=s.edge_min_length_prefilter)
+        h = filter_edges(self.page.edges, "h", min_length=s.edge_min_length_prefilter) + explicit
+        edges = merge_edges(
+            v + h, s.snap_x_tolerance, s.snap_y_tolerance, s.join_x_tolerance, s.join_y_tolerance
+        )
+        return list(filter_edges(edges, min_length=s.edge_min_length))
+
+
+def _explicit_h(desc: Any, bbox: BBox) -> list[dict[str, Any]]:
+    """pdfplumber's edges for one of `explicit_horizontal_lines`: a drawn object's horizontal edges,
+    or a line across the page at a position."""
+    if isinstance(desc, dict):
+        return [e for e in obj_to_edges(desc) if e["orientation"] == "h"]
+    return [
+        {
+            "x0": bbox[0],
+            "x1": bbox[2],
+            "width": bbox[2] - bbox[0],
+            "top": desc,
+            "bottom": desc,
+            "orientation": "h",
+        }
+    ]
+
+
+def merge_edges(
+    edges: list[dict[str, Any]], snap_x: float, snap_y: float, join_x: float, join_y: float
+) -> list[dict[str, Any]]:
+    """pdfplumber.table.merge_edges, the snapped edges copied at C speed (`_snapped`)."""
+    if snap_x > 0 or snap_y > 0:
+        edges = _snapped([e for e in edges if e["orientation"] == "v"], "x0", snap_x) + _snapped(
+            [e for e in edges if e["orientation"] == "h"], "top", snap_y
+        )
+
+    def group(edge: dict[str, Any]) -> tuple[str, float]:
+        return ("h", edge["top"]) if edge["orientation"] == "h" else ("v", edge["x0"])
+
+    return [
+        e
+        for (kind, _), items in itertools.groupby(sorted(edges, key=group), key=group)
+        for e in join_edge_group(items, kind, join_x if kind == "h" else join_y)
+    ]
+
+
+def _snapped(objs: list[dict[str, Any]], attr: str, tolerance: float) -> list[dict[str, Any]]:
+    """pdfplumber's `snap_objects`: each cluster of positions moved to its mean. Each object is
+    copied and its moved values set in place, where `move_object` rebuilds it from its items and
+    the moved ones (the same keys in the same order, the same sums)."""
+    get = itemgetter(attr)
+    out: list[dict[str, Any]] = []
+    for cluster in cluster_objects(objs, get, tolerance):
+        avg = sum(map(get, cluster)) / len(cluster)
+        for obj in cluster:
+            value = avg - obj[attr]
+            moved = dict(obj)
+            if attr in ("x0", "x1"):
+                moved["x0"], moved["x1"] = obj["x0"] + value, obj["x1"] + value
+                out.append(moved)
+                continue
+            moved["top"], moved["bottom"] = obj["top"] + value, obj["bottom"] + value
+            if "doctop" in obj:
+                moved["doctop"] = obj["doctop"] + value
+            if "y0" in obj:
+                moved["y0"], moved["y1"] = obj["y0"] - value, obj["y1"] - value
+            out.append(moved)
+    return out
 
 
 Intersections = dict[tuple[float, float], dict[str, list[dict[str, Any]]]]

@@ -12,6 +12,7 @@ import itertools
 import re
 import unicodedata
 from collections import OrderedDict
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -78,38 +79,75 @@ def note_region(table: RawTable, page: Any, region: BBox) -> None:
 ENGINES = ("pdfplumber-lattice", "pdfplumber-words", "pdfplumber-edges", "camelot-lattice", "camelot-stream")
 
 
+class Rereading:
+    """One file opened for the engines that re-read a table one after another: pdfplumber's document
+    (opened, and its list of pages built, once rather than once per engine), pdfium's beside it, and
+    the page layouts camelot's two flavours share. Closed, and all of it dropped, on exit."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.layouts: dict[int, Any] = {}
+        self._files = ExitStack()
+        self._opened: tuple[Any, PdfiumPages] | None = None
+
+    def __enter__(self) -> Rereading:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._files.close()
+        self._opened = None
+        self.layouts.clear()
+
+    def files(self) -> tuple[Any, PdfiumPages]:
+        """pdfplumber's and pdfium's documents, opened on first use."""
+        if self._opened is None:
+            pdf = self._files.enter_context(opened(self.path))
+            self._opened = (pdf, self._files.enter_context(PdfiumPages(self.path)))
+        return self._opened
+
+
 def candidate_pages(
-    path: Path, table: RawTable, engine: str, edges: list[float] | None = None
+    path: Path,
+    table: RawTable,
+    engine: str,
+    edges: list[float] | None = None,
+    rereading: Rereading | None = None,
 ) -> list[list[RawRow]]:
     """The table's regions read by `engine`, one list of rows per page (no stitching here).
 
     `pdfplumber-edges` splits the columns at edges read from the page's header (`header_edges`),
     or at the caller's `edges` where the header gives none.
-    An engine that finds nothing on a page returns no rows for it.
+    An engine that finds nothing on a page returns no rows for it. `rereading`: the file as the
+    other engines of this table have it open (one is opened for this call alone without it).
     """
+    if rereading is None:
+        with Rereading(path) as alone:
+            return candidate_pages(path, table, engine, edges, alone)
     pages: list[list[RawRow]] = []
     bands = None
-    with opened(path) as pdf, PdfiumPages(path) as fast:
-        for number, region in table.regions:
-            page = pdf.pages[number - 1]
-            _PARSED.restore(path, page)
-            if not engine.startswith("camelot"):
-                fast.parsed(page)
-            if engine.startswith("camelot"):
-                ruled = engine.endswith("lattice")
-                rows = camelot_grid(path, number, ruled=ruled, region=region, page_height=page.height)
-            elif engine == "pdfplumber-lattice":
-                rows = [r for bbox, g in ruled_grids(page) if _inside(bbox, region) for r in g]
-            elif engine == "pdfplumber-words":
-                rows, found = word_grid(page, region, bands)
-                bands = bands or found
-            elif engine == "pdfplumber-edges":
-                page_edges = header_edges(page, region) or edges
-                rows = _edge_rows(page, region, page_edges) if page_edges else []
-            else:
-                rows = []
-            _PARSED.keep(path, page)
-            pages.append(rows)
+    pdf, fast = rereading.files()
+    for number, region in table.regions:
+        page = pdf.pages[number - 1]
+        _PARSED.restore(path, page)
+        if not engine.startswith("camelot"):
+            fast.parsed(page)
+        if engine.startswith("camelot"):
+            ruled = engine.endswith("lattice")
+            rows = camelot_grid(
+                path, number, ruled=ruled, region=region, page_height=page.height, layouts=rereading.layouts
+            )
+        elif engine == "pdfplumber-lattice":
+            rows = [r for bbox, g in ruled_grids(page) if _inside(bbox, region) for r in g]
+        elif engine == "pdfplumber-words":
+            rows, found = word_grid(page, region, bands)
+            bands = bands or found
+        elif engine == "pdfplumber-edges":
+            page_edges = header_edges(page, region) or edges
+            rows = _edge_rows(page, region, page_edges) if page_edges else []
+        else:
+            rows = []
+        _PARSED.keep(path, page)
+        pages.append(rows)
     return pages
 
 

@@ -634,15 +634,36 @@ def load_document(
 
 
 def _extend_dimensions(con: duckdb.DuckDBPyConnection) -> None:
-    """Codes and columns a document printed that the reference lists do not have yet."""
-    con.execute(
+    """Codes and columns a document printed that the reference lists do not have yet.
+
+    One query asks which of the three lists lacks something; only those get their insert (most
+    documents print no new code or column: one statement instead of three).
+    """
+    row = con.execute(
         """
-        insert into dim_measure (measure, label_zh)
-        select measure, any_value(coalesce(column_header, measure)) from new_facts
-        where measure not in (select measure from dim_measure) group by measure
+        select
+            exists (select 1 from new_facts where measure not in (select measure from dim_measure)),
+            exists (select 1 from new_facts
+                    where func_code is not null and func_code not in (select code from dim_function_code)),
+            exists (select 1 from new_facts
+                    where econ_code is not null and econ_code not in (select code from dim_econ_code))
         """
-    )
-    for table, column in (("dim_function_code", "func_code"), ("dim_econ_code", "econ_code")):
+    ).fetchone()
+    new_measures, new_func, new_econ = row or (True, True, True)
+    if new_measures:
+        con.execute(
+            """
+            insert into dim_measure (measure, label_zh)
+            select measure, any_value(coalesce(column_header, measure)) from new_facts
+            where measure not in (select measure from dim_measure) group by measure
+            """
+        )
+    for table, column, wanted in (
+        ("dim_function_code", "func_code", new_func),
+        ("dim_econ_code", "econ_code", new_econ),
+    ):
+        if not wanted:
+            continue
         con.execute(
             f"""
             insert into {table} (code, level, name, parent_code, source)

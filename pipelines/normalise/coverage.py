@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.catalog import normalise_text, spec_for
-from pipelines.extract.regions import ENGINES, candidate_pages, number_text
+from pipelines.extract.regions import ENGINES, Rereading, candidate_pages, number_text
 from pipelines.extract.text import PLAIN_ENGINE
 from pipelines.extract.types import BBox, PrintedNumber, RawRow, RawTable
 from pipelines.normalise.frames import TableFacts, table_to_facts, tables_facts
@@ -166,12 +166,22 @@ def _mid_x(b: BBox) -> float:
     return (b[0] + b[2]) / 2
 
 
-def _in_row(n: PrintedNumber, f: dict[str, Any]) -> bool:
-    if f["page"] != n.page:
-        return False
-    if f["row_top"] is None or f["row_bottom"] is None:
-        return True  # a reading without row boxes (camelot without geometry): page and text decide
-    return bool(f["row_top"] - _ROW_SLACK <= _mid_y(n.bbox) <= f["row_bottom"] + _ROW_SLACK)
+_Rows = dict[tuple[Any, Any], list[int]]  # a row's (top, bottom) → its facts' indices, ascending
+
+
+def _in_rows(n: PrintedNumber, rows: _Rows | None) -> list[int]:
+    """The facts, ascending, of those `rows` (of the number's page and text) whose band holds the
+    number's middle: each row's band is tested once, not once for each of its facts."""
+    if not rows:
+        return []
+    y = _mid_y(n.bbox)
+    out: list[int] = []
+    for (top, bottom), facts in rows.items():
+        # a reading without row boxes (camelot without geometry): page and text decide
+        if top is None or bottom is None or top - _ROW_SLACK <= y <= bottom + _ROW_SLACK:
+            out += facts
+    out.sort()
+    return out
 
 
 def _column(f: dict[str, Any]) -> tuple[Any, ...]:
@@ -183,14 +193,11 @@ def _pdf_coverage(table: RawTable, facts: list[dict[str, Any]], out: Assessment)
     texts = [(f, _printed(f)) for f in facts]
     valued = [f for f, text in texts if text is not None]
     printed_texts = [text for _, text in texts if text is not None]
-    # (printed text, page) → facts: linear, not n × m
-    by_text: dict[tuple[str | None, Any], list[int]] = defaultdict(list)
+    # (printed text, page) → facts by row: linear, not n × m
+    by_text: dict[tuple[str | None, Any], _Rows] = defaultdict(lambda: defaultdict(list))
     for k, f in enumerate(valued):
-        by_text[(printed_texts[k], f["page"])].append(k)
-    cands: dict[int, list[int]] = {
-        i: [k for k in by_text.get((n.text, n.page), ()) if _in_row(n, valued[k])]
-        for i, n in enumerate(table.printed)
-    }
+        by_text[(printed_texts[k], f["page"])][(f["row_top"], f["row_bottom"])].append(k)
+    cands = {i: _in_rows(n, by_text.get((n.text, n.page))) for i, n in enumerate(table.printed)}
     # unambiguous matches first; then, left to right, the leftmost free fact (facts come in the
     # order of their columns, so equal numbers of one row pair up column by column)
     taken: dict[int, int] = {}  # fact → number
@@ -486,19 +493,20 @@ def _replaces(candidate: Assessment, first: Assessment) -> bool:
 def _candidates(source: Path, table: RawTable) -> list[tuple[str, list[RawRow]]]:
     """Every other engine's reading of the table's regions, pages stitched."""
     out: list[tuple[str, list[RawRow]]] = []
-    for engine in ENGINES:
-        if engine == table.engine:
-            continue
-        edges = header_edges(table) if engine == "pdfplumber-edges" else None
-        if engine == "pdfplumber-edges" and not edges:
-            continue
-        try:
-            pages = candidate_pages(source, table, engine, edges)
-        except Exception:  # an engine that cannot read the page offers no candidate
-            continue
-        rows = stitch(pages)
-        if rows:
-            out.append((engine, rows))
+    with Rereading(source) as rereading:
+        for engine in ENGINES:
+            if engine == table.engine:
+                continue
+            edges = header_edges(table) if engine == "pdfplumber-edges" else None
+            if engine == "pdfplumber-edges" and not edges:
+                continue
+            try:
+                pages = candidate_pages(source, table, engine, edges, rereading)
+            except Exception:  # an engine that cannot read the page offers no candidate
+                continue
+            rows = stitch(pages)
+            if rows:
+                out.append((engine, rows))
     return out
 
 

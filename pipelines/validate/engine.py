@@ -10,6 +10,7 @@ Expectations judge them (gx.py) and returns one polars row per check, ready for 
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -25,6 +26,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from pipelines import SQL_DIR
 from pipelines.errors import DocumentNotFoundError, RuleError
 from pipelines.validate import tolerance as tol
 from pipelines.validate.rules import FAMILY_ORDER, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Rule, load_rules
@@ -140,17 +142,56 @@ def _scoped_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows if r[0] not in UNSCOPED]
 
 
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+_MACRO = re.compile(r"\bcreate\s+(?:or\s+replace\s+)?macro\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
+
+
+@functools.cache
+def _macro_sources() -> dict[str, str]:
+    """Each macro of sql/views (apply_schema creates them) → the text of its file: what it may read.
+    From the files, not duckdb_functions(), whose listing of every built-in function costs 25 ms."""
+    out: dict[str, str] = {}
+    for path in sorted((SQL_DIR / "views").glob("*.sql")):
+        text = path.read_text(encoding="utf-8")
+        out.update((name.lower(), text) for name in _MACRO.findall(text))
+    return out
+
+
+def tables_read(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule]) -> list[str]:
+    """The per-document tables the rules may read: named in their SQL, or in the warehouse's views
+    and macros their SQL names (and those name, and so on). A name that only looks like a table's
+    (a column or alias of the same spelling) costs a table scoped for nothing, never a wrong check:
+    the scope only saves the rules reading the whole warehouse."""
+    views = con.execute(
+        "select lower(view_name), sql from duckdb_views() "
+        "where not internal and database_name = current_database()"
+    ).fetchall()
+    bodies = _macro_sources() | dict(views)
+    seen: set[str] = set()
+    pending = [rule.sql for rule in rules]
+    while pending:
+        for name in set(_IDENTIFIER.findall(pending.pop().lower())) - seen:
+            seen.add(name)
+            if name in bodies:
+                pending.append(bodies[name])
+    return [t for t in _scoped_tables(con) if t.lower() in seen]
+
+
 @contextmanager
-def document_scope(con: duckdb.DuckDBPyConnection, document_ids: str | Sequence[str]) -> Iterator[None]:
+def document_scope(
+    con: duckdb.DuckDBPyConnection, document_ids: str | Sequence[str], tables: Sequence[str] | None = None
+) -> Iterator[None]:
     """Within the block, every per-document table names only the rows of these documents.
 
     Temporary tables of the same names shadow the warehouse's (DuckDB resolves the temp schema
     first, in rule SQL, macros and views alike), each filled by one query of the batch's documents:
     the rules then read the batch's rows, not the warehouse, whatever its size.
     Dropped on exit, so nothing after the block (the load of the next document) can write into them.
+    `tables`: only these (`tables_read` of the rules that run in the block); by default every table
+    with a document_id.
     """
     ids = [document_ids] if isinstance(document_ids, str) else list(dict.fromkeys(document_ids))
-    tables = _scoped_tables(con)
+    tables = _scoped_tables(con) if tables is None else list(tables)
     (database,) = con.execute("select current_database()").fetchone() or ("",)
     try:
         for table in tables:
@@ -229,7 +270,14 @@ def _batch_rule_rows(
     con: duckdb.DuckDBPyConnection, rule: Rule, document_ids: list[str]
 ) -> dict[str, list[dict[str, Any]]]:
     """The rule's checks for every document of the list, from one query; per document if DuckDB
-    cannot run the rule's query correlated (the result is the same, only slower)."""
+    cannot run the rule's query correlated (the result is the same, only slower).
+
+    For one document, the rule's own query: the LATERAL form gives the same rows, but DuckDB plans
+    the correlated query (decorrelation, delim joins) at about 1.5 times the cost, and planning is
+    most of a rule's cost at this size (a batch of one file, the fixed cost of every ingest).
+    """
+    if len(document_ids) == 1:
+        return {document_ids[0]: _rule_rows(con, rule, document_ids[0])}
     try:
         cursor = con.execute(batch_sql(rule), {"documents": document_ids})
     except duckdb.Error:
@@ -278,10 +326,10 @@ def collect_checks(con: duckdb.DuckDBPyConnection, document_id: str, rules: list
     run after it, on the whole warehouse. Checks keep the catalog's rule order either way.
     """
     rows_of: dict[str, list[dict[str, Any]]] = {}
-    with single_threaded(con), document_scope(con, document_id):
-        for rule in rules:
-            if not sees_other_documents(rule):
-                rows_of[rule.id] = _rule_rows(con, rule, document_id)
+    scoped = [r for r in rules if not sees_other_documents(r)]
+    with single_threaded(con), document_scope(con, document_id, tables_read(con, scoped)):
+        for rule in scoped:
+            rows_of[rule.id] = _rule_rows(con, rule, document_id)
     for rule in rules:
         if sees_other_documents(rule):
             rows_of[rule.id] = _rule_rows(con, rule, document_id)
@@ -312,7 +360,7 @@ def collect_batch_checks(
 
     with single_threaded(con):
         scoped = [r for r in catalog.values() if not sees_other_documents(r)]
-        _run_scoped(con, list(rules_of), scoped, run)
+        _run_scoped(con, list(rules_of), scoped, run, tables_read(con, scoped))
     for rule in catalog.values():
         if sees_other_documents(rule):
             run(con, rule)
@@ -332,8 +380,10 @@ def _run_scoped(
     document_ids: list[str],
     rules: list[Rule],
     run: Callable[[duckdb.DuckDBPyConnection, Rule], None],
+    tables: Sequence[str] | None = None,
 ) -> None:
-    """`run` every rule inside the batch's `document_scope`, on as many connections as there are cores.
+    """`run` every rule inside the batch's `document_scope` (of `tables`), on as many connections as
+    there are cores.
 
     The rules are many small queries, each planned and run on its calling thread (`single_threaded`):
     one connection per core, each with its own scope (temporary tables belong to a connection; filling
@@ -342,7 +392,7 @@ def _run_scoped(
     """
     threads = min(_rule_threads(), len(rules))
     if threads <= 1:
-        with document_scope(con, document_ids):
+        with document_scope(con, document_ids, tables):
             for rule in rules:
                 run(con, rule)
         return
@@ -351,7 +401,7 @@ def _run_scoped(
     failed = threading.Event()
 
     def work(cursor: duckdb.DuckDBPyConnection) -> None:
-        with document_scope(cursor, document_ids):
+        with document_scope(cursor, document_ids, tables):
             while not failed.is_set():
                 with lock:
                     rule = next(pending, None)
@@ -405,7 +455,15 @@ def prepare_batch(
     """`prepare` for every document of a batch, each rule's SQL run once for all of them."""
     catalog = rules if rules is not None else load_rules()
     ids = list(dict.fromkeys(document_ids))
-    kinds = {d: document_kind(con, d) for d in ids}
+    found = dict(
+        con.execute(
+            "select document_id, doc_kind from dim_document where document_id in (select unnest(?))", [ids]
+        ).fetchall()
+    )
+    missing = [d for d in ids if d not in found]
+    if missing:
+        raise DocumentNotFoundError(f"document {missing[0]} is not in the warehouse")
+    kinds: dict[str, str | None] = {d: found[d] for d in ids}
     rules_of = {d: [r for r in catalog if r.applies_to(kinds[d])] for d in ids}
     checks_of = mark_batch_doubts(con, collect_batch_checks(con, rules_of))
     return [Prepared(d, kinds[d], rules_of[d], checks_of[d]) for d in ids]

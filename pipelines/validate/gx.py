@@ -14,6 +14,7 @@ dagster-ge needs GX < 1, so Dagster calls this directly.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib.util
 import logging
 import multiprocessing as mp
@@ -51,14 +52,16 @@ _definitions: dict[tuple[str, str], tuple[tuple[str, ...], Any]] = {}
 
 def _begin(parent: int) -> None:
     """The GX process's start: its data contexts are kept between calls (`_keep`), GX's unused
-    imports are deferred (`defer_unused_modules`, before the pool's first task imports GX), and it
-    leaves when the process that started it is gone (killed, say) rather than wait on its queue for ever.
+    imports are deferred (`defer_unused_modules`) or made unavailable (`withhold_unused_packages`),
+    both before the pool's first task imports GX, and it leaves when the process that started it is
+    gone (killed, say) rather than wait on its queue for ever.
     """
     import threading
     import time
 
     global _keep
     _keep = True
+    withhold_unused_packages()
     defer_unused_modules()
 
     def watch() -> None:
@@ -99,9 +102,52 @@ def defer_unused_modules() -> None:
             setattr(sys.modules[parent], child, module)
 
 
-def _import_gx() -> int:
-    import great_expectations  # noqa: F401
+# Packages GX's import pulls in only for what this project never asks of it: in GX's own process
+# (`_begin`) they are made unavailable, and GX (or pandas) runs as it does in an install without them,
+# each being optional to it (imported in `try`, a fallback in `except ImportError`). About a sixth of
+# the import's CPU, nothing of the verdict: the checks are one pandas frame of float64 columns judged
+# by `ExpectColumnValuesToBeBetween`, and the Data Docs are rendered from GX's stored JSON results.
+WITHHELD_PACKAGES = (
+    # GX's SQL data sources and SQL execution engine (`great_expectations.compatibility.sqlalchemy`);
+    # GX validates our pandas frame, never the warehouse. Installed for Dagster (its run storage).
+    "sqlalchemy",
+    # pandas' Arrow-backed dtypes and Parquet/Feather I/O (`pandas.compat.pyarrow`), and GX's Spark
+    # and Parquet assets; the frame's columns are float64 and GX writes its results as JSON.
+    "pyarrow",
+    # Geometry values in GX's `convert_to_json_serializable` (`isinstance(value, Polygon)` when
+    # shapely is there): every value GX serialises here is a number, a string or a list of them.
+    "shapely",
+    # requests' charset guess for HTTP responses (requests imports both it and charset_normalizer,
+    # which remains, and prefers chardet); GX makes no HTTP request here (no cloud, no notification).
+    "chardet",
+    # Notes on deprecated or new arguments that GX's decorators add to its own docstrings at import
+    # ("If docstring_parser is not installed, this will not modify the docstring").
+    "docstring_parser",
+)
 
+
+def withhold_unused_packages() -> None:
+    """Make `WITHHELD_PACKAGES` unavailable in this process (None in `sys.modules`: `import` raises
+    ModuleNotFoundError and `importlib.util.find_spec` answers None, as for a package not installed).
+    In GX's own process only, before GX is imported: Dagster, in the CLI's process, needs sqlalchemy.
+    A package this process already imported is left as it is."""
+    for name in WITHHELD_PACKAGES:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
+def _import_gx() -> int:
+    """In GX's process: import GX (its first task), then its peak RSS in KiB. The cyclic garbage
+    collector is paused during the import and what the import built is then frozen
+    (`gc.freeze`): the ~300 000 objects of GX, pandas and numpy live as long as the process, and
+    each full collection traversed them all (~0.2 CPU-s each: a few during the import, more while
+    judging). The few cycles the import left behind (~2 500 objects) are frozen with them."""
+    if "great_expectations" not in sys.modules:
+        gc.disable()
+        try:
+            import great_expectations  # noqa: F401
+        finally:
+            gc.freeze()
+            gc.enable()
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 

@@ -24,3 +24,44 @@ def test_lattice_picture_is_camelots_own(dpi: int) -> None:
     assert (theirs[:, :, 0] != theirs[:, :, 2]).sum() > 100  # colour pixels, where RGB and BGR differ
     assert ours.flags["C_CONTIGUOUS"]
     assert numpy.array_equal(ours, theirs)
+
+
+def test_flavours_sharing_a_layout_read_as_each_alone() -> None:
+    """Lattice then stream on one page with a shared layout: one layout analysis, and each reading
+    is the one camelot's own read_pdf gives (rows and their boxes)."""
+    import pypdfium2 as pdfium
+
+    from pipelines.extract.camelot import camelot_grid
+
+    path = REAL / "sn_xa_czj_2026_yusuan.pdf"
+    doc = pdfium.PdfDocument(str(path))
+    width, height = doc.get_page_size(24)
+    doc.close()
+    region = (0.0, 0.0, width, height)
+    layouts: dict[int, object] = {}
+    shared = [
+        camelot_grid(path, 25, ruled=ruled, region=region, page_height=height, layouts=layouts)
+        for ruled in (True, False)
+    ]
+    assert list(layouts) == [24]  # one analysis, of page 25 (playa counts from 0)
+    alone = [
+        camelot_grid(path, 25, ruled=ruled, region=region, page_height=height) for ruled in (True, False)
+    ]
+    assert all(shared) and shared == alone
+    assert shared[0] != shared[1]  # two readings indeed
+
+
+def test_lines_on_one_corner_keep_camelots_own_order() -> None:
+    """The quick layout stands only where the order of the lines cannot change a reading: two
+    lines on one corner, or more lines than camelot's order-free duplicate pass takes, fall back."""
+    from types import SimpleNamespace
+
+    from pipelines.extract.camelot import _order_free
+
+    def line(x0: float, y0: float) -> SimpleNamespace:
+        return SimpleNamespace(x0=x0, y0=y0)
+
+    assert _order_free([line(1, 2), line(2, 2)], [line(1, 3)])
+    assert not _order_free([line(1, 2), line(1, 2)], [])
+    assert not _order_free([line(1, 2)], [line(1, 2)])  # a vertical line on a horizontal one's corner
+    assert not _order_free([line(i, 0) for i in range(1501)], [])

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from pdfplumber.table import TableFinder
 
-from pipelines.extract.plumber import LATTICE_SETTINGS, LinearTableFinder, ruled_grids
+from pipelines.extract.plumber import LATTICE_SETTINGS, LinearTableFinder, _closing_lines, ruled_grids
 from pipelines.heavy import rectangles_pdf
 from tests.conftest import SAMPLES
 
@@ -19,7 +20,14 @@ def test_same_tables_as_pdfplumber(pdf_path: Path) -> None:
     compared = 0
     with pdfplumber.open(pdf_path) as pdf:
         for page in pdf.pages[:40]:
-            theirs = page.find_tables(LATTICE_SETTINGS)
+            finder = page.debug_tablefinder(LATTICE_SETTINGS)  # pdfplumber's own
+            theirs = finder.tables
+            # the same edges, each with the same keys in the same order (as ruled_grids asks too,
+            # with closing rulings of its own)
+            closed = {**LATTICE_SETTINGS, "explicit_horizontal_lines": _closing_lines(page.edges)}
+            for settings, pdfplumbers in ((LATTICE_SETTINGS, finder), (closed, TableFinder(page, closed))):
+                edges = LinearTableFinder(page, settings).edges
+                assert [list(e.items()) for e in edges] == [list(e.items()) for e in pdfplumbers.edges]
             if not theirs:
                 page.close()
                 continue
