@@ -113,6 +113,3 @@ def test_the_definitions_leave_the_extractor_to_the_workers() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
-    from pipelines.wiring import normalise
-
-    assert normalise.normalise_document.__module__ == "pipelines.normalise.document"  # still there
