@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.extract.document import extract_document
 from pipelines.load.warehouse import load_document
-from pipelines.wiring.normalise import normalise_document
+from pipelines.normalise.document import normalise_document
 
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLES = PROJECT / "data" / "samples"

@@ -947,7 +947,7 @@ def score_pdf(pdf: Path, printed: list[Printed], style: str = "", *, names_ok: b
     A code-keyed row must come back with its code; a label row with its label. With `names_ok` a
     row printed without its code may come back keyed by its name alone."""
     from pipelines.extract.document import extract_document
-    from pipelines.wiring.normalise import normalise_document
+    from pipelines.normalise.document import normalise_document
 
     doc = extract_document(pdf)
     facts = normalise_document(doc).facts
@@ -1134,7 +1134,7 @@ def score_real_scan(stem: str, page: int, scan: str, dpi: int, folder: Path) -> 
     import time
 
     from pipelines.extract.document import extract_document
-    from pipelines.wiring.normalise import normalise_document
+    from pipelines.normalise.document import normalise_document
     from tests.scorecard import REAL, match, read_typed
 
     reader, writer = PdfReader(REAL / f"{stem}.pdf"), PdfWriter()

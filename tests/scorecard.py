@@ -416,7 +416,7 @@ def score(
 
 def _normalised(path: Path) -> Any:
     from pipelines.extract.document import extract_document
-    from pipelines.wiring.normalise import normalise_document
+    from pipelines.normalise.document import normalise_document
 
     return normalise_document(extract_document(path))
 

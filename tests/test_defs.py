@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import shutil
@@ -251,6 +252,7 @@ def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
     (tmp_path / "only.csv").write_text("a,b\n", encoding="utf-8")
     empty = runner.invoke(cli, ["ingest", str(tmp_path), "--warehouse", str(tmp_path / "w.duckdb")])
     assert empty.exit_code == 2 and "skipped (not a supported format)" in empty.output
+    assert gc.isenabled()  # off during the ingest's start-up, on again after a usage error
     assert runner.invoke(cli, ["status", "--warehouse", str(tmp_path / "none.duckdb")]).exit_code == 2
     assert runner.invoke(cli, ["ingest", "--bogus"]).exit_code == 2
     version = runner.invoke(cli, ["--version"])

@@ -3,7 +3,13 @@ bursts of events stored in one transaction, read back by Dagster's default stora
 
 # no `from __future__ import annotations`: Dagster reads the ops' context annotations at runtime
 
+import subprocess
+import sys
+
 import dagster as dg
+from alembic.script import ScriptDirectory
+from dagster._core.storage.runs.sqlite import sqlite_run_storage
+from dagster._core.storage.sql import check_alembic_revision, get_alembic_config
 
 from pipelines.wiring.instance import OpenSqliteEventLogStorage, ingest_instance, one_transaction
 from pipelines.wiring.partitions import SOURCE_FILES
@@ -79,3 +85,31 @@ def test_nested_bursts_commit_once_at_the_outer_end() -> None:
     instance.add_dynamic_partitions(SOURCE_FILES, PARTS)
     assert logs.execute_in_process(instance=instance).success
     instance.dispose()
+
+
+def test_alembic_revisions_are_read_once_and_stamped_at_head() -> None:
+    """Every storage of a new DAGSTER_HOME shares one reading of Dagster's migration scripts, and each
+    database is still stamped at the head that a reading of its own finds (Alembic's default)."""
+    instance = ingest_instance()
+    config = get_alembic_config(sqlite_run_storage.__file__)
+    shared = ScriptDirectory.from_config(config)
+    assert ScriptDirectory.from_config(config).revision_map is shared.revision_map
+    own_head = ScriptDirectory(shared.dir).as_revision_number("head")  # a reading of its own
+    assert instance.run_storage.alembic_version() == (own_head, own_head)
+    assert instance.schedule_storage.alembic_version() == (own_head, own_head)
+    instance.add_dynamic_partitions(SOURCE_FILES, PARTS)  # the event log's index at head too
+    with instance.event_log_storage.index_connection() as conn:  # type: ignore[attr-defined]
+        assert check_alembic_revision(config, conn) == (own_head, own_head)
+    instance.dispose()
+
+
+def test_the_definitions_leave_the_extractor_to_the_workers() -> None:
+    """`import pipelines.defs` (the CLI's start-up, the code location) does not import the normaliser
+    or the PDF readers: the extraction workers import them, the CLI's process only for --workers 1."""
+    code = (
+        "import sys, pipelines.defs; "
+        "print(sorted(m for m in ('pdfplumber', 'pdfminer', 'pipelines.normalise.document',"
+        " 'pipelines.extract.pdf') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -21,6 +21,9 @@ MAX_LATTICE_PIXELS = 20_000_000  # an A3 page at 300 dpi; a larger page is drawn
 # at. The densest table page of the real disclosures prints under 3,000; a page beyond this many gets
 # no second reading (the first reading stands, with its coverage figure).
 MAX_CAMELOT_CHARS = 20_000
+# the characters of the page layouts a re-reading keeps for camelot's other flavour (`_read_sharing`):
+# about 30 MiB of layout objects (1.5 KB a character), the densest page camelot reads or several others
+SHARED_LAYOUT_CHARS = 20_000
 
 
 def page_chars(path: Path, page_number: int) -> int:
@@ -121,6 +124,9 @@ def _read_sharing(
                 if not _order_free(found[4], found[5]):  # page now turned as camelot turns it
                     layout, dimensions = get_page_layout(page, **layout_kwargs)  # type: ignore[no-untyped-call]
                     found = (layout, dimensions, *get_image_char_and_text_objects(layout), found[6])
+                held = sum(len(kept[3]) for kept in layouts.values())
+                if held + len(found[3]) > SHARED_LAYOUT_CHARS:
+                    return found  # no room: the other flavour analyses the page again
                 layouts[page.page_idx] = found
             layout, dimensions, images, chars, horizontal, vertical, rotation = layouts[page.page_idx]
             return layout, dimensions, list(images), list(chars), list(horizontal), list(vertical), rotation

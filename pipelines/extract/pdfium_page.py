@@ -29,6 +29,7 @@ import pypdfium2.raw as raw
 from pipelines.errors import ReaderSetupError
 
 Obj = dict[str, Any]
+_Fonts = dict[int | None, tuple[float, str] | None]  # a page's fonts by address → `_font`'s answer
 Point = tuple[float, float]
 Segment = tuple[str, list[Point]]  # pdfminer's path operator ("m", "l", "c", "h") and its points
 
@@ -272,8 +273,9 @@ def _chars(
         return None
     keys, chars = read
     seen = set(keys)
+    fonts: _Fonts = {}
     for key, (_, obj, ctm) in texts.items():
-        if key not in seen and (space := _blank(_typed(obj), ctm, height, doctop, number)) is not None:
+        if key not in seen and (space := _blank(_typed(obj), ctm, height, doctop, number, fonts)) is not None:
             keys.append(key)
             chars.append(space)
     last = len(texts)
@@ -282,17 +284,25 @@ def _chars(
     return [chars[i] for i in sorted(range(len(chars)), key=ranks.__getitem__)]
 
 
-def _blank(obj: Any, ctm: Matrix, height: float, doctop: float, number: int) -> Obj | None:
+def _blank(
+    obj: Any,
+    ctm: Matrix,
+    height: float,
+    doctop: float,
+    number: int,
+    fonts: _Fonts | None = None,
+) -> Obj | None:
     """A space for a text object that draws nothing and that pdfium's text page left out: a printed
     space (pdfminer reads it as one). It parts two words closer than pdfplumber's tolerance
-    ("1. 一般公共预算"), so it must be there; its width does not matter, it is one zero-wide space."""
+    ("1. 一般公共预算"), so it must be there; its width does not matter, it is one zero-wide space.
+    `fonts`: the page's fonts already asked about (`_font`)."""
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
         return None
     if left.value != right.value or bottom.value != top.value:
         return None  # it draws glyphs pdfium could not read: not a space
     size = ctypes.c_float()
-    font = _font(obj)
+    font = _font(obj, fonts)
     if font is None or not raw.FPDFTextObj_GetFontSize(obj, size):
         return None
     a, b, c, d, e, f = _times(_matrix(obj), ctm)
@@ -467,12 +477,23 @@ def _r(v: float) -> float:
     return round(float(v), 4)
 
 
-def _font(obj: Any) -> tuple[float, str] | None:
+def _font(obj: Any, known: _Fonts | None = None) -> tuple[float, str] | None:
     """The font's descent per unit of font size (pdfminer's: negative, from the descriptor) and its
-    name; None for a font pdfium gives no metrics for, or vertical text."""
+    name; None for a font pdfium gives no metrics for, or vertical text. `known`: fonts already
+    asked about, by address (a font's answer is the font's alone), where this one's is kept."""
     font = raw.FPDFTextObj_GetFont(obj)
     if not font:
         return None
+    if known is not None:
+        address = _address(font)
+        if address not in known:
+            known[address] = _font_facts(font)
+        return known[address]
+    return _font_facts(font)
+
+
+def _font_facts(font: Any) -> tuple[float, str] | None:
+    """`_font` of a font (pypdfium2's handle)."""
     ascent, descent = ctypes.c_float(), ctypes.c_float()
     if not raw.FPDFFont_GetAscent(font, 1000.0, ascent) or not raw.FPDFFont_GetDescent(font, 1000.0, descent):
         return None
@@ -525,38 +546,41 @@ def _objects(parent: Any, in_form: bool) -> Iterator[Any]:
             yield obj
 
 
-def _walk(parent: int, ctm: Matrix, in_form: bool = False) -> Iterator[tuple[int, int, Matrix]]:
+def _walk(
+    parent: int, ctm: Matrix, in_form: bool = False, fm: Any = None
+) -> Iterator[tuple[int, int, Matrix]]:
     """Every object of the page in drawing order (by address), forms entered, with its kind and
-    (for a path) its matrix to page space."""
+    (for a path) its matrix to page space. `fm`: the matrix pdfium fills, made once for the walk."""
     count = _form_count(parent) if in_form else _page_count(parent)
     get = _form_object if in_form else _page_object
     form, path = raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_PATH
+    fm = raw.FS_MATRIX() if fm is None else fm
     for i in range(count):
         obj = get(parent, i)
         if not obj:
             continue
         kind = _object_type(obj)
         if kind == form:
-            yield from _walk(obj, _times(_matrix_at(obj), ctm), in_form=True)
+            yield from _walk(obj, _times(_matrix_at(obj, fm), ctm), True, fm)
         else:
-            yield obj, kind, _times(_matrix_at(obj), ctm) if kind == path else ctm
+            yield obj, kind, _times(_matrix_at(obj, fm), ctm) if kind == path else ctm
 
 
-def _matrix_at(obj: int) -> Matrix:
-    """`_matrix` of an object given by its address."""
-    fm = raw.FS_MATRIX()
+def _matrix_at(obj: int, fm: Any = None) -> Matrix:
+    """`_matrix` of an object given by its address (`fm`: the matrix to fill, when one is at hand)."""
+    fm = raw.FS_MATRIX() if fm is None else fm
     if not _object_matrix(obj, ctypes.addressof(fm)):
         raise pdfium.PdfiumError("Failed to get the object's matrix.")
     return (fm.a, fm.b, fm.c, fm.d, fm.e, fm.f)
 
 
-def _segments(path: int, m: Matrix, rounded: dict[float, float]) -> list[Segment]:
+def _segments(path: int, m: Matrix, rounded: dict[float, float], point: Any = None) -> list[Segment]:
     """The path as pdfminer's operators, points in page space: pdfium marks a closing point where
     pdfminer records an "h", and keeps a curve as three points where pdfminer has one "c".
-    `rounded`: coordinates already rounded on the page (a ruling's ends are its neighbours')."""
+    `rounded`: coordinates already rounded on the page (a ruling's ends are its neighbours').
+    `point`: the two floats pdfium fills and their references (`_floats`), made once a page."""
     out: list[Segment] = []
-    fx, fy = ctypes.c_float(), ctypes.c_float()
-    fx_ref, fy_ref = ctypes.byref(fx), ctypes.byref(fy)
+    fx, fy, fx_ref, fy_ref = point or _floats()
     a, b, c, d, e, f = m
     bezier: list[Point] = []
     bezier_to, move_to = raw.FPDF_SEGMENT_BEZIERTO, raw.FPDF_SEGMENT_MOVETO
@@ -595,6 +619,16 @@ def _paths(
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     fill_ref, stroke_ref = ctypes.byref(fill), ctypes.byref(stroke)
     rounded: dict[float, float] = {}
+    # what pdfium fills, made once for the page (making a ctypes value and its reference costs
+    # more than the call that fills it)
+    point = _floats()
+    width, width_ref = point[0], point[2]
+    rgba = (ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint())
+    rgba_refs = tuple(ctypes.byref(v) for v in rgba)
+    stroke_pattern, fill_pattern = (
+        raw.FPDFPageObj_GetRenderedStrokePattern,
+        raw.FPDFPageObj_GetRenderedFillPattern,
+    )
     for path, m in paths:
         if not _draw_mode(path, fill_ref, stroke_ref):
             continue
@@ -604,11 +638,11 @@ def _paths(
             "stroke": bool(stroke.value),
             "fill": bool(fill.value),
             "evenodd": fill.value == raw.FPDF_FILLMODE_ALTERNATE,
-            "linewidth": _width(path),
-            "stroking_color": _color(pdf, path, _stroke_color, raw.FPDFPageObj_GetRenderedStrokePattern),
-            "non_stroking_color": _color(pdf, path, _fill_color, raw.FPDFPageObj_GetRenderedFillPattern),
+            "linewidth": float(width.value) if _stroke_width(path, width_ref) else 0.0,
+            "stroking_color": _color(pdf, path, _stroke_color, stroke_pattern, rgba, rgba_refs),
+            "non_stroking_color": _color(pdf, path, _fill_color, fill_pattern, rgba, rgba_refs),
         }
-        segments = _segments(path, m, rounded)
+        segments = _segments(path, m, rounded, point)
         shape = "".join(op for op, _ in segments)
         for sub in _SUBPATH.finditer(shape):
             obj = _layout_object(segments[sub.start() : sub.end()])
@@ -616,16 +650,20 @@ def _paths(
                 yield _placed(obj, style, height, doctop, number)
 
 
-def _width(path: int) -> float:
-    w = ctypes.c_float()
-    return float(w.value) if _stroke_width(path, ctypes.byref(w)) else 0.0
+def _floats() -> tuple[Any, Any, Any, Any]:
+    """Two floats for pdfium to fill, and their references."""
+    x, y = ctypes.c_float(), ctypes.c_float()
+    return x, y, ctypes.byref(x), ctypes.byref(y)
 
 
-def _color(pdf: Any, path: int, getter: Any, pattern: Any) -> tuple[float, ...] | str:
+def _color(
+    pdf: Any, path: int, getter: Any, pattern: Any, rgba: tuple[Any, ...], refs: tuple[Any, ...]
+) -> tuple[float, ...] | str:
     """The colour as RGB in 0–1 (pdfium converts every colour space to RGB; only white is asked).
-    pdfium reads a pattern as white; pdfminer gives the pattern's name, which is not white."""
-    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
-    if not getter(path, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)):
+    pdfium reads a pattern as white; pdfminer gives the pattern's name, which is not white.
+    `rgba`: the four values pdfium fills, `refs` their references."""
+    r, g, b, _ = rgba
+    if not getter(path, *refs):
         return (0.0,)
     if r.value == g.value == b.value == 255:
         bitmap = pattern(pdf, _typed(path))

@@ -42,6 +42,9 @@ def _cluster(values: list[float], tolerance: float) -> dict[float, int]:
 def _lines_of(chars: list[Obj], tolerance: float) -> list[list[Obj]]:
     """pdfplumber's `cluster_objects(chars, top, tolerance)` then each line sorted by x0."""
     tops = list(map(_TOP, chars))
+    if tops and tolerance > 0 and not max(tops) > min(tops) + tolerance:
+        # one line (a cell's text, mostly): no top is past its predecessor's by more than the tolerance
+        return [sorted(chars, key=_X0)]
     cluster = _cluster(tops, tolerance)
     ids = [cluster[t] for t in tops]
     order = sorted(range(len(chars)), key=ids.__getitem__)

@@ -28,6 +28,7 @@ from pipelines.extract.plumber import (
 )
 from pipelines.extract.types import BBox, PrintedNumber, RawRow, RawTable
 
+_BLANKS = re.compile(r"\s+")
 # 1,205.00 · 2218.51 · 36 · -3.20 · (3.20): what a printed figure looks like once spaces are gone
 _NUMBER = re.compile(r"^\(?-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?$")
 WORD_SETTINGS: dict[str, Any] = {"keep_blank_chars": False, "x_tolerance": 1.5, "y_tolerance": 2}
@@ -35,7 +36,7 @@ WORD_SETTINGS: dict[str, Any] = {"keep_blank_chars": False, "x_tolerance": 1.5, 
 
 def number_text(text: str) -> str | None:
     """The token as a printed number (NFKC, no spaces), or None when it is not one."""
-    t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    t = _BLANKS.sub("", unicodedata.normalize("NFKC", text))
     return t if _NUMBER.match(t) else None
 
 

@@ -18,7 +18,7 @@ from pipelines.normalise.frames import (
 )
 from pipelines.normalise.narrative import narrative_figures
 from pipelines.normalise.performance import performance_frames
-from pipelines.normalise.types import NormalisedDocument
+from pipelines.normalise.types import NormalisedDocument as NormalisedDocument  # its home: types.py
 from pipelines.vocab.numbers import OUT_OF_RANGE
 
 

@@ -1,10 +1,8 @@
 """Normalise stage asset: raw grids → fact and table frames (polars, Decimal in 元).
 
-The normaliser itself is imported when a step runs, not with the definitions: `yujuesuan ingest`
-stages its files in worker processes that import it themselves.
+The normaliser itself (pipelines.normalise.document) is imported when a step runs, not with the
+definitions: `yujuesuan ingest` stages its files in worker processes that import it themselves.
 """
-
-from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
@@ -12,19 +10,7 @@ from pipelines.extract.types import ExtractedDocument
 from pipelines.normalise.types import NormalisedDocument
 from pipelines.wiring.partitions import source_files
 
-if TYPE_CHECKING:
-    from pipelines.normalise.document import normalise_document, text_frame
-
-__all__ = ["NormalisedDocument", "normalise_document", "normalised_document", "text_frame"]
-
-
-def __getattr__(name: str) -> Any:
-    """`normalise_document` and `text_frame`, from pipelines.normalise.document when first asked for."""
-    if name in ("normalise_document", "text_frame"):
-        from pipelines.normalise import document
-
-        return getattr(document, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ = ["NormalisedDocument", "normalised_document"]
 
 
 @dg.asset(partitions_def=source_files, group_name="normalise")

@@ -65,3 +65,21 @@ def test_lines_on_one_corner_keep_camelots_own_order() -> None:
     assert not _order_free([line(1, 2), line(1, 2)], [])
     assert not _order_free([line(1, 2)], [line(1, 2)])  # a vertical line on a horizontal one's corner
     assert not _order_free([line(i, 0) for i in range(1501)], [])
+
+
+def test_no_room_for_a_layout_reads_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A layout too large to keep is analysed again by the other flavour: nothing kept, same rows."""
+    import pypdfium2 as pdfium
+
+    from pipelines.extract import camelot
+
+    path = REAL / "sn_xa_czj_2026_yusuan.pdf"
+    doc = pdfium.PdfDocument(str(path))
+    width, height = doc.get_page_size(24)
+    doc.close()
+    region = (0.0, 0.0, width, height)
+    roomy = camelot.camelot_grid(path, 25, ruled=False, region=region, page_height=height)
+    monkeypatch.setattr(camelot, "SHARED_LAYOUT_CHARS", 0)
+    layouts: dict[int, object] = {}
+    cramped = camelot.camelot_grid(path, 25, ruled=False, region=region, page_height=height, layouts=layouts)
+    assert layouts == {} and cramped == roomy and roomy

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from pipelines.extract.document import extract_document
-from pipelines.wiring.normalise import normalise_document
+from pipelines.normalise.document import normalise_document
 
 COVER = "松坪县财政局2026年部门预算"
 B02_TITLE = "一般公共预算支出表"

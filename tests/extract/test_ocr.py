@@ -21,7 +21,7 @@ from pipelines.extract import ocr
 from pipelines.extract.document import extract_document
 from pipelines.extract.pdf import read_page_texts
 from pipelines.extract.types import RawRow
-from pipelines.wiring.normalise import normalise_document
+from pipelines.normalise.document import normalise_document
 from tests.render import scanned_pdf
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"

@@ -18,8 +18,8 @@ import pytest
 from pipelines.catalog import performance_title_code
 from pipelines.extract.document import extract_document
 from pipelines.load.warehouse import load_document, writer
+from pipelines.normalise.document import normalise_document
 from pipelines.normalise.performance import performance_frames, split_value
-from pipelines.wiring.normalise import normalise_document
 from tests.conftest import PROJECT, SAMPLES
 from tests.render import TableSource, render
 

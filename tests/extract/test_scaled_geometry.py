@@ -12,7 +12,7 @@ from pathlib import Path
 from pypdf import PdfWriter
 
 from pipelines.extract.document import extract_document
-from pipelines.wiring.normalise import normalise_document
+from pipelines.normalise.document import normalise_document
 from tests.conftest import PROJECT
 
 WANLI = PROJECT / "tests" / "fixtures" / "pdfs" / "sh_putuo_wanli_jiedao_2024_yusuan.pdf"

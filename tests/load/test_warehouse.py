@@ -13,7 +13,7 @@ from reportlab.pdfgen import canvas
 from pipelines import SQL_DIR
 from pipelines.extract.document import extract_document
 from pipelines.load.warehouse import fill_concepts, load_document, writer
-from pipelines.wiring.normalise import normalise_document
+from pipelines.normalise.document import normalise_document
 from tests.conftest import SEED000, SHGZB_PDF
 
 

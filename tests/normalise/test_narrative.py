@@ -762,9 +762,9 @@ def test_change_needs_a_comparison() -> None:
 def narrative_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[str, str | None]]]:
     """Failed N-rule checks (rule, row_key) per document, scored with the catalog's tolerance."""
     from pipelines.load.warehouse import load_document, writer
+    from pipelines.normalise.document import normalise_document
     from pipelines.validate.engine import collect_checks
     from pipelines.validate.rules import load_rules
-    from pipelines.wiring.normalise import normalise_document
 
     rules = [r for r in load_rules() if r.source == "narrative.yaml"]
     sources = {"000": next(SEEDS.glob("000_*.txt")), "001": next(SEEDS.glob("001_*.txt")),

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 
 from pipelines.extract.document import extract_document
+from pipelines.normalise.document import normalise_document
 from pipelines.normalise.frames import _group_rows
-from pipelines.wiring.normalise import normalise_document
 from tests.conftest import PROJECT
 
 REAL = PROJECT / "tests" / "fixtures" / "real"

@@ -19,8 +19,8 @@ import polars as pl
 from pipelines.extract.document import extract_document
 from pipelines.extract.types import ExtractedDocument, RawRow
 from pipelines.load.warehouse import load_document, writer
+from pipelines.normalise.document import normalise_document
 from pipelines.validate.engine import evaluate_document
-from pipelines.wiring.normalise import normalise_document
 from tests.conftest import SEED000
 from tests.render import render, seed_table
 
