@@ -11,7 +11,6 @@ ops, the CLI runs that job. Extraction never touches the warehouse; its results 
 
 from __future__ import annotations
 
-import gc
 import logging
 import multiprocessing as mp
 import os
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipelines.collector import quiet
 from pipelines.staging import Staged, stage_file
 
 if TYPE_CHECKING:
@@ -75,11 +75,9 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 def _quiet_collector() -> None:
     """In a new worker: the extractor's modules, imported by the server it was forked from, out of the
-    garbage collector's view, and young collections rarer, as the CLI's own process does after its
-    start-up (cli._quiet_collector). The collections otherwise walked those modules' objects again
-    and again: 8% of a worker's CPU on data/samples, a third of that with this."""
-    gc.freeze()
-    gc.set_threshold(20_000, 20, 20)
+    collector's view (`collector.quiet`): its collections walked them again and again, 8% of a
+    worker's CPU on data/samples, a third of that with this."""
+    quiet()
 
 
 def _prewarm_validation() -> None:

@@ -26,18 +26,23 @@ def test_lattice_picture_is_camelots_own(dpi: int) -> None:
     assert numpy.array_equal(ours, theirs)
 
 
-def test_flavours_sharing_a_layout_read_as_each_alone() -> None:
-    """Lattice then stream on one page with a shared layout: one layout analysis, and each reading
-    is the one camelot's own read_pdf gives (rows and their boxes)."""
+def _dense_page() -> tuple[Path, tuple[float, float, float, float], float]:
+    """西安财政局's page 25 (a dense table camelot reads both ways), its whole area and its height."""
     import pypdfium2 as pdfium
-
-    from pipelines.extract.camelot import camelot_grid
 
     path = REAL / "sn_xa_czj_2026_yusuan.pdf"
     doc = pdfium.PdfDocument(str(path))
     width, height = doc.get_page_size(24)
     doc.close()
-    region = (0.0, 0.0, width, height)
+    return path, (0.0, 0.0, width, height), height
+
+
+def test_flavours_sharing_a_layout_read_as_each_alone() -> None:
+    """Lattice then stream on one page with a shared layout: one layout analysis, and each reading
+    is the one camelot's own read_pdf gives (rows and their boxes)."""
+    from pipelines.extract.camelot import camelot_grid
+
+    path, region, height = _dense_page()
     layouts: dict[int, object] = {}
     shared = [
         camelot_grid(path, 25, ruled=ruled, region=region, page_height=height, layouts=layouts)
@@ -69,15 +74,9 @@ def test_lines_on_one_corner_keep_camelots_own_order() -> None:
 
 def test_no_room_for_a_layout_reads_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
     """A layout too large to keep is analysed again by the other flavour: nothing kept, same rows."""
-    import pypdfium2 as pdfium
-
     from pipelines.extract import camelot
 
-    path = REAL / "sn_xa_czj_2026_yusuan.pdf"
-    doc = pdfium.PdfDocument(str(path))
-    width, height = doc.get_page_size(24)
-    doc.close()
-    region = (0.0, 0.0, width, height)
+    path, region, height = _dense_page()
     roomy = camelot.camelot_grid(path, 25, ruled=False, region=region, page_height=height)
     monkeypatch.setattr(camelot, "SHARED_LAYOUT_CHARS", 0)
     layouts: dict[int, object] = {}
