@@ -543,12 +543,17 @@ def _unrendered(context: Any, site: Path) -> tuple[list[Any], list[Path]]:
             identifiers.append(key)
             pages.append(page)
     suites = Path(context.root_directory) / "expectations"
+    current: list[tuple[Any, Path]] = []
     for stored in suites.rglob("*.json"):
         name = ".".join(stored.relative_to(suites).with_suffix("").parts)
         page = site / "expectations" / (stored.relative_to(suites).with_suffix(".html"))
         if not page.is_file() or page.stat().st_mtime_ns < stored.stat().st_mtime_ns:
             identifiers.append(ExpectationSuiteIdentifier(name=name))
             pages.append(page)
+        else:
+            current.append((ExpectationSuiteIdentifier(name=name), page))
+    if not identifiers and current:  # none would be read by GX as "every page": the suites' few again
+        identifiers, pages = [i for i, _ in current], [p for _, p in current]
     return identifiers, pages
 
 

@@ -157,6 +157,9 @@ def test_data_docs_are_the_same_built_incrementally_and_with_cached_templates(
     build_data_docs(docs)  # incremental, with the templates compiled by the first build
     assert kept and all(p.stat().st_mtime_ns == t for p, t in kept.items())  # doc1's page not rendered again
     assert any((docs / "gx" / "uncommitted" / "jinja_bytecode").iterdir())
+    every = {p: p.stat().st_mtime_ns for p in first.rglob("*.html")}
+    build_data_docs(docs)  # nothing new: no result's page rendered again (GX reads no identifier as all)
+    assert len(every) == 2 and all(p.stat().st_mtime_ns == t for p, t in every.items())
     ours = _pages(site)
 
     whole = tmp_path / "whole"
