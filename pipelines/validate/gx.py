@@ -14,6 +14,7 @@ dagster-ge needs GX < 1, so Dagster calls this directly.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import importlib.util
 import logging
@@ -211,6 +212,59 @@ def _leave() -> None:
     os._exit(0)
 
 
+# The GX version whose internals `configuration_once` and `jinja_bytecode_cache` were read in (the
+# one constraints.txt pins): with any other, neither is installed and GX runs as released.
+# tests/validate/test_gx_internals.py fails when GX changes, so that they are checked again.
+PATCHED_GX = "1.24.1"
+# What `configuration_once` wraps: GX 1.24.1's methods that read `Expectation.configuration` once per
+# key (success, domain and runtime keys: ~12 times a call, ~14 calls per expectation and run).
+ONCE_PER_CALL = ("_get_runtime_kwargs", "_get_success_kwargs", "_get_domain_kwargs")
+_once_installed = False
+_BUILT_CONFIGURATION: list[Any] = []  # GX's own `Expectation.configuration` property, once replaced
+
+
+def configuration_once() -> None:
+    """Make `Expectation.configuration` be built once per call of `ONCE_PER_CALL` (GX `PATCHED_GX` only).
+
+    GX's `configuration` is a property that rebuilds an `ExpectationConfiguration` from the
+    expectation's pydantic model at every read (`.dict()`, a regex on the class name, a validated
+    object): its metric graph reads it ~170 times per expectation, ~45% of the verdict's CPU. Within one
+    of those calls the expectation is not changed, so every read there builds the same configuration:
+    the first is kept for the rest of the call (keyed by the object, which the call keeps alive) and
+    dropped when it returns. What GX computes is unchanged; only the repeated rebuilding goes.
+    """
+    global _once_installed
+    import great_expectations
+    from great_expectations.expectations.expectation import Expectation
+
+    if _once_installed or great_expectations.__version__ != PATCHED_GX:
+        return
+    _BUILT_CONFIGURATION[:] = [Expectation.__dict__["configuration"]]
+    kept: dict[int, Any] = {}
+
+    def configuration(self: Any) -> Any:
+        config = kept.get(id(self))
+        return config if config is not None else _BUILT_CONFIGURATION[0].fget(self)
+
+    def once(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if id(self) in kept:  # a nested call on the same expectation: its configuration is kept
+                return method(self, *args, **kwargs)
+            kept[id(self)] = _BUILT_CONFIGURATION[0].fget(self)
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                kept.pop(id(self), None)
+
+        return call
+
+    Expectation.configuration = property(configuration, doc=_BUILT_CONFIGURATION[0].__doc__)  # type: ignore[method-assign,assignment]
+    for name in ONCE_PER_CALL:
+        setattr(Expectation, name, once(getattr(Expectation, name)))
+    _once_installed = True
+
+
 @dataclass(frozen=True)
 class Verdict:
     failed_check_ids: frozenset[int]
@@ -305,17 +359,23 @@ def _new_context(gx: Any, docs_dir: Path | None) -> Any:
 
 
 def _stored_suite(context: Any, suite: Any) -> Any:
-    """The suite as stored in a file context, replaced only when the rule catalog changed."""
+    """The suite as stored in a file context, replaced only when the rule catalog changed. The ids GX
+    gave the stored expectations are not compared (the suite built from the catalog has none): compared,
+    every process replaced the suite, its validation definition and its Data Docs page."""
     try:
         stored = context.suites.get(suite.name)
     except Exception:  # GX's not-found error types vary across versions
         return context.suites.add(suite)
-    if [e.configuration.to_json_dict() for e in stored.expectations] == [
-        e.configuration.to_json_dict() for e in suite.expectations
-    ]:
+    if [_without_id(e) for e in stored.expectations] == [_without_id(e) for e in suite.expectations]:
         return stored
     context.suites.delete(suite.name)
     return context.suites.add(suite)
+
+
+def _without_id(expectation: Any) -> dict[str, Any]:
+    config: dict[str, Any] = expectation.configuration.to_json_dict()
+    config.pop("id", None)
+    return config
 
 
 def run_suite(
@@ -350,6 +410,7 @@ def _judge(
     import great_expectations as gx
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    configuration_once()
     with _locked(docs_dir):
         return [_validate(gx, checks, rules, name, run_name, docs_dir) for checks, rules, name in jobs]
 
@@ -433,7 +494,11 @@ def _validate(
 
 
 def build_data_docs(docs_dir: Path) -> Path | None:
-    """Render the Data Docs site from the validation results kept under `docs_dir`; its index page."""
+    """Render the Data Docs site from the validation results kept under `docs_dir`; its index page.
+
+    Only the pages not rendered yet (`_unrendered`) and the index: a page of a stored result never
+    changes, and re-rendering every kept result made each batch's cost grow with the warehouse.
+    """
     if not (docs_dir / "gx").is_dir():
         return None
     if _process is not None:
@@ -444,12 +509,90 @@ def build_data_docs(docs_dir: Path) -> Path | None:
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     with FileLock(str(docs_dir) + ".lock", timeout=600):
         context = _context(gx, docs_dir)
-        context.build_data_docs()
-        for page in docs_dir.rglob("*.html"):
-            offline(page)
-        for css in docs_dir.rglob("*.css"):
+        site = docs_dir / "gx" / SITE
+        jinja_bytecode_cache(docs_dir / "gx" / "uncommitted" / "jinja_bytecode")
+        if (site / "index.html").is_file():
+            identifiers, pages = _unrendered(context, site)
+            context.build_data_docs(resource_identifiers=identifiers)
+        else:  # a site not built yet (or removed): every page
+            context.build_data_docs()
+            pages = list(site.rglob("*.html"))
+        for page in [*pages, site / "index.html"]:
+            if page.is_file():
+                offline(page)
+        for css in docs_dir.rglob("*.css"):  # the site's are copied again by every build
             css.write_text(_REMOTE_URL.sub("none", css.read_text(encoding="utf-8")), encoding="utf-8")
     return next(iter(sorted(docs_dir.rglob("index.html"))), None)
+
+
+# The Data Docs site of a file context, as GX's default configuration names and lays it out: a page per
+# stored key, at the key's parts joined by "/" (`HtmlSiteStore`).
+SITE = "uncommitted/data_docs/local_site"
+
+
+def _unrendered(context: Any, site: Path) -> tuple[list[Any], list[Path]]:
+    """The stored resources whose page is not rendered yet, and those pages: each validation result
+    without its page, each suite without its page or changed since (the suite file newer than it)."""
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    identifiers: list[Any] = []
+    pages: list[Path] = []
+    for key in context.validation_results_store.list_keys():
+        page = site / "validations" / ("/".join(str(p) for p in key.to_tuple()) + ".html")
+        if not page.is_file():
+            identifiers.append(key)
+            pages.append(page)
+    suites = Path(context.root_directory) / "expectations"
+    current: list[tuple[Any, Path]] = []
+    for stored in suites.rglob("*.json"):
+        name = ".".join(stored.relative_to(suites).with_suffix("").parts)
+        page = site / "expectations" / (stored.relative_to(suites).with_suffix(".html"))
+        if not page.is_file() or page.stat().st_mtime_ns < stored.stat().st_mtime_ns:
+            identifiers.append(ExpectationSuiteIdentifier(name=name))
+            pages.append(page)
+        else:
+            current.append((ExpectationSuiteIdentifier(name=name), page))
+    if not identifiers and current:  # none would be read by GX as "every page": the suites' few again
+        identifiers, pages = [i for i, _ in current], [p for _, p in current]
+    return identifiers, pages
+
+
+_jinja_installed = False
+_jinja_cache: list[Any] = []  # the bytecode cache of the site being built (one at a time: its lock)
+
+
+def jinja_bytecode_cache(directory: Path) -> None:
+    """Give GX's Jinja environments a bytecode cache in `directory` (GX `PATCHED_GX` only).
+
+    GX's Data Docs make a new Jinja environment for every view they render with, each compiling the
+    same ~25 templates of GX's package again (54 compilations a build, a third of its CPU). Jinja's
+    own `FileSystemBytecodeCache` keeps each template's compiled code, keyed by its name and source
+    checksum (and Python's version), so a template is compiled once and the pages are rendered as
+    before. In the site's `uncommitted` folder, which GX's own files and ours alone write to.
+    """
+    global _jinja_installed
+    import great_expectations
+    from jinja2 import FileSystemBytecodeCache
+
+    if great_expectations.__version__ != PATCHED_GX:
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    _jinja_cache[:] = [FileSystemBytecodeCache(str(directory))]
+    if _jinja_installed:
+        return
+    from great_expectations.render.view import view
+    from jinja2 import Environment
+
+    class CachedEnvironment(Environment):
+        """Jinja's environment as GX's views make it, with the site's bytecode cache."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if _jinja_cache:
+                self.bytecode_cache = _jinja_cache[0]
+
+    view.Environment = CachedEnvironment  # type: ignore[attr-defined]
+    _jinja_installed = True
 
 
 def build_data_docs_soon(docs_dir: Path) -> Callable[[], Path | None]:
