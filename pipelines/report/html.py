@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pypdfium2 as pdfium
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+from jinja2.bccache import Bucket
 
 from pipelines import PROJECT_DIR
 from pipelines.errors import ReportError
@@ -130,12 +131,20 @@ def unit_label(unit: str | None) -> str:
     return unit
 
 
-def _bytecode_cache() -> FileSystemBytecodeCache | None:
+class _TemplateCache(FileSystemBytecodeCache):
     """Jinja's cache of compiled templates, as Python's __pycache__ is of modules: a process loads the
     templates' code (~5 ms) rather than compiling them again (~60 ms CPU). Keyed by the template's
-    source and the Python version, in a private folder of the temp dir; none if it cannot be made."""
+    source and the Python version, in a private folder of the temp dir. A cache it cannot write (a
+    full disk) costs the compilation, never the report."""
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
     try:
-        return FileSystemBytecodeCache()
+        return _TemplateCache()
     except (OSError, RuntimeError):  # a temp dir another user owns, or none writable
         return None
 
