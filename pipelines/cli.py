@@ -439,9 +439,8 @@ def report(warehouse: Path, out: Path | None, document_ids: tuple[str, ...]) -> 
 def _print_quality(warehouse: Path, outcomes: list[FileOutcome], out: Path) -> bool:
     """After an ingest: one quality line per document, latest.html (whole warehouse), the run's report."""
     from pipelines.load.warehouse import reader
-    from pipelines.report.crops import PageRenderer
     from pipelines.report.data import quality_lines, run_outcomes
-    from pipelines.report.html import RunEntry, write_report
+    from pipelines.report.html import RunEntry, write_reports
 
     document_ids = list(dict.fromkeys(o.document_id for o in outcomes))
     try:
@@ -460,18 +459,16 @@ def _print_quality(warehouse: Path, outcomes: list[FileOutcome], out: Path) -> b
         if o.outcome in ("already loaded", "run failed"):
             what, note = o.outcome, o.detail
         entries.append(RunEntry(o.document_id, o.name, what, note))
-    this_run = [e.document_id for e in entries if e.outcome in ("added", "changed")]
     latest = out / "latest.html"
     if all(o.outcome == "already loaded" for o in outcomes) and latest.exists():
         click.echo(f"report: {latest.resolve()}  (unchanged: nothing new in this run)")
         return True
-    try:  # one renderer: the findings both reports show are drawn once
-        with PageRenderer() as renderer:
-            whole = write_report(warehouse, out, None, renderer=renderer)
-            own = write_report(warehouse, out, list(dict.fromkeys(this_run)), run=entries, renderer=renderer)
+    try:  # built together: each document gathered and each finding drawn once for both
+        whole, own = write_reports(warehouse, out, entries)
     except Exception as exc:  # the documents are loaded; a broken report must not hide that
         click.echo(f"report failed: {exc!r}", err=True)
         return False
+    assert own is not None  # asked for with the run's entries
     click.echo(f"report: {whole.latest.resolve()}  (every current document)")
     click.echo(f"this run: {own.path.resolve()}")
     return True

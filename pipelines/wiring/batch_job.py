@@ -169,14 +169,13 @@ def refresh_report(
     """latest.html and the batch's own report, once per batch."""
     if not config.enabled:
         return
-    from pipelines.report.crops import PageRenderer
-    from pipelines.report.html import write_report, write_run_report
+    from pipelines.report.html import run_entries, write_reports
     from pipelines.retention import prune_reports
 
     names = {d["document_id"]: d["file"] for d in documents}
-    with PageRenderer() as renderer:  # the findings both reports show are drawn once
-        whole = write_report(warehouse.file, warehouse.reports_dir, None, renderer=renderer)
-        own, _ = write_run_report(warehouse.file, warehouse.reports_dir, names, renderer)
+    # built together: each document gathered and each finding drawn once for both
+    whole, own = write_reports(warehouse.file, warehouse.reports_dir, run_entries(warehouse.file, names))
+    assert own is not None  # asked for with the batch's entries
     context.log_event(
         dg.AssetMaterialization(
             "quality_report",

@@ -13,12 +13,18 @@ def quality_report(
     """latest.html over every current document; with a batch tag, also the batch's own run report.
     Reports and GX results older than YUJUESUAN_RETENTION_DAYS are pruned."""
     # page rendering and templating load with the run only
-    from pipelines.report.crops import PageRenderer
-    from pipelines.report.html import write_report, write_run_report
+    from pipelines.report.html import run_entries, write_reports
     from pipelines.retention import prune_reports, retention_days
 
-    renderer = PageRenderer()  # latest.html and the batch's own report draw each picture once
-    files = write_report(warehouse.file, warehouse.reports_dir, None, renderer=renderer)
+    batch = context.run.tags.get(BATCH_TAG)
+    entries = None
+    if batch:
+        runs = context.instance.get_run_records(filters=dg.RunsFilter(tags={BATCH_TAG: batch}))
+        ingests = [r.dagster_run for r in runs if r.dagster_run.tags.get("dagster/partition")]
+        keys = {r.tags["dagster/partition"]: r.tags.get(FILE_TAG, "?") for r in ingests}
+        entries = run_entries(warehouse.file, keys)
+    # latest.html and the batch's own report built together: each picture drawn once
+    files, run_files = write_reports(warehouse.file, warehouse.reports_dir, entries)
     report = files.report
     metadata: dict[str, dg.RawMetadataValue] = {
         "path": dg.MetadataValue.path(str(files.path.resolve())),
@@ -28,17 +34,11 @@ def quality_report(
         "failed_to_load": len(report.failed),
         "templates": len(report.templates),
     }
-    batch = context.run.tags.get(BATCH_TAG)
-    if batch:
-        runs = context.instance.get_run_records(filters=dg.RunsFilter(tags={BATCH_TAG: batch}))
-        ingests = [r.dagster_run for r in runs if r.dagster_run.tags.get("dagster/partition")]
-        keys = {r.tags["dagster/partition"]: r.tags.get(FILE_TAG, "?") for r in ingests}
-        run_files, entries = write_run_report(warehouse.file, warehouse.reports_dir, keys, renderer)
+    if run_files is not None and entries is not None:
         metadata["batch"] = batch
         metadata["run_report"] = dg.MetadataValue.path(str(run_files.path.resolve()))
         metadata["added"] = sum(e.outcome == "added" for e in entries)
         metadata["changed"] = sum(e.outcome == "changed" for e in entries)
-    renderer.close()
     # the nightly path prunes like the CLI does: old dated reports and GX results (retention.py)
     metadata["pruned_files"] = prune_reports(warehouse.reports_dir)
     metadata["retention_days"] = retention_days()

@@ -6,11 +6,12 @@ faster must report the same).
     python -m tests.report.dump --diff BEFORE AFTER
 
 Run it from each version's checkout on the same warehouse (for example one made by `yujuesuan ingest
-FOLDER --warehouse W`). Both reports are built as after a first ingest of every document, sharing one
-PageRenderer as the CLI does. In the saved HTML each picture is replaced by the digest of its decoded
-pixels (a change of PNG encoding is no change; a changed pixel is), the PNG bytes are counted apart,
-and the build time and generation time are blanked. The CPU seconds of the build (process time, not
-wall) are printed: on a shared machine, take the least of a few runs, each in its own process.
+FOLDER --warehouse W`). Both reports are built as after a first ingest of every document, together
+as the CLI builds them (`write_reports`). In the saved HTML each picture is replaced by the digest of
+its decoded pixels (a change of PNG encoding is no change; a changed pixel is), the PNG bytes are
+counted apart, and the build time and generation time are blanked. The CPU seconds of the build
+(process time, not wall) are printed: on a shared machine, take the least of a few runs, each in its
+own process.
 """
 
 from __future__ import annotations
@@ -52,8 +53,7 @@ def comparable(html: str) -> tuple[str, int]:
 
 def dump(warehouse: Path, out: Path) -> None:
     from pipelines.load.warehouse import reader
-    from pipelines.report.crops import PageRenderer
-    from pipelines.report.html import RunEntry, write_report
+    from pipelines.report.html import RunEntry, write_reports
 
     with reader(warehouse) as con:
         documents = con.execute("select document_id, source_path from dim_document order by source_path")
@@ -61,12 +61,9 @@ def dump(warehouse: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         started = time.process_time()
-        with PageRenderer() as renderer:
-            whole = write_report(warehouse, Path(tmp), None, renderer=renderer)
-            own = write_report(
-                warehouse, Path(tmp), [e.document_id for e in entries], run=entries, renderer=renderer
-            )
+        whole, own = write_reports(warehouse, Path(tmp), entries)  # as the CLI writes them
         cpu = time.process_time() - started
+        assert own is not None
         for name, files in (("latest", whole.latest), ("run", own.path)):
             html, png_bytes = comparable(files.read_text(encoding="utf-8"))
             (out / f"{name}.html").write_text(html, encoding="utf-8")

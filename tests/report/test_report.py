@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -22,10 +23,11 @@ from PIL import Image
 
 from pipelines.cli import cli
 from pipelines.load.warehouse import writer
-from pipelines.report.crops import CELL_OUTLINE, SCALE, blended_highlight
+from pipelines.report.crops import CELL_OUTLINE, SCALE, PageRenderer, blended_highlight
 from pipelines.report.data import DocumentFacts, Fact, document_facts, load_documents, quality_lines
-from pipelines.report.html import ReportFiles, write_report
+from pipelines.report.html import ReportFiles, RunEntry, write_report, write_reports
 from tests.conftest import SEED000, SHGZB_PDF, ingest
+from tests.report.dump import comparable
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -414,6 +416,64 @@ def test_an_ingest_draws_each_picture_once(
     assert pictures and pictures == re.findall(
         r'<img src="(data:image/png;base64,[^"]+)"', _section(latest, planted.pdf_id)
     )
+
+
+def test_reports_built_together_read_as_built_apart(
+    planted: Planted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """latest.html and a run's own report written together (`write_reports`, as after an ingest) are
+    the reports `write_report` writes one by one; the documents both show are gathered once."""
+    entries = [
+        RunEntry(planted.pdf_id, SHGZB_PDF.name, "added"),
+        RunEntry(planted.txt_id, SEED000.name, "changed", "new version of an older export"),
+        RunEntry(planted.failed_id, "broken.pdf", "failed", "corrupt"),
+    ]
+    apart = tmp_path / "apart"
+    with PageRenderer() as renderer:  # as one ingest wrote them before: each picture drawn once
+        whole_apart = write_report(planted.warehouse, apart, renderer=renderer)
+        ids = [planted.pdf_id, planted.txt_id]
+        run_apart = write_report(planted.warehouse, apart, ids, run=entries, renderer=renderer)
+    gathered: list[str] = []
+
+    def counted(con: duckdb.DuckDBPyConnection, docs: list) -> dict[str, DocumentFacts]:
+        gathered.extend(d.document_id for d in docs)
+        return document_facts(con, docs)
+
+    monkeypatch.setattr("pipelines.report.html.document_facts", counted)
+    whole, own = write_reports(planted.warehouse, tmp_path / "together", entries)
+    assert own is not None and own.path.name.startswith("run-")
+    assert whole.latest.read_text("utf-8") == whole.path.read_text("utf-8")
+    for alone, together in ((whole_apart.path, whole.path), (run_apart.path, own.path)):
+        assert comparable(together.read_text("utf-8")) == comparable(alone.read_text("utf-8"))
+    assert sorted(gathered) == sorted({planted.pdf_id, planted.txt_id})  # each document once
+
+
+def test_data_docs_built_meanwhile_are_linked_from_both_reports(
+    planted: Planted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The GX Data Docs are rendered while the reports are gathered (in GX's process after an ingest);
+    both reports link to the site, although its index did not exist when the gathering began."""
+    from pipelines.validate import gx
+
+    out = tmp_path / "reports"
+    (out / "gx").mkdir(parents=True)
+    index = out / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+    def soon(docs_dir: Path) -> Callable[[], Path]:
+        assert docs_dir == out / "gx"
+
+        def done() -> Path:
+            index.parent.mkdir(parents=True)
+            index.write_text("<html></html>", encoding="utf-8")
+            return index
+
+        return done
+
+    monkeypatch.setattr(gx, "build_data_docs_soon", soon)
+    whole, own = write_reports(planted.warehouse, out, [RunEntry(planted.pdf_id, SHGZB_PDF.name, "added")])
+    assert own is not None
+    link = 'href="gx/gx/uncommitted/data_docs/local_site/index.html"'
+    assert link in whole.path.read_text("utf-8") and link in own.path.read_text("utf-8")
 
 
 def _whole_document(con: duckdb.DuckDBPyConnection, document_id: str) -> DocumentFacts:
