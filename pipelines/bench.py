@@ -346,10 +346,19 @@ def _ingest_cli(folder: Path, workers: int, existing: bool = False) -> dict[str,
         "exit": os.waitstatus_to_exitcode(status),
         "rss": t.get("rss_kib", usage.ru_maxrss),
         "worker_rss": t.get("worker_rss_kib", 0),
+        "worker_rss_file": t.get("worker_rss_file"),  # the file whose staging raised the worker peak
+        "worker_rss_added": t.get("worker_rss_added_kib", 0),
         "gx_rss": t.get("gx_rss_kib", 0),  # GX's own process (pipelines/validate/gx.py isolate)
         "phases": phases,
         "tail": out[-600:],
     }
+
+
+def _raised_by(r: dict[str, Any]) -> str:
+    """Which file's staging raised the worker peak, and by how much (the rest was there before it)."""
+    if not r.get("worker_rss_file"):
+        return ""
+    return f" ({r['worker_rss_file']} raised it by {r['worker_rss_added'] / 1024:.0f})"
 
 
 def rendered_folder(out: Path) -> Path:
@@ -412,7 +421,7 @@ def bench_folder(folder: Path, workers: list[int]) -> None:
         name = f"ingest --workers {n} ({n} core{'s' if n > 1 else ''})" + (", nightly" if existing else "")
         ratio = rate / floor_rate
         print(f"{name:<34} {r['pages']:>6} {r['seconds']:>7.2f} {rate:>8.1f} {per_cpu:>8.1f} {ratio:>7.1%}"
-              f" {r['rss'] / 1024:>8.0f}  worker peak {r['worker_rss'] / 1024:.0f} MiB,"
+              f" {r['rss'] / 1024:>8.0f}  worker peak {r['worker_rss'] / 1024:.0f} MiB{_raised_by(r)},"
               f" GX process {r['gx_rss'] / 1024:.0f} MiB, exit {r['exit']},"
               f" {r['documents']} documents, {r['facts']} facts", flush=True)  # fmt: skip
         if existing:
@@ -473,14 +482,17 @@ def main(argv: list[str]) -> None:
 
 
 def profile_main(folder: Path) -> None:
-    """`yujuesuan ingest FOLDER --workers 1` in this process under pyinstrument (a dev dependency):
-    with one worker the extraction runs in process too, so the profile covers the whole ingest."""
+    """`yujuesuan ingest FOLDER --workers 1` in this process under pyinstrument (a dev dependency),
+    the extraction in this process too (not in a worker process, as the CLI runs it), so the profile
+    covers the whole ingest."""
     from pyinstrument import Profiler
 
     from pipelines.cli import cli
+    from pipelines.wiring.batch_job import STAGE_IN_PROCESS
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["DAGSTER_HOME"] = str(Path(tmp) / "dagster_home")
+        os.environ[STAGE_IN_PROCESS] = "1"
         args = ["ingest", str(folder), "--warehouse", str(Path(tmp) / "w.duckdb"), "--workers", "1"]
         profiler = Profiler()
         profiler.start()

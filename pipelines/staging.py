@@ -80,8 +80,9 @@ class Staged:
     status: str
     pages: int
     seconds: float  # extraction + normalisation (0 when an earlier result was reused)
-    peak_rss_kib: int  # of the process that staged it
+    peak_rss_kib: int  # of the process that staged it, when this file was done
     reused: bool = False
+    rss_added_kib: int = 0  # how far staging this file raised that peak (`make bench` names the file)
 
 
 def _reusable(manifest: dict[str, object]) -> bool:
@@ -96,6 +97,7 @@ def stage_file(path: str, sha256: str, expected_id: str, staging: str) -> Staged
     """Extract and normalise one file (guarded: never raises for the file's trouble) into staging."""
     import resource
 
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     folder = Path(staging) / sha256
     done = folder / MANIFEST
     if done.exists():
@@ -112,7 +114,7 @@ def stage_file(path: str, sha256: str, expected_id: str, staging: str) -> Staged
     doc = n.document
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return Staged(str(folder), sha256, doc.document_id, path, doc.status, doc.page_count,
-                  time.perf_counter() - t0, rss)  # fmt: skip
+                  time.perf_counter() - t0, rss, rss_added_kib=rss - rss0)  # fmt: skip
 
 
 def write_staged(n: NormalisedDocument, folder: Path) -> None:

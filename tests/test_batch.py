@@ -62,6 +62,40 @@ def test_two_workers_stage_what_one_writer_loads_and_gx_judges_once(tmp_path: Pa
     assert runs == stored  # every check of each document stored under its document
 
 
+def test_own_process_stages_even_one_file_in_a_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """own_process (the CLI's run, whose process loads and validates next): one file and one worker
+    still go to a pool process, and stage what this process stages."""
+    from unittest import mock
+
+    import pipelines.batch as batch
+
+    pool = mock.Mock(wraps=batch._pool)
+    monkeypatch.setattr(batch, "_pool", pool)
+    item = _item(SEED000)
+    (there,) = stage_all([item], tmp_path / "pool", workers=1, own_process=True)
+    pool.assert_called_once_with(1)
+    (here,) = stage_all([item], tmp_path / "here", workers=1)
+    pool.assert_called_once_with(1)  # without it: in this process
+    a, b = read_staged(Path(there.folder)), read_staged(Path(here.folder))
+    assert a.facts.equals(b.facts) and a.tables.equals(b.tables) and sorted(a.extras) == sorted(b.extras)
+    assert 0 <= there.rss_added_kib <= there.peak_rss_kib
+
+
+def test_the_clis_run_config_stages_in_worker_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipelines.wiring.batch_job import STAGE_IN_PROCESS
+
+    def stage(**kw: bool) -> object:
+        ops = batch_run_config(Path("w.duckdb"), [], [], **kw)["ops"]
+        return ops["stage_shard"]["config"]["own_process"]
+
+    monkeypatch.delenv(STAGE_IN_PROCESS, raising=False)
+    assert stage(in_process=True) and not stage(in_process=False)
+    monkeypatch.setenv(STAGE_IN_PROCESS, "1")  # `make bench --profile`: the extraction in its profile
+    assert not stage(in_process=True)
+
+
 def test_load_then_validate_share_one_work_copy_and_publish_once(tmp_path: Path) -> None:
     """load_staged(publish=False): readers see nothing of the batch until validate_batch publishes it
     with its findings, and validation writes on in the loader's work copy (no copy of the warehouse)."""

@@ -89,6 +89,19 @@ def _pdfium_at(dpi: int) -> Any:
     return PdfiumArray()
 
 
+def _opencv_one_thread() -> None:
+    """OpenCV (camelot lattice's image work) on this thread alone.
+
+    An extraction process is one core's worth of work (`batch.default_workers`), and OpenCV's own
+    threads each took working copies of the 300 dpi picture: its adaptive threshold of an A4 page
+    peaked 58 MB above its input with two threads, 33 MB with one, for the same pixels and less
+    CPU. Idempotent and cheap, so it is set at each reading (OCR imports OpenCV too, maybe first)."""
+    import cv2
+
+    if cv2.getNumThreads() != 1:
+        cv2.setNumThreads(1)
+
+
 def _order_free(horizontal: list[Any], vertical: list[Any]) -> bool:
     """Whether lattice and stream, reading a table area, read these text lines the same in any
     order. They sort the lines by their lower left corner (stably: lines on one corner keep the
@@ -157,6 +170,7 @@ def camelot_grid(
         return []
     from camelot.io import read_pdf
 
+    _opencv_one_thread()
     flavor = "lattice" if ruled else "stream"
     kwargs: dict[str, Any] = {}
     if region is not None and page_height is not None:

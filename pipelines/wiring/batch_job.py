@@ -41,10 +41,16 @@ class BatchConfig(dg.Config):
     shard_size: int = 0  # files per staging step; 0: one step for the whole batch
 
 
+STAGE_IN_PROCESS = "YUJUESUAN_STAGE_IN_PROCESS"  # set: a run in one process extracts in it too
+
+
 class StageConfig(dg.Config):
     workers: int = 0  # extraction processes per staging step; 0: the step machine's cores
     # the run executes in this one process (the CLI): import the validation stage while the pool works
     prewarm_validation: bool = False
+    # extract in worker processes even with one worker: the step's process loads and validates next
+    # (the CLI's), and would keep the extractor's memory (`batch.stage_all`)
+    own_process: bool = False
 
 
 @dg.op(out=dg.DynamicOut(Items))
@@ -79,6 +85,7 @@ def stage_shard(
         staging_dir_for(warehouse.file),
         config.workers or None,
         prewarm_validation=config.prewarm_validation,
+        own_process=config.own_process,
     )
     pages = sum(s.pages for s in staged)
     context.add_output_metadata({"files": len(staged), "pages": pages, "pid": os.getpid()})
@@ -233,7 +240,14 @@ def batch_run_config(
         "resources": {"warehouse": {"config": {"path": str(warehouse)}}},
         "ops": {
             "plan_shards": {"config": {"paths": paths, "sha256": sha256, "shard_size": shard_size}},
-            "stage_shard": {"config": {"workers": workers, "prewarm_validation": in_process}},
+            "stage_shard": {
+                "config": {
+                    "workers": workers,
+                    "prewarm_validation": in_process,
+                    # `make bench --profile` profiles the extraction in the CLI's process
+                    "own_process": in_process and not os.environ.get(STAGE_IN_PROCESS),
+                }
+            },
             "refresh_report": {"config": {"enabled": report}},
         },
     }

@@ -82,3 +82,23 @@ def test_no_room_for_a_layout_reads_the_same(monkeypatch: pytest.MonkeyPatch) ->
     layouts: dict[int, object] = {}
     cramped = camelot.camelot_grid(path, 25, ruled=False, region=region, page_height=height, layouts=layouts)
     assert layouts == {} and cramped == roomy and roomy
+
+
+def test_lattice_on_one_opencv_thread_reads_as_on_several() -> None:
+    """camelot_grid leaves OpenCV on one thread (its threads' working copies of the picture were the
+    peak of a reading); the lattice reading is the one camelot gives with OpenCV on two threads."""
+    import cv2
+    from camelot.io import read_pdf
+
+    from pipelines.extract.camelot import camelot_grid
+
+    path, region, height = _dense_page()
+    x0, top, x1, bottom = region
+    cv2.setNumThreads(2)
+    tables = read_pdf(str(path), pages="25", flavor="lattice", backend=_pdfium_at(LATTICE_DPI),
+                      table_areas=[f"{x0},{height - top},{x1},{height - bottom}"])  # fmt: skip
+    best = max(tables, key=lambda t: t.df.size)
+    theirs = [tuple(str(v) for v in row) for row in best.df.itertuples(index=False, name=None)]
+    ours = camelot_grid(path, 25, ruled=True, region=region, page_height=height)
+    assert cv2.getNumThreads() == 1
+    assert theirs and [r.cells for r in ours] == theirs
