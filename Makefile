@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 WAREHOUSE ?= data/warehouse.duckdb
 
-.PHONY: bytecode setup run test test-fast lint format dev bench bench-heavy profile status sql clean
+.PHONY: bytecode fonts setup run test test-fast lint format dev bench bench-heavy profile status sql clean
 
 # setup: create .venv with the pinned dependencies and the package in editable mode
 setup: $(STAMP)
@@ -30,8 +30,19 @@ run: setup bytecode
 status: setup
 	$(BIN)/yujuesuan status --warehouse $(WAREHOUSE)
 
+# fonts: a CJK system font. The rendered test PDFs (tests/render.py) use the non-embedded STSong-Light,
+# which pdfium can only lay out with a CJK font of the system's: without one it drops some characters
+# (seen: '≥', '次'), and two tests of the suite fail. Installed with Debian's apt-get when root; else a warning.
+fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y -q fonts-wqy-microhei >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q fonts-wqy-microhei >/dev/null 2>&1; } || \
+	    echo "warning: could not install fonts-wqy-microhei; two rendered-PDF tests need a CJK font"; \
+	  else echo "warning: no CJK font (fc-list :lang=zh); two rendered-PDF tests need one (fonts-wqy-microhei)"; fi; }
+
 # test: the whole suite
-test: setup
+test: setup fonts
 	$(BIN)/python -m pytest
 
 # test-fast: the fast tier (parsers, catalog, tolerance, rule contracts; tests/conftest.py FAST_TIER)
