@@ -382,7 +382,7 @@ def write_report(
 
 
 def write_reports(
-    warehouse: Path, out_dir: Path, run: list[RunEntry] | None = None, *, renderer: PageRenderer | None = None
+    warehouse: Path, out_dir: Path, run: list[RunEntry] | None = None
 ) -> tuple[ReportFiles, ReportFiles | None]:
     """latest.html (every current document) and, given `run`, the run's own report (the documents it
     added or changed), built together: one connection, each document gathered and each picture drawn
@@ -391,7 +391,7 @@ def write_reports(
     if run is not None:
         loaded = [e.document_id for e in run if e.outcome in ("added", "changed")]
         wanted.append(_Wanted(list(dict.fromkeys(loaded)), True, run))
-    files = _write(warehouse, out_dir, wanted, renderer=renderer)
+    files = _write(warehouse, out_dir, wanted)
     return files[0], (files[1] if run is not None else None)
 
 
@@ -489,14 +489,3 @@ def run_entries(warehouse: Path, files: dict[str, str]) -> list[RunEntry]:
         RunEntry(key, name, *outcomes.get(key, ("not loaded", "the run did not load it")))
         for key, name in sorted(files.items(), key=lambda kv: kv[1])
     ]
-
-
-def write_run_report(
-    warehouse: Path, out_dir: Path, files: dict[str, str], renderer: PageRenderer | None = None
-) -> tuple[ReportFiles, list[RunEntry]]:
-    """A batch's own report: each file of the batch (document id → file name) with what the run did
-    to it, and the findings of the documents it added or changed. Its entries, for the caller's log.
-    (With latest.html, `write_reports` builds both at once.)"""
-    entries = run_entries(warehouse, files)
-    loaded = [e.document_id for e in entries if e.outcome in ("added", "changed")]
-    return write_report(warehouse, out_dir, loaded, run=entries, renderer=renderer), entries
