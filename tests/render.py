@@ -44,6 +44,26 @@ class TableSource:
     body: list[list[str]]
 
 
+# a ruled 项目绩效目标表 drawn from seed 002's 附件12-2 (L985–1042): its '≥' and '次' print alone in
+# their cells, which pdfium's text leaves out without a CJK font (tests/extract/test_fonts.py)
+PROJECT_TARGETS = TableSource(
+    "重庆市潼南区人民政府办公室 2025 年预算项目绩效目标表-2",
+    "单位：万元",
+    [
+        ["项目名称", "50015224T000004234154-区政府办征兵外事专项（常年性项目）", "", "", "", ""],
+        ["主管部门", "312-政府办", "实施单位", "312001-政府办（本级）", "", ""],
+        ["资金总额（万元）", "20", "项目属性", "新增", "", ""],
+        ["一级指标", "二级指标", "三级指标", "指标值", "指标性质", "度量单位"],
+    ],
+    [
+        ["产出指标", "数量指标", "接待港澳、外国政商代表团", "6", "≥", "次"],
+        ["产出指标", "质量指标", "外事活动", "完成", "定性", ""],
+        ["满意度指标", "服务对象满意度指标", "满意度", "90", "≥", "%"],
+        ["成本指标", "经济成本指标", "印制海外领事保护、文明出境游等外事宣传资料", "5", "≥", "万元"],
+    ],
+)
+
+
 def seed_table(seed: Path, title_line: int, first_row: int, last_row: int, header_rows: int) -> TableSource:
     """Rows of a seed table by line numbers (1-based, inclusive), markup stripped."""
     lines = seed.read_text(encoding="utf-8").splitlines()

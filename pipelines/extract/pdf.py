@@ -30,7 +30,7 @@ from pipelines.extract.garble import (
     unreadable_advice,
 )
 from pipelines.extract.metadata import detect_metadata
-from pipelines.extract.pdfium_page import PdfiumPages, image_objects
+from pipelines.extract.pdfium_page import PdfiumPages, image_objects, text_left_out, unembedded_cjk_text
 from pipelines.extract.plumber import Bands, opened, ruled_grids, word_grid
 from pipelines.extract.regions import grid_region, note_region
 from pipelines.extract.signature import settle_codes
@@ -56,6 +56,7 @@ class PageText:
     lines: list[str]
     has_images: bool = False
     image_share: float = 0.0  # the share of the page its largest image covers (a scan: nearly all)
+    left_out: bool = False  # pdfium's text left out some text of a CJK font not embedded: pdfminer's
 
     @property
     def chars(self) -> int:
@@ -122,6 +123,7 @@ def read_page_texts(
             text = textpage.get_text_range()
             scores.append(measure_text(text, unicode_map_errors(textpage)))
             read = PageText(i + 1, text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+            read.left_out = unembedded_cjk_text(textpage) and text_left_out(page, textpage)
             if read.chars < _SCAN_CHARS:
                 images = _page_images(page)
                 read.has_images, read.image_share = bool(images), _image_share(images, page.get_size())
@@ -138,6 +140,8 @@ def read_page_texts(
             doc.close()
     if not pages:
         raise SourceFileError("corrupt", "the PDF has no pages")
+    if any(p.left_out for p in pages):
+        _read_left_out(path, pages)
     if sum(p.chars for p in pages) < MIN_TEXT_CHARS:
         if ocr is not None and ocr.pages:
             raise SourceFileError("scanned", "the PDF is a scan and OCR read no text from its pages")
@@ -176,6 +180,33 @@ def read_page_texts(
         if garbled is not None:
             garbled.update(bad)
     return pages
+
+
+def _read_left_out(path: Path, pages: list[PageText]) -> None:
+    """The text of the pages whose pdfium text left out text printed in a CJK font the PDF does not
+    embed, read by pdfminer instead. pdfium draws such a font with a CJK font of the system's, and its
+    text page leaves out a text object none of whose glyphs it has (a lone '≥' or '次' in a table
+    cell, with no CJK font installed); pdfminer reads the character codes and needs no glyphs."""
+    with opened(path) as pdf:
+        for p in pages:
+            if p.left_out:
+                page = pdf.pages[p.number - 1]
+                try:
+                    p.lines = plumber_text.page_text(page).split("\n")
+                finally:
+                    page.close()
+
+
+def left_out_note(pages: list[PageText]) -> str | None:
+    """The warning for the pages `_read_left_out` read."""
+    numbers = [str(p.number) for p in pages if p.left_out]
+    if not numbers:
+        return None
+    return (
+        f"fonts: pdfium left out characters of a CJK font the PDF does not embed on page(s) "
+        f"{', '.join(numbers)}, read by pdfminer instead (slower; a CJK font installed, e.g. "
+        "fonts-wqy-microhei, gives pdfium the glyphs)"
+    )
 
 
 def _page_images(page: Any) -> list[Any]:
@@ -267,7 +298,7 @@ def extract_pdf_tables(
     its pdfplumber text is that of the file, not of the OCR objects read here. `loaded`: the file
     opened by the text pass (`read_page_texts(keep=…)`), whose loaded pages are read here.
     """
-    warnings: list[str] = []
+    warnings: list[str] = [note] if (note := left_out_note(pages)) else []
     wanted = set(text_pages) if page_texts is not None else set()
     tables: list[RawTable] = []
     open_table: _OpenTable | None = None

@@ -7,7 +7,8 @@ font size (pdfminer's `LTChar`); a painted path is split into subpaths and each 
 rect or a curve by pdfminer's own rules (`PDFLayoutAnalyzer.paint_path`). A page printed turned
 (/Rotate) is turned into pdfminer's frame first. Where pdfium cannot give the same objects (a page
 whose box is offset, text that is not upright, a font without metrics, text pdfium cannot map to
-Unicode) `page_objects` returns None and the caller lets pdfminer parse the page as before.
+Unicode, text in a CJK font the PDF does not embed whose characters pdfium's text page may have left
+out: `font_standing`) `page_objects` returns None and the caller lets pdfminer parse the page as before.
 
 Known differences, none of which changes a reading of tests/fixtures/real or data/samples
 (`python -m tests.readings`): pdfium leaves out runs of spaces, tabs and U+3000/U+00A0 that pdfminer
@@ -237,6 +238,74 @@ _glyph_width = _as_address(
 _font_size = _as_address(
     raw.FPDFTextObj_GetFontSize, ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_float)
 )
+_font_embedded = _as_address(raw.FPDFFont_GetIsEmbedded, ctypes.c_int, ctypes.c_void_p)
+_glyph_path = _as_address(
+    raw.FPDFFont_GetGlyphPath, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_float
+)
+_glyph_segments = _as_address(raw.FPDFGlyphPath_CountGlyphSegments, ctypes.c_int, ctypes.c_void_p)
+
+
+# --- fonts the PDF does not embed -----------------------------------------------------------------
+
+# A font's standing (`font_standing`): embedded or Latin; a CJK font the PDF does not embed, drawn
+# with a system font that has its glyphs; one drawn without its glyphs (no CJK font on the machine)
+DRAWN, UNEMBEDDED_CJK, GLYPHLESS = 0, 1, 2
+_IDEOGRAPH = ord("一")  # every Chinese font encodes it; a Latin font does not
+TEXT_STRIDE = 8  # `unembedded_cjk_text` asks the font of every 8th character of a page's text
+
+
+def font_standing(font: int | None, known: dict[int | None, int]) -> int:
+    """Whether pdfium can draw the text of `font` (a font's address) as printed. A font the PDF does
+    not embed is drawn with a font of the system's: pdfium's own fonts cover Latin text, but a CJK
+    font (its widths give '一' an advance, a Latin font's give none) needs a CJK font installed. Without
+    one its glyphs are empty, and pdfium's text page leaves out a text object whose glyphs are all
+    missing (a lone '≥' or '次' in a table cell) without a word; pdfminer reads the codes and needs no
+    glyphs. Even with one, a glyph that font lacks is left out the same way ('℃' in WenQuanYi Micro
+    Hei). `known`: the page's fonts already asked about."""
+    standing = known.get(font)
+    if standing is None:
+        standing = known[font] = _standing(font)
+    return standing
+
+
+def _standing(font: int | None) -> int:
+    if not font or _font_embedded(font):
+        return DRAWN
+    width = ctypes.c_float()
+    if not _glyph_width(font, _IDEOGRAPH, 1.0, ctypes.byref(width)) or width.value <= 0:
+        return DRAWN
+    path = _glyph_path(font, _IDEOGRAPH, 1.0)
+    return UNEMBEDDED_CJK if path and _glyph_segments(path) > 0 else GLYPHLESS
+
+
+def unembedded_cjk_text(textpage: Any) -> bool:
+    """Whether some of the page's text (pypdfium2's text page) is in a CJK font the PDF does not embed
+    (`font_standing`). The font is asked of every `TEXT_STRIDE`th character only: a page's fonts
+    print runs of many characters, and asking all of them costs a quarter of reading the text."""
+    page = _address(textpage.raw)
+    known: dict[int | None, int] = {}
+    last = None
+    for i in range(0, raw.FPDFText_CountChars(textpage.raw), TEXT_STRIDE):
+        obj = _text_object(page, i)
+        if obj and obj != last:
+            last = obj
+            if font_standing(_text_font(obj), known) != DRAWN:
+                return True
+    return False
+
+
+def text_left_out(page: Any, textpage: Any) -> bool:
+    """Whether pdfium's text page (pypdfium2's) of `page` left out a text object in a CJK font the
+    PDF does not embed: a glyph its system font lacks, or a blank, pdfium cannot say which (`_chars`
+    asks the same of a table page)."""
+    address = _address(textpage.raw)
+    seen = {_text_object(address, i) for i in range(raw.FPDFText_CountChars(textpage.raw))}
+    known: dict[int | None, int] = {}
+    text = raw.FPDF_PAGEOBJ_TEXT
+    return any(
+        kind == text and obj not in seen and font_standing(_text_font(obj), known) != DRAWN
+        for obj, kind, _ in _walk(_address(page.raw) or 0, _IDENTITY)
+    )
 
 
 def _address(obj: Any) -> int | None:
@@ -274,8 +343,13 @@ def _chars(
     keys, chars = read
     seen = set(keys)
     fonts: _Fonts = {}
+    standings: dict[int | None, int] = {}
     for key, (_, obj, ctm) in texts.items():
-        if key not in seen and (space := _blank(_typed(obj), ctm, height, doctop, number, fonts)) is not None:
+        if key in seen:
+            continue
+        if font_standing(_text_font(obj), standings) != DRAWN:
+            return None  # a CJK font not embedded: a glyph its system font lacks, or a blank? pdfminer knows
+        if (space := _blank(_typed(obj), ctm, height, doctop, number, fonts)) is not None:
             keys.append(key)
             chars.append(space)
     last = len(texts)

@@ -21,7 +21,7 @@ from pipelines.load.warehouse import load_document, writer
 from pipelines.normalise.document import normalise_document
 from pipelines.normalise.performance import performance_frames, split_value
 from tests.conftest import PROJECT, SAMPLES
-from tests.render import TableSource, render
+from tests.render import PROJECT_TARGETS, render
 
 SEEDS = PROJECT / "tests" / "fixtures" / "seeds"
 D = Decimal
@@ -717,23 +717,7 @@ def test_split_value(printed: str, split: tuple[str | None, Decimal | None, str]
 @pytest.mark.slow  # reads a real PDF: full suite only
 def test_pdf_project_targets_over_two_pages(tmp_path: Path) -> None:
     """A ruled 项目绩效目标表 drawn from seed 002's 附件12-2 (L985–1042), its rows split over two pages."""
-    source = TableSource(
-        "重庆市潼南区人民政府办公室 2025 年预算项目绩效目标表-2",
-        "单位：万元",
-        [
-            ["项目名称", "50015224T000004234154-区政府办征兵外事专项（常年性项目）", "", "", "", ""],
-            ["主管部门", "312-政府办", "实施单位", "312001-政府办（本级）", "", ""],
-            ["资金总额（万元）", "20", "项目属性", "新增", "", ""],
-            ["一级指标", "二级指标", "三级指标", "指标值", "指标性质", "度量单位"],
-        ],
-        [
-            ["产出指标", "数量指标", "接待港澳、外国政商代表团", "6", "≥", "次"],
-            ["产出指标", "质量指标", "外事活动", "完成", "定性", ""],
-            ["满意度指标", "服务对象满意度指标", "满意度", "90", "≥", "%"],
-            ["成本指标", "经济成本指标", "印制海外领事保护、文明出境游等外事宣传资料", "5", "≥", "万元"],
-        ],
-    )
-    pdf = render(source, tmp_path / "b12.pdf", ruled=True, split_after=2)
+    pdf = render(PROJECT_TARGETS, tmp_path / "b12.pdf", ruled=True, split_after=2)
     f = performance_frames(extract_document(pdf))
     rows = f["fact_performance_indicator"].sort("row_no")
     assert rows.select("level1", "level2", "level3", "operator", "target_text", "unit", "page").rows() == [
