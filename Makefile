@@ -31,15 +31,16 @@ status: setup
 	$(BIN)/yujuesuan status --warehouse $(WAREHOUSE)
 
 # fonts: a CJK system font. The rendered test PDFs (tests/render.py) use the non-embedded STSong-Light,
-# which pdfium can only lay out with a CJK font of the system's: without one it drops some characters
-# (seen: '≥', '次'), and two tests of the suite fail. Installed with Debian's apt-get when root; else a warning.
+# which pdfium draws only with a CJK font of the system's: without one its text leaves out some characters
+# (seen: '≥', '次'), and the reader reads those pages with pdfminer instead (slower; tests/extract/test_fonts.py).
+# Installed with Debian's apt-get when root; else a warning.
 fonts:
 	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    apt-get install -y -q fonts-wqy-microhei >/dev/null 2>&1 || \
 	    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q fonts-wqy-microhei >/dev/null 2>&1; } || \
-	    echo "warning: could not install fonts-wqy-microhei; two rendered-PDF tests need a CJK font"; \
-	  else echo "warning: no CJK font (fc-list :lang=zh); two rendered-PDF tests need one (fonts-wqy-microhei)"; fi; }
+	    echo "warning: could not install fonts-wqy-microhei; rendered-PDF tests read slower without a CJK font"; \
+	  else echo "warning: no CJK font (fc-list :lang=zh); rendered-PDF tests read slower without one (fonts-wqy-microhei)"; fi; }
 
 # test: the whole suite
 test: setup fonts

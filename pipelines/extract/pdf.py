@@ -141,7 +141,7 @@ def read_page_texts(
     if not pages:
         raise SourceFileError("corrupt", "the PDF has no pages")
     if any(p.left_out for p in pages):
-        _read_left_out(path, pages)
+        _read_left_out(path, pages, keep)
     if sum(p.chars for p in pages) < MIN_TEXT_CHARS:
         if ocr is not None and ocr.pages:
             raise SourceFileError("scanned", "the PDF is a scan and OCR read no text from its pages")
@@ -182,17 +182,21 @@ def read_page_texts(
     return pages
 
 
-def _read_left_out(path: Path, pages: list[PageText]) -> None:
+def _read_left_out(path: Path, pages: list[PageText], keep: PdfiumPages | None = None) -> None:
     """The text of the pages whose pdfium text left out text printed in a CJK font the PDF does not
     embed, read by pdfminer instead. pdfium draws such a font with a CJK font of the system's, and its
     text page leaves out a text object none of whose glyphs it has (a lone '≥' or '次' in a table
-    cell, with no CJK font installed); pdfminer reads the character codes and needs no glyphs."""
+    cell, with no CJK font installed); pdfminer reads the character codes and needs no glyphs.
+    `keep`: where the objects pdfminer read are kept for the table pass (pdfium's are of no use)."""
     with opened(path) as pdf:
         for p in pages:
             if p.left_out:
                 page = pdf.pages[p.number - 1]
                 try:
                     p.lines = plumber_text.page_text(page).split("\n")
+                    if keep is not None:
+                        keep.drop(p.number - 1)
+                        keep.keep_mined(p.number - 1, page.objects)
                 finally:
                     page.close()
 

@@ -55,6 +55,7 @@ class PdfiumPages:
     def __init__(self, path: Path | None = None) -> None:
         self.doc: Any = pdfium.PdfDocument(str(path)) if path is not None else None
         self.held: dict[int, tuple[Any, Any]] = {}  # page index → (page, its text page)
+        self.mined: dict[int, dict[str, list[Obj]]] = {}  # page index → objects pdfminer read
         self.room = HELD_OBJECTS
 
     def __enter__(self) -> PdfiumPages:
@@ -80,8 +81,17 @@ class PdfiumPages:
         self.held[index] = (page, textpage)
         return True
 
+    def keep_mined(self, index: int, objects: dict[str, list[Obj]]) -> None:
+        """Keep the objects pdfminer read of a page for the text pass (`pdf._read_left_out`), while
+        there is room, so that the table pass does not parse the page again."""
+        size = sum(map(len, objects.values()))
+        if size <= self.room:
+            self.room -= size
+            self.mined[index] = objects
+
     def drop(self, index: int) -> None:
         """Close a held page the table pass has no use for (or is done with)."""
+        self.mined.pop(index, None)
         held = self.held.pop(index, None)
         if held is not None:
             held[1].close()
@@ -91,6 +101,9 @@ class PdfiumPages:
         """pdfplumber's `page`, its objects read by pdfium where they can be (a page already parsed
         keeps its objects)."""
         index = page.page_number - 1
+        mined = self.mined.pop(index, None)
+        if mined is not None and "_objects" not in vars(page):
+            page._objects = mined
         if "_objects" in vars(page):
             self.drop(index)
             return page
@@ -260,8 +273,8 @@ def font_standing(font: int | None, known: dict[int | None, int]) -> int:
     font (its widths give '一' an advance, a Latin font's give none) needs a CJK font installed. Without
     one its glyphs are empty, and pdfium's text page leaves out a text object whose glyphs are all
     missing (a lone '≥' or '次' in a table cell) without a word; pdfminer reads the codes and needs no
-    glyphs. Even with one, a glyph that font lacks is left out the same way ('℃' in WenQuanYi Micro
-    Hei). `known`: the page's fonts already asked about."""
+    glyphs. Even with one, a glyph pdfium does not find in it is left out the same way (a lone '℃',
+    with WenQuanYi Micro Hei installed). `known`: the page's fonts already asked about."""
     standing = known.get(font)
     if standing is None:
         standing = known[font] = _standing(font)
@@ -281,7 +294,8 @@ def _standing(font: int | None) -> int:
 def unembedded_cjk_text(textpage: Any) -> bool:
     """Whether some of the page's text (pypdfium2's text page) is in a CJK font the PDF does not embed
     (`font_standing`). The font is asked of every `TEXT_STRIDE`th character only: a page's fonts
-    print runs of many characters, and asking all of them costs a quarter of reading the text."""
+    print runs of many characters, and asking all of them costs a quarter of reading the text. A font
+    none of whose text the text page kept is not seen here; on a table page `_chars` finds it."""
     page = _address(textpage.raw)
     known: dict[int | None, int] = {}
     last = None
