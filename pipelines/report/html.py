@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
@@ -511,10 +512,17 @@ def _save(report: Report, out_dir: Path, wanted: _Wanted) -> ReportFiles:
         n += 1
         path = out_dir / f"{prefix}-{stamp}-{n}.html"
     latest = out_dir / "latest.html"
-    for target in (path, latest) if wanted.whole else (path,):
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text(html, encoding="utf-8")
-        os.replace(tmp, target)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    os.replace(tmp, path)
+    if wanted.whole:  # the same bytes: a second name for the file, not a second copy to encode and write
+        tmp = latest.with_name(f".{latest.name}.tmp")
+        tmp.unlink(missing_ok=True)
+        try:
+            os.link(path, tmp)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(path, tmp)
+        os.replace(tmp, latest)
     log.info("quality report %s: %d documents, %d pictures", path, len(report.documents), report.pictures)
     return ReportFiles(path, latest, report)
 
