@@ -452,6 +452,7 @@ def _print_quality(warehouse: Path, outcomes: list[FileOutcome], out: Path) -> b
     from pipelines.load.warehouse import reader
     from pipelines.report.data import quality_lines, run_outcomes
     from pipelines.report.html import RunEntry, write_reports
+    from pipelines.sources import HashCache
 
     document_ids = list(dict.fromkeys(o.document_id for o in outcomes))
     try:
@@ -475,7 +476,7 @@ def _print_quality(warehouse: Path, outcomes: list[FileOutcome], out: Path) -> b
         click.echo(f"report: {latest.resolve()}  (unchanged: nothing new in this run)")
         return True
     try:  # built together: each document gathered and each finding drawn once for both
-        whole, own = write_reports(warehouse, out, entries)
+        whole, own = write_reports(warehouse, out, entries, hashes=HashCache.for_warehouse(warehouse))
     except Exception as exc:  # the documents are loaded; a broken report must not hide that
         click.echo(f"report failed: {exc!r}", err=True)
         return False

@@ -5,7 +5,8 @@ from the table's title (or its first row, on a continuation page) down to the of
 that band of the page is rendered (pdfium's render crop), at DPI or less on a very large page, so a
 picture never costs more than MAX_CROP_PIXELS whatever the page size; the open pages (their text
 layer, to find titles and cells) are kept in a small LRU. The crops are embedded as PNG data URIs
-so the report stands alone.
+so the report stands alone. Given a PictureCache (picture_cache.py) and the source's sha256, a
+picture drawn by an earlier report is taken from there rather than drawn again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageDraw
 
 from pipelines.errors import ReportError
+from pipelines.report.picture_cache import PictureCache
 
 DPI = 110
 SCALE = DPI / 72  # PDF points → pixels
@@ -97,11 +99,18 @@ class PageRenderer:
 
     A picture is drawn once per renderer: the PNG of each (file, page, band or phrase) is kept, so
     the reports of one build that show the same finding (latest.html and the run's own report)
-    share one renderer and draw it once. Use as a context manager; the PDF handles are closed at
-    the end of the build.
+    share one renderer and draw it once. With a `cache`, a picture an earlier build drew is taken
+    from it (when the caller names the source's sha256), and the pictures drawn are put in it; the
+    caller saves it. Use as a context manager; the PDF handles are closed at the end of the build.
     """
 
-    def __init__(self, max_pages: int = OPEN_PAGES, max_documents: int = OPEN_DOCUMENTS) -> None:
+    def __init__(
+        self,
+        max_pages: int = OPEN_PAGES,
+        max_documents: int = OPEN_DOCUMENTS,
+        cache: PictureCache | None = None,
+    ) -> None:
+        self.cache = cache
         self._max_pages = max_pages
         self._max_documents = max_documents
         self._docs: OrderedDict[Path, pdfium.PdfDocument] = OrderedDict()
@@ -109,6 +118,7 @@ class PageRenderer:
         self._renders = 0  # bands rendered by pages already closed
         self.opened = 0  # pages opened (for the report's timing line and tests)
         self.drawn = 0  # pictures drawn (a picture asked for again is not drawn again)
+        self.cached = 0  # pictures taken from the cache rather than drawn
         self._crops: dict[tuple[object, ...], bytes] = {}
         self._texts: dict[tuple[object, ...], tuple[bytes, int] | None] = {}
 
@@ -168,16 +178,31 @@ class PageRenderer:
             self._evict_page()
         return entry
 
-    def crop(self, path: Path, page_no: int, band: RowBand) -> bytes:
+    def _kept(self, kind: str, sha256: str | None, page_no: int, detail: object) -> str | None:
+        """The picture's key in the cache, when there is a cache and the source's bytes are named."""
+        if self.cache is None or sha256 is None:
+            return None
+        return self.cache.key(kind, sha256, page_no, detail)
+
+    def crop(self, path: Path, page_no: int, band: RowBand, sha256: str | None = None) -> bytes:
         """PNG of the table region of one page down to the offending row, that row highlighted.
 
         On a continuation page that does not repeat the header, the title and header of the table's
-        first page are put on top, so the reviewer sees which column is which.
+        first page are put on top, so the reviewer sees which column is which. `sha256`: the file's
+        content hash, under which the cache keeps the picture.
         """
         key = (path, page_no, astuple(band))
         if key not in self._crops:
-            self._crops[key] = self._crop(path, page_no, band)
-            self.drawn += 1
+            kept_key = self._kept("band", sha256, page_no, key[2])
+            kept = self.cache.get(kept_key) if self.cache is not None and kept_key is not None else None
+            if kept is not None and kept[0] is not None:
+                self._crops[key] = kept[0]
+                self.cached += 1
+            else:
+                self._crops[key] = self._crop(path, page_no, band)
+                self.drawn += 1
+                if self.cache is not None and kept_key is not None:
+                    self.cache.put(kept_key, self._crops[key])
         return self._crops[key]
 
     def _crop(self, path: Path, page_no: int, band: RowBand) -> bytes:
@@ -213,16 +238,29 @@ class PageRenderer:
             region = _stack(strip, region, f"header from page {first[0]} / page {page_no}")
         return _png(region)
 
-    def crop_text(self, path: Path, page_no: int, phrase: str) -> tuple[bytes, int] | None:
+    def crop_text(
+        self, path: Path, page_no: int, phrase: str, sha256: str | None = None
+    ) -> tuple[bytes, int] | None:
         """PNG of the lines around a phrase on the page (text checks), the phrase highlighted and framed.
 
         Returns the picture and how many times the phrase occurs on the page (the first is highlighted), or
         None when the phrase is not on the page. Whitespace is ignored, as the text rules ignore it.
+        `sha256` as for `crop` (a phrase not on the page is kept too: its page is not opened again).
         """
         key = (path, page_no, phrase)
         if key not in self._texts:
-            self._texts[key] = self._crop_text(path, page_no, phrase)
-            self.drawn += self._texts[key] is not None
+            kept_key = self._kept("text", sha256, page_no, phrase)
+            kept = self.cache.get(kept_key) if self.cache is not None and kept_key is not None else None
+            if kept is not None:
+                png, occurrences = kept
+                self._texts[key] = (png, occurrences) if png is not None else None
+                self.cached += png is not None
+            else:
+                self._texts[key] = self._crop_text(path, page_no, phrase)
+                self.drawn += self._texts[key] is not None
+                if self.cache is not None and kept_key is not None:
+                    found = self._texts[key]
+                    self.cache.put(kept_key, *(found if found is not None else (None, 0)))
         return self._texts[key]
 
     def _crop_text(self, path: Path, page_no: int, phrase: str) -> tuple[bytes, int] | None:

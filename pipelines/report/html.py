@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import pypdfium2 as pdfium
@@ -42,6 +44,7 @@ from pipelines.report.data import (
     set_aside,
     unknown_documents,
 )
+from pipelines.report.picture_cache import PictureCache
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,15 @@ MONEY_UNITS = {None, "元", "万元"}
 
 class UnknownDocumentError(ReportError, ValueError):
     """A document id asked for is not in the warehouse (a typo must not produce an empty report)."""
+
+
+class SourceHashes(Protocol):
+    """Content hashes of the source files, as sources.HashCache keeps them (by stat: a file whose stat
+    is unchanged is not read again); the caller that knows the warehouse hands it in."""
+
+    def sha256(self, path: Path) -> tuple[str, str | None]: ...  # (hash, why it cannot be read)
+
+    def save(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,7 @@ class Report:
     gx_index: str | None  # link to the GX Data Docs site, relative to the report
     pictures: int = 0
     page_renders: int = 0  # pages opened to draw the pictures (each picture renders only its band)
+    pictures_kept: int = 0  # pictures taken from the picture cache (drawn by an earlier report)
     render_seconds: float = 0.0
     # document id → its tables' coverage and engine (report/coverage.py)
     tables: dict[str, list[TableReading]] = field(default_factory=dict)
@@ -167,13 +180,22 @@ def _environment() -> Environment:
     return env
 
 
-def source_file(doc: DocumentQuality, warehouse: Path) -> tuple[Path | None, str | None]:
-    """The source file as ingested (same bytes), or why it cannot be shown."""
+def source_file(
+    doc: DocumentQuality, warehouse: Path, hashes: SourceHashes | None = None
+) -> tuple[Path | None, str | None]:
+    """The source file as ingested (same bytes), or why it cannot be shown.
+
+    With `hashes` a file whose stat is unchanged is not read again: latest.html shows every current
+    document, and hashing all their files each batch would cost as much as the warehouse holds.
+    """
     raw = Path(doc.source_path)
     candidates = [raw] if raw.is_absolute() else [Path.cwd() / raw, PROJECT_DIR / raw, warehouse.parent / raw]
     for path in candidates:
         if path.is_file():
-            if file_sha256(path) == doc.source_sha256:
+            sha, error = (file_sha256(path), None) if hashes is None else hashes.sha256(path)
+            if error is not None:
+                return None, f"{path} cannot be read: {error}"
+            if sha == doc.source_sha256:
                 return path, None
             return None, f"{path} has changed since it was ingested"
     return None, f"source file {doc.source_path} not found"
@@ -219,7 +241,7 @@ def attach_evidence(
             elif pictures >= max_pictures:
                 check.picture_note = f"picture limit reached ({max_pictures} per document)"
             elif band is None:
-                pictures += _text_picture(check, renderer, source)
+                pictures += _text_picture(check, renderer, source, doc.source_sha256)
                 phrases[phrase] = (
                     f"“{check.row_key}” on page {check.page}: see the picture above"
                     if check.picture
@@ -228,20 +250,20 @@ def attach_evidence(
             else:
                 assert check.page is not None  # _band needs one
                 try:
-                    check.picture = data_uri(renderer.crop(source, check.page, band))
+                    check.picture = data_uri(renderer.crop(source, check.page, band, doc.source_sha256))
                     pictures += 1
                 except (pdfium.PdfiumError, OSError, IndexError, ValueError) as exc:
                     check.picture_note = f"page {check.page} could not be rendered: {exc}"
     return pictures
 
 
-def _text_picture(check: Check, renderer: PageRenderer, source: Path) -> int:
+def _text_picture(check: Check, renderer: PageRenderer, source: Path, sha256: str | None = None) -> int:
     """A check about a phrase on a page (text rules): the lines around it, or why there is no picture."""
     if check.page is None or not check.row_key:
         check.picture_note = _no_band_reason(check)
         return 0
     try:
-        found = renderer.crop_text(source, check.page, check.row_key)
+        found = renderer.crop_text(source, check.page, check.row_key, sha256)
     except (pdfium.PdfiumError, OSError, IndexError, ValueError) as exc:
         check.picture_note = f"page {check.page} could not be rendered: {exc}"
         return 0
@@ -311,10 +333,12 @@ def build_report(
     max_pictures: int = MAX_PICTURES_PER_DOCUMENT,
     renderer: PageRenderer | None = None,
     built: dict[str, BuiltDocument] | None = None,
+    hashes: SourceHashes | None = None,
 ) -> Report:
     """Gather the latest run of each document and the evidence for each failing check.
 
-    `renderer`: shared by the reports of one build, which then draw each picture once.
+    `renderer`: shared by the reports of one build, which then draw each picture once (and, with
+    its picture cache, take those an earlier build drew). `hashes`: see `source_file`.
     `built`: shared by those reports too: a document one of them has gathered (its checks, their
     evidence, its tables) is taken as it is by the next, which asks the warehouse only for the rest.
     """
@@ -326,19 +350,21 @@ def build_report(
     templates = set_aside(con, "template", document_ids, current_only)
     new = [d for d in docs if d.document_id not in built]
     with nullcontext(renderer) if renderer is not None else PageRenderer() as renderer:
-        opened = renderer.opened
+        opened, kept_before = renderer.opened, renderer.cached
         facts = document_facts(con, new)
         tables = table_readings(con, [d.document_id for d in new])
         for doc in new:
             pictures = 0
             if doc.groups:
                 t0 = time.perf_counter()
-                source, why_not = source_file(doc, warehouse) if doc.file_format == "pdf" else (None, None)
+                source, why_not = (
+                    source_file(doc, warehouse, hashes) if doc.file_format == "pdf" else (None, None)
+                )
                 evidence = facts[doc.document_id]
                 pictures = attach_evidence(doc, evidence, renderer, source, why_not, max_pictures)
                 doc.render_seconds = time.perf_counter() - t0
             built[doc.document_id] = BuiltDocument(doc, pictures, tables.get(doc.document_id))
-        renders = renderer.opened - opened
+        renders, from_cache = renderer.opened - opened, renderer.cached - kept_before
     kept = [built[d.document_id] for d in docs]
     return Report(
         generated_at=datetime.now().astimezone().replace(microsecond=0),
@@ -349,6 +375,7 @@ def build_report(
         gx_index=gx_index(out_dir),
         pictures=sum(b.pictures for b in kept),
         page_renders=renders,
+        pictures_kept=from_cache,
         render_seconds=time.perf_counter() - started,
         tables={b.document.document_id: b.tables for b in kept if b.tables is not None},
         templates=templates,
@@ -382,16 +409,19 @@ def write_report(
 
 
 def write_reports(
-    warehouse: Path, out_dir: Path, run: list[RunEntry] | None = None
+    warehouse: Path, out_dir: Path, run: list[RunEntry] | None = None, *, hashes: SourceHashes | None = None
 ) -> tuple[ReportFiles, ReportFiles | None]:
     """latest.html (every current document) and, given `run`, the run's own report (the documents it
     added or changed), built together: one connection, each document gathered and each picture drawn
-    once for both, and the GX Data Docs rendered (in GX's process) meanwhile."""
+    once for both, and the GX Data Docs rendered (in GX's process) meanwhile.
+
+    `hashes`: the source files' content hashes (sources.HashCache.for_warehouse), saved after; without
+    it every shown document's file is read to check it is the one ingested."""
     wanted = [_Wanted(None, True, None)]
     if run is not None:
         loaded = [e.document_id for e in run if e.outcome in ("added", "changed")]
         wanted.append(_Wanted(list(dict.fromkeys(loaded)), True, run))
-    files = _write(warehouse, out_dir, wanted)
+    files = _write(warehouse, out_dir, wanted, hashes=hashes)
     return files[0], (files[1] if run is not None else None)
 
 
@@ -416,8 +446,13 @@ def _write(
     *,
     max_pictures: int = MAX_PICTURES_PER_DOCUMENT,
     renderer: PageRenderer | None = None,
+    hashes: SourceHashes | None = None,
 ) -> list[ReportFiles]:
     """Build the reports on one connection and one renderer, then write them in order.
+
+    Without a `renderer` the pictures are kept in out_dir's picture cache (picture_cache.py), so a
+    batch draws only those of its new findings; a build of latest.html removes from it those no
+    longer shown. The source files' hashes are taken from `hashes` when given.
 
     The Data Docs (GX's results, rendered once a batch with latest.html) are started first and
     awaited only before the HTML is rendered, so they are drawn while the reports are gathered; the
@@ -437,7 +472,8 @@ def _write(
 
             docs_done = build_data_docs_soon(out_dir / "gx")  # in GX's process, if it has one
         built: dict[str, BuiltDocument] = {}
-        with nullcontext(renderer) if renderer is not None else PageRenderer() as shared:
+        shared = renderer if renderer is not None else PageRenderer(cache=PictureCache.for_reports(out_dir))
+        with nullcontext(shared) if renderer is not None else shared:
             reports = [
                 build_report(
                     con,
@@ -448,9 +484,15 @@ def _write(
                     max_pictures=max_pictures,
                     renderer=shared,
                     built=built,
+                    hashes=hashes,
                 )
                 for w in wanted
             ]
+            if shared.cache is not None:
+                shared.cache.save(prune=any(w.whole for w in wanted))
+                shared.cache.close()
+        if hashes is not None:
+            hashes.save()
     if docs_done is not None:
         docs_done()
         for report in reports:
@@ -470,10 +512,17 @@ def _save(report: Report, out_dir: Path, wanted: _Wanted) -> ReportFiles:
         n += 1
         path = out_dir / f"{prefix}-{stamp}-{n}.html"
     latest = out_dir / "latest.html"
-    for target in (path, latest) if wanted.whole else (path,):
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text(html, encoding="utf-8")
-        os.replace(tmp, target)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    os.replace(tmp, path)
+    if wanted.whole:  # the same bytes: a second name for the file, not a second copy to encode and write
+        tmp = latest.with_name(f".{latest.name}.tmp")
+        tmp.unlink(missing_ok=True)
+        try:
+            os.link(path, tmp)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(path, tmp)
+        os.replace(tmp, latest)
     log.info("quality report %s: %d documents, %d pictures", path, len(report.documents), report.pictures)
     return ReportFiles(path, latest, report)
 

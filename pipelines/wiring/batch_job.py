@@ -178,10 +178,13 @@ def refresh_report(
         return
     from pipelines.report.html import run_entries, write_reports
     from pipelines.retention import prune_reports
+    from pipelines.sources import HashCache
 
     names = {d["document_id"]: d["file"] for d in documents}
     # built together: each document gathered and each finding drawn once for both
-    whole, own = write_reports(warehouse.file, warehouse.reports_dir, run_entries(warehouse.file, names))
+    entries = run_entries(warehouse.file, names)
+    hashes = HashCache.for_warehouse(warehouse.file)  # the sources' hashes, by stat: unchanged files unread
+    whole, own = write_reports(warehouse.file, warehouse.reports_dir, entries, hashes=hashes)
     assert own is not None  # asked for with the batch's entries
     context.log_event(
         dg.AssetMaterialization(

@@ -15,6 +15,7 @@ def quality_report(
     # page rendering and templating load with the run only
     from pipelines.report.html import run_entries, write_reports
     from pipelines.retention import prune_reports, retention_days
+    from pipelines.sources import HashCache
 
     batch = context.run.tags.get(BATCH_TAG)
     entries = None
@@ -24,7 +25,8 @@ def quality_report(
         keys = {r.tags["dagster/partition"]: r.tags.get(FILE_TAG, "?") for r in ingests}
         entries = run_entries(warehouse.file, keys)
     # latest.html and the batch's own report built together: each picture drawn once
-    files, run_files = write_reports(warehouse.file, warehouse.reports_dir, entries)
+    hashes = HashCache.for_warehouse(warehouse.file)  # the sources' hashes, by stat: unchanged files unread
+    files, run_files = write_reports(warehouse.file, warehouse.reports_dir, entries, hashes=hashes)
     report = files.report
     metadata: dict[str, dg.RawMetadataValue] = {
         "path": dg.MetadataValue.path(str(files.path.resolve())),

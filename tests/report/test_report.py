@@ -8,6 +8,7 @@ what the report makes of real pages and lines.
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import re
 from collections.abc import Callable
@@ -26,8 +27,9 @@ from pipelines.load.warehouse import writer
 from pipelines.report.crops import CELL_OUTLINE, SCALE, PageRenderer, blended_highlight
 from pipelines.report.data import DocumentFacts, Fact, document_facts, load_documents, quality_lines
 from pipelines.report.html import ReportFiles, RunEntry, write_report, write_reports
+from pipelines.report.picture_cache import PictureCache
 from tests.conftest import SEED000, SHGZB_PDF, ingest
-from tests.report.dump import comparable
+from tests.report.dump import DRAWN, comparable
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -537,3 +539,120 @@ def test_facts_read_for_the_failing_checks_are_those_of_the_whole_document(plant
                     at = (check.table_code, check.page)
                     assert got.table_tops.get(at) == whole.table_tops.get(at)
     assert cells_seen >= 3 and lines_seen >= 1 and snippets_seen >= 1  # PDF rows, a text line, a phrase
+
+
+def _recorded_caches(monkeypatch: pytest.MonkeyPatch) -> list[PictureCache]:
+    """The picture caches the report builds make (one per build), to read their own counts."""
+    made: list[PictureCache] = []
+
+    class Recorded(PictureCache):
+        def __init__(self, file: Path | None) -> None:
+            super().__init__(file)
+            made.append(self)
+
+    monkeypatch.setattr("pipelines.report.html.PictureCache", Recorded)
+    return made
+
+
+def _same_but_footer(a: Path, b: Path) -> bool:
+    """The two reports read the same, but for the footer's account of pictures drawn and kept."""
+    return DRAWN.sub("", comparable(a.read_text("utf-8"))[0]) == DRAWN.sub(
+        "", comparable(b.read_text("utf-8"))[0]
+    )
+
+
+def test_the_next_report_draws_no_picture_again(
+    planted: Planted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next batch's latest.html shows the same findings: every picture comes from the picture
+    cache the first build left, none is drawn or rendered again, and the report reads the same."""
+    from pipelines.report import crops
+
+    made = _recorded_caches(monkeypatch)
+    renders: list[int] = []
+    original = crops._Page.render_rows
+
+    def counted(self: crops._Page, y0: int, y1: int) -> Image.Image:
+        renders.append(y0)
+        return original(self, y0, y1)
+
+    monkeypatch.setattr(crops._Page, "render_rows", counted)
+    out = tmp_path / "reports"
+    entries = [RunEntry(planted.pdf_id, SHGZB_PDF.name, "added")]
+    first, _ = write_reports(planted.warehouse, out, entries)
+    kept = PictureCache.for_reports(out).keys()
+    # R01's two rows and T01's phrase drawn, and T01's phrase that is not on the page kept as such
+    assert made[0].hits == 0 and made[0].stored == len(kept) == 4
+    assert renders
+    renders.clear()
+    second, own = write_reports(planted.warehouse, out, entries)
+    assert made[1].stored == 0 and made[1].hits == len(kept)
+    assert renders == []
+    assert PictureCache.for_reports(out).keys() == kept
+    assert second.report.pictures_kept == 3 and second.report.page_renders == 0
+    assert "3 kept from an earlier report" in second.latest.read_text("utf-8")
+    assert _same_but_footer(first.path, second.path)
+    assert own is not None and _pictures(own.path.read_text("utf-8"))
+
+
+def test_a_changed_source_or_finding_is_drawn_anew_and_stale_pictures_go(
+    planted: Planted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A picture is kept under the source's bytes, its page and what is drawn on it: a finding on
+    another row, or the same findings in a changed file, are drawn anew; the pictures latest.html no
+    longer shows are removed from the cache (a report of a selection removes nothing)."""
+    warehouse = tmp_path / "wh.duckdb"
+    warehouse.write_bytes(planted.warehouse.read_bytes())
+    out = tmp_path / "reports"
+    made = _recorded_caches(monkeypatch)
+    write_report(warehouse, out)
+    before = PictureCache.for_reports(out).keys()
+    with writer(warehouse) as con:  # R01 moves from row 201 to row 2101102 (a finding changed)
+        con.execute(
+            "delete from dq_result where run_id = 'run-1' and document_id = ? and rule_id = 'R01' "
+            "and row_key = '201'",
+            [planted.pdf_id],
+        )
+    write_report(warehouse, out, [planted.txt_id])  # a selection: nothing removed
+    assert PictureCache.for_reports(out).keys() == before
+    write_report(warehouse, out)
+    after = PictureCache.for_reports(out).keys()
+    assert made[2].stored == 0 and made[2].hits == len(after) == len(before) - 1
+    assert after < before  # the row no longer shown: its picture removed
+    changed = tmp_path / "changed.pdf"  # the same pages, other bytes: another file
+    changed.write_bytes(SHGZB_PDF.read_bytes() + b"\n% changed\n")
+    with writer(warehouse) as con:
+        con.execute(
+            "update dim_document set source_path = ?, source_sha256 = ? where document_id = ?",
+            [str(changed), hashlib.sha256(changed.read_bytes()).hexdigest(), planted.pdf_id],
+        )
+    files = write_report(warehouse, out)
+    fresh = PictureCache.for_reports(out).keys()
+    assert made[3].hits == 0 and made[3].stored == len(fresh) == len(after)
+    assert not fresh & after  # every picture drawn for the new bytes, the old ones removed
+    assert files.report.pictures_kept == 0 and files.report.pictures == 2
+
+
+def test_new_drawing_code_draws_every_picture_again(
+    planted: Planted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drawing code and the libraries' versions are part of the key: a picture kept by older
+    code is never shown by newer."""
+    from pipelines.report import picture_cache
+
+    out = tmp_path / "reports"
+    made = _recorded_caches(monkeypatch)
+    write_report(planted.warehouse, out)
+    monkeypatch.setattr(picture_cache, "drawing_version", lambda: "another version")
+    write_report(planted.warehouse, out)
+    assert made[1].hits == 0 and made[1].stored == made[0].stored > 0
+    assert not PictureCache.for_reports(out).keys() & {k for k in made[0]._used}
+
+
+def test_a_broken_picture_cache_costs_drawing_not_the_report(planted: Planted, tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / ".pictures.sqlite").write_bytes(b"not a database")
+    files = write_report(planted.warehouse, out)
+    assert files.report.pictures == planted.files.report.pictures
+    assert _same_but_footer(files.path, planted.files.path)
