@@ -38,6 +38,7 @@ from pipelines.catalog.loader import catalog_digest
 from pipelines.errors import LoadInputError, WarehouseNotFoundError
 from pipelines.extract.types import ExtractedDocument
 from pipelines.load import summary
+from pipelines.load.arrow import ArrowStream
 from pipelines.load.comments import COMMENTS_FILE, apply_comments
 from pipelines.load.departments import link_document, link_unlinked, read_printed_once
 from pipelines.load.layout import maybe_cluster
@@ -170,7 +171,7 @@ def _seed_vocabulary(con: duckdb.DuckDBPyConnection) -> None:
         ),
     ):
         frame = pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
-        con.register("vocabulary_rows", frame)
+        con.register("vocabulary_rows", ArrowStream(frame))
         try:
             updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
             con.execute(
@@ -233,7 +234,10 @@ def _fill(
     if not rows:
         return
     columns = (*keys, "concept")
-    con.register("fact_concepts", pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row"))
+    con.register(
+        "fact_concepts",
+        ArrowStream(pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")),
+    )
     try:
         match = " and ".join(f"f.{k} is not distinct from m.{k}" for k in keys)
         con.execute(
@@ -608,14 +612,16 @@ def load_document(
             ],
         )
         _delivered(con, doc.document_id, doc.source_path, "loaded")
-        con.register("new_tables", tables)
+        con.register("new_tables", ArrowStream(tables))
         con.execute("insert into doc_table by name select * from new_tables")
         # the rows go in with their concepts (fill_concepts' values, without a query and an update)
-        con.register("new_facts", with_concepts(facts, "fact_line_item"))
+        con.register("new_facts", ArrowStream(with_concepts(facts, "fact_line_item")))
         con.execute("insert into fact_line_item by name select * from new_facts")
         for name, frame in (extras or {}).items():
             if frame.height:
-                con.register("new_extra", with_concepts(frame, name) if name in _CONCEPT_KEYS else frame)
+                con.register(
+                    "new_extra", ArrowStream(with_concepts(frame, name) if name in _CONCEPT_KEYS else frame)
+                )
                 con.execute(f"insert into {name} by name select * from new_extra")
                 con.unregister("new_extra")
         if facts.height:  # a document without facts (failed, blank template) has nothing to sum or add

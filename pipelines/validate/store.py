@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import duckdb
 import polars as pl
 
+from pipelines.load.arrow import ArrowStream
 from pipelines.retention import prune_dq_runs
 from pipelines.validate.engine import Evaluation
 from pipelines.validate.rules import Rule
@@ -42,7 +43,7 @@ def store_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> None:
         return
     con.execute("delete from dq_rule")
     frame = pl.DataFrame(wanted, schema=dict.fromkeys(_RULE_COLUMNS, pl.String), orient="row")
-    con.register("new_rules", frame)
+    con.register("new_rules", ArrowStream(frame))
     try:
         con.execute("insert into dq_rule by name select * from new_rules")
     finally:
@@ -107,8 +108,8 @@ def store_evaluations(
             con.execute(
                 f"delete from {table} where run_id = ? and document_id in (select unnest(?))", [run_id, ids]
             )
-        con.register("new_runs", runs)
-        con.register("new_results", results)
+        con.register("new_runs", ArrowStream(runs))
+        con.register("new_results", ArrowStream(results))
         try:
             con.execute("insert into dq_run by name select * from new_runs")
             con.execute("insert into dq_result by name select * from new_results")
