@@ -26,7 +26,9 @@ from tests.load.test_readers_and_crashes import analyst
 
 @pytest.fixture
 def copies(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The files copied whole (the published warehouse when the spare could not be brought forward)."""
+    """The files copied whole (the published warehouse when the spare could not be brought forward);
+    the spare is brought forward whatever the warehouse's size."""
+    monkeypatch.setenv("YUJUESUAN_SPARE_MIN_MB", "0")
     calls: list[Path] = []
     real = wh._copy_synced
 
@@ -161,9 +163,9 @@ def test_a_reader_in_another_process_keeps_its_state_and_the_writer_copies(
         assert again() == "1"
 
 
-@pytest.mark.parametrize("why", ["missing", "corrupt", "clustered", "schema"])
+@pytest.mark.parametrize("why", ["missing", "corrupt", "clustered", "schema", "small"])
 def test_the_whole_file_is_copied_when_the_spare_cannot_be_brought_forward(
-    why: str, warehouse: Path, copies: list[Path]
+    why: str, warehouse: Path, copies: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with writer(warehouse) as con:
         ingest(con, SEEDS / "000_5bede25103574bf3.txt")
@@ -175,6 +177,8 @@ def test_the_whole_file_is_copied_when_the_spare_cannot_be_brought_forward(
             con.execute("create table analyst_note as select 1 as x")
     if why == "missing":
         spare_copy(warehouse).unlink()
+    elif why == "small":
+        monkeypatch.setenv("YUJUESUAN_SPARE_MIN_MB", str(warehouse.stat().st_size / 2**20 + 1))
     elif why == "corrupt":
         spare_copy(warehouse).write_bytes(b"not a database" * 1000)
     published = warehouse.read_bytes()
@@ -185,6 +189,7 @@ def test_the_whole_file_is_copied_when_the_spare_cannot_be_brought_forward(
         ingest(con, SEEDS / "002_6e511b73bd73a431.txt")
         assert warehouse.read_bytes() == published  # the published file is never written
     copies.clear()
+    monkeypatch.setenv("YUJUESUAN_SPARE_MIN_MB", "0")
     with writer(warehouse) as con:  # and the session after brings its spare forward again
         assert copies == []
         assert_equal_to_published(con, warehouse)
