@@ -6,11 +6,13 @@ run (and the run would stop the analyst). `writer()` therefore works on a privat
 (`.warehouse.work.duckdb` beside the warehouse), under an inter-process lock so Dagster steps take
 turns; when the work is committed it checkpoints the copy and publishes it: the work file gets a
 second name (a hard link) that is renamed over `warehouse.duckdb` (`os.replace`, atomic on POSIX).
-Nothing is copied then; the next writer session copies the published file to a private work copy
-before it writes (in the kernel), so a session that only reads copies nothing and the last session
-of a run leaves the copy to the next run. A reader holding the old file keeps its inode and sees the
-state it opened; a new reader sees the new state. Nobody ever sees half a document: the file is
-published between transactions, after a checkpoint, and never written again under that name.
+Nothing is copied then; the file it replaces is kept (`.warehouse.spare.duckdb`), and the next writer
+session makes that its private work copy, brought forward by replaying only what the published file
+has since (`pipelines/load/rotation.py`), or, when a reader still holds it, copies the published file
+(in the kernel). A session that only reads copies nothing. A reader holding the old file keeps its
+inode and sees the state it opened; a new reader sees the new state. Nobody ever sees half a
+document: the file is published between transactions, after a checkpoint, and never written again
+under that name, nor under another while a reader holds it.
 
 The files are written in DuckDB storage `STORAGE_VERSION`, which the DuckDB CLI that analysts install
 from PyPI (`duckdb-cli` 1.5.x) opens, although this package links DuckDB 2.0.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import logging
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -43,6 +46,9 @@ from pipelines.load.comments import COMMENTS_FILE, apply_comments
 from pipelines.load.departments import link_document, link_unlinked, read_printed_once
 from pipelines.load.layout import maybe_cluster
 from pipelines.load.migrations import migrate, migrations
+from pipelines.load.rotation import bring_forward, spare_min_bytes, unusable
+
+log = logging.getLogger(__name__)
 
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 STORAGE_VERSION = "v1.5.0"  # the newest storage the PyPI DuckDB CLI (duckdb-cli 1.5.6) reads
@@ -254,6 +260,11 @@ def work_copy(path: Path) -> Path:
     return path.with_name(f".{path.stem}.work{path.suffix}")
 
 
+def spare_copy(path: Path) -> Path:
+    """The file published before the current one, kept by `publish` to become the next work copy."""
+    return path.with_name(f".{path.stem}.spare{path.suffix}")
+
+
 def _connect_work(work: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(work), config={"storage_compatibility_version": STORAGE_VERSION})
 
@@ -293,8 +304,9 @@ def publish(path: Path) -> None:
 
     No bytes are copied: the work file gets a second name, which is renamed over the warehouse
     (`os.replace`, atomic on POSIX). Published and work copy are then one file until the next
-    writer session, which takes a private copy before it writes (`_private_work_copy`), so a
-    reader never sees the file change under it. A filesystem without hard links gets a full copy.
+    writer session, which takes a file of its own before it writes (`_private_work_copy`), so a
+    reader never sees the file change under it. The file replaced is kept as `spare_copy` for
+    that session. A filesystem without hard links gets a full copy.
     """
     work = work_copy(path)
     tmp = path.with_name(f".{path.name}.publish")
@@ -306,8 +318,28 @@ def publish(path: Path) -> None:
     # a WAL beside the published file belongs to somebody's local edits of the old file: it must not be
     # replayed into the new one (the published warehouse is read-only by contract)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    _keep_as_spare(path, tmp)
     os.replace(tmp, path)
     _fsync_dir(path.parent)
+
+
+def _keep_as_spare(path: Path, new: Path) -> None:
+    """Give the file about to be replaced the spare's name (the older spare goes); a crash after this
+    leaves the spare and the published file one inode, which `rotation.unusable` refuses."""
+    spare = spare_copy(path)
+    tmp = spare.with_name(spare.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    if spare_min_bytes() is None:  # off: no spare kept (one left from when it was on goes)
+        spare.unlink(missing_ok=True)
+        return
+    try:
+        if not path.exists() or os.path.samefile(path, new):
+            return
+        os.link(path, tmp)
+    except OSError:
+        spare.unlink(missing_ok=True)
+        return
+    os.replace(tmp, spare)
 
 
 def _copy_synced(src: Path, dst: Path) -> None:
@@ -345,17 +377,91 @@ def shares_published_file(path: Path) -> bool:
         return False
 
 
-def _private_work_copy(path: Path) -> None:
-    """Before a session writes: the work copy becomes a file of its own, copied from the published one.
+def _private_work_copy(path: Path) -> duckdb.DuckDBPyConnection | None:
+    """Before a session writes: the work copy becomes a file of its own, equal to the published one.
 
-    Readers may hold the published file open; it must stay as they opened it. The copy is made
-    under a temporary name and renamed, so a crash here leaves the shared file, never half a copy.
+    Readers may hold the published file open; it must stay as they opened it. The file published
+    before (`spare_copy`) is taken when nobody holds it and brought forward to the published state
+    (`_take_spare`), and its open connection returned; otherwise the published file is copied under
+    a temporary name and renamed (None), so a crash here leaves the shared file, never half a copy.
     """
+    con, reason = _take_spare(path)
+    if con is not None:
+        return con
+    log.info("copying the published warehouse for the work copy: %s", reason)
     work = work_copy(path)
     tmp = work.with_name(work.name + ".seed")
     tmp.unlink(missing_ok=True)
     _copy_synced(path, tmp)
     os.replace(tmp, work)
+    return None
+
+
+def _forward_marker(path: Path) -> Path:
+    """Exists while the work copy is the spare being brought forward: not a state to keep."""
+    work = work_copy(path)
+    return work.with_name(work.name + ".forward")
+
+
+def _take_spare(path: Path) -> tuple[duckdb.DuckDBPyConnection | None, str | None]:
+    """The spare renamed to the work copy and brought forward: its connection, or why not.
+
+    The replay is committed to the work copy's WAL and checkpointed with the session's own writes
+    (one checkpoint, one DuckDB instance for both). Until it is committed the marker says that the
+    work copy is not a state to keep: a crash then leaves the marker, and `_recover` makes the work
+    copy the published file again. Once the marker is gone the work copy is equal to the published
+    file, and whatever the session commits after it is kept as before.
+    """
+    work, marker = work_copy(path), _forward_marker(path)
+    reason = unusable(spare_copy(path), path, work)
+    if reason is not None:
+        return None, reason
+    marker.touch()
+    _fsync_dir(path.parent)
+    try:
+        work.with_name(work.name + ".wal").unlink(missing_ok=True)  # none while it is the published file
+        os.replace(spare_copy(path), work)
+        con = _connect_work(work)  # the write lock: fails if a reader took the file meanwhile
+    except (OSError, duckdb.Error) as exc:
+        _restore_shared(path)
+        return None, f"the file published before cannot be opened for writing ({exc})"
+    try:
+        reason = bring_forward(con, path, STORAGE_VERSION, DOCUMENT_TABLES)
+    except duckdb.Error as exc:
+        log.warning("the work copy could not be brought forward", exc_info=True)
+        reason = f"the replay failed ({exc})"
+    if reason is not None:
+        con.close()
+        _restore_shared(path)
+        return None, reason
+    marker.unlink()
+    _fsync_dir(path.parent)
+    log.info("the work copy is the file published before, brought forward")
+    return con, None
+
+
+def _restore_shared(path: Path) -> None:
+    """The work copy made the published file again (a link), dropping a spare that was not brought
+    forward; the marker goes last."""
+    work = work_copy(path)
+    tmp = work.with_name(work.name + ".seed")
+    tmp.unlink(missing_ok=True)
+    work.with_name(work.name + ".wal").unlink(missing_ok=True)
+    try:
+        os.link(path, tmp)
+    except OSError:
+        _copy_synced(path, tmp)
+    os.replace(tmp, work)
+    _fsync_dir(path.parent)
+    _forward_marker(path).unlink(missing_ok=True)
+    _fsync_dir(path.parent)
+
+
+def _recover(path: Path) -> None:
+    """Under the lock, before the work copy is used: a bring-forward a crash interrupted is undone."""
+    if _forward_marker(path).exists():
+        log.warning("a writer stopped while bringing the work copy forward; it is the published file again")
+        _restore_shared(path)
 
 
 @contextmanager
@@ -370,11 +476,13 @@ def writer(
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(path) + ".lock", timeout=timeout):
         work = work_copy(path)
+        _recover(path)
+        con = None
         if not work.exists():
             _seed_work_copy(path, work)
         elif shares_published_file(path):
-            _private_work_copy(path)
-        con = _connect_work(work)
+            con = _private_work_copy(path)
+        con = con or _connect_work(work)
         committed = False
         try:
             apply_schema(con)
@@ -393,6 +501,7 @@ def publish_pending(path: Path, *, timeout: float = LOCK_TIMEOUT_SECONDS) -> boo
     there was one. The work copy holds committed transactions only (a document is one), checkpointed
     when its session closed, so nobody sees half a document."""
     with FileLock(str(path) + ".lock", timeout=timeout):
+        _recover(path)
         work = work_copy(path)
         if not work.exists() or shares_published_file(path) or work.with_name(work.name + ".wal").exists():
             return False
@@ -407,6 +516,7 @@ def locked_reader(
     """The writer's newest state, read-only, under the writer lock: what a writer session that only
     reads needs, without its private copy of the file or a publish (temp tables are allowed)."""
     with FileLock(str(path) + ".lock", timeout=timeout):
+        _recover(path)
         work = work_copy(path)
         con = duckdb.connect(str(work if work.exists() else path), read_only=True)
         try:
@@ -518,10 +628,7 @@ def _delivered(con: duckdb.DuckDBPyConnection, document_id: str, source_path: st
 def _forget(con: duckdb.DuckDBPyConnection, document_id: str) -> None:
     """Remove a failed attempt whose reason was not the bytes (unreadable, changed, too slow…)."""
     for table in (
-        "fact_line_item",
-        "doc_table",
-        *EXTRA_FACT_TABLES,
-        *summary.TABLES,
+        *DOCUMENT_TABLES,
         "dim_department_alias",
         "dq_department_match",
         "dim_document",
@@ -546,6 +653,9 @@ EXTRA_FACT_TABLES = (
     "fact_performance_budget",
     "doc_performance_table",
 )
+# a document version's own rows: written in the transaction that inserts its dim_document row (with a
+# new ingested_at) and removed with it; `rotation.bring_forward` replays them by that row
+DOCUMENT_TABLES = ("fact_line_item", "doc_table", *EXTRA_FACT_TABLES, *summary.TABLES)
 
 
 def load_document(

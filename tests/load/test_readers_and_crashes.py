@@ -12,7 +12,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -31,18 +32,37 @@ print(count(), flush=True)       # the same connection still sees the state it o
 """
 
 
-def test_reader_held_open_during_ingest_neither_blocks_nor_sees_half(warehouse: Path) -> None:
-    with writer(warehouse) as con:
-        ingest(con, SEEDS / "001_8a99ebaca312e0ad.txt")
-    analyst = subprocess.Popen(
+@contextmanager
+def analyst(warehouse: Path) -> Iterator[tuple[str, Callable[[], str]]]:
+    """An analyst's connection in another process, opened now and held: what it counted then, and
+    `again`, which makes it count once more on the same connection (then it exits)."""
+    proc = subprocess.Popen(
         [sys.executable, "-c", ANALYST, str(warehouse)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
-        assert analyst.stdout is not None and analyst.stdin is not None
-        assert analyst.stdout.readline().strip() == "1"
+        assert proc.stdout is not None and proc.stdin is not None
+        stdin, stdout = proc.stdin, proc.stdout
+
+        def again() -> str:
+            stdin.write("\n")
+            stdin.flush()
+            counted = stdout.readline().strip()
+            assert proc.wait(timeout=60) == 0
+            return counted
+
+        yield stdout.readline().strip(), again
+    finally:
+        proc.kill()
+
+
+def test_reader_held_open_during_ingest_neither_blocks_nor_sees_half(warehouse: Path) -> None:
+    with writer(warehouse) as con:
+        ingest(con, SEEDS / "001_8a99ebaca312e0ad.txt")
+    with analyst(warehouse) as (first, again):
+        assert first == "1"
         with writer(warehouse) as con:  # would fail with "Conflicting lock is held" on a shared file
             ingest(con, SEED000)
             # while the writer is open, a new reader opens the published warehouse (before the load)
@@ -56,12 +76,7 @@ def test_reader_held_open_during_ingest_neither_blocks_nor_sees_half(warehouse: 
                 "group by document_id"
             ).fetchall()
             assert facts == [(True,), (True,)]
-        analyst.stdin.write("\n")
-        analyst.stdin.flush()
-        assert analyst.stdout.readline().strip() == "1"  # before, never half
-        assert analyst.wait(timeout=60) == 0
-    finally:
-        analyst.kill()
+        assert again() == "1"  # before, never half
 
 
 def test_published_warehouse_is_in_the_storage_the_pypi_cli_reads(warehouse: Path) -> None:
