@@ -64,6 +64,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.errors import LoadError
+
 log = logging.getLogger(__name__)
 
 PUBLISHED = "published_now"  # the alias of the published file attached during the replay
@@ -234,8 +236,8 @@ def _differing(con: duckdb.DuckDBPyConnection, tables: list[str], keys: dict[str
     return [t for t, differs in zip(tables, row, strict=True) if differs]
 
 
-class _NotReplayable(Exception):
-    pass
+class _NotReplayable(LoadError):
+    """The replay left a table unlike the published file's: rolled back, and the file is copied."""
 
 
 SEPARATELY = 1000  # a keyed table of this many rows is compared once, by key, not first in the joint query
