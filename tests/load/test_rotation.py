@@ -228,25 +228,22 @@ def test_a_crash_while_bringing_forward_leaves_the_published_state(
 
 
 def test_off_by_default_no_spare_kept_and_every_session_copies(
-    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+    warehouse: Path, copies: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Unset, the old way: a `cp` of the published file stays safe, and no second file takes disk;
     a spare left from when it was on is removed at the next publish."""
-    monkeypatch.setenv("YUJUESUAN_SPARE_MIN_MB", "0")
     with writer(warehouse) as con:
         ingest(con, SEEDS / "000_5bede25103574bf3.txt")
     with writer(warehouse) as con:
         ingest(con, SEEDS / "001_8a99ebaca312e0ad.txt")
     assert spare_copy(warehouse).exists()
     monkeypatch.delenv("YUJUESUAN_SPARE_MIN_MB")
-    calls: list[Path] = []
-    real = wh._copy_synced
-    monkeypatch.setattr(wh, "_copy_synced", lambda src, dst: (calls.append(src), real(src, dst)))
+    copies.clear()
     for seed in ("002_6e511b73bd73a431.txt", "003_5006032ceb30bda5.txt"):
         with writer(warehouse) as con:
             ingest(con, SEEDS / seed)
         assert not spare_copy(warehouse).exists()
-    assert calls == [warehouse, warehouse]  # each session copied the published file
+    assert copies == [warehouse, warehouse]  # each session copied the published file
     with writer(warehouse) as con:
         assert_equal_to_published(con, warehouse)
         assert count(con) == 4
