@@ -430,9 +430,15 @@ def report(warehouse: Path, out: Path | None, document_ids: tuple[str, ...]) -> 
         yujuesuan report --warehouse data/warehouse.duckdb --out data/reports
     """
     from pipelines.report.html import UnknownDocumentError, write_report
+    from pipelines.sources import HashCache
 
-    try:
-        files = write_report(warehouse, out or reports_dir_for(warehouse), list(document_ids) or None)
+    try:  # the sources' hashes by stat, as the ingest's reports take them: unchanged files are not read
+        files = write_report(
+            warehouse,
+            out or reports_dir_for(warehouse),
+            list(document_ids) or None,
+            hashes=HashCache.for_warehouse(warehouse),
+        )
     except FileNotFoundError as exc:
         raise click.UsageError(str(exc)) from exc
     except UnknownDocumentError as exc:

@@ -395,6 +395,7 @@ def write_report(
     max_pictures: int = MAX_PICTURES_PER_DOCUMENT,
     run: list[RunEntry] | None = None,
     renderer: PageRenderer | None = None,
+    hashes: SourceHashes | None = None,
 ) -> ReportFiles:
     """Write one report under out_dir and return its path.
 
@@ -402,10 +403,11 @@ def write_report(
     replaces latest.html, the morning read. A selection of documents, or an ingest run's own report
     (`run`: the run's files, what it added or changed), goes to quality-<time>.html or
     run-<time>.html beside it and leaves latest.html alone. An unknown id raises UnknownDocumentError.
-    latest.html and a run's own report are written together by `write_reports`.
+    latest.html and a run's own report are written together by `write_reports`. `hashes`: as there.
     """
     wanted = _Wanted(document_ids, current_only, run)
-    return _write(warehouse, out_dir, [wanted], max_pictures=max_pictures, renderer=renderer)[0]
+    files = _write(warehouse, out_dir, [wanted], max_pictures=max_pictures, renderer=renderer, hashes=hashes)
+    return files[0]
 
 
 def write_reports(

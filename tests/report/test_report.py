@@ -318,6 +318,32 @@ def test_cli_report_and_quality_lines(planted: Planted, tmp_path: Path) -> None:
     assert lines[planted.failed_id].startswith("failed to load: corrupt")
 
 
+def test_cli_report_reads_an_unchanged_source_once(
+    planted: Planted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`yujuesuan report` takes the sources' hashes from the warehouse's HashCache, as the ingest
+    does: a second report reads no source file to check it is the one ingested."""
+    from pipelines import sources
+
+    monkeypatch.setattr(sources.HashCache, "RACY_NS", 0)  # the fixture's files were written just now
+    cache = tmp_path / "hashes.sqlite"  # not beside the module's shared warehouse
+    monkeypatch.setattr(sources.HashCache, "for_warehouse", classmethod(lambda cls, _: cls(cache)))
+    read: list[Path] = []
+    real = sources.source_hash
+
+    def counted(path: Path) -> tuple[str, str | None]:
+        read.append(Path(path))
+        return real(path)
+
+    monkeypatch.setattr(sources, "source_hash", counted)
+    args = ["report", "--warehouse", str(planted.warehouse), "--out", str(tmp_path / "out")]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    assert Path(SHGZB_PDF).resolve() in {p.resolve() for p in read}  # the PDF shown was hashed once
+    read.clear()
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    assert read == []
+
+
 def test_unknown_document_is_a_usage_error_and_latest_is_kept(planted: Planted, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
