@@ -6,13 +6,14 @@ run (and the run would stop the analyst). `writer()` therefore works on a privat
 (`.warehouse.work.duckdb` beside the warehouse), under an inter-process lock so Dagster steps take
 turns; when the work is committed it checkpoints the copy and publishes it: the work file gets a
 second name (a hard link) that is renamed over `warehouse.duckdb` (`os.replace`, atomic on POSIX).
-Nothing is copied then; the file it replaces is kept (`.warehouse.spare.duckdb`), and the next writer
-session makes that its private work copy, brought forward by replaying only what the published file
-has since (`pipelines/load/rotation.py`), or, when a reader still holds it, copies the published file
-(in the kernel). A session that only reads copies nothing. A reader holding the old file keeps its
-inode and sees the state it opened; a new reader sees the new state. Nobody ever sees half a
-document: the file is published between transactions, after a checkpoint, and never written again
-under that name, nor under another while a reader holds it.
+Nothing is copied then; the next writer session copies the published file to its private work copy
+(in the kernel). Opt-in (YUJUESUAN_SPARE_MIN_MB, `rotation.spare_min_bytes`): the file it replaces is
+kept (`.warehouse.spare.duckdb`) and the next session makes that its work copy, brought forward by
+replaying only what the published file has since (`pipelines/load/rotation.py`), or copies the
+published file when a reader still holds it. A session that only reads copies nothing. A reader
+holding the old file keeps its inode and sees the state it opened; a new reader sees the new state.
+Nobody ever sees half a document: the file is published between transactions, after a checkpoint,
+and never written again under that name, nor under another while a reader holds it.
 
 The files are written in DuckDB storage `STORAGE_VERSION`, which the DuckDB CLI that analysts install
 from PyPI (`duckdb-cli` 1.5.x) opens, although this package links DuckDB 2.0.
@@ -306,15 +307,10 @@ def publish(path: Path) -> None:
     (`os.replace`, atomic on POSIX). Published and work copy are then one file until the next
     writer session, which takes a file of its own before it writes (`_private_work_copy`), so a
     reader never sees the file change under it. The file replaced is kept as `spare_copy` for
-    that session. A filesystem without hard links gets a full copy.
+    that session, when that is on (`_keep_as_spare`). A filesystem without hard links gets a full copy.
     """
-    work = work_copy(path)
     tmp = path.with_name(f".{path.name}.publish")
-    tmp.unlink(missing_ok=True)
-    try:
-        os.link(work, tmp)
-    except OSError:  # no hard links here (some network or FAT filesystems): copy the bytes
-        _copy_synced(work, tmp)
+    _link_or_copy(work_copy(path), tmp)
     # a WAL beside the published file belongs to somebody's local edits of the old file: it must not be
     # replayed into the new one (the published warehouse is read-only by contract)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
@@ -340,6 +336,16 @@ def _keep_as_spare(path: Path, new: Path) -> None:
         spare.unlink(missing_ok=True)
         return
     os.replace(tmp, spare)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    """`dst` a second name of `src` (a hard link), or a durable copy where the filesystem has no hard
+    links (some network or FAT filesystems)."""
+    dst.unlink(missing_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        _copy_synced(src, dst)
 
 
 def _copy_synced(src: Path, dst: Path) -> None:
@@ -445,12 +451,8 @@ def _restore_shared(path: Path) -> None:
     forward; the marker goes last."""
     work = work_copy(path)
     tmp = work.with_name(work.name + ".seed")
-    tmp.unlink(missing_ok=True)
     work.with_name(work.name + ".wal").unlink(missing_ok=True)
-    try:
-        os.link(path, tmp)
-    except OSError:
-        _copy_synced(path, tmp)
+    _link_or_copy(path, tmp)
     os.replace(tmp, work)
     _fsync_dir(path.parent)
     _forward_marker(path).unlink(missing_ok=True)

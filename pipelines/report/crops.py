@@ -178,11 +178,20 @@ class PageRenderer:
             self._evict_page()
         return entry
 
-    def _kept(self, kind: str, sha256: str | None, page_no: int, detail: object) -> str | None:
-        """The picture's key in the cache, when there is a cache and the source's bytes are named."""
+    def _kept(
+        self, kind: str, sha256: str | None, page_no: int, detail: object
+    ) -> tuple[str | None, tuple[bytes | None, int] | None]:
+        """The picture's key in the cache and what the cache keeps under it; (None, None) without a
+        cache or when the source's bytes are not named."""
         if self.cache is None or sha256 is None:
-            return None
-        return self.cache.key(kind, sha256, page_no, detail)
+            return None, None
+        key = self.cache.key(kind, sha256, page_no, detail)
+        return key, self.cache.get(key)
+
+    def _keep(self, key: str | None, png: bytes | None, occurrences: int = 1) -> None:
+        """Put a picture just drawn in the cache (under the key `_kept` gave)."""
+        if self.cache is not None and key is not None:
+            self.cache.put(key, png, occurrences)
 
     def crop(self, path: Path, page_no: int, band: RowBand, sha256: str | None = None) -> bytes:
         """PNG of the table region of one page down to the offending row, that row highlighted.
@@ -193,16 +202,14 @@ class PageRenderer:
         """
         key = (path, page_no, astuple(band))
         if key not in self._crops:
-            kept_key = self._kept("band", sha256, page_no, key[2])
-            kept = self.cache.get(kept_key) if self.cache is not None and kept_key is not None else None
+            kept_key, kept = self._kept("band", sha256, page_no, key[2])
             if kept is not None and kept[0] is not None:
                 self._crops[key] = kept[0]
                 self.cached += 1
             else:
                 self._crops[key] = self._crop(path, page_no, band)
                 self.drawn += 1
-                if self.cache is not None and kept_key is not None:
-                    self.cache.put(kept_key, self._crops[key])
+                self._keep(kept_key, self._crops[key])
         return self._crops[key]
 
     def _crop(self, path: Path, page_no: int, band: RowBand) -> bytes:
@@ -249,8 +256,7 @@ class PageRenderer:
         """
         key = (path, page_no, phrase)
         if key not in self._texts:
-            kept_key = self._kept("text", sha256, page_no, phrase)
-            kept = self.cache.get(kept_key) if self.cache is not None and kept_key is not None else None
+            kept_key, kept = self._kept("text", sha256, page_no, phrase)
             if kept is not None:
                 png, occurrences = kept
                 self._texts[key] = (png, occurrences) if png is not None else None
@@ -258,9 +264,8 @@ class PageRenderer:
             else:
                 self._texts[key] = self._crop_text(path, page_no, phrase)
                 self.drawn += self._texts[key] is not None
-                if self.cache is not None and kept_key is not None:
-                    found = self._texts[key]
-                    self.cache.put(kept_key, *(found if found is not None else (None, 0)))
+                found = self._texts[key]
+                self._keep(kept_key, *(found if found is not None else (None, 0)))
         return self._texts[key]
 
     def _crop_text(self, path: Path, page_no: int, phrase: str) -> tuple[bytes, int] | None:
