@@ -423,7 +423,8 @@ def status(warehouse: Path) -> None:
 @click.option(
     "--all-pages",
     is_flag=True,
-    help="Write every current document's page again, not only those whose validation changed.",
+    help="Write every current document's page again, not only those whose validation changed "
+    "(for example after source files moved back: a page keeps what it could show when written).",
 )
 def report(warehouse: Path, out: Path | None, document_ids: tuple[str, ...], all_pages: bool) -> None:
     """Write the HTML data-quality report and print its path.

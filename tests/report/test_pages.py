@@ -196,3 +196,16 @@ def test_failures_by_rule_counted_in_sql_as_from_the_checks(validated: Path) -> 
         assert warehouse_rules(con, counted) == rule_summary(full)
     assert [d.rules_failed for d in counted] == [len(d.groups) for d in full]
     assert any(d.rules_failed for d in full)
+
+
+def test_cli_report_brings_the_pages_up_to_date_or_writes_them_all(warehouse: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pipelines.cli import cli
+
+    args = ["report", "--warehouse", str(warehouse), "--out", str(tmp_path / "reports")]
+    outputs = [CliRunner().invoke(cli, a) for a in (args, args, [*args, "--all-pages"])]
+    assert all(r.exit_code == 0 for r in outputs), [r.output for r in outputs]
+    written = [re.search(r"(\d+) document pages written", r.output) for r in outputs]
+    assert [int(m.group(1)) if m else None for m in written] == [3, 0, 3]
+    assert f"index: {(tmp_path / 'reports' / 'latest.html').resolve()}" in outputs[0].output
