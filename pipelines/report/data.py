@@ -376,30 +376,38 @@ def warehouse_rules(con: duckdb.DuckDBPyConnection, docs: list[DocumentQuality])
     if not runs:
         return []
     by_id = {d.document_id: d for d in runs}
+    params = [[d.run_id for d in runs], [d.document_id for d in runs]]
+    # one aggregation by rule over the runs' checks (not by document and rule, then by rule: fewer
+    # groups), the catalog's text joined to its few rows after
     per_rule = _rows(
         con,
         f"""
-        with {_REPORT_RUNS}, per_document as ({_RULE_STATS}),
-        failing as (
-            select document_id, count(*) as rules from per_document where failures > 0 group by document_id
+        with {_REPORT_RUNS}, by_rule as (
+            select r.rule_id, any_value(r.severity) as severity,
+                   count(distinct r.document_id) as documents,
+                   count(distinct r.document_id) filter (where not r.passed) as documents_failing,
+                   count(*) as checks, count(*) filter (where not r.passed) as failures
+            from dq_result r join report_runs using (run_id, document_id)
+            group by r.rule_id
         )
-        select 'rule' as kind, rule_id, any_value(severity) as severity,
-               any_value(description) as description, any_value(description_zh) as description_zh,
-               count(*) as documents,
-               count(*) filter (where failures > 0) as documents_failing,
-               sum(checks)::bigint as checks, sum(failures)::bigint as failures, null as document_id
-        from per_document group by rule_id
-        union all
-        select 'document', null, null, null, null, rules, null, null, null, document_id from failing
+        select b.rule_id, coalesce(k.severity, b.severity) as severity,
+               coalesce(k.description, '') as description, coalesce(k.description_zh, '') as description_zh,
+               b.documents, b.documents_failing, b.checks, b.failures
+        from by_rule b left join dq_rule k using (rule_id)
         """,
-        [[d.run_id for d in runs], [d.document_id for d in runs]],
+        params,
     )
-    out = []
-    for r in per_rule:
-        if r["kind"] == "document":
-            by_id[r["document_id"]].failing_rules = r["documents"]
-            continue
-        out.append(RuleSummary(**{f.name: r[f.name] for f in fields(RuleSummary)}))
+    for doc_id, rules in con.execute(
+        f"""
+        with {_REPORT_RUNS}
+        select r.document_id, count(distinct r.rule_id)
+        from dq_result r join report_runs using (run_id, document_id)
+        where not r.passed group by r.document_id
+        """,
+        params,
+    ).fetchall():
+        by_id[doc_id].failing_rules = rules
+    out = [RuleSummary(**{f.name: r[f.name] for f in fields(RuleSummary)}) for r in per_rule]
     out.sort(key=lambda r: (r.failures == 0, SEVERITY_ORDER.get(r.severity, 9), -r.failures, r.rule_id))
     return out
 

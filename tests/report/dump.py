@@ -4,6 +4,12 @@ change meant to be faster must report the same).
 
     python -m tests.report.dump WAREHOUSE OUT
     python -m tests.report.dump --diff BEFORE AFTER
+    python -m tests.report.dump --split BEFORE AFTER
+
+`--split` compares a dump of the report code before the index and pages (one latest.html with every
+document's section) with one after: run.html the same, each page's section the same as that
+document's section of the old latest.html, and the index's summary the old summary with its links
+pointing at the pages.
 
 Run it from each version's checkout on the same warehouse (for example one made by `yujuesuan ingest
 FOLDER --warehouse W`). The reports are built as after a first ingest of every document, together
@@ -134,9 +140,39 @@ def diff(before: Path, after: Path) -> int:
     return 1 if changed else 0
 
 
+def _section(html: str, document_id: str) -> str:
+    start = html.index(f'<section class="doc" id="doc-{document_id}">')
+    return html[start : html.index("</section>", start) + len("</section>")]
+
+
+def split(before: Path, after: Path) -> int:
+    """A single-file dump (before) against an index-and-pages dump (after): see the module."""
+    same = {"run.html": (before / "run.html").read_text("utf-8") == (after / "run.html").read_text("utf-8")}
+    latest = (before / "latest.html").read_text(encoding="utf-8")
+    ids = re.findall(r'<section class="doc" id="doc-([^"]+)">', latest)
+    same["a page per document"] = sorted(ids) == sorted(p.stem for p in (after / "documents").glob("*.html"))
+    for doc_id in ids:
+        page = after / "documents" / f"{doc_id}.html"
+        same[page.name] = page.exists() and _section(latest, doc_id) == _section(
+            page.read_text("utf-8"), doc_id
+        )
+    index = (after / "latest.html").read_text(encoding="utf-8")
+    summary = latest[latest.index('<h2 id="summary">') : latest.index('<section class="doc"')]
+    summary = re.sub(r'href="#doc-([^"]+)"', r'href="documents/\1.html"', summary)
+    same["index summary"] = (
+        summary.rstrip() == index[index.index('<h2 id="summary">') : index.index("<footer")].rstrip()
+    )
+    same["no picture in the index"] = "data:" not in index
+    for name, ok in same.items():
+        print(f"{name}: {'same' if ok else 'DIFFERENT'}")
+    return 0 if all(same.values()) else 1
+
+
 def main(argv: list[str]) -> None:
     if len(argv) == 3 and argv[0] == "--diff":
         sys.exit(diff(Path(argv[1]), Path(argv[2])))
+    if len(argv) == 3 and argv[0] == "--split":
+        sys.exit(split(Path(argv[1]), Path(argv[2])))
     if len(argv) == 2:
         dump(Path(argv[0]), Path(argv[1]))
         return
