@@ -152,7 +152,8 @@ def ingest(
 
     A folder yields the formats the pipeline reads (PDF, DOCX, XLSX/XLS, TXT/MD) and lists what it
     skipped; a file named explicitly is always tried. One line per file as it finishes, a summary,
-    then latest.html (every current document) and this run's own report beside it.
+    then latest.html (the index of every current document, each linked to its page under
+    documents/, rewritten for the documents this run changed) and this run's own report beside it.
 
     Exit status: 0 every file loaded, 1 some failed, 2 usage error.
 
@@ -419,11 +420,19 @@ def status(warehouse: Path) -> None:
     multiple=True,
     help="Only this document id (repeatable); leaves latest.html alone. Default: every current document.",
 )
-def report(warehouse: Path, out: Path | None, document_ids: tuple[str, ...]) -> None:
+@click.option(
+    "--all-pages",
+    is_flag=True,
+    help="Write every current document's page again, not only those whose validation changed "
+    "(for example after source files moved back: a page keeps what it could show when written).",
+)
+def report(warehouse: Path, out: Path | None, document_ids: tuple[str, ...], all_pages: bool) -> None:
     """Write the HTML data-quality report and print its path.
 
-    Without --document: quality-<time>.html and latest.html, over every current document. With
-    --document: quality-<time>.html over those documents only. An unknown id is a usage error (2).
+    Without --document: latest.html, the index of every current document, with its dated copy
+    quality-<time>.html, and documents/<id>.html, a page per current document (written when missing,
+    when its validation changed or the report code did, or with --all-pages). With --document:
+    quality-<time>.html, one file with those documents in full. An unknown id is a usage error (2).
 
     Example:
 
@@ -438,23 +447,28 @@ def report(warehouse: Path, out: Path | None, document_ids: tuple[str, ...]) -> 
             out or reports_dir_for(warehouse),
             list(document_ids) or None,
             hashes=HashCache.for_warehouse(warehouse),
+            rebuild=all_pages,
         )
     except FileNotFoundError as exc:
         raise click.UsageError(str(exc)) from exc
     except UnknownDocumentError as exc:
         raise click.BadParameter(str(exc), param_hint="--document") from exc
     r = files.report
+    pages = f"{r.pages_written} document pages written, " if files.pages is not None else ""
     click.echo(
         f"{len(r.documents)} documents ({r.count('errors')} with errors, {r.count('warnings')} with "
         f"warnings, {r.count('clean')} clean, {r.count('not_validated')} not validated), "
         f"{len(r.failed)} failed to load, {len(r.templates)} blank templates; "
-        f"{r.pictures} pictures in {r.render_seconds:.2f} s"
+        f"{pages}{r.pictures} pictures in {r.render_seconds:.2f} s"
     )
     click.echo(f"report: {files.path.resolve()}")
+    if files.pages is not None:
+        click.echo(f"index: {files.latest.resolve()}  (each document's page under {files.pages.resolve()})")
 
 
 def _print_quality(warehouse: Path, outcomes: list[FileOutcome], out: Path) -> bool:
-    """After an ingest: one quality line per document, latest.html (whole warehouse), the run's report."""
+    """After an ingest: one quality line per document, latest.html (the index of the whole warehouse,
+    and the pages of the documents the run changed), the run's report."""
     from pipelines.load.warehouse import reader
     from pipelines.report.data import quality_lines, run_outcomes
     from pipelines.report.html import RunEntry, write_reports
@@ -487,7 +501,8 @@ def _print_quality(warehouse: Path, outcomes: list[FileOutcome], out: Path) -> b
         click.echo(f"report failed: {exc!r}", err=True)
         return False
     assert own is not None  # asked for with the run's entries
-    click.echo(f"report: {whole.latest.resolve()}  (every current document)")
+    written = whole.report.pages_written
+    click.echo(f"report: {whole.latest.resolve()}  (every current document; {written} pages written)")
     click.echo(f"this run: {own.path.resolve()}")
     return True
 

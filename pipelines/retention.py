@@ -3,7 +3,9 @@ documents, not with the number of runs.
 
 - Dated reports and GX validation results older than N days go (YUJUESUAN_RETENTION_DAYS, default 30;
   0 keeps everything), by the CLI and by the Dagster report steps once per batch. `latest.html`,
-  the Data Docs index and the GX project files are always kept.
+  the documents' pages (`documents/`, which the report itself keeps to the current documents), the
+  Data Docs index and the GX project files are always kept. A dated `quality-<time>.html` is a copy
+  of the index only, so pruning one loses no document's findings.
 - Staged results (`data/staging/<sha256>/`, pipelines/staging.py) go at the end of each batch when
   their document is loaded and they are older than N days (YUJUESUAN_STAGING_DAYS, default 30; 0
   keeps everything), or, a day after they were staged, when no version in the warehouse has their
@@ -96,6 +98,8 @@ def prune_gx_results(reports: Path, keep: int | None = None) -> int:
 
 
 def _prunable(reports: Path) -> list[Path]:
+    """The dated reports in the folder itself (never documents/: a page of an unchanged document may
+    be old and is still current) and the GX results."""
     dated = [p for pattern in ("quality-*.html", "run-*.html") for p in reports.glob(pattern) if p.is_file()]
     gx = reports / "gx"
     results = [p for p in gx.rglob("*") if p.is_file() and "validations" in p.relative_to(gx).parts]

@@ -175,8 +175,9 @@ def test_schedule_sensor_run_report_end_to_end(tmp_path: Path) -> None:
         assert con.execute("select status, is_current from dim_document").fetchall() == [("ok", True)]
         assert con.execute("select status from v_document_quality").fetchall() == [("warnings",)]
     reports = tmp_path / "data" / "reports"
-    latest = (reports / "latest.html").read_text("utf-8")
-    assert f"doc-{key}" in latest
+    latest = (reports / "latest.html").read_text("utf-8")  # the index, linking the document's page
+    assert f'href="documents/{key}.html"' in latest
+    assert f'id="doc-{key}"' in (reports / "documents" / f"{key}.html").read_text("utf-8")
     owns = [p.read_text("utf-8") for p in reports.glob("run-*.html")]  # the batch's, the UI run's
     assert len(owns) == 2 and all("This run" in html and SEED000.name in html for html in owns)
     assert any("<b>added</b>" in html for html in owns)
@@ -223,7 +224,8 @@ def test_cli_ingest_exit_codes_progress_and_reports(tmp_path: Path, monkeypatch:
     assert re.search(r"\[1/1\] sh_putuo_shgzb_2024_juesuan\.pdf  24 p\.  \d+\.\d s  loaded", result.output)
     latest = (tmp_path / "reports" / "latest.html").read_text("utf-8")
     seed_id, pdf_id = (_key(p) for p in (SEED000, SHGZB_PDF))
-    assert f"doc-{seed_id}" in latest and f"doc-{pdf_id}" in latest and "broken.pdf" in latest
+    assert all(f'href="documents/{i}.html"' in latest for i in (seed_id, pdf_id)) and "broken.pdf" in latest
+    assert all((tmp_path / "reports" / "documents" / f"{i}.html").is_file() for i in (seed_id, pdf_id))
     own = Path(re.search(r"this run: (\S+)", result.output).group(1)).read_text("utf-8")
     assert f"doc-{pdf_id}" in own and f"doc-{seed_id}" not in own
 

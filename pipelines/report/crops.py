@@ -188,10 +188,10 @@ class PageRenderer:
         key = self.cache.key(kind, sha256, page_no, detail)
         return key, self.cache.get(key)
 
-    def _keep(self, key: str | None, png: bytes | None, occurrences: int = 1) -> None:
-        """Put a picture just drawn in the cache (under the key `_kept` gave)."""
+    def _keep(self, key: str | None, sha256: str | None, png: bytes | None, occurrences: int = 1) -> None:
+        """Put a picture just drawn in the cache (under the key `_kept` gave), naming its source."""
         if self.cache is not None and key is not None:
-            self.cache.put(key, png, occurrences)
+            self.cache.put(key, png, occurrences, sha256)
 
     def crop(self, path: Path, page_no: int, band: RowBand, sha256: str | None = None) -> bytes:
         """PNG of the table region of one page down to the offending row, that row highlighted.
@@ -209,7 +209,7 @@ class PageRenderer:
             else:
                 self._crops[key] = self._crop(path, page_no, band)
                 self.drawn += 1
-                self._keep(kept_key, self._crops[key])
+                self._keep(kept_key, sha256, self._crops[key])
         return self._crops[key]
 
     def _crop(self, path: Path, page_no: int, band: RowBand) -> bytes:
@@ -265,7 +265,7 @@ class PageRenderer:
                 self._texts[key] = self._crop_text(path, page_no, phrase)
                 self.drawn += self._texts[key] is not None
                 found = self._texts[key]
-                self._keep(kept_key, *(found if found is not None else (None, 0)))
+                self._keep(kept_key, sha256, *(found if found is not None else (None, 0)))
         return self._texts[key]
 
     def _crop_text(self, path: Path, page_no: int, phrase: str) -> tuple[bytes, int] | None:

@@ -8,7 +8,7 @@ templates are listed apart and never counted with the documents.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -114,6 +114,7 @@ class DocumentQuality:
     groups: list[RuleGroup] = field(default_factory=list)
     passed: list[PassedRule] = field(default_factory=list)
     render_seconds: float = 0.0
+    failing_rules: int | None = None  # rules failed, when counted in SQL without the checks (the index)
 
     @property
     def file_name(self) -> str:
@@ -121,7 +122,7 @@ class DocumentQuality:
 
     @property
     def rules_failed(self) -> int:
-        return len(self.groups)
+        return len(self.groups) if self.failing_rules is None else self.failing_rules
 
     @property
     def rules_passed(self) -> int:
@@ -209,12 +210,17 @@ def set_aside(
 
 
 def load_documents(
-    con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = None, *, current_only: bool = True
+    con: duckdb.DuckDBPyConnection,
+    document_ids: list[str] | None = None,
+    *,
+    current_only: bool = True,
+    results: bool = True,
 ) -> tuple[list[DocumentQuality], list[FailedDocument]]:
     """Loaded documents with their latest run's failures, and the documents that failed to load.
 
     With `document_ids` exactly those documents; otherwise every current version (or every version).
-    Blank templates are in neither list (see `set_aside`).
+    Blank templates are in neither list (see `set_aside`). Without `results` the documents carry their
+    latest run's counts only (the index: see `warehouse_rules`), not its checks.
     """
     where, params = _document_filter(document_ids, current_only)
     failed = set_aside(con, "failed", document_ids, current_only)
@@ -252,9 +258,25 @@ def load_documents(
             params,
         )
     ]
-    _attach_results(con, [d for d in docs if d.run_id is not None])
+    if results:
+        _attach_results(con, [d for d in docs if d.run_id is not None])
     docs.sort(key=lambda d: d.sort_key)
     return docs, failed
+
+
+# the documents' runs a report reads (two lists: run ids, document ids)
+_REPORT_RUNS = "report_runs as (select unnest(?) as run_id, unnest(?) as document_id)"
+# each rule's checks and failures in each of those runs, with the rule's catalog entry
+_RULE_STATS = """
+    select r.document_id, r.rule_id,
+           coalesce(any_value(k.severity), any_value(r.severity)) as severity,
+           coalesce(any_value(k.description), '') as description,
+           coalesce(any_value(k.description_zh), '') as description_zh,
+           count(*) as checks, count(*) filter (where not r.passed) as failures
+    from dq_result r join report_runs using (run_id, document_id)
+    left join dq_rule k using (rule_id)
+    group by r.document_id, r.rule_id
+"""
 
 
 def _attach_results(con: duckdb.DuckDBPyConnection, docs: list[DocumentQuality]) -> None:
@@ -262,23 +284,9 @@ def _attach_results(con: duckdb.DuckDBPyConnection, docs: list[DocumentQuality])
     if not docs:
         return
     by_id = {d.document_id: d for d in docs}
-    runs = "with report_runs as (select unnest(?) as run_id, unnest(?) as document_id)"
+    runs = f"with {_REPORT_RUNS}"
     params = [[d.run_id for d in docs], [d.document_id for d in docs]]
-    stats = _rows(
-        con,
-        f"""
-        {runs}
-        select r.document_id, r.rule_id,
-               coalesce(any_value(k.severity), any_value(r.severity)) as severity,
-               coalesce(any_value(k.description), '') as description,
-               coalesce(any_value(k.description_zh), '') as description_zh,
-               count(*) as checks, count(*) filter (where not r.passed) as failures
-        from dq_result r join report_runs using (run_id, document_id)
-        left join dq_rule k using (rule_id)
-        group by r.document_id, r.rule_id
-        """,
-        params,
-    )
+    stats = _rows(con, f"{runs} {_RULE_STATS}", params)
     failures = _rows(
         con,
         f"""
@@ -354,6 +362,52 @@ def rule_summary(docs: list[DocumentQuality]) -> list[RuleSummary]:
             a["checks"] += checks
             a["failures"] += failures
     out = [RuleSummary(rule_id, **a) for rule_id, a in acc.items()]
+    out.sort(key=lambda r: (r.failures == 0, SEVERITY_ORDER.get(r.severity, 9), -r.failures, r.rule_id))
+    return out
+
+
+def warehouse_rules(con: duckdb.DuckDBPyConnection, docs: list[DocumentQuality]) -> list[RuleSummary]:
+    """Failures by rule over the latest runs of `docs` (as `rule_summary` counts them from their
+    checks), counted in SQL: the index shows every current document without reading its checks. Sets
+    each document's `failing_rules`."""
+    runs = [d for d in docs if d.run_id is not None]
+    for doc in docs:
+        doc.failing_rules = 0
+    if not runs:
+        return []
+    by_id = {d.document_id: d for d in runs}
+    params = [[d.run_id for d in runs], [d.document_id for d in runs]]
+    # one aggregation by rule over the runs' checks (not by document and rule, then by rule: fewer
+    # groups), the catalog's text joined to its few rows after
+    per_rule = _rows(
+        con,
+        f"""
+        with {_REPORT_RUNS}, by_rule as (
+            select r.rule_id, any_value(r.severity) as severity,
+                   count(distinct r.document_id) as documents,
+                   count(distinct r.document_id) filter (where not r.passed) as documents_failing,
+                   count(*) as checks, count(*) filter (where not r.passed) as failures
+            from dq_result r join report_runs using (run_id, document_id)
+            group by r.rule_id
+        )
+        select b.rule_id, coalesce(k.severity, b.severity) as severity,
+               coalesce(k.description, '') as description, coalesce(k.description_zh, '') as description_zh,
+               b.documents, b.documents_failing, b.checks, b.failures
+        from by_rule b left join dq_rule k using (rule_id)
+        """,
+        params,
+    )
+    for doc_id, rules in con.execute(
+        f"""
+        with {_REPORT_RUNS}
+        select r.document_id, count(distinct r.rule_id)
+        from dq_result r join report_runs using (run_id, document_id)
+        where not r.passed group by r.document_id
+        """,
+        params,
+    ).fetchall():
+        by_id[doc_id].failing_rules = rules
+    out = [RuleSummary(**{f.name: r[f.name] for f in fields(RuleSummary)}) for r in per_rule]
     out.sort(key=lambda r: (r.failures == 0, SEVERITY_ORDER.get(r.severity, 9), -r.failures, r.rule_id))
     return out
 

@@ -1,16 +1,27 @@
-"""The data-quality report: one self-contained HTML file the review team reads every morning.
+"""The data-quality report the review team reads every morning: an index and a page per document.
 
 It shows the latest validation run of each document: a summary (documents, status, rules run,
 failures by rule), then per document every failing check with expected / actual / difference, the
 page, and a crop of the printed table with the offending row highlighted (text exports show the
-printed line and row instead). Pictures are PNG data URIs and the CSS is inline, so the file opens
+printed line and row instead). Pictures are PNG data URIs and the CSS is inline, so every file opens
 anywhere without a request. Every string that comes from a document goes through Jinja2 autoescape.
+
+The whole warehouse is `latest.html`, an index (the summary and one row per current document), and
+`documents/<id>.html`, one page per current document with its findings. A batch rewrites the index
+and only the pages whose document's latest validation changed, or that are missing or were built by
+other report code (documents/.manifest.json says what each page was built from): its cost grows with
+the batch, not with the warehouse. A run's own report and a report of chosen documents are one
+self-contained file with their documents in full.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import logging
 import os
+import re
 import shutil
 import time
 from contextlib import nullcontext, suppress
@@ -29,6 +40,7 @@ from jinja2.bccache import Bucket
 from pipelines import PROJECT_DIR
 from pipelines.errors import ReportError
 from pipelines.extract.types import file_sha256
+from pipelines.report import picture_cache
 from pipelines.report.coverage import TableReading, table_readings
 from pipelines.report.crops import PageRenderer, RowBand, data_uri
 from pipelines.report.data import (
@@ -43,6 +55,7 @@ from pipelines.report.data import (
     rule_summary,
     set_aside,
     unknown_documents,
+    warehouse_rules,
 )
 from pipelines.report.picture_cache import PictureCache
 
@@ -52,6 +65,9 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_PICTURES_PER_DOCUMENT = 40  # beyond this a document's failures are listed without a picture
 SHOWN_PER_RULE = 10  # failing checks of a rule shown open; the rest are folded away, without pictures
 MONEY_UNITS = {None, "元", "万元"}
+PAGES = "documents"  # the current documents' pages, in this folder beside latest.html
+MANIFEST = ".manifest.json"  # in PAGES: document id → what its page was built from
+_PAGE_NAME = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
 class UnknownDocumentError(ReportError, ValueError):
@@ -93,6 +109,8 @@ class Report:
     tables: dict[str, list[TableReading]] = field(default_factory=dict)
     templates: list[FailedDocument] = field(default_factory=list)  # blank forms: listed, never counted
     run: list[RunEntry] | None = None  # an ingest run's own report: what the run added or changed
+    pages_written: int = 0  # the index: document pages this build wrote (the rest were current)
+    pages_removed: int = 0  # the index: pages of documents no longer current, removed
 
     @property
     def run_ids(self) -> list[str]:
@@ -108,9 +126,10 @@ class Report:
 
 @dataclass(frozen=True)
 class ReportFiles:
-    path: Path  # quality-<timestamp>.html
+    path: Path  # quality-<timestamp>.html (the whole warehouse: a dated copy of the index) or run-<…>.html
     latest: Path  # latest.html, the same content
     report: Report = field(repr=False)
+    pages: Path | None = None  # the whole warehouse: the folder of the documents' pages
 
 
 @dataclass(frozen=True)
@@ -344,10 +363,11 @@ def build_report(
     """
     started = time.perf_counter()
     built = {} if built is None else built
-    docs, failed = load_documents(con, document_ids, current_only=current_only)
+    none = document_ids == []  # the whole warehouse's build when no page is stale
+    docs, failed = ([], []) if none else load_documents(con, document_ids, current_only=current_only)
     # the same document's latest run reads the same in every report of one build
     docs = [built[d.document_id].document if d.document_id in built else d for d in docs]
-    templates = set_aside(con, "template", document_ids, current_only)
+    templates = [] if none else set_aside(con, "template", document_ids, current_only)
     new = [d for d in docs if d.document_id not in built]
     with nullcontext(renderer) if renderer is not None else PageRenderer() as renderer:
         opened, kept_before = renderer.opened, renderer.cached
@@ -382,8 +402,130 @@ def build_report(
     )
 
 
+def build_index(con: duckdb.DuckDBPyConnection, warehouse: Path, out_dir: Path) -> Report:
+    """The index of the whole warehouse: every current document's latest run by its counts, and the
+    failures by rule counted in SQL; no check is read and no picture drawn."""
+    started = time.perf_counter()
+    docs, failed = load_documents(con, results=False)
+    return Report(
+        generated_at=datetime.now().astimezone().replace(microsecond=0),
+        warehouse=str(warehouse),
+        documents=docs,
+        failed=failed,
+        rules=warehouse_rules(con, docs),
+        gx_index=gx_index(out_dir),
+        render_seconds=time.perf_counter() - started,
+        templates=set_aside(con, "template", None, True),
+    )
+
+
 def render_html(report: Report) -> str:
-    return _environment().get_template("report.html.j2").render(report=report)
+    """A self-contained report: the summary, then each of its documents in full."""
+    return _environment().get_template("report.html.j2").render(report=report, page_link=_anchor)
+
+
+def render_index(report: Report) -> str:
+    """latest.html and its dated copy: the summary, each document linked to its current page."""
+    return _environment().get_template("index.html.j2").render(report=report, page_link=_page_link)
+
+
+def render_page(report: Report, doc: DocumentQuality) -> str:
+    """One document's page: its section of the report, linked back to latest.html."""
+    return _environment().get_template("document.html.j2").render(report=report, d=doc)
+
+
+def _anchor(document_id: str) -> str:
+    return f"#doc-{document_id}"
+
+
+def _page_link(document_id: str) -> str:
+    return f"{PAGES}/{page_name(document_id)}"
+
+
+def page_name(document_id: str) -> str:
+    """The file name of a document's page (its id, which is a hash; any other id is hashed)."""
+    if _PAGE_NAME.fullmatch(document_id):
+        return f"{document_id}.html"
+    return f"{hashlib.sha256(document_id.encode('utf-8')).hexdigest()[:32]}.html"
+
+
+def page_version() -> str:
+    """What else decides a page's bytes: the report code (this module, data.py, coverage.py), its
+    templates and the pictures' drawing (picture_cache.drawing_version). A change of any rebuilds
+    every page with the next batch."""
+    return hashlib.sha256(f"{_code_version()} {picture_cache.drawing_version()}".encode()).hexdigest()[:32]
+
+
+@cache
+def _code_version() -> str:
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([here / "html.py", here / "data.py", here / "coverage.py", *TEMPLATES.glob("*.j2")]):
+        digest.update(f"\0{path.name}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def page_state(doc: DocumentQuality) -> str:
+    """What of a document decides its page, as the index reads it: its record and its latest run
+    (id, time, counts). A new validation, a new load status or a changed record gives another state."""
+    shown = {
+        f.name: getattr(doc, f.name)
+        for f in dataclasses.fields(doc)
+        if f.name not in ("groups", "passed", "render_seconds", "failing_rules")
+    }
+    payload = json.dumps(shown, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+class PageManifest:
+    """documents/.manifest.json: each page's document id → its document's `page_state` and the
+    `page_version` that built it. A page whose entry differs, or that is missing, is built again.
+    A manifest that cannot be read costs building every page once, never the report."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.file = folder / MANIFEST
+        self.pages: dict[str, str] = {}
+        with suppress(OSError, ValueError, TypeError, AttributeError):
+            pages = json.loads(self.file.read_text("utf-8")).get("pages", {})
+            self.pages = {str(k): str(v) for k, v in pages.items()}
+
+    @staticmethod
+    def entry(doc: DocumentQuality, version: str) -> str:
+        return f"{page_state(doc)} {version}"
+
+    def stale(self, docs: list[DocumentQuality], *, rebuild: bool = False) -> list[DocumentQuality]:
+        """The documents whose page must be (re)written: changed, missing, or built by other code."""
+        present = _names(self.folder)
+        version = page_version()
+        return [
+            d
+            for d in docs
+            if rebuild
+            or page_name(d.document_id) not in present
+            or self.pages.get(d.document_id) != self.entry(d, version)
+        ]
+
+    def save(self) -> None:
+        tmp = self.file.with_name(f".{self.file.name}.tmp")
+        tmp.write_text(json.dumps({"pages": self.pages}, sort_keys=True, indent=0), encoding="utf-8")
+        os.replace(tmp, self.file)
+
+
+def _names(folder: Path) -> set[str]:
+    """The file names in a folder (one directory read, not a stat per document)."""
+    try:
+        with os.scandir(folder) as entries:
+            return {e.name for e in entries}
+    except OSError:
+        return set()
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary name, then rename: a reader sees the old file or the new, never half."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def write_report(
@@ -396,26 +538,33 @@ def write_report(
     run: list[RunEntry] | None = None,
     renderer: PageRenderer | None = None,
     hashes: SourceHashes | None = None,
+    rebuild: bool = False,
 ) -> ReportFiles:
     """Write one report under out_dir and return its path.
 
-    The whole warehouse (no `document_ids`, current versions) goes to quality-<time>.html and
-    replaces latest.html, the morning read. A selection of documents, or an ingest run's own report
-    (`run`: the run's files, what it added or changed), goes to quality-<time>.html or
-    run-<time>.html beside it and leaves latest.html alone. An unknown id raises UnknownDocumentError.
-    latest.html and a run's own report are written together by `write_reports`. `hashes`: as there.
+    The whole warehouse (no `document_ids`, current versions) replaces latest.html, the index, with
+    its dated copy quality-<time>.html, and brings the documents' pages up to date (see the module;
+    `rebuild`: every page written again). A selection of documents, or an ingest run's own report
+    (`run`: the run's files, what it added or changed), goes to one self-contained quality-<time>.html
+    or run-<time>.html beside it and leaves latest.html and the pages alone. An unknown id raises
+    UnknownDocumentError. latest.html and a run's own report are written together by `write_reports`.
+    `hashes`: as there.
     """
     wanted = _Wanted(document_ids, current_only, run)
-    files = _write(warehouse, out_dir, [wanted], max_pictures=max_pictures, renderer=renderer, hashes=hashes)
+    files = _write(
+        warehouse, out_dir, [wanted], max_pictures=max_pictures, renderer=renderer, hashes=hashes,
+        rebuild=rebuild,
+    )  # fmt: skip
     return files[0]
 
 
 def write_reports(
     warehouse: Path, out_dir: Path, run: list[RunEntry] | None = None, *, hashes: SourceHashes | None = None
 ) -> tuple[ReportFiles, ReportFiles | None]:
-    """latest.html (every current document) and, given `run`, the run's own report (the documents it
-    added or changed), built together: one connection, each document gathered and each picture drawn
-    once for both, and the GX Data Docs rendered (in GX's process) meanwhile.
+    """latest.html (the index of every current document, and the pages of those whose validation
+    changed) and, given `run`, the run's own report (the documents it added or changed), built
+    together: one connection, each document gathered and each picture drawn once for both, and the
+    GX Data Docs rendered (in GX's process) meanwhile.
 
     `hashes`: the source files' content hashes (sources.HashCache.for_warehouse), saved after; without
     it every shown document's file is read to check it is the one ingested."""
@@ -437,8 +586,17 @@ class _Wanted:
 
     @property
     def whole(self) -> bool:
-        """The whole warehouse: the report that replaces latest.html."""
+        """The whole warehouse: the index latest.html and the documents' pages."""
         return self.document_ids is None and self.current_only and self.run is None
+
+
+@dataclass
+class _Whole:
+    """The whole warehouse's build: the index, and the pages to write (their documents in full)."""
+
+    index: Report
+    manifest: PageManifest
+    stale: list[DocumentQuality]
 
 
 def _write(
@@ -449,12 +607,15 @@ def _write(
     max_pictures: int = MAX_PICTURES_PER_DOCUMENT,
     renderer: PageRenderer | None = None,
     hashes: SourceHashes | None = None,
+    rebuild: bool = False,
 ) -> list[ReportFiles]:
     """Build the reports on one connection and one renderer, then write them in order.
 
-    Without a `renderer` the pictures are kept in out_dir's picture cache (picture_cache.py), so a
-    batch draws only those of its new findings; a build of latest.html removes from it those no
-    longer shown. The source files' hashes are taken from `hashes` when given.
+    The whole warehouse is gathered as an index (build_index) and, in full, only the documents whose
+    page is stale (PageManifest). Without a `renderer` the pictures are kept in out_dir's picture
+    cache (picture_cache.py), so a batch draws only those of its new findings; a build of the whole
+    warehouse removes from it those no current page shows. The source files' hashes are taken from
+    `hashes` when given.
 
     The Data Docs (GX's results, rendered once a batch with latest.html) are started first and
     awaited only before the HTML is rendered, so they are drawn while the reports are gathered; the
@@ -463,6 +624,7 @@ def _write(
     from pipelines.load.warehouse import reader
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    whole: _Whole | None = None
     with reader(warehouse) as con:
         for w in wanted:
             missing = unknown_documents(con, w.document_ids or [])
@@ -473,6 +635,10 @@ def _write(
             from pipelines.validate.gx import build_data_docs_soon
 
             docs_done = build_data_docs_soon(out_dir / "gx")  # in GX's process, if it has one
+        if any(w.whole for w in wanted):
+            index = build_index(con, warehouse, out_dir)
+            manifest = PageManifest(out_dir / PAGES)
+            whole = _Whole(index, manifest, manifest.stale(index.documents, rebuild=rebuild))
         built: dict[str, BuiltDocument] = {}
         shared = renderer if renderer is not None else PageRenderer(cache=PictureCache.for_reports(out_dir))
         with nullcontext(shared) if renderer is not None else shared:
@@ -481,7 +647,7 @@ def _write(
                     con,
                     warehouse,
                     out_dir,
-                    w.document_ids,
+                    [d.document_id for d in whole.stale] if w.whole and whole is not None else w.document_ids,
                     current_only=w.current_only,
                     max_pictures=max_pictures,
                     renderer=shared,
@@ -491,7 +657,12 @@ def _write(
                 for w in wanted
             ]
             if shared.cache is not None:
-                shared.cache.save(prune=any(w.whole for w in wanted))
+                if whole is not None:  # the pictures of the pages kept as they are stay in the cache
+                    stale = {d.document_id for d in whole.stale}
+                    kept = {d.source_sha256 for d in whole.index.documents if d.document_id not in stale}
+                    shared.cache.save(prune=True, keep_sources=kept)
+                else:
+                    shared.cache.save()
                 shared.cache.close()
         if hashes is not None:
             hashes.save()
@@ -499,34 +670,71 @@ def _write(
         docs_done()
         for report in reports:
             report.gx_index = gx_index(out_dir)
-    return [_save(report, out_dir, w) for report, w in zip(reports, wanted, strict=True)]
+        if whole is not None:
+            whole.index.gx_index = gx_index(out_dir)
+    return [
+        _save_whole(whole, report, out_dir) if w.whole and whole is not None else _save(report, out_dir, w)
+        for report, w in zip(reports, wanted, strict=True)
+    ]
 
 
-def _save(report: Report, out_dir: Path, wanted: _Wanted) -> ReportFiles:
-    """Render one report to quality-<time>.html or run-<time>.html (and latest.html, for the whole)."""
-    report.run = wanted.run
-    html = render_html(report)
-    stamp = report.generated_at.strftime("%Y%m%dT%H%M%S")
-    prefix = "run" if wanted.run is not None else "quality"
+def _dated(out_dir: Path, prefix: str, generated_at: datetime) -> Path:
+    """quality-<time>.html or run-<time>.html, numbered when one of that second exists."""
+    stamp = generated_at.strftime("%Y%m%dT%H%M%S")
     path = out_dir / f"{prefix}-{stamp}.html"
     n = 1
     while path.exists():
         n += 1
         path = out_dir / f"{prefix}-{stamp}-{n}.html"
-    latest = out_dir / "latest.html"
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, path)
-    if wanted.whole:  # the same bytes: a second name for the file, not a second copy to encode and write
-        tmp = latest.with_name(f".{latest.name}.tmp")
-        tmp.unlink(missing_ok=True)
-        try:
-            os.link(path, tmp)
-        except OSError:  # a file system without hard links
-            shutil.copyfile(path, tmp)
-        os.replace(tmp, latest)
+    return path
+
+
+def _save(report: Report, out_dir: Path, wanted: _Wanted) -> ReportFiles:
+    """Render one self-contained report to quality-<time>.html or run-<time>.html."""
+    report.run = wanted.run
+    path = _dated(out_dir, "run" if wanted.run is not None else "quality", report.generated_at)
+    _write_atomically(path, render_html(report))
     log.info("quality report %s: %d documents, %d pictures", path, len(report.documents), report.pictures)
-    return ReportFiles(path, latest, report)
+    return ReportFiles(path, out_dir / "latest.html", report)
+
+
+def _save_whole(whole: _Whole, pages: Report, out_dir: Path) -> ReportFiles:
+    """Write the stale documents' pages, remove those of documents no longer current, then the index:
+    latest.html and its dated copy quality-<time>.html (the same bytes, a second name for them)."""
+    folder = whole.manifest.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    index = whole.index
+    current = {d.document_id: d for d in index.documents}
+    version = page_version()
+    for doc in pages.documents:
+        _write_atomically(folder / page_name(doc.document_id), render_page(pages, doc))
+        whole.manifest.pages[doc.document_id] = PageManifest.entry(current.get(doc.document_id, doc), version)
+    names = {page_name(i) for i in current}
+    gone = [n for n in _names(folder) if n.endswith((".html", ".tmp")) and n not in names]
+    for name in gone:
+        with suppress(OSError):  # removed meanwhile: the next build tries again
+            (folder / name).unlink()
+    whole.manifest.pages = {k: v for k, v in whole.manifest.pages.items() if k in current}
+    whole.manifest.save()
+    index.pages_written, index.pages_removed = len(pages.documents), sum(n.endswith(".html") for n in gone)
+    index.pictures, index.page_renders = pages.pictures, pages.page_renders
+    index.pictures_kept = pages.pictures_kept
+    index.render_seconds += pages.render_seconds
+    path = _dated(out_dir, "quality", index.generated_at)
+    _write_atomically(path, render_index(index))
+    latest = out_dir / "latest.html"
+    tmp = latest.with_name(f".{latest.name}.tmp")  # the same bytes: a second name, not a second copy
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(path, tmp)
+    except OSError:  # a file system without hard links
+        shutil.copyfile(path, tmp)
+    os.replace(tmp, latest)
+    log.info(
+        "quality report %s: %d documents, %d pages written, %d removed, %d pictures",
+        latest, len(index.documents), index.pages_written, index.pages_removed, index.pictures,
+    )  # fmt: skip
+    return ReportFiles(path, latest, index, folder)
 
 
 def run_entries(warehouse: Path, files: dict[str, str]) -> list[RunEntry]:

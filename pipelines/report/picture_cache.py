@@ -1,16 +1,17 @@
 """Pictures kept between reports, so a batch draws only the pictures of its new findings.
 
-latest.html shows the findings of every current document after each batch. Drawing all their
+The pages of the current documents show their findings (reports/documents/). Drawing all their
 pictures again (a pdfium render of the band, a crop, a PNG encode: ~10 ms each) made a batch's
 report cost grow with the warehouse. A picture is determined by the source file's bytes (its
 sha256), the page, what is drawn on it (the row band, or the phrase of a text check) and the
 drawing code and libraries, so it is kept under a key of exactly those, in a SQLite file in the
 reports folder, and the next report takes it from there.
 
-Retention: a build of latest.html (the whole warehouse, `prune`) removes the pictures that none of
-its reports showed, so the cache holds what the latest report shows and no more. The reports embed
-their pictures, so no report ever depends on the cache. A cache that cannot be read or written
-costs drawing again, never the report.
+Retention: a build of the whole warehouse's pages (`prune`) removes the pictures that none of its
+reports showed, but those of the documents whose pages it kept as they were (`keep_sources`, by the
+source's sha256, kept beside each picture), so the cache holds what the current pages show and no
+more. The reports and pages embed their pictures, so none ever depends on the cache. A cache that
+cannot be read or written costs drawing again, never the report.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class PictureCache:
         self.hits = 0
         self.stored = 0
         self._used: set[str] = set()  # keys taken or drawn by this build
-        self._new: dict[str, tuple[bytes | None, int]] = {}
+        self._new: dict[str, tuple[bytes | None, int, str | None]] = {}
         self._con: sqlite3.Connection | None = None
         self._broken = file is None
 
@@ -98,8 +99,11 @@ class PictureCache:
                 self._con = sqlite3.connect(self.file, timeout=30, isolation_level=None)
                 self._con.execute(
                     "create table if not exists pictures "
-                    "(key text primary key, png blob, occurrences integer)"
+                    "(key text primary key, png blob, occurrences integer, source text)"
                 )
+                columns = {r[1] for r in self._con.execute("pragma table_info(pictures)")}
+                if "source" not in columns:  # a cache of an earlier version: its pictures name no source
+                    self._con.execute("alter table pictures add column source text")
             except sqlite3.Error as exc:
                 self._fail(exc)
         return self._con
@@ -115,7 +119,7 @@ class PictureCache:
         """The kept picture (PNG or None, occurrences on the page), or None when it is not kept."""
         self._used.add(key)
         if key in self._new:
-            return self._new[key]
+            return self._new[key][:2]
         con = self._connection()
         if con is None:
             return None
@@ -129,14 +133,16 @@ class PictureCache:
         self.hits += 1
         return row[0], row[1]
 
-    def put(self, key: str, png: bytes | None, occurrences: int = 1) -> None:
-        """Keep a picture just drawn (written by `save`, in one transaction)."""
+    def put(self, key: str, png: bytes | None, occurrences: int = 1, source: str | None = None) -> None:
+        """Keep a picture just drawn of the file whose sha256 is `source` (written by `save`, in one
+        transaction)."""
         self._used.add(key)
-        self._new[key] = (png, occurrences)
+        self._new[key] = (png, occurrences, source)
 
-    def save(self, *, prune: bool = False) -> int:
-        """Write the pictures drawn; with `prune` (a build of latest.html) remove the kept ones that
-        this build did not show. Returns how many were removed."""
+    def save(self, *, prune: bool = False, keep_sources: set[str] | frozenset[str] = frozenset()) -> int:
+        """Write the pictures drawn; with `prune` (a build of the whole warehouse's pages) remove the
+        kept ones that this build did not show, but those of the files in `keep_sources` (documents
+        whose pages were kept as they are). Returns how many were removed."""
         con = self._connection()
         removed = 0
         if con is None:
@@ -144,17 +150,22 @@ class PictureCache:
         try:
             con.execute("begin immediate")
             con.executemany(
-                "insert or replace into pictures (key, png, occurrences) values (?, ?, ?)",
-                [(k, png, n) for k, (png, n) in self._new.items()],
+                "insert or replace into pictures (key, png, occurrences, source) values (?, ?, ?, ?)",
+                [(k, png, n, source) for k, (png, n, source) in self._new.items()],
             )
             if prune:
                 con.execute("create temp table if not exists shown (key text primary key)")
                 con.execute("delete from shown")
                 con.executemany("insert or ignore into shown values (?)", [(k,) for k in self._used])
+                con.execute("create temp table if not exists kept_sources (source text primary key)")
+                con.execute("delete from kept_sources")
+                con.executemany("insert or ignore into kept_sources values (?)", [(s,) for s in keep_sources])
                 removed = con.execute(
-                    "delete from pictures where key not in (select key from shown)"
+                    "delete from pictures where key not in (select key from shown) "
+                    "and (source is null or source not in (select source from kept_sources))"
                 ).rowcount
                 con.execute("delete from shown")
+                con.execute("delete from kept_sources")
             con.execute("commit")
         except sqlite3.Error as exc:
             self._fail(exc)

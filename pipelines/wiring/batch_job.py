@@ -173,7 +173,8 @@ class ReportConfig(dg.Config):
 def refresh_report(
     context: dg.OpExecutionContext, config: ReportConfig, warehouse: WarehouseResource, documents: Items
 ) -> None:
-    """latest.html and the batch's own report, once per batch."""
+    """latest.html (the index, and the pages of the documents whose validation changed) and the
+    batch's own report, once per batch."""
     if not config.enabled:
         return
     from pipelines.report.html import run_entries, write_reports
@@ -192,6 +193,7 @@ def refresh_report(
             metadata={
                 "path": dg.MetadataValue.path(str(whole.path.resolve())),
                 "run_report": dg.MetadataValue.path(str(own.path.resolve())),
+                "pages_written": whole.report.pages_written,
                 "batch": context.run.tags.get(BATCH_TAG, context.run_id),
                 # the nightly batch prunes like the CLI: old dated reports and GX results (retention.py)
                 "pruned_files": prune_reports(warehouse.reports_dir),

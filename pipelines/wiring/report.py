@@ -10,8 +10,9 @@ from pipelines.wiring.resources import WarehouseResource
 def quality_report(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult[None]:
-    """latest.html over every current document; with a batch tag, also the batch's own run report.
-    Reports and GX results older than YUJUESUAN_RETENTION_DAYS are pruned."""
+    """latest.html, the index of every current document, and the pages of those whose validation
+    changed (reports/documents/); with a batch tag, also the batch's own run report. Reports and GX
+    results older than YUJUESUAN_RETENTION_DAYS are pruned."""
     # page rendering and templating load with the run only
     from pipelines.report.html import run_entries, write_reports
     from pipelines.retention import prune_reports, retention_days
@@ -35,6 +36,8 @@ def quality_report(
         "with_warnings": report.count("warnings"),
         "failed_to_load": len(report.failed),
         "templates": len(report.templates),
+        "pages_written": report.pages_written,
+        "pages_removed": report.pages_removed,
     }
     if run_files is not None and entries is not None:
         metadata["batch"] = batch

@@ -23,7 +23,9 @@ def test_each_table_shows_its_coverage_and_engine(tmp_path: Path) -> None:
                where document_id = ? and table_code = 'D06'""",
             [doc],
         )
-    html = write_report(warehouse, tmp_path / "reports").path.read_text("utf-8")
+    files = write_report(warehouse, tmp_path / "reports")
+    assert files.pages is not None
+    html = (files.pages / f"{doc}.html").read_text("utf-8")  # the document's page
     start = html.index(f'id="doc-{doc}"')
     section = html[start : html.index("</section>", start)]
     assert "Table coverage: 9 tables, 1 read in doubt" in section

@@ -29,7 +29,7 @@ from pipelines.report.data import DocumentFacts, Fact, document_facts, load_docu
 from pipelines.report.html import ReportFiles, RunEntry, write_report, write_reports
 from pipelines.report.picture_cache import PictureCache
 from tests.conftest import SEED000, SHGZB_PDF, ingest
-from tests.report.dump import DRAWN, comparable
+from tests.report.dump import DRAWN, WRITTEN, comparable
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -58,7 +58,9 @@ class Planted:
     script_row: Row  # the text export's row whose label is "<script>…"
     phrase: str  # printed on page 2 of the PDF, named by a text check
     files: ReportFiles
-    html: str
+    index: str  # latest.html
+    pages: dict[str, str]  # document id → its page
+    html: str  # everything the reviewer has: the index and every page
 
 
 def _row(con: duckdb.DuckDBPyConnection, doc: str, where: str, params: list[object]) -> Row:
@@ -171,9 +173,12 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Planted:
             ],
         )
     files = write_report(warehouse, root / "reports")
+    index = files.latest.read_text("utf-8")
+    assert files.pages is not None
+    pages = {p.stem: p.read_text("utf-8") for p in files.pages.glob("*.html")}
     return Planted(
-        warehouse, pdf_id, txt_id, failed_id, first, continued, script, phrase, files,
-        files.path.read_text("utf-8"),
+        warehouse, pdf_id, txt_id, failed_id, first, continued, script, phrase, files, index, pages,
+        index + "".join(pages[k] for k in sorted(pages)),
     )  # fmt: skip
 
 
@@ -212,10 +217,12 @@ def _highlighted_rows(picture: Image.Image) -> list[int]:
 
 
 def test_files_written_and_latest_is_the_same_report(planted: Planted) -> None:
+    """latest.html is the index, quality-<time>.html its dated copy; a page per loaded document."""
     files = planted.files
     assert re.fullmatch(r"quality-\d{8}T\d{6}(-\d+)?\.html", files.path.name)
     assert files.latest.name == "latest.html"
-    assert files.latest.read_text("utf-8") == planted.html
+    assert files.path.read_text("utf-8") == planted.index
+    assert sorted(planted.pages) == sorted([planted.pdf_id, planted.txt_id])  # the failed one has none
 
 
 def test_pdf_failures_show_rule_numbers_page_and_highlighted_row(planted: Planted) -> None:
@@ -276,9 +283,10 @@ def test_text_export_shows_printed_line_and_row_escaped(planted: Planted) -> Non
 
 
 def test_summary_sorted_by_severity_and_failed_documents_listed(planted: Planted) -> None:
-    html = planted.html
-    assert html.index(f"doc-{planted.pdf_id}") < html.index(f"doc-{planted.txt_id}")  # errors first
-    summary = html[html.index('id="summary"') : html.index('<section class="doc"')]
+    html = planted.index
+    pdf, txt = (f'href="documents/{i}.html"' for i in (planted.pdf_id, planted.txt_id))
+    assert html.index(pdf) < html.index(txt)  # errors first
+    summary = html[html.index('id="summary"') : html.index('id="failed"')]
     assert ">R01<" in summary and ">T01<" in summary
     assert summary.index(">R01<") < summary.index(">T01<") < summary.index(">H01<")  # failing errors first
     failed = html[html.index('id="failed"') :]
@@ -286,10 +294,10 @@ def test_summary_sorted_by_severity_and_failed_documents_listed(planted: Planted
 
 
 def test_report_is_self_contained(planted: Planted) -> None:
-    html = planted.html
-    assert "<link" not in html and "<script" not in html
-    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
-    assert "@import" not in html and "url(" not in html
+    for html in (planted.index, *planted.pages.values()):
+        assert "<link" not in html and "<script" not in html
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+        assert "@import" not in html and "url(" not in html
 
 
 def test_gx_data_docs_linked_when_built(planted: Planted, tmp_path: Path) -> None:
@@ -309,7 +317,8 @@ def test_cli_report_and_quality_lines(planted: Planted, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     path = Path(re.search(r"report: (\S+)", result.output).group(1))
     assert path.parent == out.resolve() and (out / "latest.html").exists()
-    assert f"doc-{planted.pdf_id}" in path.read_text("utf-8")
+    assert f'href="documents/{planted.pdf_id}.html"' in path.read_text("utf-8")
+    assert f'id="doc-{planted.pdf_id}"' in (out / "documents" / f"{planted.pdf_id}.html").read_text("utf-8")
     with duckdb.connect(str(planted.warehouse), read_only=True) as con:
         lines = quality_lines(con, [planted.pdf_id, planted.txt_id, planted.failed_id])
     assert lines[planted.pdf_id].startswith("errors: 2 failed error checks, 3 failed warning checks")
@@ -439,7 +448,7 @@ def test_an_ingest_draws_each_picture_once(
     assert _print_quality(planted.warehouse, [outcome], out)
     assert len(renders) == one_report, "a picture was rendered again for the run's own report"
     own = next(out.glob("run-*.html")).read_text("utf-8")
-    latest = (out / "latest.html").read_text("utf-8")
+    latest = (out / "documents" / f"{planted.pdf_id}.html").read_text("utf-8")  # its page
     pictures = re.findall(r'<img src="(data:image/png;base64,[^"]+)"', _section(own, planted.pdf_id))
     assert pictures and pictures == re.findall(
         r'<img src="(data:image/png;base64,[^"]+)"', _section(latest, planted.pdf_id)
@@ -471,7 +480,10 @@ def test_reports_built_together_read_as_built_apart(
     whole, own = write_reports(planted.warehouse, tmp_path / "together", entries)
     assert own is not None and own.path.name.startswith("run-")
     assert whole.latest.read_text("utf-8") == whole.path.read_text("utf-8")
-    for alone, together in ((whole_apart.path, whole.path), (run_apart.path, own.path)):
+    pages = [
+        (apart / "documents" / f"{i}.html", tmp_path / "together" / "documents" / f"{i}.html") for i in ids
+    ]
+    for alone, together in ((whole_apart.path, whole.path), (run_apart.path, own.path), *pages):
         assert comparable(together.read_text("utf-8")) == comparable(alone.read_text("utf-8"))
     assert sorted(gathered) == sorted({planted.pdf_id, planted.txt_id})  # each document once
 
@@ -581,9 +593,10 @@ def _recorded_caches(monkeypatch: pytest.MonkeyPatch) -> list[PictureCache]:
 
 
 def _same_but_footer(a: Path, b: Path) -> bool:
-    """The two reports read the same, but for the footer's account of pictures drawn and kept."""
-    return DRAWN.sub("", comparable(a.read_text("utf-8"))[0]) == DRAWN.sub(
-        "", comparable(b.read_text("utf-8"))[0]
+    """The two reports read the same, but for the footer's account of pictures drawn and kept (and,
+    in the index, of the pages written)."""
+    return WRITTEN.sub("", DRAWN.sub("", comparable(a.read_text("utf-8"))[0])) == WRITTEN.sub(
+        "", DRAWN.sub("", comparable(b.read_text("utf-8"))[0])
     )
 
 
@@ -611,14 +624,18 @@ def test_the_next_report_draws_no_picture_again(
     assert made[0].hits == 0 and made[0].stored == len(kept) == 4
     assert renders
     renders.clear()
+    page = out / "documents" / f"{planted.pdf_id}.html"
+    page_stat = page.stat()
     second, own = write_reports(planted.warehouse, out, entries)
-    assert made[1].stored == 0 and made[1].hits == len(kept)
+    assert made[1].stored == 0 and made[1].hits == len(kept)  # the run's own report: every picture kept
     assert renders == []
     assert PictureCache.for_reports(out).keys() == kept
-    assert second.report.pictures_kept == 3 and second.report.page_renders == 0
-    assert "3 kept from an earlier report" in second.latest.read_text("utf-8")
+    assert second.report.pages_written == 0  # no validation changed: the pages stand
+    assert (page.stat().st_ino, page.stat().st_mtime_ns) == (page_stat.st_ino, page_stat.st_mtime_ns)
+    assert own is not None and own.report.pictures_kept == 3 and own.report.page_renders == 0
+    assert "3 kept from an earlier report" in own.path.read_text("utf-8")
     assert _same_but_footer(first.path, second.path)
-    assert own is not None and _pictures(own.path.read_text("utf-8"))
+    assert _pictures(own.path.read_text("utf-8"))
 
 
 def test_a_changed_source_or_finding_is_drawn_anew_and_stale_pictures_go(
@@ -633,10 +650,14 @@ def test_a_changed_source_or_finding_is_drawn_anew_and_stale_pictures_go(
     made = _recorded_caches(monkeypatch)
     write_report(warehouse, out)
     before = PictureCache.for_reports(out).keys()
-    with writer(warehouse) as con:  # R01 moves from row 201 to row 2101102 (a finding changed)
+    with writer(warehouse) as con:  # R01 fails on row 2101102 only (a finding changed)
         con.execute(
             "delete from dq_result where run_id = 'run-1' and document_id = ? and rule_id = 'R01' "
             "and row_key = '201'",
+            [planted.pdf_id],
+        )
+        con.execute(  # the run's counts, as a validation records them: the page is stale
+            "update dq_run set failed_errors = failed_errors - 1 where run_id = 'run-1' and document_id = ?",
             [planted.pdf_id],
         )
     write_report(warehouse, out, [planted.txt_id])  # a selection: nothing removed
@@ -682,3 +703,6 @@ def test_a_broken_picture_cache_costs_drawing_not_the_report(planted: Planted, t
     files = write_report(planted.warehouse, out)
     assert files.report.pictures == planted.files.report.pictures
     assert _same_but_footer(files.path, planted.files.path)
+    assert files.pages is not None and planted.files.pages is not None
+    for doc_id in planted.pages:
+        assert _same_but_footer(files.pages / f"{doc_id}.html", planted.files.pages / f"{doc_id}.html")
