@@ -21,6 +21,7 @@ from __future__ import annotations
 import ctypes
 import re
 from collections.abc import Iterator
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -195,7 +196,36 @@ def _as_address(function: Any, *args: Any) -> Any:
     return ctypes.CFUNCTYPE(*args)(address)
 
 
+def _bare(function: Any, restype: Any) -> Any:
+    """pdfium's `function` as a ctypes function that declares no argument types, for the calls made
+    for every character or path segment of a page: ctypes then converts no argument, some 40% of
+    the cost of such a call. Every argument must be what C takes as it is: a pointer as a `ctypes.c_void_p`, an
+    out-parameter by `ctypes.byref`, a Python int only where the C type is an int (an index)."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    if not address:
+        raise ReaderSetupError(f"pdfium has no {function.__name__}: pypdfium2 as constraints.txt pins?")
+    return ctypes.CFUNCTYPE(restype)(address)
+
+
 _text_object = _as_address(raw.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+# (text page, char index) → …, called per character with the text page as a c_void_p (`_bare`)
+_bare_text_object = _bare(raw.FPDFText_GetTextObject, ctypes.c_void_p)
+_bare_unicode = _bare(raw.FPDFText_GetUnicode, ctypes.c_uint)
+_bare_generated = _bare(raw.FPDFText_IsGenerated, ctypes.c_int)
+_bare_map_error = _bare(raw.FPDFText_HasUnicodeMapError, ctypes.c_int)
+_bare_origin = _bare(raw.FPDFText_GetCharOrigin, ctypes.c_int)  # (…, double* x, double* y)
+
+
+class _Handle(ctypes.c_void_p):
+    """A pointer pdfium returns, kept a ctypes value to be passed on to `_bare` calls (ctypes turns a
+    plain c_void_p result into an int, which such a call would pass as a C int)."""
+
+
+# a path's segments, asked for every segment of a page's drawing (`_segments`)
+_bare_path_segment = _bare(raw.FPDFPath_GetPathSegment, _Handle)  # (path as c_void_p, index)
+_bare_segment_point = _bare(raw.FPDFPathSegment_GetPoint, ctypes.c_int)  # (…, float* x, float* y)
+_bare_segment_type = _bare(raw.FPDFPathSegment_GetType, ctypes.c_int)
+_bare_segment_close = _bare(raw.FPDFPathSegment_GetClose, ctypes.c_int)
 _c_uint_p = ctypes.POINTER(ctypes.c_uint)
 _page_count = _as_address(raw.FPDFPage_CountObjects, ctypes.c_int, ctypes.c_void_p)
 _page_object = _as_address(raw.FPDFPage_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
@@ -220,25 +250,9 @@ _fill_color = _as_address(
     raw.FPDFPageObj_GetFillColor, ctypes.c_int, ctypes.c_void_p, _c_uint_p, _c_uint_p, _c_uint_p, _c_uint_p
 )
 _segment_count = _as_address(raw.FPDFPath_CountSegments, ctypes.c_int, ctypes.c_void_p)
-_path_segment = _as_address(raw.FPDFPath_GetPathSegment, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
-_segment_point = _as_address(
-    raw.FPDFPathSegment_GetPoint,
-    ctypes.c_int,
-    ctypes.c_void_p,
-    ctypes.POINTER(ctypes.c_float),
-    ctypes.POINTER(ctypes.c_float),
-)
-_segment_type = _as_address(raw.FPDFPathSegment_GetType, ctypes.c_int, ctypes.c_void_p)
-_segment_close = _as_address(raw.FPDFPathSegment_GetClose, ctypes.c_int, ctypes.c_void_p)
-_char_origin = _as_address(
-    raw.FPDFText_GetCharOrigin, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p
-)
 _char_matrix = _as_address(
     raw.FPDFText_GetMatrix, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p
 )
-_text_unicode = _as_address(raw.FPDFText_GetUnicode, ctypes.c_uint, ctypes.c_void_p, ctypes.c_int)
-_text_generated = _as_address(raw.FPDFText_IsGenerated, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
-_text_map_error = _as_address(raw.FPDFText_HasUnicodeMapError, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
 _text_font = _as_address(raw.FPDFTextObj_GetFont, ctypes.c_void_p, ctypes.c_void_p)
 _glyph_width = _as_address(
     raw.FPDFFont_GetGlyphWidth,
@@ -312,8 +326,8 @@ def text_left_out(page: Any, textpage: Any) -> bool:
     """Whether pdfium's text page (pypdfium2's) of `page` left out a text object in a CJK font the
     PDF does not embed: a glyph its system font lacks, or a blank, pdfium cannot say which (`_chars`
     asks the same of a table page)."""
-    address = _address(textpage.raw)
-    seen = {_text_object(address, i) for i in range(raw.FPDFText_CountChars(textpage.raw))}
+    address = ctypes.c_void_p(_address(textpage.raw))
+    seen = {_bare_text_object(address, i) for i in range(raw.FPDFText_CountChars(textpage.raw))}
     known: dict[int | None, int] = {}
     text = raw.FPDF_PAGEOBJ_TEXT
     return any(
@@ -354,8 +368,8 @@ def _chars(
             raw.FPDFText_ClosePage(textpage)
     if read is None:
         return None
-    keys, chars = read
-    seen = set(keys)
+    runs, chars = read
+    seen = {key for key, _ in runs}
     fonts: _Fonts = {}
     standings: dict[int | None, int] = {}
     for key, (_, obj, ctm) in texts.items():
@@ -364,12 +378,20 @@ def _chars(
         if font_standing(_text_font(obj), standings) != DRAWN:
             return None  # a CJK font not embedded: a glyph its system font lacks, or a blank? pdfminer knows
         if (space := _blank(_typed(obj), ctm, height, doctop, number, fonts)) is not None:
-            keys.append(key)
+            runs.append((key, len(chars)))
             chars.append(space)
+    # the runs in content-stream order, each run's characters in pdfium's order, as a stable sort of
+    # the characters by their text object's place gives them (a text object's place is its runs')
+    if not runs:
+        return chars
     last = len(texts)
     place = {key: at for key, (at, _, _) in texts.items()}
-    ranks = [place.get(key, last) for key in keys]
-    return [chars[i] for i in sorted(range(len(chars)), key=ranks.__getitem__)]
+    ends = [start for _, start in runs[1:]] + [len(chars)]
+    spans = [(place.get(key, last), start, end) for (key, start), end in zip(runs, ends, strict=True)]
+    ordered = sorted(spans, key=itemgetter(0))
+    if ordered == spans:
+        return chars  # already in content-stream order
+    return [char for _, start, end in ordered for char in chars[start:end]]
 
 
 def _blank(
@@ -424,8 +446,9 @@ def _blank(
 
 def _read_chars(
     textpage: Any, height: float, doctop: float, number: int
-) -> tuple[list[int | None], list[Obj]] | None:
-    """Each character pdfium's text page holds, as pdfminer's char, and the text object it is in.
+) -> tuple[list[tuple[int | None, int]], list[Obj]] | None:
+    """Each character pdfium's text page holds, as pdfminer's char, and the runs of characters of
+    one text object: (the object, the index of the run's first character).
 
     A ctypes call, a `round` and building a tuple each cost more than the arithmetic, and this is
     done for every character of every table page: what is the same for every character of a text
@@ -450,21 +473,21 @@ def _read_chars(
     size_ref = ctypes.byref(size)
     width = ctypes.c_float()
     width_ref = ctypes.byref(width)
-    page = _address(textpage)
+    page = ctypes.c_void_p(_address(textpage))  # passed as it is to the per-character calls (`_bare`)
     unicode_of, generated, map_error, text_object = (
-        _text_unicode,
-        _text_generated,
-        _text_map_error,
-        _text_object,
+        _bare_unicode,
+        _bare_generated,
+        _bare_map_error,
+        _bare_text_object,
     )
-    origin = _char_origin
-    at_x, at_y, at_m = ctypes.addressof(x), ctypes.addressof(y), ctypes.addressof(m)
+    origin = _bare_origin
+    at_x, at_y, at_m = ctypes.byref(x), ctypes.byref(y), ctypes.addressof(m)
     blanks = _GENERATED
     base = doctop + height
-    keys: list[int | None] = []
+    runs: list[tuple[int | None, int]] = []
     chars: list[Obj] = []
     last_key: int | None = -1  # no text object's address
-    add_key, add_char = keys.append, chars.append
+    add_char = chars.append
     for i in range(raw.FPDFText_CountChars(textpage)):
         code = unicode_of(page, i)
         if code in blanks and generated(page, i):
@@ -498,6 +521,7 @@ def _read_chars(
                 )
             fontname, descent, fontsize, a, b, c, d, widths, lines, font_key = known
             last_key = key
+            runs.append((key, len(chars)))  # this character is appended below, or the page is None
         advance = widths.get(code)
         if advance is None:
             if not _glyph_width(font_key, code, fontsize, width_ref):
@@ -541,7 +565,6 @@ def _read_chars(
         if not end or (x1 := rounded.get(end)) is None:
             x1 = rounded[end] = round(end, 4)
         wide = x1 - x0
-        add_key(key)
         char = on_baseline.copy()  # its keys in pdfminer's order, kept by assigning in place
         char["text"] = chr(code)
         char["adv"] = wide / a
@@ -550,7 +573,7 @@ def _read_chars(
         char["x1"] = x1
         char["width"] = wide
         add_char(char)
-    return keys, chars
+    return runs, chars
 
 
 _GENERATED = frozenset(map(ord, " \r\n"))  # the only characters pdfium's text page generates
@@ -672,9 +695,16 @@ def _segments(path: int, m: Matrix, rounded: dict[float, float], point: Any = No
     a, b, c, d, e, f = m
     bezier: list[Point] = []
     bezier_to, move_to = raw.FPDF_SEGMENT_BEZIERTO, raw.FPDF_SEGMENT_MOVETO
+    handle = ctypes.c_void_p(path)
+    segment_at, segment_point, segment_type, segment_close = (
+        _bare_path_segment,
+        _bare_segment_point,
+        _bare_segment_type,
+        _bare_segment_close,
+    )
     for i in range(_segment_count(path)):
-        seg = _path_segment(path, i)
-        _segment_point(seg, fx_ref, fy_ref)
+        seg = segment_at(handle, i)
+        segment_point(seg, fx_ref, fy_ref)
         x, y = fx.value, fy.value
         px, py = a * x + c * y + e, b * x + d * y + f  # _apply, then _r (a zero keeps its sign)
         if not px or (rx := rounded.get(px)) is None:
@@ -682,7 +712,7 @@ def _segments(path: int, m: Matrix, rounded: dict[float, float], point: Any = No
         if not py or (ry := rounded.get(py)) is None:
             ry = rounded[py] = round(py, 4)
         point = (rx, ry)
-        kind = _segment_type(seg)
+        kind = segment_type(seg)
         if kind == bezier_to:
             bezier.append(point)
             if len(bezier) < 3:
@@ -693,7 +723,7 @@ def _segments(path: int, m: Matrix, rounded: dict[float, float], point: Any = No
             out.append(("m", [point]))
         else:
             out.append(("l", [point]))
-        if _segment_close(seg):
+        if segment_close(seg):
             out.append(("h", []))
     return out
 
