@@ -199,8 +199,9 @@ def _as_address(function: Any, *args: Any) -> Any:
 def _bare(function: Any, restype: Any) -> Any:
     """pdfium's `function` as a ctypes function that declares no argument types, for the calls made
     for every character or path segment of a page: ctypes then converts no argument, some 40% of
-    the cost of such a call. Every argument must be what C takes as it is: a pointer as a `ctypes.c_void_p`, an
-    out-parameter by `ctypes.byref`, a Python int only where the C type is an int (an index)."""
+    the cost of such a call. Every argument must be what C takes as it is: a pointer as a
+    `ctypes.c_void_p`, an out-parameter by `ctypes.byref`, a Python int only where the C type is an
+    int (an index)."""
     address = ctypes.cast(function, ctypes.c_void_p).value
     if not address:
         raise ReaderSetupError(f"pdfium has no {function.__name__}: pypdfium2 as constraints.txt pins?")
