@@ -215,6 +215,12 @@ _bare_unicode = _bare(raw.FPDFText_GetUnicode, ctypes.c_uint)
 _bare_generated = _bare(raw.FPDFText_IsGenerated, ctypes.c_int)
 _bare_map_error = _bare(raw.FPDFText_HasUnicodeMapError, ctypes.c_int)
 _bare_origin = _bare(raw.FPDFText_GetCharOrigin, ctypes.c_int)  # (…, double* x, double* y)
+_bare_char_matrix = _bare(raw.FPDFText_GetMatrix, ctypes.c_int)  # (…, FS_MATRIX*)
+# asked once per text object, which some producers make of every character
+_bare_text_font = _bare(raw.FPDFTextObj_GetFont, ctypes.c_void_p)  # (text object)
+_bare_font_size = _bare(raw.FPDFTextObj_GetFontSize, ctypes.c_int)  # (text object, float*)
+# (font, code as an int, size as a c_float, float* width): once per font, size and character
+_bare_glyph_width = _bare(raw.FPDFFont_GetGlyphWidth, ctypes.c_int)
 
 
 class _Handle(ctypes.c_void_p):
@@ -222,7 +228,13 @@ class _Handle(ctypes.c_void_p):
     plain c_void_p result into an int, which such a call would pass as a C int)."""
 
 
-# a path's segments, asked for every segment of a page's drawing (`_segments`)
+# a path's style and segments, asked for every path and segment of a page's drawing (`_paths`),
+# the path as a c_void_p
+_bare_draw_mode = _bare(raw.FPDFPath_GetDrawMode, ctypes.c_int)  # (path, int* fill, int* stroke)
+_bare_stroke_width = _bare(raw.FPDFPageObj_GetStrokeWidth, ctypes.c_int)  # (path, float*)
+_bare_stroke_color = _bare(raw.FPDFPageObj_GetStrokeColor, ctypes.c_int)  # (path, 4 × unsigned*)
+_bare_fill_color = _bare(raw.FPDFPageObj_GetFillColor, ctypes.c_int)
+_bare_segment_count = _bare(raw.FPDFPath_CountSegments, ctypes.c_int)
 _bare_path_segment = _bare(raw.FPDFPath_GetPathSegment, _Handle)  # (path as c_void_p, index)
 _bare_segment_point = _bare(raw.FPDFPathSegment_GetPoint, ctypes.c_int)  # (…, float* x, float* y)
 _bare_segment_type = _bare(raw.FPDFPathSegment_GetType, ctypes.c_int)
@@ -234,26 +246,6 @@ _form_count = _as_address(raw.FPDFFormObj_CountObjects, ctypes.c_int, ctypes.c_v
 _form_object = _as_address(raw.FPDFFormObj_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong)
 _object_type = _as_address(raw.FPDFPageObj_GetType, ctypes.c_int, ctypes.c_void_p)
 _object_matrix = _as_address(raw.FPDFPageObj_GetMatrix, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
-_draw_mode = _as_address(
-    raw.FPDFPath_GetDrawMode,
-    ctypes.c_int,
-    ctypes.c_void_p,
-    ctypes.POINTER(ctypes.c_int),
-    ctypes.POINTER(ctypes.c_int),
-)
-_stroke_width = _as_address(
-    raw.FPDFPageObj_GetStrokeWidth, ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_float)
-)
-_stroke_color = _as_address(
-    raw.FPDFPageObj_GetStrokeColor, ctypes.c_int, ctypes.c_void_p, _c_uint_p, _c_uint_p, _c_uint_p, _c_uint_p
-)
-_fill_color = _as_address(
-    raw.FPDFPageObj_GetFillColor, ctypes.c_int, ctypes.c_void_p, _c_uint_p, _c_uint_p, _c_uint_p, _c_uint_p
-)
-_segment_count = _as_address(raw.FPDFPath_CountSegments, ctypes.c_int, ctypes.c_void_p)
-_char_matrix = _as_address(
-    raw.FPDFText_GetMatrix, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p
-)
 _text_font = _as_address(raw.FPDFTextObj_GetFont, ctypes.c_void_p, ctypes.c_void_p)
 _glyph_width = _as_address(
     raw.FPDFFont_GetGlyphWidth,
@@ -262,9 +254,6 @@ _glyph_width = _as_address(
     ctypes.c_uint32,
     ctypes.c_float,
     ctypes.POINTER(ctypes.c_float),
-)
-_font_size = _as_address(
-    raw.FPDFTextObj_GetFontSize, ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_float)
 )
 _font_embedded = _as_address(raw.FPDFFont_GetIsEmbedded, ctypes.c_int, ctypes.c_void_p)
 _glyph_path = _as_address(
@@ -341,8 +330,9 @@ def _address(obj: Any) -> int | None:
     return ctypes.cast(obj, ctypes.c_void_p).value
 
 
-def _typed(obj: int) -> Any:
-    """A page object's address as pypdfium2's typed handle, for the calls made once in a while."""
+def _typed(obj: int | ctypes.c_void_p) -> Any:
+    """A page object's address (or c_void_p) as pypdfium2's typed handle, for the calls made once
+    in a while."""
     return ctypes.cast(obj, raw.FPDF_PAGEOBJECT)
 
 
@@ -459,10 +449,14 @@ def _read_chars(
     of blanks only: pdfium generates nothing but spaces and line breaks (`GenerateCharInfo` and the
     spaces `CPDF_TextPage::ProcessTextObject` puts between a text object's glyphs)."""
     fonts: dict[int | None, tuple[float, str] | None] = {}  # font → (descent per em, name)
-    # text object → (font name, descent per em, font size, matrix a b c d, its font's advances at
-    # its size: code → advance, its baselines: y → vertical box); a text object whose box cannot
-    # be made pdfminer's way (no font metrics or size; text turned, mirrored or vertical) ends it
+    # text object → (font name, descent per em, font size, its font's advances at its size: code →
+    # advance, its baselines: y → vertical box, font and size as pdfium takes them, matrix a b c d);
+    # a text object whose box cannot be made pdfminer's way (no font metrics or size; text turned,
+    # mirrored or vertical) ends it
     objects: dict[int | None, tuple[Any, ...]] = {}
+    # (font, size, matrix d) → the first seven of those, shared by its text objects: some producers
+    # make a text object of every character
+    styles: dict[tuple[int | None, float, float], tuple[Any, ...]] = {}
     advances: dict[tuple[int | None, float], dict[int, float]] = {}  # (font, size) → code → advance
     # (matrix d, descent, size, font name) → baseline y → (its y rounded, the char as far as the
     # baseline makes it: copied and completed per character, cheaper than building a dict of 17)
@@ -481,8 +475,14 @@ def _read_chars(
         _bare_map_error,
         _bare_text_object,
     )
-    origin = _bare_origin
-    at_x, at_y, at_m = ctypes.byref(x), ctypes.byref(y), ctypes.addressof(m)
+    origin, char_matrix, text_font, font_size, glyph_width = (
+        _bare_origin,
+        _bare_char_matrix,
+        _bare_text_font,
+        _bare_font_size,
+        _bare_glyph_width,
+    )
+    at_x, at_y, at_m = ctypes.byref(x), ctypes.byref(y), ctypes.byref(m)
     blanks = _GENERATED
     base = doctop + height
     runs: list[tuple[int | None, int]] = []
@@ -499,33 +499,36 @@ def _read_chars(
         if key != last_key:  # a text object's characters mostly come one after another
             known = objects.get(key)
             if known is None:
-                font_key = _text_font(key)
+                handle = ctypes.c_void_p(key)
+                font_key = text_font(handle)
                 if font_key not in fonts:
                     fonts[font_key] = _font(raw.FPDFText_GetTextObject(textpage, i))
                 font = fonts[font_key]
-                if font is None or not _font_size(key, size_ref) or not _char_matrix(page, i, at_m):
+                if font is None or not font_size(handle, size_ref) or not char_matrix(page, i, at_m):
                     return None
-                if m.b or m.c or m.a <= 0 or m.d <= 0:
+                a, b, c, d = m.a, m.b, m.c, m.d
+                if b or c or a <= 0 or d <= 0:
                     return None
-                fontsize = float(size.value)
-                known = objects[key] = (
-                    font[1],
-                    font[0],
-                    fontsize,
-                    m.a,
-                    m.b,
-                    m.c,
-                    m.d,
-                    advances.setdefault((font_key, fontsize), {}),
-                    baselines.setdefault((m.d, font[0], fontsize, font[1]), {}),
-                    font_key,
-                )
-            fontname, descent, fontsize, a, b, c, d, widths, lines, font_key = known
+                fontsize = size.value
+                shared = (font_key, fontsize, d)
+                style = styles.get(shared) if fontsize else None  # a size of 0 or -0: not shared
+                if style is None:
+                    style = styles[shared] = (
+                        font[1],
+                        font[0],
+                        fontsize,
+                        advances.setdefault((font_key, fontsize), {}),
+                        baselines.setdefault((d, font[0], fontsize, font[1]), {}),
+                        ctypes.c_void_p(font_key),
+                        ctypes.c_float(fontsize),  # the size as pdfium gave it (a float already)
+                    )
+                known = objects[key] = (*style, a, b, c, d)
+            fontname, descent, fontsize, widths, lines, font_handle, size_c, a, b, c, d = known
             last_key = key
             runs.append((key, len(chars)))  # this character is appended below, or the page is None
         advance = widths.get(code)
         if advance is None:
-            if not _glyph_width(font_key, code, fontsize, width_ref):
+            if not glyph_width(font_handle, code, size_c, width_ref):
                 return None
             advance = widths[code] = width.value
         origin(page, i, at_x, at_y)
@@ -686,9 +689,9 @@ def _matrix_at(obj: int, fm: Any = None) -> Matrix:
     return (fm.a, fm.b, fm.c, fm.d, fm.e, fm.f)
 
 
-def _segments(path: int, m: Matrix, rounded: dict[float, float], point: Any = None) -> list[Segment]:
-    """The path as pdfminer's operators, points in page space: pdfium marks a closing point where
-    pdfminer records an "h", and keeps a curve as three points where pdfminer has one "c".
+def _segments(path: Any, m: Matrix, rounded: dict[float, float], point: Any = None) -> list[Segment]:
+    """The path (a c_void_p) as pdfminer's operators, points in page space: pdfium marks a closing
+    point where pdfminer records an "h", and keeps a curve as three points where pdfminer has one "c".
     `rounded`: coordinates already rounded on the page (a ruling's ends are its neighbours').
     `point`: the two floats pdfium fills and their references (`_floats`), made once a page."""
     out: list[Segment] = []
@@ -696,15 +699,14 @@ def _segments(path: int, m: Matrix, rounded: dict[float, float], point: Any = No
     a, b, c, d, e, f = m
     bezier: list[Point] = []
     bezier_to, move_to = raw.FPDF_SEGMENT_BEZIERTO, raw.FPDF_SEGMENT_MOVETO
-    handle = ctypes.c_void_p(path)
     segment_at, segment_point, segment_type, segment_close = (
         _bare_path_segment,
         _bare_segment_point,
         _bare_segment_type,
         _bare_segment_close,
     )
-    for i in range(_segment_count(path)):
-        seg = segment_at(handle, i)
+    for i in range(_bare_segment_count(path)):
+        seg = segment_at(path, i)
         segment_point(seg, fx_ref, fy_ref)
         x, y = fx.value, fy.value
         px, py = a * x + c * y + e, b * x + d * y + f  # _apply, then _r (a zero keeps its sign)
@@ -748,8 +750,9 @@ def _paths(
         raw.FPDFPageObj_GetRenderedStrokePattern,
         raw.FPDFPageObj_GetRenderedFillPattern,
     )
-    for path, m in paths:
-        if not _draw_mode(path, fill_ref, stroke_ref):
+    for address, m in paths:
+        path = ctypes.c_void_p(address)  # as the `_bare` calls take it
+        if not _bare_draw_mode(path, fill_ref, stroke_ref):
             continue
         if not fill.value and not stroke.value:
             continue
@@ -757,14 +760,15 @@ def _paths(
             "stroke": bool(stroke.value),
             "fill": bool(fill.value),
             "evenodd": fill.value == raw.FPDF_FILLMODE_ALTERNATE,
-            "linewidth": float(width.value) if _stroke_width(path, width_ref) else 0.0,
-            "stroking_color": _color(pdf, path, _stroke_color, stroke_pattern, rgba, rgba_refs),
-            "non_stroking_color": _color(pdf, path, _fill_color, fill_pattern, rgba, rgba_refs),
+            "linewidth": float(width.value) if _bare_stroke_width(path, width_ref) else 0.0,
+            "stroking_color": _color(pdf, path, _bare_stroke_color, stroke_pattern, rgba, rgba_refs),
+            "non_stroking_color": _color(pdf, path, _bare_fill_color, fill_pattern, rgba, rgba_refs),
         }
         segments = _segments(path, m, rounded, point)
-        shape = "".join(op for op, _ in segments)
+        shape = "".join([op for op, _ in segments])
         for sub in _SUBPATH.finditer(shape):
-            obj = _layout_object(segments[sub.start() : sub.end()])
+            start, end = sub.span()
+            obj = _layout_object(segments[start:end], shape[start:end])
             if obj is not None:
                 yield _placed(obj, style, height, doctop, number)
 
@@ -776,11 +780,11 @@ def _floats() -> tuple[Any, Any, Any, Any]:
 
 
 def _color(
-    pdf: Any, path: int, getter: Any, pattern: Any, rgba: tuple[Any, ...], refs: tuple[Any, ...]
+    pdf: Any, path: Any, getter: Any, pattern: Any, rgba: tuple[Any, ...], refs: tuple[Any, ...]
 ) -> tuple[float, ...] | str:
     """The colour as RGB in 0–1 (pdfium converts every colour space to RGB; only white is asked).
     pdfium reads a pattern as white; pdfminer gives the pattern's name, which is not white.
-    `rgba`: the four values pdfium fills, `refs` their references."""
+    `path`: a c_void_p; `rgba`: the four values pdfium fills, `refs` their references."""
     r, g, b, _ = rgba
     if not getter(path, *refs):
         return (0.0,)
@@ -792,10 +796,9 @@ def _color(
     return (r.value / 255, g.value / 255, b.value / 255)
 
 
-def _layout_object(path: list[Segment]) -> tuple[str, list[Point]] | None:
+def _layout_object(path: list[Segment], shape: str) -> tuple[str, list[Point]] | None:
     """One subpath as pdfminer's layout object: its kind and the points its box is made from
-    (pdfminer's `paint_path` for a subpath opened by "m")."""
-    shape = "".join(op for op, _ in path)
+    (pdfminer's `paint_path` for a subpath opened by "m"). `shape`: its operators, one letter each."""
     start = path[0][1][-1]
     pts = [pts[-1] if op != "h" else start for op, pts in path]
     if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
