@@ -375,10 +375,9 @@ def _chars(
     # the characters by their text object's place gives them (a text object's place is its runs')
     if not runs:
         return chars
-    last = len(texts)
-    place = {key: at for key, (at, _, _) in texts.items()}
+    last = (len(texts),)  # the place of a text object the walk did not see: after all others
     ends = [start for _, start in runs[1:]] + [len(chars)]
-    spans = [(place.get(key, last), start, end) for (key, start), end in zip(runs, ends, strict=True)]
+    spans = [(texts.get(key, last)[0], start, end) for (key, start), end in zip(runs, ends, strict=True)]
     ordered = sorted(spans, key=itemgetter(0))
     if ordered == spans:
         return chars  # already in content-stream order
