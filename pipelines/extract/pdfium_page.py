@@ -21,6 +21,8 @@ from __future__ import annotations
 import ctypes
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -55,7 +57,8 @@ class PdfiumPages:
 
     def __init__(self, path: Path | None = None) -> None:
         self.doc: Any = pdfium.PdfDocument(str(path)) if path is not None else None
-        self.held: dict[int, tuple[Any, Any]] = {}  # page index → (page, its text page)
+        # page index → (page, its text page, what the text pass learnt walking them or None)
+        self.held: dict[int, tuple[Any, Any, Walked | None]] = {}
         self.mined: dict[int, dict[str, list[Obj]]] = {}  # page index → objects pdfminer read
         self.room = HELD_OBJECTS
 
@@ -72,14 +75,15 @@ class PdfiumPages:
         """Take over the text pass's open document (closed when this is)."""
         self.doc = doc
 
-    def hold(self, index: int, page: Any, textpage: Any) -> bool:
-        """Keep a page of the adopted document loaded with its text page, while there is room;
-        False when there is none (the caller closes them)."""
+    def hold(self, index: int, page: Any, textpage: Any, walked: Walked | None = None) -> bool:
+        """Keep a page of the adopted document loaded with its text page (and `walked`, the walk of
+        them the text pass made, when it made one), while there is room; False when there is none
+        (the caller closes them)."""
         size = _page_count(_address(page.raw) or 0) + textpage.count_chars()
         if size > self.room:
             return False
         self.room -= size
-        self.held[index] = (page, textpage)
+        self.held[index] = (page, textpage, walked)
         return True
 
     def keep_mined(self, index: int, objects: dict[str, list[Obj]]) -> None:
@@ -108,9 +112,9 @@ class PdfiumPages:
         if "_objects" in vars(page):
             self.drop(index)
             return page
-        fast, textpage = self.held.get(index) or (self.doc[index], None)
+        fast, textpage, walked = self.held.get(index) or (self.doc[index], None, None)
         try:
-            objects = page_objects(fast, page, textpage)
+            objects = page_objects(fast, page, textpage, walked)
         finally:
             if index in self.held:
                 self.drop(index)
@@ -121,27 +125,34 @@ class PdfiumPages:
         return page
 
 
-def page_objects(page: Any, plumber_page: Any, textpage: Any = None) -> dict[str, list[Obj]] | None:
+def page_objects(
+    page: Any, plumber_page: Any, textpage: Any = None, walked: Walked | None = None
+) -> dict[str, list[Obj]] | None:
     """pdfplumber's `objects` of `plumber_page` read from the same page opened by pdfium, or None
     when pdfium's reading could differ from pdfminer's (see the module's docstring). `textpage`:
     the page's text page when it is already loaded (one loaded before the page is turned upright
-    is of no use: its characters are placed on the unturned page)."""
+    is of no use: its characters are placed on the unturned page), `walked`: the walk of both
+    (`Walked.of`) made before, of no use either on a page turned upright."""
     mediabox = tuple(float(v) for v in plumber_page.mediabox)
     rotation = int(plumber_page.rotation or 0) % 360
     if mediabox[0] or mediabox[1] or not _turn_upright(page, rotation):
         return None
+    if rotation:
+        textpage = walked = None
     height = float(plumber_page.height)
     doctop = float(plumber_page.initial_doctop)
     number = int(plumber_page.page_number)
     texts: dict[int | None, tuple[int, int, Matrix]] = {}  # text object → its place, itself, its form's ctm
     paths: list[tuple[int, Matrix]] = []
     text_kind, path_kind = raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_PATH
-    for obj, kind, m in _walk(_address(page.raw) or 0, _IDENTITY):
+    walk = walked.objects if walked is not None else _walk(_address(page.raw) or 0, _IDENTITY)
+    for obj, kind, m in walk:
         if kind == text_kind:
             texts[obj] = (len(texts), obj, m)
         elif kind == path_kind:
             paths.append((obj, m))
-    chars = _chars(page, None if rotation else textpage, texts, height, doctop, number)
+    char_objects = walked.char_objects if walked is not None else None
+    chars = _chars(page, textpage, texts, height, doctop, number, char_objects)
     if chars is None:
         return None
     objects: dict[str, list[Obj]] = {"char": chars}
@@ -312,17 +323,38 @@ def unembedded_cjk_text(textpage: Any) -> bool:
     return False
 
 
-def text_left_out(page: Any, textpage: Any) -> bool:
+@dataclass(frozen=True)
+class Walked:
+    """A loaded page's objects in drawing order (`_walk`: address, kind, matrix) and the text object
+    of each character of its text page: what `text_left_out` asks pdfium of a page, and what the
+    table pass (`page_objects`) would ask again of the same page and text page while held."""
+
+    objects: list[tuple[int, int, Matrix]]
+    char_objects: list[int | None]
+
+    @classmethod
+    def of(cls, page: Any, textpage: Any) -> Walked:
+        """Walk `page` and its text page (pypdfium2's)."""
+        return cls(list(_walk(_address(page.raw) or 0, _IDENTITY)), _char_objects(textpage.raw))
+
+
+def _char_objects(textpage: Any) -> list[int | None]:
+    """The text object of each character of the text page (a raw handle), by address."""
+    count = raw.FPDFText_CountChars(textpage)
+    return list(map(_bare_text_object, repeat(ctypes.c_void_p(_address(textpage)), count), range(count)))
+
+
+def text_left_out(page: Any, textpage: Any, walked: Walked | None = None) -> bool:
     """Whether pdfium's text page (pypdfium2's) of `page` left out a text object in a CJK font the
     PDF does not embed: a glyph its system font lacks, or a blank, pdfium cannot say which (`_chars`
-    asks the same of a table page)."""
-    address = ctypes.c_void_p(_address(textpage.raw))
-    seen = {_bare_text_object(address, i) for i in range(raw.FPDFText_CountChars(textpage.raw))}
+    asks the same of a table page). `walked`: the page walked already (`Walked.of`)."""
+    walked = walked or Walked.of(page, textpage)
+    seen = set(walked.char_objects)
     known: dict[int | None, int] = {}
     text = raw.FPDF_PAGEOBJ_TEXT
     return any(
         kind == text and obj not in seen and font_standing(_text_font(obj), known) != DRAWN
-        for obj, kind, _ in _walk(_address(page.raw) or 0, _IDENTITY)
+        for obj, kind, _ in walked.objects
     )
 
 
@@ -343,12 +375,14 @@ def _chars(
     height: float,
     doctop: float,
     number: int,
+    char_objects: list[int | None] | None = None,
 ) -> list[Obj] | None:
     """The page's characters in content-stream order (pdfminer's): pdfium's text page puts some
     text objects out of that order, and leaves out those that print only spaces. `loaded`: the
-    page's text page when the caller has it (pypdfium2's), else it is loaded here."""
+    page's text page when the caller has it (pypdfium2's), else it is loaded here;
+    `char_objects`: the text object of each of its characters, when asked already (`Walked`)."""
     if loaded is not None:
-        read = _read_chars(loaded.raw, height, doctop, number)
+        read = _read_chars(loaded.raw, height, doctop, number, char_objects)
     else:
         textpage = raw.FPDFText_LoadPage(page)
         if not textpage:
@@ -435,10 +469,11 @@ def _blank(
 
 
 def _read_chars(
-    textpage: Any, height: float, doctop: float, number: int
+    textpage: Any, height: float, doctop: float, number: int, char_objects: list[int | None] | None = None
 ) -> tuple[list[tuple[int | None, int]], list[Obj]] | None:
     """Each character pdfium's text page holds, as pdfminer's char, and the runs of characters of
-    one text object: (the object, the index of the run's first character).
+    one text object: (the object, the index of the run's first character). `char_objects`: the
+    text object of each character (`_char_objects`), when the caller asked already.
 
     A ctypes call, a `round` and building a tuple each cost more than the arithmetic, and this is
     done for every character of every table page: what is the same for every character of a text
@@ -468,12 +503,8 @@ def _read_chars(
     width = ctypes.c_float()
     width_ref = ctypes.byref(width)
     page = ctypes.c_void_p(_address(textpage))  # passed as it is to the per-character calls (`_bare`)
-    unicode_of, generated, map_error, text_object = (
-        _bare_unicode,
-        _bare_generated,
-        _bare_map_error,
-        _bare_text_object,
-    )
+    unicode_of, generated, map_error = _bare_unicode, _bare_generated, _bare_map_error
+    keys = _char_objects(textpage) if char_objects is None else char_objects
     origin, char_matrix, text_font, font_size, glyph_width = (
         _bare_origin,
         _bare_char_matrix,
@@ -488,13 +519,13 @@ def _read_chars(
     chars: list[Obj] = []
     last_key: int | None = -1  # no text object's address
     add_char = chars.append
-    for i in range(raw.FPDFText_CountChars(textpage)):
+    for i in range(len(keys)):
         code = unicode_of(page, i)
         if code in blanks and generated(page, i):
             continue  # a space or line break pdfium inferred (or put in place of a printed space)
         if map_error(page, i) == 1:
             return None
-        key = text_object(page, i)
+        key = keys[i]
         if key != last_key:  # a text object's characters mostly come one after another
             known = objects.get(key)
             if known is None:
