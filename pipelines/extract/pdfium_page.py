@@ -250,7 +250,6 @@ _bare_path_segment = _bare(raw.FPDFPath_GetPathSegment, _Handle)  # (path as c_v
 _bare_segment_point = _bare(raw.FPDFPathSegment_GetPoint, ctypes.c_int)  # (…, float* x, float* y)
 _bare_segment_type = _bare(raw.FPDFPathSegment_GetType, ctypes.c_int)
 _bare_segment_close = _bare(raw.FPDFPathSegment_GetClose, ctypes.c_int)
-_c_uint_p = ctypes.POINTER(ctypes.c_uint)
 _page_count = _as_address(raw.FPDFPage_CountObjects, ctypes.c_int, ctypes.c_void_p)
 _page_object = _as_address(raw.FPDFPage_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
 _form_count = _as_address(raw.FPDFFormObj_CountObjects, ctypes.c_int, ctypes.c_void_p)
