@@ -18,6 +18,9 @@ main process's CPU; the steps' from the run's Dagster event log) and peak RSS of
 and of the largest extraction worker.
 `--stages` adds the older in-process measurements (extract → normalise → load; the rule suite per
 document). Figures are for one run: compare the ratios side by side, not numbers across runs.
+`--staging FOLDER…` times staging alone (`staging.stage_file` of every file, in this process, into a
+temporary staging folder): CPU seconds per file and pages per CPU-second per folder, what a change to
+extraction or normalisation moves; `--staging --profile FOLDER` shows it under pyinstrument.
 """
 
 from __future__ import annotations
@@ -462,6 +465,11 @@ def main(argv: list[str]) -> None:
     if argv[:1] == ["--heavy"]:
         heavy_main(argv[1:])  # optionally only some kinds: rectangles big_page pages cells
         return
+    if argv[:1] == ["--staging"]:  # --staging [--profile] FOLDER…: staging alone, in this process
+        profile = "--profile" in argv
+        for folder in [Path(a) for a in argv[1:] if not a.startswith("--")] or [Path("data/samples")]:
+            staging_main(folder, profile)
+        return
     workers = [1, 2]
     if "--workers" in argv:  # e.g. --workers 1,2,4
         i = argv.index("--workers")
@@ -503,6 +511,46 @@ def profile_main(folder: Path) -> None:
         finally:
             profiler.stop()
     print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+def staging_main(folder: Path, profile: bool = False) -> None:
+    """CPU seconds of `staging.stage_file` (extract + normalise + the Parquet files) of each file of
+    the folder, in this process, after the imports: the per-page cost of staging, without the
+    start-up, Dagster, load, rules and report of `yujuesuan ingest`. The first file also pays what
+    a worker pays once (the catalog read, camelot's import when a table is read again)."""
+    import pipelines.extract.document
+    import pipelines.normalise.document  # noqa: F401  (the stages' modules: imported, not timed)
+    from pipelines.extract.types import document_id_for, file_sha256
+    from pipelines.staging import _pipeline_version, stage_file
+
+    _pipeline_version()  # a digest of the code, once a process
+
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    hashed = [(p, file_sha256(p)) for p in files]
+    profiler = None
+    if profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler()
+        profiler.start()
+    total_cpu, total_pages = 0.0, 0
+    lines: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for path, sha in hashed:
+            cpu0 = time.process_time()
+            staged = stage_file(str(path), sha, document_id_for(sha), tmp)
+            cpu = time.process_time() - cpu0
+            total_cpu, total_pages = total_cpu + cpu, total_pages + staged.pages
+            lines.append(f"  {cpu:7.3f} CPU-s {staged.pages:5d} pages  {staged.status:<8} {path.name}")
+    if profiler is not None:
+        profiler.stop()
+        print(profiler.output_text(unicode=True, color=False, show_all=False))
+    print("\n".join(lines))
+    rate = total_pages / total_cpu if total_cpu else float("nan")
+    print(
+        f"staging {folder}: {len(files)} files, {total_pages} pages, {total_cpu:.2f} CPU-s, "
+        f"{rate:.1f} pages/CPU-s"
+    )
 
 
 def stages_main(folder: Path) -> None:

@@ -30,7 +30,13 @@ from pipelines.extract.garble import (
     unreadable_advice,
 )
 from pipelines.extract.metadata import detect_metadata
-from pipelines.extract.pdfium_page import PdfiumPages, image_objects, text_left_out, unembedded_cjk_text
+from pipelines.extract.pdfium_page import (
+    PdfiumPages,
+    Walked,
+    image_objects,
+    text_left_out,
+    unembedded_cjk_text,
+)
 from pipelines.extract.plumber import Bands, opened, ruled_grids, word_grid
 from pipelines.extract.regions import grid_region, note_region
 from pipelines.extract.signature import settle_codes
@@ -123,12 +129,15 @@ def read_page_texts(
             text = textpage.get_text_range()
             scores.append(measure_text(text, unicode_map_errors(textpage)))
             read = PageText(i + 1, text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-            read.left_out = unembedded_cjk_text(textpage) and text_left_out(page, textpage)
+            walked = None  # the walk `text_left_out` makes, which the table pass takes up (`hold`)
+            if unembedded_cjk_text(textpage):
+                walked = Walked.of(page, textpage)
+                read.left_out = text_left_out(page, textpage, walked)
             if read.chars < _SCAN_CHARS:
                 images = _page_images(page)
                 read.has_images, read.image_share = bool(images), _image_share(images, page.get_size())
             pages.append(read)
-            if keep is None or not keep.hold(i, page, textpage):
+            if keep is None or not keep.hold(i, page, textpage, walked):
                 textpage.close()
                 page.close()
         if ocr is not None and ocr_mod.enabled():

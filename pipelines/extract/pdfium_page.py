@@ -21,6 +21,9 @@ from __future__ import annotations
 import ctypes
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +57,8 @@ class PdfiumPages:
 
     def __init__(self, path: Path | None = None) -> None:
         self.doc: Any = pdfium.PdfDocument(str(path)) if path is not None else None
-        self.held: dict[int, tuple[Any, Any]] = {}  # page index → (page, its text page)
+        # page index → (page, its text page, what the text pass learnt walking them or None)
+        self.held: dict[int, tuple[Any, Any, Walked | None]] = {}
         self.mined: dict[int, dict[str, list[Obj]]] = {}  # page index → objects pdfminer read
         self.room = HELD_OBJECTS
 
@@ -71,14 +75,15 @@ class PdfiumPages:
         """Take over the text pass's open document (closed when this is)."""
         self.doc = doc
 
-    def hold(self, index: int, page: Any, textpage: Any) -> bool:
-        """Keep a page of the adopted document loaded with its text page, while there is room;
-        False when there is none (the caller closes them)."""
+    def hold(self, index: int, page: Any, textpage: Any, walked: Walked | None = None) -> bool:
+        """Keep a page of the adopted document loaded with its text page (and `walked`, the walk of
+        them the text pass made, when it made one), while there is room; False when there is none
+        (the caller closes them)."""
         size = _page_count(_address(page.raw) or 0) + textpage.count_chars()
         if size > self.room:
             return False
         self.room -= size
-        self.held[index] = (page, textpage)
+        self.held[index] = (page, textpage, walked)
         return True
 
     def keep_mined(self, index: int, objects: dict[str, list[Obj]]) -> None:
@@ -107,9 +112,9 @@ class PdfiumPages:
         if "_objects" in vars(page):
             self.drop(index)
             return page
-        fast, textpage = self.held.get(index) or (self.doc[index], None)
+        fast, textpage, walked = self.held.get(index) or (self.doc[index], None, None)
         try:
-            objects = page_objects(fast, page, textpage)
+            objects = page_objects(fast, page, textpage, walked)
         finally:
             if index in self.held:
                 self.drop(index)
@@ -120,27 +125,34 @@ class PdfiumPages:
         return page
 
 
-def page_objects(page: Any, plumber_page: Any, textpage: Any = None) -> dict[str, list[Obj]] | None:
+def page_objects(
+    page: Any, plumber_page: Any, textpage: Any = None, walked: Walked | None = None
+) -> dict[str, list[Obj]] | None:
     """pdfplumber's `objects` of `plumber_page` read from the same page opened by pdfium, or None
     when pdfium's reading could differ from pdfminer's (see the module's docstring). `textpage`:
     the page's text page when it is already loaded (one loaded before the page is turned upright
-    is of no use: its characters are placed on the unturned page)."""
+    is of no use: its characters are placed on the unturned page), `walked`: the walk of both
+    (`Walked.of`) made before, of no use either on a page turned upright."""
     mediabox = tuple(float(v) for v in plumber_page.mediabox)
     rotation = int(plumber_page.rotation or 0) % 360
     if mediabox[0] or mediabox[1] or not _turn_upright(page, rotation):
         return None
+    if rotation:
+        textpage = walked = None
     height = float(plumber_page.height)
     doctop = float(plumber_page.initial_doctop)
     number = int(plumber_page.page_number)
     texts: dict[int | None, tuple[int, int, Matrix]] = {}  # text object → its place, itself, its form's ctm
     paths: list[tuple[int, Matrix]] = []
     text_kind, path_kind = raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_PATH
-    for obj, kind, m in _walk(_address(page.raw) or 0, _IDENTITY):
+    walk = walked.objects if walked is not None else _walk(_address(page.raw) or 0, _IDENTITY)
+    for obj, kind, m in walk:
         if kind == text_kind:
             texts[obj] = (len(texts), obj, m)
         elif kind == path_kind:
             paths.append((obj, m))
-    chars = _chars(page, None if rotation else textpage, texts, height, doctop, number)
+    char_objects = walked.char_objects if walked is not None else None
+    chars = _chars(page, textpage, texts, height, doctop, number, char_objects)
     if chars is None:
         return None
     objects: dict[str, list[Obj]] = {"char": chars}
@@ -195,50 +207,55 @@ def _as_address(function: Any, *args: Any) -> Any:
     return ctypes.CFUNCTYPE(*args)(address)
 
 
+def _bare(function: Any, restype: Any) -> Any:
+    """pdfium's `function` as a ctypes function that declares no argument types, for the calls made
+    for every character or path segment of a page: ctypes then converts no argument, some 40% of
+    the cost of such a call. Every argument must be what C takes as it is: a pointer as a
+    `ctypes.c_void_p`, an out-parameter by `ctypes.byref`, a Python int only where the C type is an
+    int (an index)."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    if not address:
+        raise ReaderSetupError(f"pdfium has no {function.__name__}: pypdfium2 as constraints.txt pins?")
+    return ctypes.CFUNCTYPE(restype)(address)
+
+
 _text_object = _as_address(raw.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
-_c_uint_p = ctypes.POINTER(ctypes.c_uint)
+# (text page, char index) → …, called per character with the text page as a c_void_p (`_bare`)
+_bare_text_object = _bare(raw.FPDFText_GetTextObject, ctypes.c_void_p)
+_bare_unicode = _bare(raw.FPDFText_GetUnicode, ctypes.c_uint)
+_bare_generated = _bare(raw.FPDFText_IsGenerated, ctypes.c_int)
+_bare_map_error = _bare(raw.FPDFText_HasUnicodeMapError, ctypes.c_int)
+_bare_origin = _bare(raw.FPDFText_GetCharOrigin, ctypes.c_int)  # (…, double* x, double* y)
+_bare_char_matrix = _bare(raw.FPDFText_GetMatrix, ctypes.c_int)  # (…, FS_MATRIX*)
+# asked once per text object, which some producers make of every character
+_bare_text_font = _bare(raw.FPDFTextObj_GetFont, ctypes.c_void_p)  # (text object)
+_bare_font_size = _bare(raw.FPDFTextObj_GetFontSize, ctypes.c_int)  # (text object, float*)
+# (font, code as an int, size as a c_float, float* width): once per font, size and character
+_bare_glyph_width = _bare(raw.FPDFFont_GetGlyphWidth, ctypes.c_int)
+
+
+class _Handle(ctypes.c_void_p):
+    """A pointer pdfium returns, kept a ctypes value to be passed on to `_bare` calls (ctypes turns a
+    plain c_void_p result into an int, which such a call would pass as a C int)."""
+
+
+# a path's style and segments, asked for every path and segment of a page's drawing (`_paths`),
+# the path as a c_void_p
+_bare_draw_mode = _bare(raw.FPDFPath_GetDrawMode, ctypes.c_int)  # (path, int* fill, int* stroke)
+_bare_stroke_width = _bare(raw.FPDFPageObj_GetStrokeWidth, ctypes.c_int)  # (path, float*)
+_bare_stroke_color = _bare(raw.FPDFPageObj_GetStrokeColor, ctypes.c_int)  # (path, 4 × unsigned*)
+_bare_fill_color = _bare(raw.FPDFPageObj_GetFillColor, ctypes.c_int)
+_bare_segment_count = _bare(raw.FPDFPath_CountSegments, ctypes.c_int)
+_bare_path_segment = _bare(raw.FPDFPath_GetPathSegment, _Handle)  # (path as c_void_p, index)
+_bare_segment_point = _bare(raw.FPDFPathSegment_GetPoint, ctypes.c_int)  # (…, float* x, float* y)
+_bare_segment_type = _bare(raw.FPDFPathSegment_GetType, ctypes.c_int)
+_bare_segment_close = _bare(raw.FPDFPathSegment_GetClose, ctypes.c_int)
 _page_count = _as_address(raw.FPDFPage_CountObjects, ctypes.c_int, ctypes.c_void_p)
 _page_object = _as_address(raw.FPDFPage_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
 _form_count = _as_address(raw.FPDFFormObj_CountObjects, ctypes.c_int, ctypes.c_void_p)
 _form_object = _as_address(raw.FPDFFormObj_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong)
 _object_type = _as_address(raw.FPDFPageObj_GetType, ctypes.c_int, ctypes.c_void_p)
 _object_matrix = _as_address(raw.FPDFPageObj_GetMatrix, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
-_draw_mode = _as_address(
-    raw.FPDFPath_GetDrawMode,
-    ctypes.c_int,
-    ctypes.c_void_p,
-    ctypes.POINTER(ctypes.c_int),
-    ctypes.POINTER(ctypes.c_int),
-)
-_stroke_width = _as_address(
-    raw.FPDFPageObj_GetStrokeWidth, ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_float)
-)
-_stroke_color = _as_address(
-    raw.FPDFPageObj_GetStrokeColor, ctypes.c_int, ctypes.c_void_p, _c_uint_p, _c_uint_p, _c_uint_p, _c_uint_p
-)
-_fill_color = _as_address(
-    raw.FPDFPageObj_GetFillColor, ctypes.c_int, ctypes.c_void_p, _c_uint_p, _c_uint_p, _c_uint_p, _c_uint_p
-)
-_segment_count = _as_address(raw.FPDFPath_CountSegments, ctypes.c_int, ctypes.c_void_p)
-_path_segment = _as_address(raw.FPDFPath_GetPathSegment, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
-_segment_point = _as_address(
-    raw.FPDFPathSegment_GetPoint,
-    ctypes.c_int,
-    ctypes.c_void_p,
-    ctypes.POINTER(ctypes.c_float),
-    ctypes.POINTER(ctypes.c_float),
-)
-_segment_type = _as_address(raw.FPDFPathSegment_GetType, ctypes.c_int, ctypes.c_void_p)
-_segment_close = _as_address(raw.FPDFPathSegment_GetClose, ctypes.c_int, ctypes.c_void_p)
-_char_origin = _as_address(
-    raw.FPDFText_GetCharOrigin, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p
-)
-_char_matrix = _as_address(
-    raw.FPDFText_GetMatrix, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p
-)
-_text_unicode = _as_address(raw.FPDFText_GetUnicode, ctypes.c_uint, ctypes.c_void_p, ctypes.c_int)
-_text_generated = _as_address(raw.FPDFText_IsGenerated, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
-_text_map_error = _as_address(raw.FPDFText_HasUnicodeMapError, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
 _text_font = _as_address(raw.FPDFTextObj_GetFont, ctypes.c_void_p, ctypes.c_void_p)
 _glyph_width = _as_address(
     raw.FPDFFont_GetGlyphWidth,
@@ -247,9 +264,6 @@ _glyph_width = _as_address(
     ctypes.c_uint32,
     ctypes.c_float,
     ctypes.POINTER(ctypes.c_float),
-)
-_font_size = _as_address(
-    raw.FPDFTextObj_GetFontSize, ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_float)
 )
 _font_embedded = _as_address(raw.FPDFFont_GetIsEmbedded, ctypes.c_int, ctypes.c_void_p)
 _glyph_path = _as_address(
@@ -308,17 +322,38 @@ def unembedded_cjk_text(textpage: Any) -> bool:
     return False
 
 
-def text_left_out(page: Any, textpage: Any) -> bool:
+@dataclass(frozen=True)
+class Walked:
+    """A loaded page's objects in drawing order (`_walk`: address, kind, matrix) and the text object
+    of each character of its text page: what `text_left_out` asks pdfium of a page, and what the
+    table pass (`page_objects`) would ask again of the same page and text page while held."""
+
+    objects: list[tuple[int, int, Matrix]]
+    char_objects: list[int | None]
+
+    @classmethod
+    def of(cls, page: Any, textpage: Any) -> Walked:
+        """Walk `page` and its text page (pypdfium2's)."""
+        return cls(list(_walk(_address(page.raw) or 0, _IDENTITY)), _char_objects(textpage.raw))
+
+
+def _char_objects(textpage: Any) -> list[int | None]:
+    """The text object of each character of the text page (a raw handle), by address."""
+    count = raw.FPDFText_CountChars(textpage)
+    return list(map(_bare_text_object, repeat(ctypes.c_void_p(_address(textpage)), count), range(count)))
+
+
+def text_left_out(page: Any, textpage: Any, walked: Walked | None = None) -> bool:
     """Whether pdfium's text page (pypdfium2's) of `page` left out a text object in a CJK font the
     PDF does not embed: a glyph its system font lacks, or a blank, pdfium cannot say which (`_chars`
-    asks the same of a table page)."""
-    address = _address(textpage.raw)
-    seen = {_text_object(address, i) for i in range(raw.FPDFText_CountChars(textpage.raw))}
+    asks the same of a table page). `walked`: the page walked already (`Walked.of`)."""
+    walked = walked or Walked.of(page, textpage)
+    seen = set(walked.char_objects)
     known: dict[int | None, int] = {}
     text = raw.FPDF_PAGEOBJ_TEXT
     return any(
         kind == text and obj not in seen and font_standing(_text_font(obj), known) != DRAWN
-        for obj, kind, _ in _walk(_address(page.raw) or 0, _IDENTITY)
+        for obj, kind, _ in walked.objects
     )
 
 
@@ -326,8 +361,9 @@ def _address(obj: Any) -> int | None:
     return ctypes.cast(obj, ctypes.c_void_p).value
 
 
-def _typed(obj: int) -> Any:
-    """A page object's address as pypdfium2's typed handle, for the calls made once in a while."""
+def _typed(obj: int | ctypes.c_void_p) -> Any:
+    """A page object's address (or c_void_p) as pypdfium2's typed handle, for the calls made once
+    in a while."""
     return ctypes.cast(obj, raw.FPDF_PAGEOBJECT)
 
 
@@ -338,12 +374,14 @@ def _chars(
     height: float,
     doctop: float,
     number: int,
+    char_objects: list[int | None] | None = None,
 ) -> list[Obj] | None:
     """The page's characters in content-stream order (pdfminer's): pdfium's text page puts some
     text objects out of that order, and leaves out those that print only spaces. `loaded`: the
-    page's text page when the caller has it (pypdfium2's), else it is loaded here."""
+    page's text page when the caller has it (pypdfium2's), else it is loaded here;
+    `char_objects`: the text object of each of its characters, when asked already (`Walked`)."""
     if loaded is not None:
-        read = _read_chars(loaded.raw, height, doctop, number)
+        read = _read_chars(loaded.raw, height, doctop, number, char_objects)
     else:
         textpage = raw.FPDFText_LoadPage(page)
         if not textpage:
@@ -354,8 +392,8 @@ def _chars(
             raw.FPDFText_ClosePage(textpage)
     if read is None:
         return None
-    keys, chars = read
-    seen = set(keys)
+    runs, chars = read
+    seen = {key for key, _ in runs}
     fonts: _Fonts = {}
     standings: dict[int | None, int] = {}
     for key, (_, obj, ctm) in texts.items():
@@ -364,12 +402,19 @@ def _chars(
         if font_standing(_text_font(obj), standings) != DRAWN:
             return None  # a CJK font not embedded: a glyph its system font lacks, or a blank? pdfminer knows
         if (space := _blank(_typed(obj), ctm, height, doctop, number, fonts)) is not None:
-            keys.append(key)
+            runs.append((key, len(chars)))
             chars.append(space)
-    last = len(texts)
-    place = {key: at for key, (at, _, _) in texts.items()}
-    ranks = [place.get(key, last) for key in keys]
-    return [chars[i] for i in sorted(range(len(chars)), key=ranks.__getitem__)]
+    # the runs in content-stream order, each run's characters in pdfium's order, as a stable sort of
+    # the characters by their text object's place gives them (a text object's place is its runs')
+    if not runs:
+        return chars
+    last = (len(texts),)  # the place of a text object the walk did not see: after all others
+    ends = [start for _, start in runs[1:]] + [len(chars)]
+    spans = [(texts.get(key, last)[0], start, end) for (key, start), end in zip(runs, ends, strict=True)]
+    ordered = sorted(spans, key=itemgetter(0))
+    if ordered == spans:
+        return chars  # already in content-stream order
+    return [char for _, start, end in ordered for char in chars[start:end]]
 
 
 def _blank(
@@ -423,9 +468,11 @@ def _blank(
 
 
 def _read_chars(
-    textpage: Any, height: float, doctop: float, number: int
-) -> tuple[list[int | None], list[Obj]] | None:
-    """Each character pdfium's text page holds, as pdfminer's char, and the text object it is in.
+    textpage: Any, height: float, doctop: float, number: int, char_objects: list[int | None] | None = None
+) -> tuple[list[tuple[int | None, int]], list[Obj]] | None:
+    """Each character pdfium's text page holds, as pdfminer's char, and the runs of characters of
+    one text object: (the object, the index of the run's first character). `char_objects`: the
+    text object of each character (`_char_objects`), when the caller asked already.
 
     A ctypes call, a `round` and building a tuple each cost more than the arithmetic, and this is
     done for every character of every table page: what is the same for every character of a text
@@ -435,10 +482,14 @@ def _read_chars(
     of blanks only: pdfium generates nothing but spaces and line breaks (`GenerateCharInfo` and the
     spaces `CPDF_TextPage::ProcessTextObject` puts between a text object's glyphs)."""
     fonts: dict[int | None, tuple[float, str] | None] = {}  # font → (descent per em, name)
-    # text object → (font name, descent per em, font size, matrix a b c d, its font's advances at
-    # its size: code → advance, its baselines: y → vertical box); a text object whose box cannot
-    # be made pdfminer's way (no font metrics or size; text turned, mirrored or vertical) ends it
+    # text object → (font name, descent per em, font size, its font's advances at its size: code →
+    # advance, its baselines: y → vertical box, font and size as pdfium takes them, matrix a b c d);
+    # a text object whose box cannot be made pdfminer's way (no font metrics or size; text turned,
+    # mirrored or vertical) ends it
     objects: dict[int | None, tuple[Any, ...]] = {}
+    # (font, size, matrix d) → the first seven of those, shared by its text objects: some producers
+    # make a text object of every character
+    styles: dict[tuple[int | None, float, float], tuple[Any, ...]] = {}
     advances: dict[tuple[int | None, float], dict[int, float]] = {}  # (font, size) → code → advance
     # (matrix d, descent, size, font name) → baseline y → (its y rounded, the char as far as the
     # baseline makes it: copied and completed per character, cheaper than building a dict of 17)
@@ -450,57 +501,63 @@ def _read_chars(
     size_ref = ctypes.byref(size)
     width = ctypes.c_float()
     width_ref = ctypes.byref(width)
-    page = _address(textpage)
-    unicode_of, generated, map_error, text_object = (
-        _text_unicode,
-        _text_generated,
-        _text_map_error,
-        _text_object,
+    page = ctypes.c_void_p(_address(textpage))  # passed as it is to the per-character calls (`_bare`)
+    unicode_of, generated, map_error = _bare_unicode, _bare_generated, _bare_map_error
+    keys = _char_objects(textpage) if char_objects is None else char_objects
+    origin, char_matrix, text_font, font_size, glyph_width = (
+        _bare_origin,
+        _bare_char_matrix,
+        _bare_text_font,
+        _bare_font_size,
+        _bare_glyph_width,
     )
-    origin = _char_origin
-    at_x, at_y, at_m = ctypes.addressof(x), ctypes.addressof(y), ctypes.addressof(m)
+    at_x, at_y, at_m = ctypes.byref(x), ctypes.byref(y), ctypes.byref(m)
     blanks = _GENERATED
     base = doctop + height
-    keys: list[int | None] = []
+    runs: list[tuple[int | None, int]] = []
     chars: list[Obj] = []
     last_key: int | None = -1  # no text object's address
-    add_key, add_char = keys.append, chars.append
-    for i in range(raw.FPDFText_CountChars(textpage)):
+    add_char = chars.append
+    for i in range(len(keys)):
         code = unicode_of(page, i)
         if code in blanks and generated(page, i):
             continue  # a space or line break pdfium inferred (or put in place of a printed space)
         if map_error(page, i) == 1:
             return None
-        key = text_object(page, i)
+        key = keys[i]
         if key != last_key:  # a text object's characters mostly come one after another
             known = objects.get(key)
             if known is None:
-                font_key = _text_font(key)
+                handle = ctypes.c_void_p(key)
+                font_key = text_font(handle)
                 if font_key not in fonts:
                     fonts[font_key] = _font(raw.FPDFText_GetTextObject(textpage, i))
                 font = fonts[font_key]
-                if font is None or not _font_size(key, size_ref) or not _char_matrix(page, i, at_m):
+                if font is None or not font_size(handle, size_ref) or not char_matrix(page, i, at_m):
                     return None
-                if m.b or m.c or m.a <= 0 or m.d <= 0:
+                a, b, c, d = m.a, m.b, m.c, m.d
+                if b or c or a <= 0 or d <= 0:
                     return None
-                fontsize = float(size.value)
-                known = objects[key] = (
-                    font[1],
-                    font[0],
-                    fontsize,
-                    m.a,
-                    m.b,
-                    m.c,
-                    m.d,
-                    advances.setdefault((font_key, fontsize), {}),
-                    baselines.setdefault((m.d, font[0], fontsize, font[1]), {}),
-                    font_key,
-                )
-            fontname, descent, fontsize, a, b, c, d, widths, lines, font_key = known
+                fontsize = size.value
+                shared = (font_key, fontsize, d)
+                style = styles.get(shared) if fontsize else None  # a size of 0 or -0: not shared
+                if style is None:
+                    style = styles[shared] = (
+                        font[1],
+                        font[0],
+                        fontsize,
+                        advances.setdefault((font_key, fontsize), {}),
+                        baselines.setdefault((d, font[0], fontsize, font[1]), {}),
+                        ctypes.c_void_p(font_key),
+                        ctypes.c_float(fontsize),  # the size as pdfium gave it (a float already)
+                    )
+                known = objects[key] = (*style, a, b, c, d)
+            fontname, descent, fontsize, widths, lines, font_handle, size_c, a, b, c, d = known
             last_key = key
+            runs.append((key, len(chars)))  # this character is appended below, or the page is None
         advance = widths.get(code)
         if advance is None:
-            if not _glyph_width(font_key, code, fontsize, width_ref):
+            if not glyph_width(font_handle, code, size_c, width_ref):
                 return None
             advance = widths[code] = width.value
         origin(page, i, at_x, at_y)
@@ -541,7 +598,6 @@ def _read_chars(
         if not end or (x1 := rounded.get(end)) is None:
             x1 = rounded[end] = round(end, 4)
         wide = x1 - x0
-        add_key(key)
         char = on_baseline.copy()  # its keys in pdfminer's order, kept by assigning in place
         char["text"] = chr(code)
         char["adv"] = wide / a
@@ -550,7 +606,7 @@ def _read_chars(
         char["x1"] = x1
         char["width"] = wide
         add_char(char)
-    return keys, chars
+    return runs, chars
 
 
 _GENERATED = frozenset(map(ord, " \r\n"))  # the only characters pdfium's text page generates
@@ -662,9 +718,9 @@ def _matrix_at(obj: int, fm: Any = None) -> Matrix:
     return (fm.a, fm.b, fm.c, fm.d, fm.e, fm.f)
 
 
-def _segments(path: int, m: Matrix, rounded: dict[float, float], point: Any = None) -> list[Segment]:
-    """The path as pdfminer's operators, points in page space: pdfium marks a closing point where
-    pdfminer records an "h", and keeps a curve as three points where pdfminer has one "c".
+def _segments(path: Any, m: Matrix, rounded: dict[float, float], point: Any = None) -> list[Segment]:
+    """The path (a c_void_p) as pdfminer's operators, points in page space: pdfium marks a closing
+    point where pdfminer records an "h", and keeps a curve as three points where pdfminer has one "c".
     `rounded`: coordinates already rounded on the page (a ruling's ends are its neighbours').
     `point`: the two floats pdfium fills and their references (`_floats`), made once a page."""
     out: list[Segment] = []
@@ -672,9 +728,15 @@ def _segments(path: int, m: Matrix, rounded: dict[float, float], point: Any = No
     a, b, c, d, e, f = m
     bezier: list[Point] = []
     bezier_to, move_to = raw.FPDF_SEGMENT_BEZIERTO, raw.FPDF_SEGMENT_MOVETO
-    for i in range(_segment_count(path)):
-        seg = _path_segment(path, i)
-        _segment_point(seg, fx_ref, fy_ref)
+    segment_at, segment_point, segment_type, segment_close = (
+        _bare_path_segment,
+        _bare_segment_point,
+        _bare_segment_type,
+        _bare_segment_close,
+    )
+    for i in range(_bare_segment_count(path)):
+        seg = segment_at(path, i)
+        segment_point(seg, fx_ref, fy_ref)
         x, y = fx.value, fy.value
         px, py = a * x + c * y + e, b * x + d * y + f  # _apply, then _r (a zero keeps its sign)
         if not px or (rx := rounded.get(px)) is None:
@@ -682,7 +744,7 @@ def _segments(path: int, m: Matrix, rounded: dict[float, float], point: Any = No
         if not py or (ry := rounded.get(py)) is None:
             ry = rounded[py] = round(py, 4)
         point = (rx, ry)
-        kind = _segment_type(seg)
+        kind = segment_type(seg)
         if kind == bezier_to:
             bezier.append(point)
             if len(bezier) < 3:
@@ -693,7 +755,7 @@ def _segments(path: int, m: Matrix, rounded: dict[float, float], point: Any = No
             out.append(("m", [point]))
         else:
             out.append(("l", [point]))
-        if _segment_close(seg):
+        if segment_close(seg):
             out.append(("h", []))
     return out
 
@@ -717,8 +779,9 @@ def _paths(
         raw.FPDFPageObj_GetRenderedStrokePattern,
         raw.FPDFPageObj_GetRenderedFillPattern,
     )
-    for path, m in paths:
-        if not _draw_mode(path, fill_ref, stroke_ref):
+    for address, m in paths:
+        path = ctypes.c_void_p(address)  # as the `_bare` calls take it
+        if not _bare_draw_mode(path, fill_ref, stroke_ref):
             continue
         if not fill.value and not stroke.value:
             continue
@@ -726,14 +789,15 @@ def _paths(
             "stroke": bool(stroke.value),
             "fill": bool(fill.value),
             "evenodd": fill.value == raw.FPDF_FILLMODE_ALTERNATE,
-            "linewidth": float(width.value) if _stroke_width(path, width_ref) else 0.0,
-            "stroking_color": _color(pdf, path, _stroke_color, stroke_pattern, rgba, rgba_refs),
-            "non_stroking_color": _color(pdf, path, _fill_color, fill_pattern, rgba, rgba_refs),
+            "linewidth": float(width.value) if _bare_stroke_width(path, width_ref) else 0.0,
+            "stroking_color": _color(pdf, path, _bare_stroke_color, stroke_pattern, rgba, rgba_refs),
+            "non_stroking_color": _color(pdf, path, _bare_fill_color, fill_pattern, rgba, rgba_refs),
         }
         segments = _segments(path, m, rounded, point)
-        shape = "".join(op for op, _ in segments)
+        shape = "".join([op for op, _ in segments])
         for sub in _SUBPATH.finditer(shape):
-            obj = _layout_object(segments[sub.start() : sub.end()])
+            start, end = sub.span()
+            obj = _layout_object(segments[start:end], shape[start:end])
             if obj is not None:
                 yield _placed(obj, style, height, doctop, number)
 
@@ -745,11 +809,11 @@ def _floats() -> tuple[Any, Any, Any, Any]:
 
 
 def _color(
-    pdf: Any, path: int, getter: Any, pattern: Any, rgba: tuple[Any, ...], refs: tuple[Any, ...]
+    pdf: Any, path: Any, getter: Any, pattern: Any, rgba: tuple[Any, ...], refs: tuple[Any, ...]
 ) -> tuple[float, ...] | str:
     """The colour as RGB in 0–1 (pdfium converts every colour space to RGB; only white is asked).
     pdfium reads a pattern as white; pdfminer gives the pattern's name, which is not white.
-    `rgba`: the four values pdfium fills, `refs` their references."""
+    `path`: a c_void_p; `rgba`: the four values pdfium fills, `refs` their references."""
     r, g, b, _ = rgba
     if not getter(path, *refs):
         return (0.0,)
@@ -761,10 +825,9 @@ def _color(
     return (r.value / 255, g.value / 255, b.value / 255)
 
 
-def _layout_object(path: list[Segment]) -> tuple[str, list[Point]] | None:
+def _layout_object(path: list[Segment], shape: str) -> tuple[str, list[Point]] | None:
     """One subpath as pdfminer's layout object: its kind and the points its box is made from
-    (pdfminer's `paint_path` for a subpath opened by "m")."""
-    shape = "".join(op for op, _ in path)
+    (pdfminer's `paint_path` for a subpath opened by "m"). `shape`: its operators, one letter each."""
     start = path[0][1][-1]
     pts = [pts[-1] if op != "h" else start for op, pts in path]
     if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:

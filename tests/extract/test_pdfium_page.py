@@ -14,6 +14,7 @@ import pytest
 from pipelines.extract.pdf import read_page_texts
 from pipelines.extract.pdfium_page import PdfiumPages, page_objects
 from pipelines.extract.plumber import _visible
+from tests.render import PROJECT_TARGETS, render
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
 PAGES = [
@@ -84,3 +85,17 @@ def test_pages_are_held_within_their_room() -> None:
         room.room = size
         read_page_texts(path, keep=room)
         assert sorted(room.held) == [0]
+
+
+def test_pages_walked_by_the_text_pass_read_the_same(tmp_path: Path) -> None:
+    """A page printed in a CJK font the PDF does not embed (reportlab's STSong-Light) is walked by
+    the text pass (`text_left_out`), and the table pass takes that walk up instead of asking pdfium
+    again: the objects of a page loaded afresh, character by character."""
+    path = render(PROJECT_TARGETS, tmp_path / "unembedded.pdf", ruled=True, split_after=2)
+    with pdfplumber.open(path) as plumber, PdfiumPages(path) as fresh:
+        expected = [repr(fresh.parsed(page).objects) for page in plumber.pages]
+    with PdfiumPages() as held, pdfplumber.open(path) as plumber:
+        read_page_texts(path, keep=held)
+        assert [walked is not None for _, _, walked in held.held.values()] == [True] * len(expected)
+        got = [repr(held.parsed(page).objects) for page in plumber.pages]
+    assert got == expected
