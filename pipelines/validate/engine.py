@@ -318,7 +318,22 @@ def _checks_frame(rules: list[Rule], rows_of: dict[str, list[dict[str, Any]]]) -
     n = len(col["rule_id"])
     col["check_id"] = list(range(n))
     col["extraction_doubt"] = [False] * n
-    return pl.DataFrame([pl.Series(name, col[name], dtype=dtype) for name, dtype in CHECK_SCHEMA.items()])
+    return pl.DataFrame(
+        [
+            _decimals(name, col[name], dtype) if isinstance(dtype, pl.Decimal)
+            else pl.Series(name, col[name], dtype=dtype)
+            for name, dtype in CHECK_SCHEMA.items()
+        ]
+    )  # fmt: skip
+
+
+def _decimals(name: str, values: list[Decimal | None], dtype: pl.Decimal) -> pl.Series:
+    """A Decimal column from Decimals already quantized to its scale, made from their plain text
+    (`format(v, "f")`, never an exponent): polars reads a text column into Decimal exactly (a value
+    it cannot read raises) and ~5 times faster than it takes Python Decimals one by one (0.06 CPU-s
+    a money column of 37 000 checks)."""
+    text = [None if v is None else format(v, "f") for v in values]
+    return pl.Series(name, text, dtype=pl.String).cast(dtype)
 
 
 def collect_checks(con: duckdb.DuckDBPyConnection, document_id: str, rules: list[Rule]) -> pl.DataFrame:
