@@ -467,6 +467,20 @@ def _recover(path: Path) -> None:
 
 
 @contextmanager
+def single_threaded(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Within the block, DuckDB runs each query on the calling thread alone. For many small queries
+    (a batch's rules, a batch's documents loaded one transaction each) worker threads only add
+    scheduling: 10–20% more CPU for the same rows, and no shorter wall time."""
+    (threads,) = con.execute("select current_setting('threads')").fetchone() or (None,)
+    con.execute("set threads = 1")
+    try:
+        yield
+    finally:
+        if threads is not None:
+            con.execute(f"set threads = {int(threads)}")
+
+
+@contextmanager
 def writer(
     path: Path, *, publish_after: bool = True, timeout: float = LOCK_TIMEOUT_SECONDS
 ) -> Iterator[duckdb.DuckDBPyConnection]:

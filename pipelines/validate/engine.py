@@ -28,6 +28,7 @@ import polars as pl
 
 from pipelines import SQL_DIR
 from pipelines.errors import DocumentNotFoundError, RuleError
+from pipelines.load.warehouse import single_threaded
 from pipelines.validate import tolerance as tol
 from pipelines.validate.rules import FAMILY_ORDER, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Rule, load_rules
 
@@ -207,20 +208,6 @@ def document_scope(
     finally:
         for table in tables:
             con.execute(f'drop table if exists temp.main."{table}"')
-
-
-@contextmanager
-def single_threaded(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Within the block, DuckDB runs each query on the calling thread alone. The scoped rules are
-    many small queries over a batch's rows: worker threads only add scheduling (10–20% more CPU
-    for the same checks, and no shorter wall time)."""
-    (threads,) = con.execute("select current_setting('threads')").fetchone() or (None,)
-    con.execute("set threads = 1")
-    try:
-        yield
-    finally:
-        if threads is not None:
-            con.execute(f"set threads = {int(threads)}")
 
 
 def _row_key(row: dict[str, Any]) -> tuple[tuple[bool, str], ...]:
