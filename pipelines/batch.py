@@ -191,13 +191,15 @@ def load_staged(
     with its findings.
     """
     from pipelines.guard import load_guarded
-    from pipelines.load.warehouse import writer
+    from pipelines.load.warehouse import single_threaded, writer
     from pipelines.sources import delivery_key
     from pipelines.staging import read_staged
 
     results: dict[int, LoadResult] = {}
     order = sorted(range(len(staged)), key=lambda i: delivery_key(Path(staged[i].source_path)))
-    with writer(warehouse, publish_after=publish) as con:
+    # each document is a few small statements: DuckDB's worker threads only add CPU (~15% of the
+    # loads'); the session's schema check before and its checkpoint after keep them
+    with writer(warehouse, publish_after=publish) as con, single_threaded(con):
         for i in order:
             s = staged[i]
             results[i] = result = load_guarded(con, read_staged(Path(s.folder), s.source_path))

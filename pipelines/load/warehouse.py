@@ -467,6 +467,20 @@ def _recover(path: Path) -> None:
 
 
 @contextmanager
+def single_threaded(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Within the block, DuckDB runs each query on the calling thread alone. For many small queries
+    (a batch's rules, a batch's documents loaded one transaction each) worker threads only add
+    scheduling: 10–20% more CPU for the same rows, and no shorter wall time."""
+    (threads,) = con.execute("select current_setting('threads')").fetchone() or (None,)
+    con.execute("set threads = 1")
+    try:
+        yield
+    finally:
+        if threads is not None:
+            con.execute(f"set threads = {int(threads)}")
+
+
+@contextmanager
 def writer(
     path: Path, *, publish_after: bool = True, timeout: float = LOCK_TIMEOUT_SECONDS
 ) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -740,7 +754,7 @@ def load_document(
             summary.write(con, doc.document_id)  # a new version (or one _forget cleared): no rows yet
         link_document(con, doc.document_id)
         if facts.height:
-            _extend_dimensions(con)
+            _extend_dimensions(con, facts)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -751,23 +765,24 @@ def load_document(
     return LoadResult(doc.document_id, "loaded", facts.height, tables.height, True)
 
 
-def _extend_dimensions(con: duckdb.DuckDBPyConnection) -> None:
+def _extend_dimensions(con: duckdb.DuckDBPyConnection, facts: pl.DataFrame) -> None:
     """Codes and columns a document printed that the reference lists do not have yet.
 
-    One query asks which of the three lists lacks something; only those get their insert (most
-    documents print no new code or column: one statement instead of three).
+    The lists' codes (a few hundred) are read in one query and the document's distinct ones looked
+    up in them; only a list that lacks something gets its insert (most documents print no new code
+    or column). A query asking the warehouse which list lacks something cost 3 ms per document.
     """
-    row = con.execute(
-        """
-        select
-            exists (select 1 from new_facts where measure not in (select measure from dim_measure)),
-            exists (select 1 from new_facts
-                    where func_code is not null and func_code not in (select code from dim_function_code)),
-            exists (select 1 from new_facts
-                    where econ_code is not null and econ_code not in (select code from dim_econ_code))
-        """
-    ).fetchone()
-    new_measures, new_func, new_econ = row or (True, True, True)
+    known: dict[str, set[str]] = {"measure": set(), "func_code": set(), "econ_code": set()}
+    for column, code in con.execute(
+        "select 'measure', measure from dim_measure union all "
+        "select 'func_code', code from dim_function_code union all "
+        "select 'econ_code', code from dim_econ_code"
+    ).fetchall():
+        known[column].add(code)
+    new_measures, new_func, new_econ = (
+        not set(facts[column].drop_nulls().unique().to_list()) <= known[column]
+        for column in ("measure", "func_code", "econ_code")
+    )
     if new_measures:
         con.execute(
             """

@@ -140,16 +140,15 @@ def validate_documents(
     from pipelines.batch import validate_batch
     from pipelines.load.warehouse import reader
     from pipelines.wiring.instance import one_transaction
-    from pipelines.wiring.validate import check_results
+    from pipelines.wiring.validate import batch_check_results
 
     document_ids = [d["document_id"] for d in documents]
     judged = validate_batch(warehouse.file, document_ids, context.run_id, warehouse.reports_dir / "gx")
     with reader(warehouse.file) as con:
-        results = [
-            (document_id, result)
-            for document_id in dict.fromkeys(document_ids)
-            for result in check_results(con, document_id, judged.get(document_id, "document not loaded"))
-        ]
+        checked = batch_check_results(
+            con, {d: judged.get(d, "document not loaded") for d in dict.fromkeys(document_ids)}
+        )
+    results = [(document_id, result) for document_id, mine in checked.items() for result in mine]
     with one_transaction(context.instance):  # every partition's evaluations: one write, not 3 per event
         for document_id, result in results:
             context.log_event(  # an AssetCheckEvaluation: accepted at run time, not in the annotation

@@ -51,6 +51,7 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._tables: set[str] = set()
+        self._asset_key_columns: set[str] = set()
         self._held: dict[str, Connection] | None = None  # within one_transaction: shard → its open one
         super().__init__(base_dir, inst_data)
 
@@ -130,6 +131,16 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
                 found = bool(engine.dialect.has_table(conn, table_name))
         if found:
             self._tables.add(table_name)
+        return found
+
+    def _has_asset_key_col_on_connection(self, conn: Connection, column_name: str) -> bool:
+        """Asked before every materialization is indexed: Dagster reflects the asset_keys table's
+        columns each time (~0.3 ms of CPU, a sixth of the event). A column once there stays there."""
+        if column_name in self._asset_key_columns:
+            return True
+        found = bool(super()._has_asset_key_col_on_connection(conn, column_name))
+        if found:
+            self._asset_key_columns.add(column_name)
         return found
 
     def dispose(self) -> None:

@@ -17,7 +17,7 @@ import polars as pl
 from pipelines.errors import RuleError
 from pipelines.validate.engine import Evaluation
 from pipelines.validate.rules import FAMILY_ORDER
-from pipelines.wiring.load import tables_have_facts, warehouse_document
+from pipelines.wiring.load import batch_tables_have_facts, warehouse_document
 from pipelines.wiring.partitions import source_files
 from pipelines.wiring.resources import WarehouseResource
 
@@ -63,39 +63,72 @@ def document_quality(
 
 def family_results(document_id: str, judged: Evaluation | str) -> list[dg.AssetCheckResult]:
     """One result per rule family for a document: its evaluation, or why it was not validated."""
-    if isinstance(judged, str):
-        return [
-            dg.AssetCheckResult(check_name=name, passed=True, metadata={"note": judged})
-            for name in FAMILY_CHECKS.values()
-        ]
-    evaluation = judged
-    family_of = {r.id: r.family for r in evaluation.rules}  # the rules that applied: every result's rule
-    results = evaluation.results.with_columns(
-        pl.col("rule_id").replace_strict(family_of, default="?").alias("family")
-    )
-    applied = {r.family for r in evaluation.rules}
-    out = []
-    for family, name in FAMILY_CHECKS.items():
-        mine = results.filter(pl.col("family") == family)
-        failed = mine.filter(~pl.col("passed"))
-        errors = failed.filter(pl.col("severity") == "error")
-        out.append(
-            dg.AssetCheckResult(
-                check_name=name,
-                passed=failed.is_empty(),
-                severity=dg.AssetCheckSeverity.ERROR if not errors.is_empty() else dg.AssetCheckSeverity.WARN,
-                metadata={
-                    "document_id": document_id,
-                    "rules_run": sum(1 for r in evaluation.rules if r.family == family),
-                    "checks": mine.height,
-                    "failed_errors": errors.height,
-                    "failed_warnings": failed.height - errors.height,
-                    "failed_rules": ", ".join(sorted(set(failed["rule_id"].to_list()))) or "none",
-                    "applies": family in applied,
-                    "gx_success": evaluation.gx_success,
-                },
-            )
+    return batch_family_results({document_id: judged})[document_id]
+
+
+def _family_counts(evaluations: list[Evaluation]) -> dict[tuple[str, str], tuple[int, int, int, str]]:
+    """(document, family) → (checks, failed errors, failed, the failed rules listed), from one
+    aggregation over every evaluation's results (filters per family and document were most of the
+    cost of a batch's asset check results). A result counts in the family of its rule among the
+    rules that applied to its document."""
+    if not evaluations:
+        return {}
+    family_of = pl.DataFrame(
+        [(e.document_id, r.id, r.family) for e in evaluations for r in e.rules],
+        schema={"document_id": pl.String, "rule_id": pl.String, "family": pl.String},
+        orient="row",
+    ).unique(["document_id", "rule_id"], keep="first")
+    results = pl.concat(
+        [e.results.select(pl.lit(e.document_id).alias("document_id"), "rule_id", "passed", "severity")
+         for e in evaluations]
+    )  # fmt: skip
+    failed = ~pl.col("passed")
+    counts = (
+        results.join(family_of, on=["document_id", "rule_id"])
+        .group_by("document_id", "family")
+        .agg(
+            pl.len().alias("checks"),
+            (failed & (pl.col("severity") == "error")).sum().alias("errors"),
+            failed.sum().alias("failed"),
+            pl.col("rule_id").filter(failed).unique().sort().str.join(", ").alias("rules"),
         )
+    )
+    return {(d, f): (n, e, x, r) for d, f, n, e, x, r in counts.iter_rows()}
+
+
+def batch_family_results(judged: dict[str, Evaluation | str]) -> dict[str, list[dg.AssetCheckResult]]:
+    """`family_results` of every document of a batch (each evaluation, or why it was not validated)."""
+    counts = _family_counts([e for e in judged.values() if not isinstance(e, str)])
+    out: dict[str, list[dg.AssetCheckResult]] = {}
+    for document_id, evaluation in judged.items():
+        if isinstance(evaluation, str):
+            out[document_id] = [
+                dg.AssetCheckResult(check_name=name, passed=True, metadata={"note": evaluation})
+                for name in FAMILY_CHECKS.values()
+            ]
+            continue
+        applied = {r.family for r in evaluation.rules}
+        mine = []
+        for family, name in FAMILY_CHECKS.items():
+            checks, errors, failed, rules = counts.get((document_id, family), (0, 0, 0, ""))
+            mine.append(
+                dg.AssetCheckResult(
+                    check_name=name,
+                    passed=failed == 0,
+                    severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
+                    metadata={
+                        "document_id": document_id,
+                        "rules_run": sum(1 for r in evaluation.rules if r.family == family),
+                        "checks": checks,
+                        "failed_errors": errors,
+                        "failed_warnings": failed - errors,
+                        "failed_rules": rules or "none",
+                        "applies": family in applied,
+                        "gx_success": evaluation.gx_success,
+                    },
+                )
+            )
+        out[document_id] = mine
     return out
 
 
@@ -103,4 +136,13 @@ def check_results(
     con: duckdb.DuckDBPyConnection, document_id: str, judged: Evaluation | str
 ) -> list[dg.AssetCheckResult]:
     """Every asset check of the document's partition: the rule families and tables-have-facts."""
-    return [*family_results(document_id, judged), tables_have_facts(con, document_id)]
+    return batch_check_results(con, {document_id: judged})[document_id]
+
+
+def batch_check_results(
+    con: duckdb.DuckDBPyConnection, judged: dict[str, Evaluation | str]
+) -> dict[str, list[dg.AssetCheckResult]]:
+    """`check_results` of every document of a batch: one aggregation, one query."""
+    families = batch_family_results(judged)
+    facts = batch_tables_have_facts(con, list(judged))
+    return {d: [*families[d], facts[d]] for d in judged}

@@ -237,3 +237,23 @@ def test_an_older_warehouse_gets_its_summaries_when_opened(tmp_path: Path) -> No
         assert before > 0
         row = w.execute("select three_public_total from v_three_public").fetchone()
         assert row == (D("465326.00"),)
+
+
+def test_summaries_written_at_load_equal_a_rewrite_of_every_document(tmp_path: Path) -> None:
+    """Loading writes a document's 三公 summary only when its totals hold the 三公 total (seed000
+    prints one, seed002's budget none); a rewrite of all documents runs every query for all."""
+    from pipelines.load import summary
+
+    tables = ("agg_document_function", "agg_document_total", "agg_document_three_public")
+    with writer(tmp_path / "w.duckdb") as w:
+        for source in (SEED000, SEED002):
+            ingest(w, source)
+        loaded = {t: w.execute(f"select * from {t} order by all").fetchall() for t in tables}
+        per_document = w.execute(
+            "select d.source_path, count(a.document_id) from dim_document as d "
+            "left join agg_document_three_public as a using (document_id) group by all order by all"
+        ).fetchall()
+        summary.rewrite(w)
+        rewritten = {t: w.execute(f"select * from {t} order by all").fetchall() for t in tables}
+    assert [(Path(p).name, n) for p, n in per_document] == [(SEED000.name, 1), (SEED002.name, 0)]
+    assert loaded == rewritten and all(loaded.values())

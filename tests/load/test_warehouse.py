@@ -101,6 +101,47 @@ def test_loaded_money_is_decimal_in_yuan(warehouse: Path) -> None:
     assert [(str(a), v, u, p) for a, v, u, p in row] == [("3078200.00", "307.82", "万元", 5)]
 
 
+def test_codes_and_columns_a_document_prints_extend_the_reference_lists(warehouse: Path) -> None:
+    """A function code, economic code or column the lists lack goes in once, from the document; after
+    any load every fact's code and column is in its list."""
+    import polars as pl
+
+    n = normalise_document(extract_document(SEED000))
+    first = pl.int_range(pl.len()) == 0
+    facts = n.facts.with_columns(  # one line printed with codes and a column nobody catalogued
+        pl.when(first).then(pl.lit("2999901")).otherwise(pl.col("func_code")).alias("func_code"),
+        pl.when(first).then(pl.lit("39988")).otherwise(pl.col("econ_code")).alias("econ_code"),
+        pl.when(first).then(pl.lit("made_up_column")).otherwise(pl.col("measure")).alias("measure"),
+    )
+    label, header = facts["line_label"][0], facts["column_header"][0]
+    with writer(warehouse) as con:
+        load_document(con, n.document, facts, n.tables, n.extras)
+        n2 = normalise_document(extract_document(SHGZB_PDF))
+        load_document(con, n2.document, n2.facts, n2.tables, n2.extras)
+        added = [
+            con.execute(f"select {c} from {t} where {k} = ?", [v]).fetchall()
+            for t, k, v, c in (
+                ("dim_function_code", "code", "2999901", "level, name, parent_code, source"),
+                ("dim_econ_code", "code", "39988", "level, name, parent_code, source"),
+                ("dim_measure", "measure", "made_up_column", "label_zh"),
+            )
+        ]
+        missing = con.execute(
+            """
+            select count(*) filter (where measure not in (select measure from dim_measure)),
+                   count(*) filter (where func_code not in (select code from dim_function_code)),
+                   count(*) filter (where econ_code not in (select code from dim_econ_code))
+            from fact_line_item
+            """
+        ).fetchone()
+    assert added == [
+        [("项", label, "29999", "document")],
+        [("款", label, "399", "document")],
+        [(header or "made_up_column",)],
+    ]
+    assert missing == (0, 0, 0)
+
+
 # --- bad input -------------------------------------------------------------------------------
 
 
