@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from pipelines.validate.engine import Evaluation
 
 log = logging.getLogger("yujuesuan.batch")
-TASKS_PER_WORKER = 25  # a worker process is replaced after this many files: memory never creeps up
+TASKS_PER_WORKER = 25  # files per worker in one pool; the next files go to a new pool: memory never creeps up
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,6 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=ctx,
-        max_tasks_per_child=TASKS_PER_WORKER,
         initializer=_quiet_collector,
     )
 
@@ -144,15 +143,35 @@ def stage_all(
         for item in order:
             finish(item, stage_file(item.path, item.sha256, item.partition_key, str(staging)))
         return [done[i.sha256] for i in items]
-    left = list(order)
     if prewarm_validation:
         _prewarm_validation()
-    with _pool(min(workers, len(order))) as pool:
-        futures: dict[Future[Staged], StageItem] = {
-            pool.submit(stage_file, i.path, i.sha256, i.partition_key, str(staging)): i for i in order
-        }
-        from concurrent.futures import as_completed
+    # a round of `TASKS_PER_WORKER` files a worker, each on a new pool: its workers leave with it, so
+    # memory never creeps up (not `max_tasks_per_child`: on CPython 3.11 the pool then waits for ever
+    # once a worker has left, gh-115634)
+    size = workers * TASKS_PER_WORKER
+    for start in range(0, len(order), size):
+        left = _stage_round(order[start : start + size], staging, workers, finish)
+        for item in left:  # after a worker died: one process per file, so the culprit fails alone
+            with _pool(1) as alone:
+                try:
+                    finish(item, alone.submit(stage_file, item.path, item.sha256, item.partition_key,
+                                              str(staging)).result())  # fmt: skip
+                except Exception as exc:
+                    finish(item, _died(item, staging, f"{type(exc).__name__}: {exc}"))
+    return [done[i.sha256] for i in items]
 
+
+def _stage_round(
+    items: list[StageItem], staging: Path, workers: int, finish: Callable[[StageItem, Staged], None]
+) -> list[StageItem]:
+    """Stage `items` on one pool of `workers` processes; the items left unfinished when a worker died."""
+    from concurrent.futures import as_completed
+
+    left = list(items)
+    with _pool(min(workers, len(items))) as pool:
+        futures: dict[Future[Staged], StageItem] = {
+            pool.submit(stage_file, i.path, i.sha256, i.partition_key, str(staging)): i for i in items
+        }
         for future in as_completed(futures):
             item = futures[future]
             try:
@@ -164,14 +183,7 @@ def stage_all(
                 log.exception("staging %s failed", item.path)
                 finish(item, _died(item, staging, f"{type(exc).__name__}: {exc}"))
                 left.remove(item)
-    for item in left:  # after a worker died: one process per file, so the culprit fails alone
-        with _pool(1) as alone:
-            try:
-                finish(item, alone.submit(stage_file, item.path, item.sha256, item.partition_key,
-                                          str(staging)).result())  # fmt: skip
-            except Exception as exc:
-                finish(item, _died(item, staging, f"{type(exc).__name__}: {exc}"))
-    return [done[i.sha256] for i in items]
+    return left
 
 
 def load_staged(

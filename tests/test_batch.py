@@ -83,6 +83,34 @@ def test_own_process_stages_even_one_file_in_a_worker(
     assert 0 <= there.rss_added_kib <= there.peak_rss_kib
 
 
+def test_more_files_than_a_pool_takes_go_on_to_a_new_pool(tmp_path: Path) -> None:
+    """Past `TASKS_PER_WORKER` files a worker, the rest are staged by a new pool rather than by the pool
+    replacing its workers (`max_tasks_per_child`), which on CPython 3.11 waits for ever once a worker
+    has left (gh-115634). In a subprocess with a deadline: a hang fails the test instead of the run."""
+    import json
+    import subprocess
+    import sys
+
+    items = [_item(p) for p in [SEED000, *SEED_FILES]]
+    script = f"""
+import json, pipelines.batch as b
+from pathlib import Path
+b.TASKS_PER_WORKER = 2  # (the old pool hung from 2 on: 3.11 replaces a worker after one right)
+pools = []
+make = b._pool
+b._pool = lambda n: pools.append(n) or make(n)
+items = [b.StageItem(*i) for i in {[(i.path, i.sha256, i.partition_key) for i in items]!r}]
+staged = b.stage_all(items, Path({str(tmp_path / "staging")!r}), workers=1, own_process=True)
+print(json.dumps({{"pools": pools, "staged": [[s.document_id, s.status] for s in staged]}}))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=600, check=True
+    )
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["pools"] == [1, 1]  # two files a worker a pool: the third on a second pool
+    assert out["staged"] == [[i.partition_key, "ok"] for i in items]
+
+
 def test_the_clis_run_config_stages_in_worker_processes(monkeypatch: pytest.MonkeyPatch) -> None:
     from pipelines.wiring.batch_job import STAGE_IN_PROCESS
 
