@@ -21,7 +21,7 @@ from pdfplumber.utils.clustering import cluster_objects
 from pdfplumber.utils.geometry import filter_edges, obj_to_bbox, obj_to_edges
 from pdfplumber.utils.text import extract_words
 
-from pipelines.extract import plumber_text
+from pipelines.extract import cmaps, plumber_text
 from pipelines.extract.types import BBox, RawRow
 from pipelines.vocab.numbers import is_amount, looks_like_money, unit_from_text
 
@@ -39,6 +39,8 @@ _LATTICE_TOLERANCES = {
     "text_y_tolerance": 3.0,
 }
 A4_LONG_SIDE = 842.0
+
+cmaps.supplement()  # pdfminer reads '·' and the other codes its UCS-2 CMaps lack
 
 
 def page_scale(page: Any) -> float:

@@ -19,12 +19,38 @@ import pytest
 
 from pipelines.extract.pdf import read_page_texts
 from pipelines.extract.pdfium_page import DRAWN, GLYPHLESS, unembedded_cjk_text
+from pipelines.extract.plumber import opened
 from tests.conftest import PROJECT
 from tests.render import PROJECT_TARGETS, render
 
 REAL = PROJECT / "tests" / "fixtures" / "real"
 EMBEDDED = REAL / "sh_putuo_sww_2025_bumen_yusuan.pdf"  # every font embedded
 LATIN = REAL / "js_sheng_jcy_2018_yusuan.pdf"  # Times New Roman not embedded (digits, blanks)
+
+
+# punctuation of budget documents, each line drawn in STSong-Light (encoding UniGB-UCS2-H)
+PUNCTUATION = [
+    "张某·李某某、王某",
+    "一、收入，支出。合计：本年；（一）《预算法》“三公”经费—",
+    "增长１２．５％，≥９０％，≤１０％，０１２３４５６７８９",
+    "· 项目支出",
+    "次",  # a lone glyph pdfium leaves out without a CJK font: the page goes to pdfminer
+]
+
+
+def _punctuation_pdf(path: Path) -> Path:
+    """A page whose lines are PUNCTUATION in reportlab's STSong-Light, which it never embeds."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    page = canvas.Canvas(str(path))
+    page.setFont("STSong-Light", 12)
+    for i, line in enumerate(PUNCTUATION):
+        page.drawString(60, 760 - 24 * i, line)
+    page.save()
+    return path
 
 
 def _without_fonts(folder: Path, *paths: Path) -> dict[str, Any]:
@@ -43,8 +69,14 @@ def _without_fonts(folder: Path, *paths: Path) -> dict[str, Any]:
 def no_fonts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("no_fonts")
     pdf = render(PROJECT_TARGETS, folder / "b12.pdf", ruled=True, split_after=2)
-    read = _without_fonts(folder, pdf, EMBEDDED, LATIN)
-    return {"rendered": read[str(pdf)], "embedded": read[str(EMBEDDED)], "latin": read[str(LATIN)]}
+    marks = _punctuation_pdf(folder / "punctuation.pdf")
+    read = _without_fonts(folder, pdf, EMBEDDED, LATIN, marks)
+    return {
+        "rendered": read[str(pdf)],
+        "embedded": read[str(EMBEDDED)],
+        "latin": read[str(LATIN)],
+        "punctuation": read[str(marks)],
+    }
 
 
 def test_pdfium_loses_the_lone_glyphs_without_a_cjk_font(no_fonts: dict[str, Any]) -> None:
@@ -73,6 +105,22 @@ def test_lone_glyphs_read_without_a_cjk_font(no_fonts: dict[str, Any]) -> None:
     assert "产出指标 数量指标 接待港澳、外国政商代表团 6 ≥ 次" in read["lines"][0]  # the text pass's
     (note,) = read["warnings"]
     assert note.startswith("fonts: ") and "page(s) 1, 2" in note
+
+
+def test_punctuation_read_without_a_cjk_font(no_fonts: dict[str, Any]) -> None:
+    """A page left to pdfminer keeps every mark it prints, '·' too (cmaps.py: pdfminer's UniGB-UCS2-H
+    CMap lacks U+00B7)."""
+    read = no_fonts["punctuation"]
+    assert read["pdfminer"][0].split("\n") == PUNCTUATION
+    assert read["lines"][0] == PUNCTUATION
+    (note,) = read["warnings"]
+    assert note.startswith("fonts: ") and "page(s) 1" in note
+
+
+def test_pdfminer_reads_the_codes_its_ucs2_cmap_lacks(tmp_path: Path) -> None:
+    """In any process that imports the extractors, pdfplumber reads the rendered lines whole."""
+    with opened(_punctuation_pdf(tmp_path / "punctuation.pdf")) as pdf:
+        assert pdf.pages[0].extract_text().split("\n") == PUNCTUATION
 
 
 def test_embedded_and_latin_fonts_keep_the_fast_path_without_a_cjk_font(no_fonts: dict[str, Any]) -> None:
