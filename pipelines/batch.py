@@ -15,7 +15,7 @@ import logging
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,8 +165,6 @@ def _stage_round(
     items: list[StageItem], staging: Path, workers: int, finish: Callable[[StageItem, Staged], None]
 ) -> list[StageItem]:
     """Stage `items` on one pool of `workers` processes; the items left unfinished when a worker died."""
-    from concurrent.futures import as_completed
-
     left = list(items)
     with _pool(min(workers, len(items))) as pool:
         futures: dict[Future[Staged], StageItem] = {

@@ -507,9 +507,7 @@ class PageManifest:
         ]
 
     def save(self) -> None:
-        tmp = self.file.with_name(f".{self.file.name}.tmp")
-        tmp.write_text(json.dumps({"pages": self.pages}, sort_keys=True, indent=0), encoding="utf-8")
-        os.replace(tmp, self.file)
+        _write_atomically(self.file, json.dumps({"pages": self.pages}, sort_keys=True, indent=0))
 
 
 def _names(folder: Path) -> set[str]:

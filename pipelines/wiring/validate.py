@@ -132,17 +132,11 @@ def batch_family_results(judged: dict[str, Evaluation | str]) -> dict[str, list[
     return out
 
 
-def check_results(
-    con: duckdb.DuckDBPyConnection, document_id: str, judged: Evaluation | str
-) -> list[dg.AssetCheckResult]:
-    """Every asset check of the document's partition: the rule families and tables-have-facts."""
-    return batch_check_results(con, {document_id: judged})[document_id]
-
-
 def batch_check_results(
     con: duckdb.DuckDBPyConnection, judged: dict[str, Evaluation | str]
 ) -> dict[str, list[dg.AssetCheckResult]]:
-    """`check_results` of every document of a batch: one aggregation, one query."""
+    """Every asset check of each document's partition (the rule families and tables-have-facts),
+    for a whole batch: one aggregation, one query."""
     families = batch_family_results(judged)
     facts = batch_tables_have_facts(con, list(judged))
     return {d: [*families[d], facts[d]] for d in judged}

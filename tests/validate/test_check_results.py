@@ -11,7 +11,7 @@ import polars as pl
 
 from pipelines.validate.engine import RESULT_SCHEMA, Evaluation
 from pipelines.validate.rules import Rule
-from pipelines.wiring.validate import FAMILY_CHECKS, batch_check_results, check_results
+from pipelines.wiring.validate import FAMILY_CHECKS, batch_check_results
 
 
 def _rule(rule_id: str, family: str, severity: str) -> Rule:
@@ -63,7 +63,7 @@ def test_each_partition_gets_its_own_counts() -> None:
         batch = batch_check_results(con, {"a": a, "b": b, "t": "document template, nothing to check"})
         assert list(batch) == ["a", "b", "t"]
         for document_id, judged in (("a", a), ("b", b)):  # as each document alone
-            assert batch[document_id] == check_results(con, document_id, judged)
+            assert batch[document_id] == batch_check_results(con, {document_id: judged})[document_id]
     ra, rb, rt = (_by_name(batch[d]) for d in ("a", "b", "t"))
     assert set(ra) == {*FAMILY_CHECKS.values(), "recognised_tables_have_facts"}
 
