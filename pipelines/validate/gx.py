@@ -27,6 +27,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -469,7 +470,9 @@ def _validate(
         return definition.run(
             batch_parameters={"dataframe": frame},
             result_format={"result_format": "COMPLETE"},
-            run_id=RunIdentifier(run_name=run_name),
+            # the time given, or GX parses the run name (a document id) as a date: an id of decimal
+            # digits overflows, and one like 20230101 dates the stored result wrongly
+            run_id=RunIdentifier(run_name=run_name, run_time=datetime.now(UTC)),
         )
 
     if kept is not None and kept[0] == mark:

@@ -6,6 +6,7 @@ see the data; these tests would then fail, since they check the exact rows GX na
 
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
 
@@ -187,3 +188,20 @@ def test_gx_process_skips_what_it_never_uses(tmp_path: Path) -> None:
     assert not set(gx.WITHHELD_PACKAGES) & set(loaded)
     assert importlib.util.find_spec("sqlalchemy") is not None  # here, in the tests' process
     assert isinstance(frozen, int) and frozen > 100_000
+
+
+def test_a_document_id_that_reads_as_a_date_is_only_a_name(tmp_path: Path) -> None:
+    """The run name is a document id. GX reads a run name as its time when given none: an id of
+    sixteen decimal digits overflowed (a real CI failure), and `20230101` would date the stored result
+    three years back."""
+    from datetime import datetime
+
+    docs = tmp_path / "gx"
+    for run_name in ("4459294949034445", "20230101"):
+        verdict = run_suite(_checks({"H01": ["0"], "R01": ["0"]}), RULES, "final_account", run_name, docs)
+        assert verdict.success
+    stored = sorted(p.relative_to(docs) for p in docs.rglob("*.json") if "20230101" in p.parts)
+    assert stored, "GX kept no result for the run"
+    # validations/<suite>/<run name>/<run time>/<batch>.json: the time is today's, not the name's date
+    run_time = stored[0].parts[stored[0].parts.index("20230101") + 1]
+    assert run_time.startswith(str(datetime.now(UTC).year)), run_time
