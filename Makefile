@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 WAREHOUSE ?= data/warehouse.duckdb
 
-.PHONY: bytecode fonts setup run test test-fast lint format dev bench bench-heavy profile status sql clean
+.PHONY: bytecode fonts setup run test test-fast lint format dev bench bench-large bench-heavy profile status sql clean
 
 # setup: create .venv with the pinned dependencies and the package in editable mode
 setup: $(STAMP)
@@ -87,6 +87,10 @@ sql: $(SQL_VENV)/bin/duckdb
 # the pypdfium2 raw-text floor and naive pdfplumber; pages/s, per-stage seconds, peak RSS
 bench: setup bytecode
 	$(BIN)/python -m pipelines.bench
+
+# bench-large: the same over a nightly-sized folder (samples, rendered and real PDFs, ~850 pages)
+bench-large: setup bytecode
+	$(BIN)/python -m pipelines.bench --large
 
 # profile: the whole ingest of data/samples with one worker, under pyinstrument
 profile: setup bytecode

@@ -18,6 +18,8 @@ main process's CPU; the steps' from the run's Dagster event log) and peak RSS of
 and of the largest extraction worker.
 `--stages` adds the older in-process measurements (extract → normalise → load; the rule suite per
 document). Figures are for one run: compare the ratios side by side, not numbers across runs.
+`--large` adds a nightly-sized folder (`large_folder`: samples, rendered and real PDFs, ~850 pages),
+where the fixed cost of a run is spread over many pages as a night's landing folder spreads it.
 `--staging FOLDER…` times staging alone (`staging.stage_file` of every file, in this process, into a
 temporary staging folder): CPU seconds per file and pages per CPU-second per folder, what a change to
 extraction or normalisation moves; `--staging --profile FOLDER` shows it under pyinstrument.
@@ -375,6 +377,25 @@ def rendered_folder(out: Path) -> Path:
     return out
 
 
+def large_folder(out: Path, real: Path = Path("tests/fixtures/real")) -> Path:
+    """A nightly-sized folder (~40 files, ~870 PDF pages): data/samples, the rendered PDFs and the real
+    budgets and final accounts of the test fixtures (SOURCES.tsv kind not `other`: not the blank
+    template, nor the scanned self-assessment that only OCR reads). Linked, not copied."""
+    import csv
+
+    out.mkdir(parents=True, exist_ok=True)
+    with (real / "SOURCES.tsv").open(encoding="utf-8", newline="") as f:
+        kept = [real / row["local_file"] for row in csv.DictReader(f, delimiter="\t")
+                if row["kind"] != "other" and row["local_file"].endswith(".pdf")]  # fmt: skip
+    rendered = rendered_folder(Path(tempfile.gettempdir()) / "yujuesuan-rendered")
+    sources = [*sorted(Path("data/samples").iterdir()), *sorted(rendered.glob("*.pdf")), *kept]
+    for source in sources:
+        link = out / source.name
+        if source.is_file() and not link.exists():
+            link.symlink_to(source.resolve())
+    return out
+
+
 def _one_page_ingest(pdfs: list[str]) -> dict[str, Any] | None:
     """The fixed cost of an ingest: the first page of the folder's first PDF, alone, 1 worker on a fresh
     warehouse. What a run costs beyond it is the per-page rate a large nightly folder approaches."""
@@ -480,6 +501,8 @@ def main(argv: list[str]) -> None:
         return
     stages = "--stages" in argv
     folders = [Path(a) for a in argv if not a.startswith("--")]
+    if "--large" in argv:  # the nightly-sized folder: where the fixed cost of a run is amortised
+        folders.append(large_folder(Path(tempfile.gettempdir()) / "yujuesuan-large"))
     if not folders:
         folders = [Path("data/samples"), rendered_folder(Path(tempfile.gettempdir()) / "yujuesuan-rendered")]
     print("whole ingest (the CLI, start-up included) beside the raw-text floor and naive pdfplumber")
