@@ -6,6 +6,7 @@ see the data; these tests would then fail, since they check the exact rows GX na
 
 from __future__ import annotations
 
+import json
 from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
@@ -206,6 +207,41 @@ def test_gx_process_skips_what_it_never_uses(tmp_path: Path) -> None:
     assert not set(gx.WITHHELD_PACKAGES) & set(loaded)
     assert importlib.util.find_spec("sqlalchemy") is not None  # here, in the tests' process
     assert isinstance(frozen, int) and frozen > 100_000
+
+
+def test_gx_keeps_the_failed_rows_not_their_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`RESULT_FORMAT` leaves out of GX's result what COMPLETE adds and nothing reads: the failed values
+    (with their counts and sample) and the pandas query. The verdict is the one COMPLETE gives, the
+    stored result keeps each expectation's failed rows and count, and its Data Docs page still shows
+    each failed rule, with its description, and how many of its checks failed."""
+    import re
+
+    from pipelines.validate import gx
+
+    checks = _checks({"H01": ["0", "-0.000001", "3", "-2"], "R01": ["0"], "X08": ["-3"]})
+
+    def judged(folder: Path) -> tuple[Any, dict[str, Any], str]:
+        verdict = run_suite(checks, RULES, "final_account", "kept", docs_dir=folder)
+        (stored,) = folder.rglob("validations/*/kept/*/*.json")
+        results = json.loads(stored.read_text(encoding="utf-8"))["results"]
+        build_data_docs(folder)
+        (page,) = (folder / "gx" / gx.SITE).rglob("validations/*/kept/*/*.html")
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")))
+        return verdict, {r["expectation_config"]["kwargs"]["column"]: r["result"] for r in results}, text
+
+    verdict, kept, page = judged(tmp_path / "ours")
+    with monkeypatch.context() as m:
+        m.setattr(gx, "RESULT_FORMAT", {"result_format": "COMPLETE"})
+        complete, full, _ = judged(tmp_path / "complete")
+    assert verdict == complete and verdict.failed_check_ids == frozenset({1, 3, 5})
+    dropped = {"unexpected_list", "partial_unexpected_list", "partial_unexpected_counts"}
+    dropped.add("unexpected_index_query")
+    assert dropped <= set(full["slack_H01"]) and not dropped & set(kept["slack_H01"])
+    assert {k: v for k, v in full["slack_H01"].items() if k not in dropped} == kept["slack_H01"]
+    assert kept["slack_H01"]["unexpected_index_list"] == [1, 3] and kept["slack_H01"]["unexpected_count"] == 2
+    for rule, failed in (("H01", 2), ("X08", 1)):
+        described = next(r.description_zh for r in RULES if r.id == rule)
+        assert f"{rule} {described} {failed} unexpected values found" in page
 
 
 def test_a_document_id_that_reads_as_a_date_is_only_a_name(tmp_path: Path) -> None:
