@@ -23,6 +23,8 @@ import os
 import re
 import resource
 import sys
+import threading
+import types
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -58,7 +60,6 @@ def _begin(parent: int) -> None:
     both before the pool's first task imports GX, and it leaves when the process that started it is
     gone (killed, say) rather than wait on its queue for ever.
     """
-    import threading
     import time
 
     global _keep
@@ -74,33 +75,52 @@ def _begin(parent: int) -> None:
     threading.Thread(target=watch, name="gx-parent-watch", daemon=True).start()
 
 
-# Imported by GX's package root only for expectations this project never runs (KL divergence and
-# Kolmogorov–Smirnov tests): a quarter of GX's import CPU, never used to judge
-# `ExpectColumnValuesToBeBetween`. GX imports it as `from scipy import stats`, which reads the attribute
-# of scipy set here and not the lazy module itself. (altair, imported for the KL divergence's chart,
-# is not deferred: `import altair` reads the module's `__spec__`, which executes a lazy module.)
-DEFERRED_MODULES = ("scipy.stats",)
+# Imported by GX's package root only for expectations this project never runs, and never read there
+# before one is rendered or judged: scipy.stats for the Kullback–Leibler divergence and
+# Kolmogorov–Smirnov tests (a quarter of GX's import CPU), altair (with narwhals and Vega-Lite's schema
+# classes: 0.2 CPU-s more, paired) for the KL divergence's charts (`alt.Chart`, in its renderers).
+# Nothing of `ExpectColumnValuesToBeBetween` or its Data Docs. (A reader of every module's `__file__`,
+# such as `inspect.getmodule`, loads them: the saving is lost, nothing else.)
+DEFERRED_MODULES = ("scipy.stats", "altair")
+
+
+class DeferredModule(types.ModuleType):
+    """A module bound but not executed (`defer_unused_modules`): the first read of an attribute it lacks
+    imports the real module, whole and as it would have been, and from then on this one mirrors it.
+
+    Not `importlib.util.LazyLoader`: an `import altair` of a module already in `sys.modules` reads its
+    `__spec__` (is it still initialising?), and any read executes a lazy module. This one holds its
+    spec and name itself; everything else (`__path__`, `__file__`, `Chart`, ...) loads the module.
+    """
+
+    def __getattr__(self, attr: str) -> Any:
+        name = self.__name__
+        with _DEFERRED_LOCK:  # one thread imports it; the others find it imported
+            if sys.modules.get(name) is self:
+                del sys.modules[name]
+            module = importlib.import_module(name)  # also sets it on its parent package, as `import` does
+            self.__dict__.update(module.__dict__)
+        return getattr(module, attr)
+
+
+_DEFERRED_LOCK = threading.RLock()
 
 
 def defer_unused_modules() -> None:
-    """Bind `DEFERRED_MODULES` lazily (`importlib.util.LazyLoader`, as the importlib docs show): a module
-    is executed, whole and as it would have been, at the first read of one of its attributes, which
-    GX's import and our expectations never make. In GX's own process (`isolate`) only: before
-    Python 3.12 a lazy module is not safe to load from two threads at once, and the CLI's has many.
-    """
+    """Bind `DEFERRED_MODULES` as `DeferredModule`s, in `sys.modules` and on their parent package (what
+    `from scipy import stats` reads; unset, scipy's `__getattr__` would import it). A module already
+    imported is left as it is. In GX's own process (`isolate`) only."""
     for name in DEFERRED_MODULES:
         if name in sys.modules:
             continue
         spec = importlib.util.find_spec(name)  # imports the parent package (scipy: numpy and ~10 ms)
         if spec is None or spec.loader is None:
             continue
-        loader = importlib.util.LazyLoader(spec.loader)
-        spec.loader = loader
-        module = importlib.util.module_from_spec(spec)
+        module = DeferredModule(name)
+        module.__spec__ = spec
         sys.modules[name] = module
-        loader.exec_module(module)
         parent, _, child = name.rpartition(".")
-        if parent:  # what `from scipy import stats` reads: unset, scipy's __getattr__ would import it
+        if parent:
             setattr(sys.modules[parent], child, module)
 
 
@@ -213,8 +233,8 @@ def _leave() -> None:
     os._exit(0)
 
 
-# The GX version whose internals `configuration_once` and `jinja_bytecode_cache` were read in (the
-# one constraints.txt pins): with any other, neither is installed and GX runs as released.
+# The GX version whose internals `configuration_once`, `plain_metric_ids` and `jinja_bytecode_cache`
+# were read in (the one constraints.txt pins): with any other, none is installed and GX runs as released.
 # tests/validate/test_gx_internals.py fails when GX changes, so that they are checked again.
 PATCHED_GX = "1.24.1"
 # What `configuration_once` wraps: GX 1.24.1's methods that read `Expectation.configuration` once per
@@ -264,6 +284,45 @@ def configuration_once() -> None:
     for name in ONCE_PER_CALL:
         setattr(Expectation, name, once(getattr(Expectation, name)))
     _once_installed = True
+
+
+_ids_installed = False
+_GX_JSON: list[Callable[[Any], Any]] = []  # GX's own `convert_to_json_serializable`, once replaced
+
+
+def plain_metric_ids() -> None:
+    """Give GX's metric ids a converter that passes plain JSON values through (GX `PATCHED_GX` only).
+
+    Every metric GX plans has an id: `IDDict.to_id` hashes the JSON of its kwargs, after
+    `convert_to_json_serializable` (~28 000 calls of it a verdict, each value recursing through a dozen
+    `isinstance` and numpy dtype tests; a `None` falls through all of them): a fifth of the verdict's
+    CPU. `_plain_json` returns what GX's returns for the values of an exact built-in type (None, str,
+    int, bool, float, and dicts, lists and tuples of them) and hands anything else to GX's, so the ids
+    are GX's own. Only `IDDict.to_id`'s reference is replaced; the stored results go through GX's.
+    """
+    global _ids_installed
+    import great_expectations
+    from great_expectations.core import id_dict
+
+    if _ids_installed or great_expectations.__version__ != PATCHED_GX:
+        return
+    _GX_JSON[:] = [id_dict.convert_to_json_serializable]  # type: ignore[attr-defined]
+    id_dict.convert_to_json_serializable = _plain_json  # type: ignore[attr-defined]
+    _ids_installed = True
+
+
+def _plain_json(data: Any) -> Any:
+    """GX's `convert_to_json_serializable(data)`, without its type tests for plain JSON values."""
+    kind = type(data)
+    if data is None or kind is str or kind is int or kind is bool:
+        return data
+    if kind is float:
+        return None if data != data else data  # NaN is None, as GX has it
+    if kind is dict:
+        return {str(key): _plain_json(value) for key, value in data.items()}
+    if kind is list or kind is tuple:
+        return [_plain_json(value) for value in data]
+    return _GX_JSON[0](data)
 
 
 @dataclass(frozen=True)
@@ -412,6 +471,7 @@ def _judge(
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     configuration_once()
+    plain_metric_ids()
     with _locked(docs_dir):
         return [_validate(gx, checks, rules, name, run_name, docs_dir) for checks, rules, name in jobs]
 
@@ -457,6 +517,19 @@ def _fingerprint(rules: list[Rule]) -> tuple[str, ...]:
     return tuple(f"{r.id}\0{r.family}\0{r.severity}\0{r.description}\0{r.description_zh}" for r in rules)
 
 
+# What GX reports of each expectation: COMPLETE, for `unexpected_index_list` (every failed row: the
+# verdict), less two things nobody reads. The failed values (`unexpected_list`, with their counts and a
+# sample: slacks in millionths, one per failed check, which our report shows with each check's cell) and
+# the pandas "query" (`df.filter(items=[<the same rows>])`, of a frame no reviewer has). Data Docs still
+# show each failed rule and how many checks failed (of how many); the stored result is ~15% smaller,
+# and judging, storing and rendering it cost ~0.2 CPU-s less a run (data/samples).
+RESULT_FORMAT = {
+    "result_format": "COMPLETE",
+    "exclude_unexpected_values": True,
+    "return_unexpected_index_query": False,
+}
+
+
 def _validate(
     gx: Any, checks: CheckRows, rules: list[Rule], suite_name: str, run_name: str, docs_dir: Path | None
 ) -> Verdict:
@@ -469,7 +542,7 @@ def _validate(
     def run(definition: Any) -> Any:
         return definition.run(
             batch_parameters={"dataframe": frame},
-            result_format={"result_format": "COMPLETE"},
+            result_format=dict(RESULT_FORMAT),  # GX adds its defaults to the dict it is given
             # the time given, or GX parses the run name (a document id) as a date: an id of decimal
             # digits overflows, and one like 20230101 dates the stored result wrongly
             run_id=RunIdentifier(run_name=run_name, run_time=datetime.now(UTC)),

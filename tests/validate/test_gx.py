@@ -6,11 +6,14 @@ see the data; these tests would then fail, since they check the exact rows GX na
 
 from __future__ import annotations
 
+import json
 from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import polars as pl
+import pytest
 
 from pipelines.validate.engine import CHECK_SCHEMA, Prepared, judge
 from pipelines.validate.gx import build_data_docs, run_suite
@@ -152,12 +155,14 @@ def _in_gx_process(expression: str) -> object:
 
 
 def test_gx_process_skips_what_it_never_uses(tmp_path: Path) -> None:
-    """GX's process binds scipy.stats lazily (`defer_unused_modules`): importing GX, judging and
-    building the Data Docs never execute it (the saving is real), and the first use loads it whole.
+    """GX's process binds scipy.stats and altair lazily (`defer_unused_modules`): importing GX, judging
+    and building the Data Docs never execute them (the saving is real), GX's registry still has the
+    expectations that import them, and the first use of either loads it whole, where GX reads it.
     The packages it withholds (`WITHHELD_PACKAGES`: sqlalchemy, pyarrow, ...) are never loaded there,
     yet GX judges and renders as before; this process keeps them (Dagster needs sqlalchemy). What
     GX's import built is frozen out of the cyclic collector's reach (`_import_gx`). The checks reach
     that process as plain rows: it never imports polars either."""
+    import importlib.metadata
     import importlib.util
 
     from pipelines.validate import gx
@@ -170,6 +175,18 @@ def test_gx_process_skips_what_it_never_uses(tmp_path: Path) -> None:
         index = build_data_docs(docs)
         executed = "'scipy.stats._stats_py' in __import__('sys').modules"
         unused = not _in_gx_process(executed)
+        charts = "'altair.vegalite' in __import__('sys').modules"  # altair's package root imports it
+        no_charts = not _in_gx_process(charts)
+        kl = "great_expectations.expectations.core.expect_column_kl_divergence_to_be_less_than"
+        registered = _in_gx_process(
+            "__import__('great_expectations.expectations.registry', fromlist=['_']).get_expectation_impl("
+            "'expect_column_kl_divergence_to_be_less_than').__name__"
+        )
+        # what the KL divergence's renderer reads (`alt.Chart`): altair's own class, loaded then
+        chart = _in_gx_process(
+            f"(lambda a: (a.Chart.__name__, a.__version__, a.Chart is __import__('altair').Chart))"
+            f"(__import__('{kl}', fromlist=['_']).alt)"
+        )
         no_polars = not _in_gx_process("'polars' in __import__('sys').modules")
         loaded = _in_gx_process(
             "sorted({k.split('.')[0] for k, m in __import__('sys').modules.items() if m is not None})"
@@ -183,11 +200,48 @@ def test_gx_process_skips_what_it_never_uses(tmp_path: Path) -> None:
     assert verdict.failed_check_ids == frozenset({1, 4})
     assert index is not None and "deferred" in index.read_text(encoding="utf-8")
     assert unused and used and at_zero == 0.5
+    assert no_charts and registered == "ExpectColumnKLDivergenceToBeLessThan"
+    assert chart == ("Chart", importlib.metadata.version("altair"), True)
     assert no_polars
     assert isinstance(loaded, list) and "great_expectations" in loaded and "pandas" in loaded
     assert not set(gx.WITHHELD_PACKAGES) & set(loaded)
     assert importlib.util.find_spec("sqlalchemy") is not None  # here, in the tests' process
     assert isinstance(frozen, int) and frozen > 100_000
+
+
+def test_gx_keeps_the_failed_rows_not_their_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`RESULT_FORMAT` leaves out of GX's result what COMPLETE adds and nothing reads: the failed values
+    (with their counts and sample) and the pandas query. The verdict is the one COMPLETE gives, the
+    stored result keeps each expectation's failed rows and count, and its Data Docs page still shows
+    each failed rule, with its description, and how many of its checks failed."""
+    import re
+
+    from pipelines.validate import gx
+
+    checks = _checks({"H01": ["0", "-0.000001", "3", "-2"], "R01": ["0"], "X08": ["-3"]})
+
+    def judged(folder: Path) -> tuple[Any, dict[str, Any], str]:
+        verdict = run_suite(checks, RULES, "final_account", "kept", docs_dir=folder)
+        (stored,) = folder.rglob("validations/*/kept/*/*.json")
+        results = json.loads(stored.read_text(encoding="utf-8"))["results"]
+        build_data_docs(folder)
+        (page,) = (folder / "gx" / gx.SITE).rglob("validations/*/kept/*/*.html")
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")))
+        return verdict, {r["expectation_config"]["kwargs"]["column"]: r["result"] for r in results}, text
+
+    verdict, kept, page = judged(tmp_path / "ours")
+    with monkeypatch.context() as m:
+        m.setattr(gx, "RESULT_FORMAT", {"result_format": "COMPLETE"})
+        complete, full, _ = judged(tmp_path / "complete")
+    assert verdict == complete and verdict.failed_check_ids == frozenset({1, 3, 5})
+    dropped = {"unexpected_list", "partial_unexpected_list", "partial_unexpected_counts"}
+    dropped.add("unexpected_index_query")
+    assert dropped <= set(full["slack_H01"]) and not dropped & set(kept["slack_H01"])
+    assert {k: v for k, v in full["slack_H01"].items() if k not in dropped} == kept["slack_H01"]
+    assert kept["slack_H01"]["unexpected_index_list"] == [1, 3] and kept["slack_H01"]["unexpected_count"] == 2
+    for rule, failed in (("H01", 2), ("X08", 1)):
+        described = next(r.description_zh for r in RULES if r.id == rule)
+        assert f"{rule} {described} {failed} unexpected values found" in page
 
 
 def test_a_document_id_that_reads_as_a_date_is_only_a_name(tmp_path: Path) -> None:
@@ -205,3 +259,48 @@ def test_a_document_id_that_reads_as_a_date_is_only_a_name(tmp_path: Path) -> No
     # validations/<suite>/<run name>/<run time>/<batch>.json: the time is today's, not the name's date
     run_time = stored[0].parts[stored[0].parts.index("20230101") + 1]
     assert run_time.startswith(str(datetime.now(UTC).year)), run_time
+
+
+def test_a_deferred_module_runs_once_at_first_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`defer_unused_modules` on a package of the test's own, whose modules log their executions:
+    `import` of it (which reads its `__spec__`) and `from package import submodule` (which reads the
+    parent's attribute, as GX's `from scipy import stats` does) execute nothing; the first read of
+    anything else executes the module once, whole, even from several threads at once; then it reads
+    as the module itself, also where it was bound before."""
+    import importlib
+    import sys
+    import threading
+
+    from pipelines.validate import gx
+
+    package, log = tmp_path / "deferred_pkg", tmp_path / "executed.log"
+    package.mkdir()
+    executed = f"with open({str(log)!r}, 'a') as f: f.write(__name__ + '\\n')\n"
+    (package / "__init__.py").write_text(executed + "VALUE = 1\n", encoding="utf-8")
+    (package / "sub.py").write_text(executed + "import time\ntime.sleep(0.05)\nVALUE = 2\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(gx, "DEFERRED_MODULES", ("deferred_pkg.sub", "deferred_pkg"))
+    for name in ("deferred_pkg", "deferred_pkg.sub"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+
+    def runs() -> list[str]:
+        return log.read_text(encoding="utf-8").split()
+
+    gx.defer_unused_modules()
+    sub = sys.modules["deferred_pkg.sub"]
+    assert isinstance(sub, gx.DeferredModule)
+    assert runs() == ["deferred_pkg"]  # the parent, imported to find the submodule; then left as it is
+    bound: dict[str, Any] = {}
+    exec("import deferred_pkg.sub\nfrom deferred_pkg import sub", bound)  # as a module's own imports
+    assert bound["sub"] is sub and bound["deferred_pkg"].sub is sub and runs() == ["deferred_pkg"]
+    read: list[int] = []
+    threads = [threading.Thread(target=lambda: read.append(sub.VALUE)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert read == [2, 2, 2, 2]
+    assert runs() == ["deferred_pkg", "deferred_pkg.sub"]  # executed once
+    real = importlib.import_module("deferred_pkg.sub")
+    assert real is not sub and not isinstance(real, gx.DeferredModule)
+    assert bound["deferred_pkg"].sub is real and sub.VALUE == 2 and sub.__file__ == real.__file__

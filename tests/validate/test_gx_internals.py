@@ -1,8 +1,10 @@
-"""The two places where gx.py reaches into GX's internals (`configuration_once`, `jinja_bytecode_cache`)
-change nothing GX computes or renders, and are tied to the GX version they were read in.
+"""The places where gx.py reaches into GX's internals (`configuration_once`, `plain_metric_ids`,
+`jinja_bytecode_cache`) change nothing GX computes or renders, and are tied to the GX version they
+were read in.
 
 When GX is upgraded, `test_the_patches_are_for_the_installed_gx` fails on purpose: read GX's
-`Expectation.configuration`, `_get_runtime_kwargs`/`_get_success_kwargs`/`_get_domain_kwargs` and
+`Expectation.configuration`, `_get_runtime_kwargs`/`_get_success_kwargs`/`_get_domain_kwargs`,
+`IDDict.to_id` with `convert_to_json_serializable` (great_expectations/util.py) and
 `render/view/view.py` (`DefaultJinjaView.__init__` making `Environment(...)`) again, check that the
 patches still hold (the other tests here), then set `PATCHED_GX`. Until then the patches are not
 installed (the version differs) and GX runs as released.
@@ -26,8 +28,10 @@ from tests.validate.test_gx import RULES, _checks
 
 
 def test_the_patches_are_for_the_installed_gx() -> None:
-    assert great_expectations.__version__ == gx.PATCHED_GX, "GX changed: re-check gx.py's two patches"
+    assert great_expectations.__version__ == gx.PATCHED_GX, "GX changed: re-check gx.py's patches"
+    from great_expectations.core import id_dict
     from great_expectations.render.view import view
+    from great_expectations.util import convert_to_json_serializable
 
     # what the patches rely on, as GX 1.24.1 has it
     assert "self.env = Environment(" in inspect.getsource(view.DefaultJinjaView.__init__)
@@ -35,6 +39,9 @@ def test_the_patches_are_for_the_installed_gx() -> None:
     for name in gx.ONCE_PER_CALL:
         source = inspect.getsource(inspect.unwrap(getattr(Expectation, name)))
         assert "self.configuration" in source or "self._get_success_kwarg" in source, name
+    gx.plain_metric_ids()
+    assert gx._GX_JSON[0] is convert_to_json_serializable  # what `to_id` called, replaced by ours
+    assert "convert_to_json_serializable(data=" in inspect.getsource(id_dict.IDDict.to_id)
 
 
 def _unpatched(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,6 +50,10 @@ def _unpatched(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in gx.ONCE_PER_CALL:
         monkeypatch.setattr(Expectation, name, inspect.unwrap(getattr(Expectation, name)))
     monkeypatch.setattr(Expectation, "configuration", gx._BUILT_CONFIGURATION[0])
+    from great_expectations.core import id_dict
+
+    gx.plain_metric_ids()
+    monkeypatch.setattr(id_dict, "convert_to_json_serializable", gx._GX_JSON[0])
 
 
 def _expectations() -> list[Any]:
@@ -112,6 +123,7 @@ def test_the_verdict_and_stored_result_are_gx_s_own(tmp_path: Path, monkeypatch:
         return verdict, [store.get(k).to_json_dict() for k in store.list_keys()]
 
     gx.configuration_once()
+    gx.plain_metric_ids()
     patched = judged(tmp_path / "patched")
     with monkeypatch.context() as m:
         _unpatched(m)
@@ -121,8 +133,47 @@ def test_the_verdict_and_stored_result_are_gx_s_own(tmp_path: Path, monkeypatch:
     assert _normalised(patched[1]) == _normalised(released[1])
     lists = {r["expectation_config"]["kwargs"]["column"]: r["result"] for r in patched[1][0]["results"]}
     assert lists["slack_H01"]["unexpected_index_list"] == [1, 3]
-    assert lists["slack_H01"]["unexpected_list"] == [-1.0, -2000000.0]  # millionths
+    assert lists["slack_H01"]["unexpected_count"] == 2
     assert lists["slack_X08"]["unexpected_index_list"] == [0]
+
+
+def test_metric_ids_are_gx_s_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every value GX's metric ids convert while judging (recorded from a verdict with GX's own
+    converter), and values of the kinds `_plain_json` hands back to GX's (numpy numbers, a subclass
+    of dict, NaN, a set, a date), convert to what GX's converter makes of them: the same JSON, of
+    the same types."""
+    import datetime
+
+    import numpy as np
+    from great_expectations.core import id_dict
+    from great_expectations.core.id_dict import IDDict
+
+    gx.plain_metric_ids()
+    theirs = gx._GX_JSON[0]
+    seen: list[Any] = []
+
+    def recording(data: Any) -> Any:
+        seen.append(data)
+        return theirs(data)
+
+    with monkeypatch.context() as m:
+        m.setattr(id_dict, "convert_to_json_serializable", recording)
+        checks = _checks({"H01": ["0", "-0.000001", "3"], "R01": ["0"], "X08": ["-100", "1"]})
+        run_suite(checks, RULES, "final_account", "ids")
+    assert len(seen) > 50 and any(isinstance(v.get("result_format"), dict) for v in seen)
+    others = [
+        {"a": np.int64(3), "b": np.float64(0.5), "c": float("nan"), "d": (None, True, 1.5)},
+        IDDict({"column": "slack_H01", "row_condition": None}),
+        {1: {2, 3}, "day": datetime.date(2024, 1, 2), "bools": [np.bool_(True), False]},
+    ]
+    for data in [*seen, *others]:
+        ours, gxs = gx._plain_json(data), theirs(data)
+        assert ours == gxs and repr(ours) == repr(gxs), data  # repr: True is not 1, 1 is not 1.0
+    kwargs = [IDDict(d) for d in [*seen, *others] if isinstance(d, dict) and len(d) > 1]
+    ids = [k.to_id() for k in kwargs]  # the patch installed
+    with monkeypatch.context() as m:
+        m.setattr(id_dict, "convert_to_json_serializable", theirs)
+        assert ids == [k.to_id() for k in kwargs]
 
 
 def _pages(site: Path) -> dict[str, str]:
@@ -177,4 +228,4 @@ def test_data_docs_are_the_same_built_incrementally_and_with_cached_templates(
     custom = styles.read_text(encoding="utf-8").strip().splitlines()[0]
     assert all(custom in text for text in ours.values())
     doc2 = next(text for name, text in ours.items() if "doc2" in name)
-    assert "slack_X08" in doc2 and "-3000000" in doc2  # the rule's expectation and its unexpected value
+    assert "slack_X08" in doc2 and "1 unexpected values found" in doc2  # the failed rule, its count
