@@ -124,6 +124,7 @@ _PER_DOCUMENT = (
     "doc_performance_table",
     "dq_run",
     "dq_result",
+    "dq_rule_count",
     "agg_document_function",
     "agg_document_total",
     "agg_document_three_public",
