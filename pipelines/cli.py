@@ -456,7 +456,7 @@ def report(warehouse: Path, out: Path | None, document_ids: tuple[str, ...], all
     r = files.report
     pages = f"{r.pages_written} document pages written, " if files.pages is not None else ""
     click.echo(
-        f"{len(r.documents)} documents ({r.count('errors')} with errors, {r.count('warnings')} with "
+        f"{r.documents_total} documents ({r.count('errors')} with errors, {r.count('warnings')} with "
         f"warnings, {r.count('clean')} clean, {r.count('not_validated')} not validated), "
         f"{len(r.failed)} failed to load, {len(r.templates)} blank templates; "
         f"{pages}{r.pictures} pictures in {r.render_seconds:.2f} s"

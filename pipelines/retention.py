@@ -11,7 +11,8 @@ documents, not with the number of runs.
   keeps everything), or, a day after they were staged, when no version in the warehouse has their
   content hash, or when another pipeline version wrote them (never reused).
 - Of each document's validations, only the newest K are kept, in the warehouse (`dq_run` and its
-  `dq_result` rows) and among the GX results (YUJUESUAN_KEEP_RUNS, default 3; 0 keeps every run).
+  `dq_result` and `dq_rule_count` rows) and among the GX results (YUJUESUAN_KEEP_RUNS, default 3; 0
+  keeps every run).
   The newest run is what v_document_quality and the report read; the others are its recent history.
 """
 
@@ -47,7 +48,8 @@ def keep_runs() -> int:
 def prune_dq_runs(
     con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = None, keep: int | None = None
 ) -> int:
-    """Delete each document's validation runs older than its newest `keep` (dq_run and dq_result);
+    """Delete each document's validation runs older than its newest `keep` (dq_run, dq_result and
+    dq_rule_count);
     only `document_ids` when given (the documents a run just validated). Returns the runs deleted."""
     keep = keep_runs() if keep is None else keep
     if keep <= 0:
@@ -68,7 +70,7 @@ def prune_dq_runs(
     try:
         (n,) = con.execute("select count(*) from _superseded_runs").fetchone() or (0,)
         if n:
-            for table in ("dq_result", "dq_run"):
+            for table in ("dq_result", "dq_rule_count", "dq_run"):
                 con.execute(
                     f"delete from {table} where (run_id, document_id) in "
                     "(select (run_id, document_id) from _superseded_runs)"

@@ -15,8 +15,9 @@ lose or corrupt, a crash anywhere is harmless, and the spare may lag any number 
   inserts its `dim_document` row with a new `ingested_at` (`load_document`; `_forget` removes them
   with that row): the documents whose (document_id, ingested_at) differ have their rows deleted
   and copied from the published file, and no other document's rows are read;
-- `dq_result` rows are written with their `dq_run` row (`store_evaluations`, retention prunes
-  both): the (run_id, document_id) pairs whose `dq_run` row differs are replayed the same way;
+- `dq_result` and `dq_rule_count` rows are written with their `dq_run` row (`store_evaluations`,
+  retention prunes them together): the (run_id, document_id) pairs whose `dq_run` row differs are
+  replayed the same way;
 - every other table (dimensions, dim_document, dq_run, doc_delivery, meta tables: small, one row
   per document at most) is compared whole, exactly (`EXCEPT`, multiplicities for tables without a
   key), and its differing rows, or the whole table, copied;
@@ -70,7 +71,8 @@ log = logging.getLogger(__name__)
 
 PUBLISHED = "published_now"  # the alias of the published file attached during the replay
 
-RUN_TABLE = "dq_result"  # rows of one validation run of one document, written with its dq_run row
+# rows of one validation run of one document, written with its dq_run row
+RUN_TABLES = ("dq_result", "dq_rule_count")
 
 
 def _is_marker(table: str) -> bool:
@@ -245,7 +247,7 @@ SEPARATELY = 1000  # a keyed table of this many rows is compared once, by key, n
 
 def _replay(con: duckdb.DuckDBPyConnection, document_tables: tuple[str, ...]) -> str | None:
     tables, keys = _tables(con), _primary_keys(con)
-    small = [t for t in tables if t not in document_tables and t != RUN_TABLE]
+    small = [t for t in tables if t not in document_tables and t not in RUN_TABLES]
     by_key = [t for t in small if t in keys and tables[t] >= SEPARATELY and not _is_marker(t)]
     differing = _differing(con, [t for t in small if t not in by_key], keys)
     if marked := [t for t in differing if _is_marker(t)]:
@@ -306,7 +308,7 @@ def _replay_documents(
     for table in tables:
         if table in document_tables:
             key, gone, new = ["document_id"], "_gone_docs", "_new_docs"
-        elif table == RUN_TABLE:
+        elif table in RUN_TABLES:
             key, gone, new = ["run_id", "document_id"], "_gone_runs", "_new_runs"
         else:
             continue

@@ -7,8 +7,9 @@ templates are listed apart and never counted with the documents.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -209,22 +210,12 @@ def set_aside(
     ]
 
 
-def load_documents(
-    con: duckdb.DuckDBPyConnection,
-    document_ids: list[str] | None = None,
-    *,
-    current_only: bool = True,
-    results: bool = True,
-) -> tuple[list[DocumentQuality], list[FailedDocument]]:
-    """Loaded documents with their latest run's failures, and the documents that failed to load.
-
-    With `document_ids` exactly those documents; otherwise every current version (or every version).
-    Blank templates are in neither list (see `set_aside`). Without `results` the documents carry their
-    latest run's counts only (the index: see `warehouse_rules`), not its checks.
-    """
-    where, params = _document_filter(document_ids, current_only)
-    failed = set_aside(con, "failed", document_ids, current_only)
-    docs = [
+def _documents(
+    con: duckdb.DuckDBPyConnection, where: str, params: list[Any], tail: str = ""
+) -> list[DocumentQuality]:
+    """The loaded documents `where` selects (on dim_document d), with their latest run's counts;
+    `tail`: an order and limit."""
+    return [
         DocumentQuality(
             document_id=r["document_id"],
             source_path=r["source_path"],
@@ -254,10 +245,29 @@ def load_documents(
             join dim_document d using (document_id)
             left join dq_run r on r.run_id = q.run_id and r.document_id = q.document_id
             where d.status not in ('failed', 'template') and {where}
+            {tail}
             """,
             params,
         )
     ]
+
+
+def load_documents(
+    con: duckdb.DuckDBPyConnection,
+    document_ids: list[str] | None = None,
+    *,
+    current_only: bool = True,
+    results: bool = True,
+) -> tuple[list[DocumentQuality], list[FailedDocument]]:
+    """Loaded documents with their latest run's failures, and the documents that failed to load.
+
+    With `document_ids` exactly those documents; otherwise every current version (or every version).
+    Blank templates are in neither list (see `set_aside`). Without `results` the documents carry their
+    latest run's counts only, not its checks.
+    """
+    where, params = _document_filter(document_ids, current_only)
+    failed = set_aside(con, "failed", document_ids, current_only)
+    docs = _documents(con, where, params)
     if results:
         _attach_results(con, [d for d in docs if d.run_id is not None])
     docs.sort(key=lambda d: d.sort_key)
@@ -361,55 +371,217 @@ def rule_summary(docs: list[DocumentQuality]) -> list[RuleSummary]:
             a["documents_failing"] += 1 if failures else 0
             a["checks"] += checks
             a["failures"] += failures
-    out = [RuleSummary(rule_id, **a) for rule_id, a in acc.items()]
+    return _sorted_rules([RuleSummary(rule_id, **a) for rule_id, a in acc.items()])
+
+
+def _sorted_rules(out: list[RuleSummary]) -> list[RuleSummary]:
     out.sort(key=lambda r: (r.failures == 0, SEVERITY_ORDER.get(r.severity, 9), -r.failures, r.rule_id))
     return out
 
 
-def warehouse_rules(con: duckdb.DuckDBPyConnection, docs: list[DocumentQuality]) -> list[RuleSummary]:
-    """Failures by rule over the latest runs of `docs` (as `rule_summary` counts them from their
-    checks), counted in SQL: the index shows every current document without reading its checks. Sets
-    each document's `failing_rules`."""
+# the report's order of documents (DocumentQuality.sort_key) in SQL, on v_document_validation q, then
+# the id (documents of one file name and counts sort in any order in Python)
+_STATUS_RANK = " ".join(f"when '{k}' then {v}" for k, v in STATUS_ORDER.items())
+REPORT_ORDER = (
+    f"order by case q.status {_STATUS_RANK} else 9 end, q.failed_errors desc, q.failed_warnings desc, "
+    "regexp_extract(q.source_path, '[^/]*$'), q.document_id"
+)
+# the most recently validated first (those never validated last)
+RECENT_ORDER = "order by q.validated_at desc nulls last, q.document_id"
+# the current documents' latest runs that have checks (v_document_quality: loaded, current)
+_LATEST_RUNS = """
+    latest as (
+        select run_id, document_id, checks from v_document_quality
+        where load_status not in ('failed', 'template') and run_id is not null
+    )
+"""
+
+
+@dataclass(frozen=True)
+class IndexSummary:
+    """What the index counts over every current document, of which it lists only some."""
+
+    documents: int  # loaded current documents (not the failed ones, nor the templates)
+    by_status: dict[str, int]
+    checks: int  # the checks of their latest runs
+    failed_checks: int
+    runs: int  # distinct validation runs those are
+    first_runs: list[str]  # the first few of them by id (all of them when there are few)
+
+
+def index_summary(con: duckdb.DuckDBPyConnection, first_runs: int = 4) -> IndexSummary:
+    """The index's cards: one aggregation over the current documents' latest-run counts (a row per
+    document in dim_document and dq_run; no check is read)."""
+    rows = con.execute(
+        """
+        select status, count(*), coalesce(sum(checks), 0), coalesce(sum(failed_errors + failed_warnings), 0),
+               list(distinct run_id) filter (where run_id is not null)
+        from v_document_quality where load_status not in ('failed', 'template')
+        group by status
+        """
+    ).fetchall()
+    runs = sorted({str(run) for r in rows for run in r[4] or ()})
+    return IndexSummary(
+        documents=sum(int(r[1]) for r in rows),
+        by_status={str(r[0]): int(r[1]) for r in rows},
+        checks=sum(int(r[2]) for r in rows),
+        failed_checks=sum(int(r[3]) for r in rows),
+        runs=len(runs),
+        first_runs=runs[:first_runs],
+    )
+
+
+def listed_documents(
+    con: duckdb.DuckDBPyConnection, worst: int, recent: int
+) -> tuple[list[DocumentQuality], list[DocumentQuality]]:
+    """The index's lists: the first `worst` current documents in the report's order (errors first) and
+    the `recent` most recently validated; each a top-N in SQL, then those documents read."""
+
+    def top(order: str, n: int) -> list[str]:
+        if n <= 0:
+            return []
+        return [
+            str(r[0])
+            for r in con.execute(
+                "select q.document_id from v_document_quality q "
+                f"where q.load_status not in ('failed', 'template') {order} limit {int(n)}"
+            ).fetchall()
+        ]
+
+    first_ids, recent_ids = top(REPORT_ORDER, worst), top(RECENT_ORDER, recent)
+    read = {
+        d.document_id: d
+        for d in _documents(con, "d.document_id in (select unnest(?))", [list({*first_ids, *recent_ids})])
+    }
+    first = sorted((read[i] for i in first_ids), key=lambda d: d.sort_key)
+    # a document in both lists is two objects: count_failing_rules sets each
+    latest = [dataclasses.replace(read[i]) if i in first_ids else read[i] for i in recent_ids]
+    return first, latest
+
+
+def page_states(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
+    """Every current loaded document's id → (the state of what its page shows, its source's hash).
+
+    The state is a digest of its record and its latest run (id, time, counts): a new validation, a new
+    load status or a changed record gives another. Taken in SQL, one short row per document; DuckDB's
+    `hash` (a version of DuckDB that hashes otherwise rebuilds every page once)."""
+    rows = con.execute(
+        """
+        select q.document_id, d.source_sha256, hash(
+            q.source_path, d.source_sha256, d.file_format, q.doc_kind, q.fiscal_year, d.province, d.city,
+            d.county, q.department, q.load_status, d.error, q.status, q.run_id, q.validated_at, q.rules_run,
+            q.checks, q.failed_errors, q.failed_warnings, r.gx_success)
+        from v_document_validation q
+        join dim_document d using (document_id)
+        left join dq_run r on r.run_id = q.run_id and r.document_id = q.document_id
+        where d.status not in ('failed', 'template') and d.is_current
+        """
+    ).fetchall()
+    return {str(doc_id): (f"{state:016x}", str(sha)) for doc_id, sha, state in rows}
+
+
+_BY_RULE = """
+    select {rule} as rule_id, min(c.severity) as severity, count(*) as documents,
+           count(*) filter (where c.failures > 0) as documents_failing,
+           sum(c.checks) as checks, sum(c.failures) as failures
+    from {counts} as c join {runs} using (run_id, document_id)
+    group by all
+"""
+# each rule's checks and failures in each of the runs of report_runs, counted from the checks
+_COUNTED_FROM_CHECKS = """
+    (select run_id, document_id, rule_id, min(severity) as severity, count(*) as checks,
+            count(*) filter (where not passed) as failures
+     from dq_result join report_runs using (run_id, document_id) group by all)
+"""
+
+
+def current_rules(con: duckdb.DuckDBPyConnection, summary: IndexSummary) -> list[RuleSummary]:
+    """Failures by rule over every current document's latest run, as `rule_summary` counts them from
+    their checks: summed from dq_rule_count (a row per run and rule, written with the checks).
+
+    A latest run with checks but no counts (a warehouse not yet opened by a writer of this code, or
+    rows written past `store_evaluations`) is counted from its checks: found when the counts' checks
+    fall short of the runs' (`summary.checks`), so a warehouse whose counts are all there reads none."""
+    per_rule: list[tuple[Any, ...]] = []
+    uncounted: list[tuple[str, str]]
+    if _has_table(con, "dq_rule_count"):
+        per_rule = con.execute(
+            f"with {_LATEST_RUNS} " + _BY_RULE.format(rule="c.rule_id", counts="dq_rule_count", runs="latest")
+        ).fetchall()
+        uncounted = []
+        if sum(int(r[4]) for r in per_rule) != summary.checks:
+            uncounted = con.execute(
+                f"""
+                with {_LATEST_RUNS}
+                select run_id, document_id from latest l where checks > 0 and not exists
+                (select 1 from dq_rule_count c where c.run_id = l.run_id and c.document_id = l.document_id)
+                """
+            ).fetchall()
+    else:
+        uncounted = con.execute(f"with {_LATEST_RUNS} select run_id, document_id from latest").fetchall()
+    if uncounted:
+        runs, ids = [r[0] for r in uncounted], [r[1] for r in uncounted]
+        per_rule += con.execute(
+            f"with {_REPORT_RUNS} "
+            + _BY_RULE.format(rule="c.rule_id", counts=_COUNTED_FROM_CHECKS, runs="report_runs"),
+            [runs, ids],
+        ).fetchall()
+    acc: dict[str, list[Any]] = {}
+    for rule_id, severity, documents, failing, checks, failures in per_rule:
+        a = acc.setdefault(rule_id, [severity, 0, 0, 0, 0])
+        a[0] = min(a[0], severity)
+        for i, n in enumerate((documents, failing, checks, failures), start=1):
+            a[i] += int(n)
+    catalog = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "select rule_id, severity, description, description_zh from dq_rule "
+            "where rule_id in (select unnest(?))",
+            [list(acc)],
+        ).fetchall()
+    }
+    return _sorted_rules(
+        [
+            RuleSummary(rule_id, *(catalog[rule_id] if rule_id in catalog else (a[0], "", "")), *a[1:])
+            for rule_id, a in acc.items()
+        ]
+    )
+
+
+def count_failing_rules(con: duckdb.DuckDBPyConnection, docs: list[DocumentQuality]) -> None:
+    """Set each document's `failing_rules` (rules with a failed check in its latest run) from
+    dq_rule_count, or from its checks when its run has no counts (see `current_rules`)."""
     runs = [d for d in docs if d.run_id is not None]
     for doc in docs:
         doc.failing_rules = 0
     if not runs:
-        return []
-    by_id = {d.document_id: d for d in runs}
-    params = [[d.run_id for d in runs], [d.document_id for d in runs]]
-    # one aggregation by rule over the runs' checks (not by document and rule, then by rule: fewer
-    # groups), the catalog's text joined to its few rows after
-    per_rule = _rows(
-        con,
-        f"""
-        with {_REPORT_RUNS}, by_rule as (
-            select r.rule_id, any_value(r.severity) as severity,
-                   count(distinct r.document_id) as documents,
-                   count(distinct r.document_id) filter (where not r.passed) as documents_failing,
-                   count(*) as checks, count(*) filter (where not r.passed) as failures
-            from dq_result r join report_runs using (run_id, document_id)
-            group by r.rule_id
-        )
-        select b.rule_id, coalesce(k.severity, b.severity) as severity,
-               coalesce(k.description, '') as description, coalesce(k.description_zh, '') as description_zh,
-               b.documents, b.documents_failing, b.checks, b.failures
-        from by_rule b left join dq_rule k using (rule_id)
-        """,
-        params,
-    )
-    for doc_id, rules in con.execute(
-        f"""
-        with {_REPORT_RUNS}
-        select r.document_id, count(distinct r.rule_id)
-        from dq_result r join report_runs using (run_id, document_id)
-        where not r.passed group by r.document_id
-        """,
-        params,
-    ).fetchall():
-        by_id[doc_id].failing_rules = rules
-    out = [RuleSummary(**{f.name: r[f.name] for f in fields(RuleSummary)}) for r in per_rule]
-    out.sort(key=lambda r: (r.failures == 0, SEVERITY_ORDER.get(r.severity, 9), -r.failures, r.rule_id))
-    return out
+        return
+    by_id: dict[str, list[DocumentQuality]] = {}
+    for doc in runs:  # a document may be in two lists of the index
+        by_id.setdefault(doc.document_id, []).append(doc)
+    params = [[same[0].run_id for same in by_id.values()], list(by_id)]
+    counted: set[str] = set()
+    if _has_table(con, "dq_rule_count"):
+        for doc_id, failing in con.execute(
+            f"with {_REPORT_RUNS} select document_id, count(*) filter (where failures > 0) "
+            "from dq_rule_count join report_runs using (run_id, document_id) group by document_id",
+            params,
+        ).fetchall():
+            for doc in by_id[doc_id]:
+                doc.failing_rules = int(failing)
+            counted.add(doc_id)
+    rest = [d[0] for doc_id, d in by_id.items() if doc_id not in counted and d[0].checks > 0]
+    if rest:
+        for doc_id, failing in con.execute(
+            f"""
+            with {_REPORT_RUNS}
+            select document_id, count(distinct rule_id) filter (where not passed)
+            from dq_result join report_runs using (run_id, document_id) group by document_id
+            """,
+            [[d.run_id for d in rest], [d.document_id for d in rest]],
+        ).fetchall():
+            for doc in by_id[doc_id]:
+                doc.failing_rules = int(failing)
 
 
 @dataclass

@@ -6,17 +6,19 @@ page, and a crop of the printed table with the offending row highlighted (text e
 printed line and row instead). Pictures are PNG data URIs and the CSS is inline, so every file opens
 anywhere without a request. Every string that comes from a document goes through Jinja2 autoescape.
 
-The whole warehouse is `latest.html`, an index (the summary and one row per current document), and
-`documents/<id>.html`, one page per current document with its findings. A batch rewrites the index
-and only the pages whose document's latest validation changed, or that are missing or were built by
-other report code (documents/.manifest.json says what each page was built from): its cost grows with
-the batch, not with the warehouse. A run's own report and a report of chosen documents are one
-self-contained file with their documents in full.
+The whole warehouse is `latest.html`, an index, and `documents/<id>.html`, one page per current
+document with its findings. The index is a summary of bounded size: the counts, failures by rule
+(summed from `dq_rule_count`, a row per run and rule, not from every check), the documents that failed
+to load and the templates, and at most INDEX_LISTED documents (errors first) and the INDEX_RECENT most
+recently validated, with a line saying how many more there are and where (`v_document_quality`, the
+pages). A batch rewrites the index and only the pages whose document's latest validation changed, or
+that are missing or were built by other report code (documents/.manifest.json says what each page was
+built from). A run's own report and a report of chosen documents are one self-contained file with
+their documents in full.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -49,13 +51,18 @@ from pipelines.report.data import (
     DocumentQuality,
     Fact,
     FailedDocument,
+    IndexSummary,
     RuleSummary,
+    count_failing_rules,
+    current_rules,
     document_facts,
+    index_summary,
+    listed_documents,
     load_documents,
+    page_states,
     rule_summary,
     set_aside,
     unknown_documents,
-    warehouse_rules,
 )
 from pipelines.report.picture_cache import PictureCache
 
@@ -67,6 +74,8 @@ SHOWN_PER_RULE = 10  # failing checks of a rule shown open; the rest are folded 
 MONEY_UNITS = {None, "元", "万元"}
 PAGES = "documents"  # the current documents' pages, in this folder beside latest.html
 MANIFEST = ".manifest.json"  # in PAGES: document id → what its page was built from
+INDEX_LISTED = 200  # documents latest.html lists in the report's order (errors first); the rest are counted
+INDEX_RECENT = 50  # and, when there are more than INDEX_LISTED, the most recently validated
 _PAGE_NAME = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
@@ -111,17 +120,52 @@ class Report:
     run: list[RunEntry] | None = None  # an ingest run's own report: what the run added or changed
     pages_written: int = 0  # the index: document pages this build wrote (the rest were current)
     pages_removed: int = 0  # the index: pages of documents no longer current, removed
+    # the index: the counts over every current document, of which `documents` lists the first (errors
+    # first) and `recent` the most recently validated (when not all are listed)
+    summary: IndexSummary | None = None
+    recent: list[DocumentQuality] = field(default_factory=list)
 
     @property
     def run_ids(self) -> list[str]:
+        """The validation runs of the documents (the index: the first few, see `run_count`)."""
+        if self.summary is not None:
+            return self.summary.first_runs
         return sorted({d.run_id for d in self.documents if d.run_id})
 
+    @property
+    def run_count(self) -> int:
+        return self.summary.runs if self.summary is not None else len(self.run_ids)
+
     def count(self, status: str) -> int:
+        if self.summary is not None:
+            return self.summary.by_status.get(status, 0)
         return sum(1 for d in self.documents if d.status == status)
 
     @property
     def failed_checks(self) -> int:
+        if self.summary is not None:
+            return self.summary.failed_checks
         return sum(d.failed_errors + d.failed_warnings for d in self.documents)
+
+    @property
+    def documents_total(self) -> int:
+        """The loaded documents the report covers (the index: every current one, listed or not)."""
+        return self.summary.documents if self.summary is not None else len(self.documents)
+
+    @property
+    def unlisted(self) -> int:
+        """Documents counted but not listed (the index of a warehouse of more than INDEX_LISTED)."""
+        return self.documents_total - len({d.document_id for d in (*self.documents, *self.recent)})
+
+    @property
+    def document_lists(self) -> list[tuple[str, list[DocumentQuality]]]:
+        """The tables of documents the summary shows, each with its caption (none when there is one)."""
+        if self.recent:
+            return [
+                (f"待复核 · The first {len(self.documents)} documents, errors first", self.documents),
+                (f"最近校验 · The {len(self.recent)} most recently validated", self.recent),
+            ]
+        return [("", self.documents)] if self.documents else []
 
 
 @dataclass(frozen=True)
@@ -402,20 +446,34 @@ def build_report(
     )
 
 
-def build_index(con: duckdb.DuckDBPyConnection, warehouse: Path, out_dir: Path) -> Report:
-    """The index of the whole warehouse: every current document's latest run by its counts, and the
-    failures by rule counted in SQL; no check is read and no picture drawn."""
+def build_index(
+    con: duckdb.DuckDBPyConnection,
+    warehouse: Path,
+    out_dir: Path,
+    listed: int | None = None,
+    recent: int | None = None,
+) -> Report:
+    """The index of the whole warehouse: the counts over every current document, failures by rule
+    (`current_rules`), and at most `listed` documents in the report's order plus, when there are more,
+    the `recent` most recently validated (INDEX_LISTED, INDEX_RECENT); no check is read and no picture
+    drawn."""
     started = time.perf_counter()
-    docs, failed = load_documents(con, results=False)
+    listed = INDEX_LISTED if listed is None else listed
+    recent = INDEX_RECENT if recent is None else recent
+    summary = index_summary(con)
+    docs, latest = listed_documents(con, listed, recent if summary.documents > listed else 0)
+    count_failing_rules(con, [*docs, *latest])
     return Report(
         generated_at=datetime.now().astimezone().replace(microsecond=0),
         warehouse=str(warehouse),
         documents=docs,
-        failed=failed,
-        rules=warehouse_rules(con, docs),
+        failed=set_aside(con, "failed", None, True),
+        rules=current_rules(con, summary),
         gx_index=gx_index(out_dir),
         render_seconds=time.perf_counter() - started,
         templates=set_aside(con, "template", None, True),
+        summary=summary,
+        recent=latest,
     )
 
 
@@ -465,22 +523,10 @@ def _code_version() -> str:
     return digest.hexdigest()
 
 
-def page_state(doc: DocumentQuality) -> str:
-    """What of a document decides its page, as the index reads it: its record and its latest run
-    (id, time, counts). A new validation, a new load status or a changed record gives another state."""
-    shown = {
-        f.name: getattr(doc, f.name)
-        for f in dataclasses.fields(doc)
-        if f.name not in ("groups", "passed", "render_seconds", "failing_rules")
-    }
-    payload = json.dumps(shown, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
-
-
 class PageManifest:
-    """documents/.manifest.json: each page's document id → its document's `page_state` and the
-    `page_version` that built it. A page whose entry differs, or that is missing, is built again.
-    A manifest that cannot be read costs building every page once, never the report."""
+    """documents/.manifest.json: each page's document id → its document's state (`data.page_states`)
+    and the `page_version` that built it. A page whose entry differs, or that is missing, is built
+    again. A manifest that cannot be read costs building every page once, never the report."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -489,25 +535,33 @@ class PageManifest:
         with suppress(OSError, ValueError, TypeError, AttributeError):
             pages = json.loads(self.file.read_text("utf-8")).get("pages", {})
             self.pages = {str(k): str(v) for k, v in pages.items()}
+        self.read = dict(self.pages)  # as read: saved again only when it changed
+        self.names: dict[str, str] = {}  # document id → its page's file name, of the last `stale`
 
     @staticmethod
-    def entry(doc: DocumentQuality, version: str) -> str:
-        return f"{page_state(doc)} {version}"
+    def entry(state: str, version: str) -> str:
+        return f"{state} {version}"
 
-    def stale(self, docs: list[DocumentQuality], *, rebuild: bool = False) -> list[DocumentQuality]:
-        """The documents whose page must be (re)written: changed, missing, or built by other code."""
+    def stale(self, states: dict[str, tuple[str, str]], *, rebuild: bool = False) -> list[str]:
+        """The documents (of id → (state, source hash)) whose page must be (re)written: changed,
+        missing, or built by other code."""
         present = _names(self.folder)
         version = page_version()
+        self.names = {doc_id: page_name(doc_id) for doc_id in states}
         return [
-            d
-            for d in docs
+            doc_id
+            for doc_id, (state, _) in states.items()
             if rebuild
-            or page_name(d.document_id) not in present
-            or self.pages.get(d.document_id) != self.entry(d, version)
+            or self.names[doc_id] not in present
+            or self.pages.get(doc_id) != self.entry(state, version)
         ]
 
     def save(self) -> None:
-        _write_atomically(self.file, json.dumps({"pages": self.pages}, sort_keys=True, indent=0))
+        if self.pages != self.read or not self.file.exists():
+            # compact: json's C encoder (an indented dump is written by its Python one, 10× slower)
+            text = json.dumps({"pages": self.pages}, sort_keys=True, separators=(",", ":"))
+            _write_atomically(self.file, text)
+            self.read = dict(self.pages)
 
 
 def _names(folder: Path) -> set[str]:
@@ -594,7 +648,8 @@ class _Whole:
 
     index: Report
     manifest: PageManifest
-    stale: list[DocumentQuality]
+    states: dict[str, tuple[str, str]]  # every current document's id → (page state, source hash)
+    stale: list[str]  # the ids of those whose page is written
 
 
 def _write(
@@ -636,7 +691,8 @@ def _write(
         if any(w.whole for w in wanted):
             index = build_index(con, warehouse, out_dir)
             manifest = PageManifest(out_dir / PAGES)
-            whole = _Whole(index, manifest, manifest.stale(index.documents, rebuild=rebuild))
+            states = page_states(con)
+            whole = _Whole(index, manifest, states, manifest.stale(states, rebuild=rebuild))
         built: dict[str, BuiltDocument] = {}
         shared = renderer if renderer is not None else PageRenderer(cache=PictureCache.for_reports(out_dir))
         with nullcontext(shared) if renderer is not None else shared:
@@ -645,7 +701,7 @@ def _write(
                     con,
                     warehouse,
                     out_dir,
-                    [d.document_id for d in whole.stale] if w.whole and whole is not None else w.document_ids,
+                    whole.stale if w.whole and whole is not None else w.document_ids,
                     current_only=w.current_only,
                     max_pictures=max_pictures,
                     renderer=shared,
@@ -656,8 +712,8 @@ def _write(
             ]
             if shared.cache is not None:
                 if whole is not None:  # the pictures of the pages kept as they are stay in the cache
-                    stale = {d.document_id for d in whole.stale}
-                    kept = {d.source_sha256 for d in whole.index.documents if d.document_id not in stale}
+                    stale = set(whole.stale)
+                    kept = {sha for doc_id, (_, sha) in whole.states.items() if doc_id not in stale}
                     shared.cache.save(prune=True, keep_sources=kept)
                 else:
                     shared.cache.save()
@@ -702,12 +758,12 @@ def _save_whole(whole: _Whole, pages: Report, out_dir: Path) -> ReportFiles:
     folder = whole.manifest.folder
     folder.mkdir(parents=True, exist_ok=True)
     index = whole.index
-    current = {d.document_id: d for d in index.documents}
+    current = whole.states
     version = page_version()
     for doc in pages.documents:
         _write_atomically(folder / page_name(doc.document_id), render_page(pages, doc))
-        whole.manifest.pages[doc.document_id] = PageManifest.entry(current.get(doc.document_id, doc), version)
-    names = {page_name(i) for i in current}
+        whole.manifest.pages[doc.document_id] = PageManifest.entry(current[doc.document_id][0], version)
+    names = {whole.manifest.names.get(i) or page_name(i) for i in current}
     gone = [n for n in _names(folder) if n.endswith((".html", ".tmp")) and n not in names]
     for name in gone:
         with suppress(OSError):  # removed meanwhile: the next build tries again
@@ -730,7 +786,7 @@ def _save_whole(whole: _Whole, pages: Report, out_dir: Path) -> ReportFiles:
     os.replace(tmp, latest)
     log.info(
         "quality report %s: %d documents, %d pages written, %d removed, %d pictures",
-        latest, len(index.documents), index.pages_written, index.pages_removed, index.pictures,
+        latest, index.documents_total, index.pages_written, index.pages_removed, index.pictures,
     )  # fmt: skip
     return ReportFiles(path, latest, index, folder)
 

@@ -1,4 +1,6 @@
-"""Persist a validation: the rule catalog into `dq_rule`, the run into `dq_run`, checks into `dq_result`."""
+"""Persist a validation: the rule catalog into `dq_rule`, the run into `dq_run`, checks into `dq_result`,
+and each rule's checks and failures in the run into `dq_rule_count` (what the report's failures by
+rule sum over the current documents, instead of reading every check)."""
 
 from __future__ import annotations
 
@@ -101,21 +103,28 @@ def store_evaluations(
             for e in evaluations
         ]
     )
+    counts = results.group_by("run_id", "document_id", "rule_id").agg(
+        pl.col("severity").min(),
+        pl.len().cast(pl.Int32).alias("checks"),
+        (~pl.col("passed")).sum().cast(pl.Int32).alias("failures"),
+    )
     con.execute("begin transaction")
     try:
         store_rules(con, rules)
-        for table in ("dq_result", "dq_run"):
+        for table in ("dq_result", "dq_rule_count", "dq_run"):
             con.execute(
                 f"delete from {table} where run_id = ? and document_id in (select unnest(?))", [run_id, ids]
             )
         con.register("new_runs", ArrowStream(runs))
         con.register("new_results", ArrowStream(results))
+        con.register("new_counts", ArrowStream(counts))
         try:
             con.execute("insert into dq_run by name select * from new_runs")
             con.execute("insert into dq_result by name select * from new_results")
+            con.execute("insert into dq_rule_count by name select * from new_counts")
         finally:
-            con.unregister("new_runs")
-            con.unregister("new_results")
+            for name in ("new_runs", "new_results", "new_counts"):
+                con.unregister(name)
         prune_dq_runs(con, ids)  # a rerun replaces the oldest kept run
         con.execute("commit")
     except Exception:

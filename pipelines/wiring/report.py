@@ -31,7 +31,7 @@ def quality_report(
     report = files.report
     metadata: dict[str, dg.RawMetadataValue] = {
         "path": dg.MetadataValue.path(str(files.path.resolve())),
-        "documents": len(report.documents),
+        "documents": report.documents_total,
         "with_errors": report.count("errors"),
         "with_warnings": report.count("warnings"),
         "failed_to_load": len(report.failed),

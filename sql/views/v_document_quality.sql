@@ -43,3 +43,21 @@ from v_document_quality as q
 join dq_result as r on r.run_id = q.run_id and r.document_id = q.document_id
 left join dq_rule as k on k.rule_id = r.rule_id
 where not r.passed and q.load_status <> 'template';
+
+-- Failures by rule over the current documents' latest validation runs (the report index's table):
+-- summed from dq_rule_count, a few rows per run, rather than from every check in dq_result.
+create or replace view v_rule_quality as
+with counted as (
+    select c.rule_id, min(c.severity) as severity, count(*) as documents,
+           count(*) filter (where c.failures > 0) as documents_failing,
+           sum(c.checks)::bigint as checks, sum(c.failures)::bigint as failures
+    from v_document_quality as q
+    join dq_rule_count as c on c.run_id = q.run_id and c.document_id = q.document_id
+    where q.load_status not in ('failed', 'template')
+    group by c.rule_id
+)
+select c.rule_id, coalesce(k.severity, c.severity) as severity,
+       coalesce(k.description, '') as description, coalesce(k.description_zh, '') as description_zh,
+       c.documents, c.documents_failing, c.checks, c.failures
+from counted as c
+left join dq_rule as k on k.rule_id = c.rule_id;

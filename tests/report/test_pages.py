@@ -18,7 +18,14 @@ import duckdb
 import pytest
 
 from pipelines.load.warehouse import writer
-from pipelines.report.data import load_documents, rule_summary, warehouse_rules
+from pipelines.report.data import (
+    count_failing_rules,
+    current_rules,
+    index_summary,
+    listed_documents,
+    load_documents,
+    rule_summary,
+)
 from pipelines.report.html import RunEntry, write_report, write_reports
 from pipelines.validate.engine import evaluate_document
 from pipelines.validate.rules import load_rules
@@ -189,12 +196,14 @@ def test_retention_keeps_the_pages_however_old(warehouse: Path, tmp_path: Path) 
 
 
 def test_failures_by_rule_counted_in_sql_as_from_the_checks(validated: Path) -> None:
-    """The index counts failures by rule in SQL; the checks read one by one give the same table."""
+    """The index sums failures by rule from dq_rule_count; the checks read one by one give the same table."""
     with duckdb.connect(str(validated), read_only=True) as con:
         full, _ = load_documents(con)
-        counted, _ = load_documents(con, results=False)
-        assert warehouse_rules(con, counted) == rule_summary(full)
-    assert [d.rules_failed for d in counted] == [len(d.groups) for d in full]
+        assert current_rules(con, index_summary(con)) == rule_summary(full)
+        listed, recent = listed_documents(con, 10, 0)
+        count_failing_rules(con, listed)
+    assert recent == [] and [d.document_id for d in listed] == [d.document_id for d in full]
+    assert [d.rules_failed for d in listed] == [len(d.groups) for d in full]
     assert any(d.rules_failed for d in full)
 
 
@@ -209,3 +218,123 @@ def test_cli_report_brings_the_pages_up_to_date_or_writes_them_all(warehouse: Pa
     written = [re.search(r"(\d+) document pages written", r.output) for r in outputs]
     assert [int(m.group(1)) if m else None for m in written] == [3, 0, 3]
     assert f"index: {(tmp_path / 'reports' / 'latest.html').resolve()}" in outputs[0].output
+
+
+# failures by rule over the current documents' latest runs, counted here from their checks
+_FROM_CHECKS = """
+    with latest as (
+        select run_id, document_id from dq_run
+        qualify row_number() over (partition by document_id order by started_at desc, run_id desc) = 1
+    )
+    select rule_id, count(distinct document_id), count(distinct document_id) filter (where not passed),
+           count(*), count(*) filter (where not passed)
+    from dq_result join latest using (run_id, document_id) join dim_document using (document_id)
+    where is_current and status not in ('failed', 'template')
+    group by rule_id
+"""
+
+
+def _expected_rules(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, ...]]:
+    return {r[0]: tuple(r[1:]) for r in con.execute(_FROM_CHECKS).fetchall()}
+
+
+def _reported_rules(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, ...]]:
+    rules = current_rules(con, index_summary(con))
+    return {r.rule_id: (r.documents, r.documents_failing, r.checks, r.failures) for r in rules}
+
+
+def _counts_follow_the_checks(con: duckdb.DuckDBPyConnection) -> bool:
+    """dq_rule_count holds each stored run's checks and failures per rule, and no other run's."""
+    from_checks = (
+        "select run_id, document_id, rule_id, count(*), count(*) filter (where not passed) "
+        "from dq_result group by all"
+    )
+    counts = "select run_id, document_id, rule_id, checks, failures from dq_rule_count"
+    row = con.execute(
+        f"select exists ({from_checks} except {counts}), exists ({counts} except {from_checks})"
+    ).fetchone()
+    return row == (False, False)
+
+
+def test_failures_by_rule_summed_from_the_counts_equal_the_checks(validated: Path) -> None:
+    with duckdb.connect(str(validated), read_only=True) as con:
+        expected = _expected_rules(con)
+        assert sum(f for *_, f in expected.values()) > 0  # seed002's publication errors
+        assert _counts_follow_the_checks(con)
+        assert _reported_rules(con) == expected
+        view = con.execute(
+            "select rule_id, documents, documents_failing, checks, failures from v_rule_quality"
+        )
+        assert {r[0]: tuple(r[1:]) for r in view.fetchall()} == expected
+
+
+def test_revalidation_a_new_version_and_retention_keep_the_counts(warehouse: Path, tmp_path: Path) -> None:
+    from pipelines.retention import prune_dq_runs
+
+    rules = load_rules()
+    revised = tmp_path / "seed000_revised.txt"  # a new version of seed000: the old one is no longer current
+    revised.write_text(SEED000.read_text("utf-8") + "\n（本版更正了说明中的笔误）\n", encoding="utf-8")
+    with writer(warehouse) as con:
+        before = _expected_rules(con)
+        store_evaluation(con, "run-2", evaluate_document(con, SEED002_ID, rules), rules)  # validated again
+        assert con.execute("select count(*) from dq_run where document_id = ?", [SEED002_ID]).fetchone() == (
+            2,
+        )
+        new = ingest(con, revised)
+        store_evaluation(con, "run-3", evaluate_document(con, new, rules), rules)
+        assert _counts_follow_the_checks(con)
+        assert _reported_rules(con) == _expected_rules(con) == before  # the same findings, re-counted
+        assert prune_dq_runs(con, keep=1) == 1  # seed002's first run goes, with its counts
+        assert _counts_follow_the_checks(con)
+        assert _reported_rules(con) == _expected_rules(con)
+        assert con.execute("select count(*) from dq_rule_count where run_id = 'run-1' and document_id = ?",
+                           [SEED002_ID]).fetchone() == (0,)  # fmt: skip
+
+
+def test_a_warehouse_of_older_code_is_counted_from_its_checks_then_backfilled(warehouse: Path) -> None:
+    """Made before migration 0004 (no dq_rule_count): the index counts the checks; a writer of this
+    code adds the table, filled from dq_result; a run stored past store_evaluations is counted too."""
+    with duckdb.connect(str(warehouse)) as con:
+        expected = _expected_rules(con)
+        con.execute("drop view v_rule_quality")
+        con.execute("drop table dq_rule_count")
+        con.execute("delete from schema_migration where version = 4")
+        assert _reported_rules(con) == expected
+    with writer(warehouse) as con:
+        assert _counts_follow_the_checks(con)
+        assert _reported_rules(con) == expected
+        con.execute("delete from dq_rule_count where document_id = ?", [SEED002_ID])
+        assert _reported_rules(con) == expected
+        listed, _ = listed_documents(con, 10, 0)
+        count_failing_rules(con, listed)
+        (failing,) = con.execute(
+            "select count(distinct rule_id) from dq_result where document_id = ? and not passed", [SEED002_ID]
+        ).fetchone() or (0,)
+        assert failing > 0 and [d.rules_failed for d in listed if d.document_id == SEED002_ID] == [failing]
+
+
+def test_the_index_lists_a_bounded_number_of_documents(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More current documents than the index lists: the first by the report's order, the most recently
+    validated, the counts over all of them, and a line saying how many more and where they are."""
+    from pipelines.report import html
+
+    monkeypatch.setattr(html, "INDEX_LISTED", 1)
+    monkeypatch.setattr(html, "INDEX_RECENT", 1)
+    out = tmp_path / "reports"
+    files = write_report(warehouse, out)
+    index = (out / "latest.html").read_text("utf-8")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        (newest,) = con.execute(
+            "select document_id from dq_run order by started_at desc limit 1"
+        ).fetchone() or ("",)
+        (failed_checks,) = con.execute("select count(*) from dq_result where not passed").fetchone() or (0,)
+    assert newest != SEED002_ID
+    links = re.findall(r'href="documents/([^"]+)\.html"', index)
+    assert links == [SEED002_ID, newest]  # errors first, then the most recently validated
+    assert "1 more current documents are not listed here" in index and "v_document_quality" in index
+    assert '<div class="card"><b>3</b>documents</div>' in index
+    assert f"<b>{failed_checks}</b>failed checks" in index
+    assert files.report.pages_written == 3  # every current document keeps its page
+    assert sorted(p.stem for p in (out / "documents").glob("*.html")) == sorted(_current(warehouse))
