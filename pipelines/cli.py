@@ -205,7 +205,7 @@ def ingest(
 
 def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers: int) -> None:
     gc.disable()  # no collection while the start-up imports (see _quiet_collector): enabled there
-    from pipelines.guard import check_free_space, nothing_to_do, record_copies, triage
+    from pipelines.guard import check_free_space, known_versions, nothing_to_do, record_copies, triage
     from pipelines.retention import prune_reports
     from pipelines.sources import HashCache, delivery_order, scan_sources
 
@@ -216,13 +216,14 @@ def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers:
         click.echo(f"skipped (not a supported format): {skipped}")
     if not scan.files:
         raise click.UsageError("no files to ingest (supported: .pdf .docx .xlsx .xlsm .xls .txt .md)")
-    if not revalidate and (unchanged := nothing_to_do(warehouse, scan.files)):
+    known = known_versions(warehouse, scan.files)  # one connection for the no-op check and the triage
+    if not revalidate and (unchanged := nothing_to_do(warehouse, scan.files, known)):
         for line in record_copies(warehouse, scan.files):  # a new name for loaded bytes is recorded
             click.echo(line)
         click.echo(unchanged)  # a no-op rerun: one line, no Dagster, nothing else written
         sys.exit(EXIT_OK)
     # unchanged bytes are recognised before any extraction; a revert is made current again
-    todo, notes = triage(warehouse, scan.files, named=[p for p in paths if p.is_file()])
+    todo, notes = triage(warehouse, scan.files, named=[p for p in paths if p.is_file()], known=known)
     for note in notes:
         click.echo(note)
     todo_keys = {s.partition_key for s in todo}
