@@ -25,6 +25,8 @@ from pipelines.collector import quiet
 from pipelines.staging import Staged, stage_file
 
 if TYPE_CHECKING:
+    import duckdb
+
     from pipelines.load.warehouse import LoadResult
     from pipelines.validate.engine import Evaluation
 
@@ -222,11 +224,19 @@ NOT_VALIDATED = ("failed", "template")  # load statuses with nothing to check
 
 
 def validate_batch(
-    warehouse: Path, document_ids: Sequence[str], run_id: str, docs_dir: Path | None = None
+    warehouse: Path,
+    document_ids: Sequence[str],
+    run_id: str,
+    docs_dir: Path | None = None,
+    *,
+    read_also: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
 ) -> dict[str, Evaluation | str]:
     """Rules over every document of the batch: each rule's SQL once for the batch, one GX validation.
 
     Returns each document's evaluation, or why it was not validated (failed, template, not loaded).
+    `read_also`: called with the connection the rules read (the batch loaded, its findings not yet
+    stored), for the caller's own queries of what the load wrote: one connection fewer to open
+    (~30 ms of CPU each).
     """
     from pipelines.load.warehouse import locked_reader, publish_pending, writer
     from pipelines.validate.engine import judge_batch, prepare_batch
@@ -251,6 +261,8 @@ def validate_batch(
                 continue
             checked.append(document_id)
         prepared = prepare_batch(con, checked, rules)
+        if read_also is not None:
+            read_also(con)
     if not prepared:
         publish_pending(warehouse)  # what a load with publish=False left for this step to publish
         return out

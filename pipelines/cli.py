@@ -12,6 +12,8 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +25,7 @@ from pipelines.paths import default_warehouse, reports_dir_for
 
 if TYPE_CHECKING:
     import dagster as dg
+    import duckdb
 
     from pipelines.sources import SourceFile
 
@@ -109,14 +112,32 @@ def _recorded(warehouse: Path) -> dict[str, tuple[str, str | None, int | None, b
     if not warehouse.exists():
         return {}
     with reader(warehouse) as con:
-        rows = con.execute(
-            """
-            select d.document_id, d.status, d.error, d.page_count,
-                   exists (select 1 from dq_run r where r.document_id = d.document_id)
-            from dim_document d
-            """
-        ).fetchall()
+        return _recorded_in(con)
+
+
+def _recorded_in(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None, int | None, bool]]:
+    """`_recorded` on an open connection."""
+    rows = con.execute(
+        """
+        select d.document_id, d.status, d.error, d.page_count,
+               exists (select 1 from dq_run r where r.document_id = d.document_id)
+        from dim_document d
+        """
+    ).fetchall()
     return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+
+@contextmanager
+def _published(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """One read-only connection to the published warehouse for the queries that follow one another
+    (opening one costs ~30 ms of CPU: a DuckDB instance each time); None when there is no warehouse."""
+    from pipelines.load.warehouse import reader
+
+    if not warehouse.exists():
+        yield None
+        return
+    with reader(warehouse) as con:
+        yield con
 
 
 def _is_done(record: tuple[str, str | None, int | None, bool] | None) -> bool:
@@ -184,7 +205,7 @@ def ingest(
 
 def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers: int) -> None:
     gc.disable()  # no collection while the start-up imports (see _quiet_collector): enabled there
-    from pipelines.guard import check_free_space, nothing_to_do, record_copies, triage
+    from pipelines.guard import check_free_space, known_versions, nothing_to_do, record_copies, triage
     from pipelines.retention import prune_reports
     from pipelines.sources import HashCache, delivery_order, scan_sources
 
@@ -195,13 +216,14 @@ def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers:
         click.echo(f"skipped (not a supported format): {skipped}")
     if not scan.files:
         raise click.UsageError("no files to ingest (supported: .pdf .docx .xlsx .xlsm .xls .txt .md)")
-    if not revalidate and (unchanged := nothing_to_do(warehouse, scan.files)):
+    known = known_versions(warehouse, scan.files)  # one connection for the no-op check and the triage
+    if not revalidate and (unchanged := nothing_to_do(warehouse, scan.files, known)):
         for line in record_copies(warehouse, scan.files):  # a new name for loaded bytes is recorded
             click.echo(line)
         click.echo(unchanged)  # a no-op rerun: one line, no Dagster, nothing else written
         sys.exit(EXIT_OK)
     # unchanged bytes are recognised before any extraction; a revert is made current again
-    todo, notes = triage(warehouse, scan.files, named=[p for p in paths if p.is_file()])
+    todo, notes = triage(warehouse, scan.files, named=[p for p in paths if p.is_file()], known=known)
     for note in notes:
         click.echo(note)
     todo_keys = {s.partition_key for s in todo}
@@ -260,10 +282,15 @@ def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers:
         click.echo(f"revalidated {run_rules_again(warehouse, again, f'revalidate-{os.getpid()}')} documents")
     document_ids = list(dict.fromkeys(o.document_id for o in outcomes_list))
     click.echo("")
-    _print_documents(warehouse, document_ids)
-    click.echo(f"\nwarehouse: {warehouse.resolve()}")
-    _mark("report_start")
-    report_ok = _print_quality(warehouse, outcomes_list, reports_dir_for(warehouse))
+    with _published(warehouse) as con:  # one connection for the lines of both lists
+        if con is None:  # no warehouse: the usage error `status` gives
+            _print_documents(warehouse, document_ids)
+        assert con is not None
+        _document_lines(con, document_ids)
+        click.echo(f"\nwarehouse: {warehouse.resolve()}")
+        _mark("report_start")
+        quality = _quality_lines(con, outcomes_list)
+    report_ok = _write_quality(warehouse, outcomes_list, quality, reports_dir_for(warehouse))
     _mark("report_done")
     kinds = ("loaded", "already loaded", "failed", "run failed")
     counts = {k: sum(o.outcome == k for o in outcomes_list) for k in kinds}
@@ -358,8 +385,9 @@ def _run_batch(
                 steps[step] = (
                     steps.get(step, 0.0) + record.timestamp - start.get(event.step_key, record.timestamp)
                 )
-    recorded = _recorded(warehouse)
-    newer = _superseded_by(warehouse, [s.partition_key for s in chunk])
+    with _published(warehouse) as con:
+        recorded = _recorded_in(con) if con is not None else {}
+        newer = _superseded_by(con, [s.partition_key for s in chunk]) if con is not None else {}
     out = []
     for source in chunk:
         key, name = source.partition_key, source.path.name
@@ -380,22 +408,19 @@ def _run_batch(
     return out
 
 
-def _superseded_by(warehouse: Path, document_ids: list[str]) -> dict[str, str]:
+def _superseded_by(con: duckdb.DuckDBPyConnection, document_ids: list[str]) -> dict[str, str]:
     """document_id → the file name of the current version, for those of `document_ids` superseded."""
-    from pipelines.load.warehouse import reader
-
-    if not warehouse.exists() or not document_ids:
+    if not document_ids:
         return {}
-    with reader(warehouse) as con:
-        rows = con.execute(
-            """
-            select d.document_id, any_value(c.source_path)
-            from dim_document d join dim_document c on c.version_key = d.version_key and c.is_current
-            where d.document_id in (select unnest(?)) and not d.is_current and d.status <> 'failed'
-            group by d.document_id
-            """,
-            [document_ids],
-        ).fetchall()
+    rows = con.execute(
+        """
+        select d.document_id, any_value(c.source_path)
+        from dim_document d join dim_document c on c.version_key = d.version_key and c.is_current
+        where d.document_id in (select unnest(?)) and not d.is_current and d.status <> 'failed'
+        group by d.document_id
+        """,
+        [document_ids],
+    ).fetchall()
     return {r[0]: Path(r[1]).name for r in rows}
 
 
@@ -469,19 +494,30 @@ def report(warehouse: Path, out: Path | None, document_ids: tuple[str, ...], all
 def _print_quality(warehouse: Path, outcomes: list[FileOutcome], out: Path) -> bool:
     """After an ingest: one quality line per document, latest.html (the index of the whole warehouse,
     and the pages of the documents the run changed), the run's report."""
-    from pipelines.load.warehouse import reader
+    with _published(warehouse) as con:
+        if con is None:
+            return False
+        quality = _quality_lines(con, outcomes)
+    return _write_quality(warehouse, outcomes, quality, out)
+
+
+Quality = tuple[dict[str, str], dict[str, tuple[str, str]]]  # report.data's quality lines, run outcomes
+
+
+def _quality_lines(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome]) -> Quality:
     from pipelines.report.data import quality_lines, run_outcomes
+
+    document_ids = list(dict.fromkeys(o.document_id for o in outcomes))
+    return quality_lines(con, document_ids), run_outcomes(con, document_ids)
+
+
+def _write_quality(warehouse: Path, outcomes: list[FileOutcome], quality: Quality, out: Path) -> bool:
+    """`_print_quality` after its queries: the lines printed, the reports written."""
     from pipelines.report.html import RunEntry, write_reports
     from pipelines.sources import HashCache
 
     document_ids = list(dict.fromkeys(o.document_id for o in outcomes))
-    try:
-        con = reader(warehouse)
-    except FileNotFoundError:
-        return False
-    with con:
-        lines = quality_lines(con, document_ids)
-        done = run_outcomes(con, document_ids)
+    lines, done = quality
     click.echo("\nquality:")
     for doc_id in document_ids:
         click.echo(f"{doc_id}  {lines.get(doc_id, 'not in the warehouse')}")
@@ -515,20 +551,25 @@ def _print_documents(warehouse: Path, document_ids: list[str] | None) -> None:
     except FileNotFoundError as exc:
         raise click.UsageError(str(exc)) from exc
     with con:
-        where = "where d.document_id in (select unnest(?))" if document_ids is not None else ""
-        params = [document_ids] if document_ids is not None else []
-        rows = con.execute(
-            f"""
-            select d.document_id, d.source_path, d.status, d.doc_kind, d.fiscal_year, d.department,
-                   d.is_current, d.facts_loaded, d.error,
-                   coalesce(string_agg(t.table_code || case when t.is_empty then '(empty)' else '' end, ' '
-                                       order by t.table_code), '') as tables
-            from dim_document d left join doc_table t using (document_id)
-            {where}
-            group by all order by d.source_path
-            """,
-            params,
-        ).fetchall()
+        _document_lines(con, document_ids)
+
+
+def _document_lines(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None) -> None:
+    """`_print_documents` on an open connection."""
+    where = "where d.document_id in (select unnest(?))" if document_ids is not None else ""
+    params = [document_ids] if document_ids is not None else []
+    rows = con.execute(
+        f"""
+        select d.document_id, d.source_path, d.status, d.doc_kind, d.fiscal_year, d.department,
+               d.is_current, d.facts_loaded, d.error,
+               coalesce(string_agg(t.table_code || case when t.is_empty then '(empty)' else '' end, ' '
+                                   order by t.table_code), '') as tables
+        from dim_document d left join doc_table t using (document_id)
+        {where}
+        group by all order by d.source_path
+        """,
+        params,
+    ).fetchall()
     for doc_id, path, st, kind, year, dept, current, facts, error, tables in rows:
         flag = "" if current else " (superseded)"
         click.echo(f"{doc_id}  {st:<8} {Path(path).name}{flag}")

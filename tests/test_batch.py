@@ -242,6 +242,32 @@ def test_a_batch_prunes_staging_the_warehouse_no_longer_needs(
     assert n == 3
 
 
+def test_pruning_only_the_batchs_own_results_reads_no_warehouse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warehouse's content hashes are read when a folder outside the batch asks for them: a
+    staging folder of only the batch's results opens no connection; one more folder opens one."""
+    from pipelines import staging as staging_mod
+
+    reads: list[Path] = []
+
+    def loaded(warehouse: Path) -> set[str]:
+        reads.append(warehouse)
+        return set()
+
+    monkeypatch.setattr(staging_mod, "_loaded_hashes", loaded)
+    staging, warehouse = tmp_path / "staging", tmp_path / "w.duckdb"
+    mine = ["a" * 64, "b" * 64]
+    for name in mine:
+        (staging / name).mkdir(parents=True)
+    assert staging_mod.prune_staging(staging, warehouse, keep=mine, days=30) == 0
+    assert reads == []
+    (staging / ("c" * 64)).mkdir()  # another run's, just staged: kept, but it needs the hashes
+    (staging / ("d" * 64)).mkdir()
+    assert staging_mod.prune_staging(staging, warehouse, keep=mine, days=30) == 0
+    assert reads == [warehouse]  # once, for both
+
+
 def test_the_cli_waits_for_the_worker_server_at_its_end(tmp_path: Path) -> None:
     """The extraction workers are the forkserver's children: the CLI stops and waits for it, so their
     CPU counts among the CLI's children (what `make bench` reads) and no server outlives the run."""

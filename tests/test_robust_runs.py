@@ -51,6 +51,31 @@ def test_unchanged_bytes_are_recognised_before_extraction(tmp_path: Path) -> Non
     assert warehouse.stat().st_mtime_ns == mtime  # nothing written
 
 
+def test_the_versions_known_are_read_once_for_the_noop_check_and_the_triage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI reads what the warehouse has of the files once (`known_versions`) and hands it to
+    `nothing_to_do` and `triage`: their answers are the ones they give reading it themselves."""
+    from pipelines import guard
+
+    warehouse = tmp_path / "w.duckdb"
+    _ingest(warehouse, SEED000)
+    sources = find_source_files([SEED000, _variant(tmp_path / "new.txt", "85")])
+    alone = guard.nothing_to_do(warehouse, sources), triage(warehouse, sources)
+    known = guard.known_versions(warehouse, sources)
+    reads: list[list[str]] = []
+
+    def counted(w: Path, keys: list[str]) -> dict[str, tuple[bool, str, str | None, bool]]:
+        reads.append(keys)
+        return {}
+
+    monkeypatch.setattr(guard, "_known", counted)
+    given = guard.nothing_to_do(warehouse, sources, known), triage(warehouse, sources, known=known)
+    assert given == alone
+    assert [s.path.name for s in alone[1][0]] == ["new.txt"]  # SEED000 is loaded: only the new bytes run
+    assert reads == [[]]  # only deliver_again's (no revert here: no keys, no connection)
+
+
 def test_a_revert_makes_the_reverted_bytes_current_again(tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
     v1 = _variant(tmp_path / "v1.txt", "84")

@@ -138,16 +138,21 @@ def validate_documents(
 ) -> Items:
     """The rule suite over the batch (GX judges it in one validation); checks reported per partition."""
     from pipelines.batch import validate_batch
-    from pipelines.load.warehouse import reader
     from pipelines.wiring.instance import one_transaction
-    from pipelines.wiring.validate import batch_check_results
+    from pipelines.wiring.load import batch_tables_have_facts
+    from pipelines.wiring.validate import check_results
 
     document_ids = [d["document_id"] for d in documents]
-    judged = validate_batch(warehouse.file, document_ids, context.run_id, warehouse.reports_dir / "gx")
-    with reader(warehouse.file) as con:
-        checked = batch_check_results(
-            con, {d: judged.get(d, "document not loaded") for d in dict.fromkeys(document_ids)}
-        )
+    ids = list(dict.fromkeys(document_ids))
+    facts: dict[str, dg.AssetCheckResult] = {}  # read on the connection the rules read (what the load wrote)
+    judged = validate_batch(
+        warehouse.file,
+        document_ids,
+        context.run_id,
+        warehouse.reports_dir / "gx",
+        read_also=lambda con: facts.update(batch_tables_have_facts(con, ids)),
+    )
+    checked = check_results({d: judged.get(d, "document not loaded") for d in ids}, facts)
     results = [(document_id, result) for document_id, mine in checked.items() for result in mine]
     with one_transaction(context.instance):  # every partition's evaluations: one write, not 3 per event
         for document_id, result in results:

@@ -137,6 +137,12 @@ def batch_check_results(
 ) -> dict[str, list[dg.AssetCheckResult]]:
     """Every asset check of each document's partition (the rule families and tables-have-facts),
     for a whole batch: one aggregation, one query."""
+    return check_results(judged, batch_tables_have_facts(con, list(judged)))
+
+
+def check_results(
+    judged: dict[str, Evaluation | str], facts: dict[str, dg.AssetCheckResult]
+) -> dict[str, list[dg.AssetCheckResult]]:
+    """`batch_check_results` with the tables-have-facts results already read (`batch_tables_have_facts`)."""
     families = batch_family_results(judged)
-    facts = batch_tables_have_facts(con, list(judged))
     return {d: [*families[d], facts[d]] for d in judged}
