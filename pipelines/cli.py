@@ -173,8 +173,9 @@ def ingest(
 
     A folder yields the formats the pipeline reads (PDF, DOCX, XLSX/XLS, TXT/MD) and lists what it
     skipped; a file named explicitly is always tried. One line per file as it finishes, a summary,
-    then latest.html (the index of every current document, each linked to its page under
-    documents/, rewritten for the documents this run changed) and this run's own report beside it.
+    then latest.html (the index of the current documents: counts, failures by rule and a bounded
+    list, each linked to its page under documents/, rewritten for the documents this run changed)
+    and this run's own report beside it.
 
     Exit status: 0 every file loaded, 1 some failed, 2 usage error.
 
@@ -454,7 +455,7 @@ def status(warehouse: Path) -> None:
 def report(warehouse: Path, out: Path | None, document_ids: tuple[str, ...], all_pages: bool) -> None:
     """Write the HTML data-quality report and print its path.
 
-    Without --document: latest.html, the index of every current document, with its dated copy
+    Without --document: latest.html, the index of the current documents, with its dated copy
     quality-<time>.html, and documents/<id>.html, a page per current document (written when missing,
     when its validation changed or the report code did, or with --all-pages). With --document:
     quality-<time>.html, one file with those documents in full. An unknown id is a usage error (2).

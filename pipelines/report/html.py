@@ -613,7 +613,7 @@ def write_report(
 def write_reports(
     warehouse: Path, out_dir: Path, run: list[RunEntry] | None = None, *, hashes: SourceHashes | None = None
 ) -> tuple[ReportFiles, ReportFiles | None]:
-    """latest.html (the index of every current document, and the pages of those whose validation
+    """latest.html (the index of the current documents, and the pages of those whose validation
     changed) and, given `run`, the run's own report (the documents it added or changed), built
     together: one connection, each document gathered and each picture drawn once for both, and the
     GX Data Docs rendered (in GX's process) meanwhile.

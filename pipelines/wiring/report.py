@@ -10,7 +10,7 @@ from pipelines.wiring.resources import WarehouseResource
 def quality_report(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult[None]:
-    """latest.html, the index of every current document, and the pages of those whose validation
+    """latest.html, the index of the current documents, and the pages of those whose validation
     changed (reports/documents/); with a batch tag, also the batch's own run report. Reports and GX
     results older than YUJUESUAN_RETENTION_DAYS are pruned."""
     # page rendering and templating load with the run only
