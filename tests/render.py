@@ -100,7 +100,7 @@ def render_tables(
     With `merged`, header cells are drawn merged as `header_merges` infers them: one text, no
     inner rules, the way departments print group headers.
     """
-    c = canvas.Canvas(str(out), pagesize=A4)
+    c = canvas.Canvas(str(out), pagesize=A4, invariant=True)  # same bytes each run: reproducible ids
     for k, source in enumerate(sources):
         if k:
             c.showPage()
@@ -802,7 +802,7 @@ def _header_paths(header: list[list[str]]) -> list[str]:
 
 def render_style(style: Style, out: Path) -> list[Printed]:
     """Draw the style's tables, each from a new page, and return every amount drawn."""
-    c = canvas.Canvas(str(out), pagesize=A4)
+    c = canvas.Canvas(str(out), pagesize=A4, invariant=True)  # same bytes each run: reproducible ids
     printed: list[Printed] = []
     page = 1
     for k, table in enumerate(styled_tables(style)):
