@@ -25,7 +25,12 @@ TOTAL_CONCEPTS = (
     "three_public_vehicle_total", "three_public_vehicle_purchase", "three_public_vehicle_operation",
     "three_public_reception", "meeting_fee", "training_fee", "agency_operating_cost",
 )  # fmt: skip
-VERSION = 1  # raise when a summary's definition changes: opened warehouses rewrite theirs
+VERSION = 2  # raise when a summary's definition changes: opened warehouses rewrite theirs
+# The order in which a document prints its lines. `row_no` restarts with each printing of a table that
+# a document prints several times (a B12 per project, one a page): among those, the earliest page's
+# line comes first, not whichever DuckDB's plan meets first (it differed between a per-document and an
+# all-documents write). Version 1 ordered by `row_no` alone.
+PRINT_ORDER = "f.row_no, f.page, f.line_no, f.row_top"
 TABLES = ("agg_document_function", "agg_document_total", "agg_document_three_public")
 
 
@@ -36,7 +41,7 @@ def _in(values: tuple[str, ...]) -> str:
 _FUNCTION = f"""
 insert into agg_document_function
 select f.document_id, f.table_code, f.func_code, m.basis,
-    arg_min(f.line_label, f.row_no) as line_label,
+    arg_min(f.line_label, ({PRINT_ORDER})) as line_label,
     sum(f.amount) filter (where f.concept = 'expenditure_total') as total,
     sum(f.amount) filter (where f.concept = 'basic_expenditure') as basic,
     sum(f.amount) filter (where f.concept = 'project_expenditure') as project,
@@ -60,7 +65,7 @@ where f.func_code is null and f.econ_code is null and f.spending_unit is null
   and coalesce(f.unit_printed, '') <> '%' {{where}}
 -- the first line of each figure: the document's total, before any per-unit lines
 qualify row_number() over (
-    partition by f.document_id, f.table_code, f.measure, f.line_key order by f.row_no) = 1
+    partition by f.document_id, f.table_code, f.measure, f.line_key order by {PRINT_ORDER}) = 1
 """
 
 _THREE_PUBLIC = """

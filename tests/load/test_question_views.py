@@ -257,3 +257,25 @@ def test_summaries_written_at_load_equal_a_rewrite_of_every_document(tmp_path: P
         rewritten = {t: w.execute(f"select * from {t} order by all").fetchall() for t in tables}
     assert [(Path(p).name, n) for p, n in per_document] == [(SEED000.name, 1), (SEED002.name, 0)]
     assert loaded == rewritten and all(loaded.values())
+
+
+def test_a_table_printed_again_gives_its_first_printing_whatever_the_insert_order(tmp_path: Path) -> None:
+    """A table printed once per project restarts `row_no` on each page: the summaries take the earliest
+    page's line (total and label), not whichever row DuckDB meets first; the rows are inserted last page
+    first, the order a row_no-only pick followed."""
+    from pipelines.load import summary
+
+    insert = (
+        "insert into fact_line_item (document_id, table_code, table_title, row_no, func_code, line_label, "
+        "line_key, measure, amount, is_blank, unit_printed, value_printed, page, concept) "
+        "values ('d', ?, 't', 5, ?, ?, ?, 'amount', ?, false, '元', ?, ?, 'expenditure_total')"
+    )
+    with writer(tmp_path / "w.duckdb") as w:
+        for page, amount in ((35, "35.00"), (33, "33.00"), (31, "31.00")):
+            w.execute(insert, ["B12", None, "合计", "expenditure_total", D(amount), amount, page])
+            w.execute(insert, ["B02", "2010101", f"行政运行 p{page}", None, D(amount), amount, page])
+        summary.refresh(w, "d")
+        total = w.execute("select amount from agg_document_total where document_id = 'd'").fetchall()
+        label = w.execute("select line_label from agg_document_function where document_id = 'd'").fetchall()
+    assert total == [(D("31.00"),)]
+    assert label == [("行政运行 p31",)]
