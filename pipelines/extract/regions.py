@@ -140,7 +140,8 @@ def candidate_pages(
     `pdfplumber-edges` splits the columns at edges read from the page's header (`header_edges`),
     or at the caller's `edges` where the header gives none.
     An engine that finds nothing on a page returns no rows for it. `rereading`: the file as the
-    other engines of this table have it open (one is opened for this call alone without it).
+    other engines, and the document's other tables, have it open (one is opened for this call alone
+    without it).
     """
     if rereading is None:
         with Rereading(path) as alone:
