@@ -158,15 +158,17 @@ def camelot_grid(
     region: BBox | None = None,
     page_height: float | None = None,
     layouts: dict[int, Any] | None = None,
+    chars: int | None = None,
 ) -> list[RawRow]:
     """The largest table camelot finds on the page (or inside `region`), as rows of cell texts.
 
     With `region` and `page_height` (pdfplumber's top-down coordinates) the search is limited to
     the region and each row gets its box, so its numbers can be matched to the page's.
     `layouts`: page layouts of this file shared by the readings of one re-reading (see
-    `_read_sharing`); the caller drops it when done.
+    `_read_sharing`); the caller drops it when done. `chars`: the page's `page_chars`, when the
+    caller has counted them (both flavours read a page; it is counted once).
     """
-    if page_chars(path, page_number) > MAX_CAMELOT_CHARS:
+    if (page_chars(path, page_number) if chars is None else chars) > MAX_CAMELOT_CHARS:
         return []
     from camelot.io import read_pdf
 

@@ -16,7 +16,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from pipelines.extract.camelot import camelot_grid
+from pipelines.extract.camelot import camelot_grid, page_chars
 from pipelines.extract.pdfium_page import PdfiumPages
 from pipelines.extract.plumber import (
     LinearTableFinder,
@@ -27,6 +27,7 @@ from pipelines.extract.plumber import (
     words_within,
 )
 from pipelines.extract.types import BBox, PrintedNumber, RawRow, RawTable
+from pipelines.vocab.text import remember_short
 
 _BLANKS = re.compile(r"\s+")
 # 1,205.00 · 2218.51 · 36 · -3.20 · (3.20): what a printed figure looks like once spaces are gone
@@ -34,6 +35,7 @@ _NUMBER = re.compile(r"^\(?-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?$")
 WORD_SETTINGS: dict[str, Any] = {"keep_blank_chars": False, "x_tolerance": 1.5, "y_tolerance": 2}
 
 
+@remember_short
 def number_text(text: str) -> str | None:
     """The token as a printed number (NFKC, no spaces), or None when it is not one."""
     t = _BLANKS.sub("", unicodedata.normalize("NFKC", text))
@@ -81,13 +83,16 @@ ENGINES = ("pdfplumber-lattice", "pdfplumber-words", "pdfplumber-edges", "camelo
 
 
 class Rereading:
-    """One file opened for the engines that re-read a table one after another: pdfplumber's document
-    (opened, and its list of pages built, once rather than once per engine), pdfium's beside it, and
-    the page layouts camelot's two flavours share. Closed, and all of it dropped, on exit."""
+    """One file opened for the engines that re-read its tables one after another: pdfplumber's document
+    (opened, and its list of pages built, once rather than once per engine and table), pdfium's beside
+    it, and what one table's readings share (camelot's page layouts, each page's character count).
+    `table_done` drops what a table's readings left; all of it is closed and dropped on exit."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.layouts: dict[int, Any] = {}
+        self.chars: dict[int, int] = {}  # page number → characters in its text layer (`page_chars`)
+        self._read: set[int] = set()  # pdfplumber pages read since `table_done`
         self._files = ExitStack()
         self._opened: tuple[Any, PdfiumPages] | None = None
 
@@ -98,6 +103,8 @@ class Rereading:
         self._files.close()
         self._opened = None
         self.layouts.clear()
+        self.chars.clear()
+        self._read.clear()
 
     def files(self) -> tuple[Any, PdfiumPages]:
         """pdfplumber's and pdfium's documents, opened on first use."""
@@ -105,6 +112,20 @@ class Rereading:
             pdf = self._files.enter_context(opened(self.path))
             self._opened = (pdf, self._files.enter_context(PdfiumPages(self.path)))
         return self._opened
+
+    def page(self, number: int) -> Any:
+        """pdfplumber's page `number`, closed again by `table_done`."""
+        self._read.add(number)
+        return self.files()[0].pages[number - 1]
+
+    def table_done(self) -> None:
+        """Close the pages a table's readings parsed (`_PARSED` keeps the last few) and drop camelot's
+        layouts: the next table starts from fresh pages, as from a newly opened file."""
+        if self._opened is not None:
+            for number in self._read:
+                self._opened[0].pages[number - 1].close()
+        self._read.clear()
+        self.layouts.clear()
 
 
 def candidate_pages(
@@ -119,23 +140,32 @@ def candidate_pages(
     `pdfplumber-edges` splits the columns at edges read from the page's header (`header_edges`),
     or at the caller's `edges` where the header gives none.
     An engine that finds nothing on a page returns no rows for it. `rereading`: the file as the
-    other engines of this table have it open (one is opened for this call alone without it).
+    other engines, and the document's other tables, have it open (one is opened for this call alone
+    without it).
     """
     if rereading is None:
         with Rereading(path) as alone:
             return candidate_pages(path, table, engine, edges, alone)
     pages: list[list[RawRow]] = []
     bands = None
-    pdf, fast = rereading.files()
+    fast = rereading.files()[1]
     for number, region in table.regions:
-        page = pdf.pages[number - 1]
+        page = rereading.page(number)
         _PARSED.restore(path, page)
         if not engine.startswith("camelot"):
             fast.parsed(page)
         if engine.startswith("camelot"):
             ruled = engine.endswith("lattice")
+            if number not in rereading.chars:
+                rereading.chars[number] = page_chars(path, number)
             rows = camelot_grid(
-                path, number, ruled=ruled, region=region, page_height=page.height, layouts=rereading.layouts
+                path,
+                number,
+                ruled=ruled,
+                region=region,
+                page_height=page.height,
+                layouts=rereading.layouts,
+                chars=rereading.chars[number],
             )
         elif engine == "pdfplumber-lattice":
             rows = [r for bbox, g in ruled_grids(page) if _inside(bbox, region) for r in g]

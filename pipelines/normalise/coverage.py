@@ -22,6 +22,7 @@ import heapq
 import json
 import re
 from collections import defaultdict
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -452,31 +453,42 @@ def choose_readings(
     if results is None:
         results = tables_facts(tables, document_id, fiscal_year)
     readings: list[Reading] = []
-    for table, result in zip(tables, results, strict=True):
-        first = assess(table, result)
-        reading = Reading(first, [first])
-        # another engine reads the PDF's text layer, which an OCR'd page does not have
-        rereadable = (
-            table.regions and len(table.regions) <= MAX_REREAD_PAGES and not table.engine.startswith("ocr/")
-        )
-        if first.doubt and rereadable and source is not None and source.exists():
-            best, best_rows = first, None
-            for engine, rows in _candidates(source, table):
-                trial = dataclasses.replace(table, rows=rows, engine=engine)
-                try:
-                    candidate = assess(trial, table_to_facts(trial, document_id, fiscal_year=fiscal_year))
-                except Exception as exc:  # a candidate that breaks the normaliser is no candidate
-                    candidate = Assessment(engine, key_problems=[f"{type(exc).__name__}: {exc}"])
-                    candidate.printed = first.printed
-                reading.tried.append(candidate)
-                if _replaces(candidate, first) and candidate.score() > best.score():
-                    best, best_rows = candidate, rows
-            if best_rows is not None:
-                table.rows, table.engine = best_rows, best.engine
-                reading.replaced = True
-            reading.assessment = best
-        readings.append(reading)
+    with ExitStack() as stack:
+        # the file opened once for all of its tables in doubt (rereading opens it on first use)
+        rereading = stack.enter_context(Rereading(source)) if source is not None else None
+        for table, result in zip(tables, results, strict=True):
+            readings.append(_reading(table, result, document_id, fiscal_year, rereading))
     return readings
+
+
+def _reading(
+    table: RawTable, first_facts: TableFacts, document_id: str, fiscal_year: int | None,
+    rereading: Rereading | None,
+) -> Reading:  # fmt: skip
+    """The table's first reading assessed, and for a PDF table in doubt the best of all readings."""
+    first = assess(table, first_facts)
+    reading = Reading(first, [first])
+    # another engine reads the PDF's text layer, which an OCR'd page does not have
+    rereadable = (
+        table.regions and len(table.regions) <= MAX_REREAD_PAGES and not table.engine.startswith("ocr/")
+    )
+    if first.doubt and rereadable and rereading is not None and rereading.path.exists():
+        best, best_rows = first, None
+        for engine, rows in _candidates(rereading, table):
+            trial = dataclasses.replace(table, rows=rows, engine=engine)
+            try:
+                candidate = assess(trial, table_to_facts(trial, document_id, fiscal_year=fiscal_year))
+            except Exception as exc:  # a candidate that breaks the normaliser is no candidate
+                candidate = Assessment(engine, key_problems=[f"{type(exc).__name__}: {exc}"])
+                candidate.printed = first.printed
+            reading.tried.append(candidate)
+            if _replaces(candidate, first) and candidate.score() > best.score():
+                best, best_rows = candidate, rows
+        if best_rows is not None:
+            table.rows, table.engine = best_rows, best.engine
+            reading.replaced = True
+        reading.assessment = best
+    return reading
 
 
 def _replaces(candidate: Assessment, first: Assessment) -> bool:
@@ -490,10 +502,10 @@ def _replaces(candidate: Assessment, first: Assessment) -> bool:
     return more and no_worse and candidate.identity_fails <= first.identity_fails
 
 
-def _candidates(source: Path, table: RawTable) -> list[tuple[str, list[RawRow]]]:
+def _candidates(rereading: Rereading, table: RawTable) -> list[tuple[str, list[RawRow]]]:
     """Every other engine's reading of the table's regions, pages stitched."""
     out: list[tuple[str, list[RawRow]]] = []
-    with Rereading(source) as rereading:
+    try:
         for engine in ENGINES:
             if engine == table.engine:
                 continue
@@ -501,12 +513,14 @@ def _candidates(source: Path, table: RawTable) -> list[tuple[str, list[RawRow]]]
             if engine == "pdfplumber-edges" and not edges:
                 continue
             try:
-                pages = candidate_pages(source, table, engine, edges, rereading)
+                pages = candidate_pages(rereading.path, table, engine, edges, rereading)
             except Exception:  # an engine that cannot read the page offers no candidate
                 continue
             rows = stitch(pages)
             if rows:
                 out.append((engine, rows))
+    finally:
+        rereading.table_done()
     return out
 
 

@@ -195,12 +195,15 @@ def _form_facts(spec: TableSpec, table: RawTable, document_id: str, out: TableFa
     """
     panel = Panel(None, ())
     subject = _form_subject(table.rows)
+    blank_names = any(f.matches("") for f in spec.form_fields)  # else an empty cell is no label
     for row_no, row in enumerate(table.rows, start=1):
         ctx = _RowContext(spec, table, document_id, row, row_no, panel)
         used: set[str] = set()
         cells = list(row.cells)
         for j, cell in enumerate(cells):
             label = normalise_text(cell)
+            if not label and not blank_names:
+                continue
             field = next((f for f in spec.form_fields if f.measure not in used and f.matches(label)), None)
             if field is None:
                 continue

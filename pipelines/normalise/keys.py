@@ -91,8 +91,14 @@ class KeyReader:
     department_rows: set[int] = field(default_factory=set)
     _split: dict[int, int] = field(default_factory=dict)  # column index → 0 类 / 1 款 / 2 项
     _levels: dict[int, int] = field(default_factory=dict)  # id(row) → level shown by indentation
+    # the panel's key columns, each with whether its header names a 序号 or an attribute (read once)
+    _columns: list[tuple[Column, bool, bool]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self._columns = [
+            (c, bool(_SEQ_HEADER.search(c.header)), bool(_ATTRIBUTE_HEADER.search(c.header)))
+            for c in self.panel.key_columns
+        ]
         keys = [c for c in self.panel.key_columns if not c.unit and not _SEQ_HEADER.search(c.header)]
         self._split = _split_columns(keys, self.data_rows)
         self._levels = _indent_levels(keys, self.data_rows)
@@ -111,16 +117,16 @@ class KeyReader:
         words: list[str] = []
         unit_code: str | None = None
         secondary: list[str] | None = None  # digits of a second classification (部门 | 政府经济分类)
-        for col in cols:
+        for col, seq, attribute in self._columns:
             if col.unit:
                 continue
             raw = cells[col.index]
             text = normalise_text(raw)
             if not text:
                 continue
-            if _SEQ_HEADER.search(col.header) and text.isdigit():
+            if seq and text.isdigit():
                 continue  # a 序号 is not part of the key
-            if _ATTRIBUTE_HEADER.search(col.header) and words:
+            if attribute and words:
                 continue
             if secondary is not None:
                 if text.isdigit():

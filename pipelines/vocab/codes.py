@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from pipelines import REFERENCE_DIR
 from pipelines.errors import CatalogDataError
-from pipelines.vocab.text import clean_label, normalise_text, strip_numbering
+from pipelines.vocab.text import clean_label, normalise_text, remember_short, strip_numbering
 
 _CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 _LEVELS = {3: "类", 5: "款", 7: "项"}
@@ -67,6 +67,7 @@ def parent_of(code: str) -> str | None:
     return code[:-2] if len(code) > 3 else None
 
 
+@remember_short
 def is_classification_code(text: str) -> bool:
     """A code of a listed functional or economic class, or a revenue code (10x/11x 收入分类).
 
@@ -82,6 +83,7 @@ _CODE_NAME = re.compile(r"^[\[【(]?(\d{3}(?:\d{2}){0,2})[\]】)]?\s*[-－—–
 _NOT_A_NAME = re.compile(r"^(年|万|元|个|人|次|台|辆|%|月|日|号|平方|亿|千|余|名|家|项|类|款)")
 
 
+@remember_short
 def split_code_name(text: str) -> tuple[str, str] | None:
     """(code, name) of a cell that prints both, or None. The code must belong to a known class."""
     flat = re.sub(r"\s+", " ", normalise_text_keep_spaces(text)).strip()
