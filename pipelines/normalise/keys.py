@@ -99,7 +99,7 @@ class KeyReader:
             (c, bool(_SEQ_HEADER.search(c.header)), bool(_ATTRIBUTE_HEADER.search(c.header)))
             for c in self.panel.key_columns
         ]
-        keys = [c for c in self.panel.key_columns if not c.unit and not _SEQ_HEADER.search(c.header)]
+        keys = [c for c, seq, _ in self._columns if not c.unit and not seq]
         self._split = _split_columns(keys, self.data_rows)
         self._levels = _indent_levels(keys, self.data_rows)
         # a table that prints codes: a code-less row is a total, a unit or a wrapped fragment, not a name
