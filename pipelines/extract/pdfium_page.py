@@ -22,8 +22,8 @@ import ctypes
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import repeat
-from operator import itemgetter
+from itertools import islice, repeat
+from operator import itemgetter, le
 from pathlib import Path
 from typing import Any
 
@@ -397,12 +397,13 @@ def _chars(
     if read is None:
         return None
     runs, chars = read
-    seen = {key for key, _ in runs}
+    # the text objects the text page left out, in drawing order (a set difference first: on most
+    # pages there are none, and a page may draw a text object for every character)
+    unseen = texts.keys() - {key for key, _ in runs}
     fonts: _Fonts = {}
     standings: dict[int | None, int] = {}
-    for key, (_, obj, ctm) in texts.items():
-        if key in seen:
-            continue
+    for key in [key for key in texts if key in unseen] if unseen else ():
+        _, obj, ctm = texts[key]
         if font_standing(_text_font(obj), standings) != DRAWN:
             return None  # a CJK font not embedded: a glyph its system font lacks, or a blank? pdfminer knows
         if (space := _blank(_typed(obj), ctm, height, doctop, number, fonts)) is not None:
@@ -413,12 +414,12 @@ def _chars(
     if not runs:
         return chars
     last = (len(texts),)  # the place of a text object the walk did not see: after all others
-    ends = [start for _, start in runs[1:]] + [len(chars)]
-    spans = [(texts.get(key, last)[0], start, end) for (key, start), end in zip(runs, ends, strict=True)]
-    ordered = sorted(spans, key=itemgetter(0))
-    if ordered == spans:
+    places = [texts.get(key, last)[0] for key, _ in runs]
+    if all(map(le, places, islice(places, 1, None))):
         return chars  # already in content-stream order
-    return [char for _, start, end in ordered for char in chars[start:end]]
+    ends = [start for _, start in runs[1:]] + [len(chars)]
+    spans = zip(places, [start for _, start in runs], ends, strict=True)
+    return [char for _, start, end in sorted(spans, key=itemgetter(0)) for char in chars[start:end]]
 
 
 def _blank(
