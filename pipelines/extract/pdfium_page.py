@@ -481,7 +481,9 @@ def _read_chars(
 
     A ctypes call, a `round` and building a tuple each cost more than the arithmetic, and this is
     done for every character of every table page: what is the same for every character of a text
-    object (its font, font size and matrix) is asked of pdfium once per object, a glyph's advance
+    object (its font, font size and matrix) is asked of pdfium once per object and checked and
+    built once per font, size and matrix (a producer may draw every character as an object of its
+    own, as most real files here do for a good part of their text), a glyph's advance
     once per font, size and character, a baseline's box once, and a coordinate is rounded once per
     page (table columns repeat the same x row after row). Whether a character was generated is asked
     of blanks only: pdfium generates nothing but spaces and line breaks (`GenerateCharInfo` and the
@@ -495,6 +497,9 @@ def _read_chars(
     # (font, size, matrix d) → the first seven of those, shared by its text objects: some producers
     # make a text object of every character
     styles: dict[tuple[int | None, float, float], tuple[Any, ...]] = {}
+    # (font, size bits, matrix bits) → a text object's entry of `objects`: what a text object of
+    # that font, size and matrix shares with the others, asked of pdfium and checked once
+    looks: dict[tuple[int | None, bytes, bytes], tuple[Any, ...]] = {}
     advances: dict[tuple[int | None, float], dict[int, float]] = {}  # (font, size) → code → advance
     # (matrix d, descent, size, font name) → baseline y → (its y rounded, the char as far as the
     # baseline makes it: copied and completed per character, cheaper than building a dict of 17)
@@ -503,6 +508,10 @@ def _read_chars(
     x, y = ctypes.c_double(), ctypes.c_double()
     m = raw.FS_MATRIX()
     size = ctypes.c_float()
+    # the bits of the size and of the matrix's a b c d as pdfium filled them: with the font, the key
+    # of what a text object's characters share (`looks`); bits, not values, so -0.0 is not 0.0
+    size_bits = (ctypes.c_char * 4).from_buffer(size)
+    matrix_bits = (ctypes.c_char * 16).from_buffer(m)
     size_ref = ctypes.byref(size)
     width = ctypes.c_float()
     width_ref = ctypes.byref(width)
@@ -535,28 +544,34 @@ def _read_chars(
             if known is None:
                 handle = ctypes.c_void_p(key)
                 font_key = text_font(handle)
-                if font_key not in fonts:
-                    fonts[font_key] = _font(raw.FPDFText_GetTextObject(textpage, i))
-                font = fonts[font_key]
-                if font is None or not font_size(handle, size_ref) or not char_matrix(page, i, at_m):
+                if not font_size(handle, size_ref) or not char_matrix(page, i, at_m):
                     return None
-                a, b, c, d = m.a, m.b, m.c, m.d
-                if b or c or a <= 0 or d <= 0:
-                    return None
-                fontsize = size.value
-                shared = (font_key, fontsize, d)
-                style = styles.get(shared) if fontsize else None  # a size of 0 or -0: not shared
-                if style is None:
-                    style = styles[shared] = (
-                        font[1],
-                        font[0],
-                        fontsize,
-                        advances.setdefault((font_key, fontsize), {}),
-                        baselines.setdefault((d, font[0], fontsize, font[1]), {}),
-                        ctypes.c_void_p(font_key),
-                        ctypes.c_float(fontsize),  # the size as pdfium gave it (a float already)
-                    )
-                known = objects[key] = (*style, a, b, c, d)
+                look = (font_key, size_bits.raw, matrix_bits.raw)
+                known = looks.get(look)
+                if known is None:
+                    if font_key not in fonts:
+                        fonts[font_key] = _font(raw.FPDFText_GetTextObject(textpage, i))
+                    font = fonts[font_key]
+                    if font is None:
+                        return None
+                    a, b, c, d = m.a, m.b, m.c, m.d
+                    if b or c or a <= 0 or d <= 0:
+                        return None
+                    fontsize = size.value
+                    shared = (font_key, fontsize, d)
+                    style = styles.get(shared) if fontsize else None  # a size of 0 or -0: not shared
+                    if style is None:
+                        style = styles[shared] = (
+                            font[1],
+                            font[0],
+                            fontsize,
+                            advances.setdefault((font_key, fontsize), {}),
+                            baselines.setdefault((d, font[0], fontsize, font[1]), {}),
+                            ctypes.c_void_p(font_key),
+                            ctypes.c_float(fontsize),  # the size as pdfium gave it (a float already)
+                        )
+                    known = looks[look] = (*style, a, b, c, d)
+                objects[key] = known
             fontname, descent, fontsize, widths, lines, font_handle, size_c, a, b, c, d = known
             last_key = key
             runs.append((key, len(chars)))  # this character is appended below, or the page is None
