@@ -4,6 +4,8 @@ same boxes (to rounding), same ruling edges, on real pages (ruled tables, a page
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +33,9 @@ def _edges(page: Any) -> Counter[tuple[Any, ...]]:
     )
 
 
-@pytest.mark.parametrize(("name", "number"), PAGES)
-def test_objects_match_pdfminer(name: str, number: int) -> None:
-    path = REAL / name
+@contextmanager
+def _both_readings(path: Path, number: int) -> Iterator[tuple[Any, Any]]:
+    """The page as pdfplumber reads it with pdfminer, and with the objects `page_objects` built."""
     doc = pdfium.PdfDocument(str(path))
     try:
         with pdfplumber.open(path) as mined, pdfplumber.open(path) as fast:
@@ -43,18 +45,28 @@ def test_objects_match_pdfminer(name: str, number: int) -> None:
             pdf_page.close()
             assert objects is not None
             fast_page._objects = objects
-            # pdfminer keeps runs of spaces pdfium drops; only blanks between two characters part words
-            want = [c for c in slow_page.chars if not c["text"].isspace()]
-            got = [c for c in fast_page.chars if not c["text"].isspace()]
-            assert "".join(c["text"] for c in got) == "".join(c["text"] for c in want)
-            for a, b in zip(want, got, strict=True):
-                for key in ("x0", "x1", "top", "bottom"):
-                    assert b[key] == pytest.approx(a[key], abs=0.01), (a["text"], key)
-            assert _edges(fast_page) == _edges(slow_page)
-            lines = [ln["text"] for ln in fast_page.extract_text_lines(return_chars=False)]
-            assert lines == [ln["text"] for ln in slow_page.extract_text_lines(return_chars=False)]
+            yield slow_page, fast_page
     finally:
         doc.close()
+
+
+def _printed(page: Any) -> list[dict[str, Any]]:
+    """The page's chars but blanks: pdfminer keeps runs of spaces pdfium drops, and only blanks
+    between two characters part words."""
+    return [c for c in page.chars if not c["text"].isspace()]
+
+
+@pytest.mark.parametrize(("name", "number"), PAGES)
+def test_objects_match_pdfminer(name: str, number: int) -> None:
+    with _both_readings(REAL / name, number) as (slow_page, fast_page):
+        want, got = _printed(slow_page), _printed(fast_page)
+        assert "".join(c["text"] for c in got) == "".join(c["text"] for c in want)
+        for a, b in zip(want, got, strict=True):
+            for key in ("x0", "x1", "top", "bottom"):
+                assert b[key] == pytest.approx(a[key], abs=0.01), (a["text"], key)
+        assert _edges(fast_page) == _edges(slow_page)
+        lines = [ln["text"] for ln in fast_page.extract_text_lines(return_chars=False)]
+        assert lines == [ln["text"] for ln in slow_page.extract_text_lines(return_chars=False)]
 
 
 @pytest.mark.parametrize(("name", "number"), PAGES)
@@ -120,23 +132,12 @@ def test_a_text_object_for_every_character_reads_as_pdfminer(tmp_path: Path) -> 
         text.textOut(letter)
         pdf.drawText(text)
     pdf.save()
-    doc = pdfium.PdfDocument(str(path))
-    try:
-        with pdfplumber.open(path) as mined, pdfplumber.open(path) as fast:
-            slow_page, fast_page = mined.pages[0], fast.pages[0]
-            pdf_page = doc[0]
-            objects = page_objects(pdf_page, fast_page)
-            pdf_page.close()
-            assert objects is not None
-            fast_page._objects = objects
-            want = [c for c in slow_page.chars if not c["text"].isspace()]
-            got = [c for c in fast_page.chars if not c["text"].isspace()]
-            assert len(got) == 38
-            assert [c["text"] for c in got] == [c["text"] for c in want]
-            for a, b in zip(want, got, strict=True):
-                assert a["fontname"].endswith(b["fontname"])  # pdfminer keeps the subset's tag
-                # pdfium's advances are single-precision: a scaled 14 pt comma ends 0.012 pt short
-                for key in ("x0", "x1", "top", "bottom", "size"):
-                    assert b[key] == pytest.approx(a[key], abs=0.02), (a["text"], key)
-    finally:
-        doc.close()
+    with _both_readings(path, 1) as (slow_page, fast_page):
+        want, got = _printed(slow_page), _printed(fast_page)
+        assert len(got) == 38
+        assert [c["text"] for c in got] == [c["text"] for c in want]
+        for a, b in zip(want, got, strict=True):
+            assert a["fontname"].endswith(b["fontname"])  # pdfminer keeps the subset's tag
+            # pdfium's advances are single-precision: a scaled 14 pt comma ends 0.012 pt short
+            for key in ("x0", "x1", "top", "bottom", "size"):
+                assert b[key] == pytest.approx(a[key], abs=0.02), (a["text"], key)
