@@ -22,8 +22,8 @@ import ctypes
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import repeat
-from operator import itemgetter
+from itertools import islice, repeat
+from operator import itemgetter, le
 from pathlib import Path
 from typing import Any
 
@@ -397,12 +397,13 @@ def _chars(
     if read is None:
         return None
     runs, chars = read
-    seen = {key for key, _ in runs}
+    # the text objects the text page left out, in drawing order (a set difference first: on most
+    # pages there are none, and a page may draw a text object for every character)
+    unseen = texts.keys() - {key for key, _ in runs}
     fonts: _Fonts = {}
     standings: dict[int | None, int] = {}
-    for key, (_, obj, ctm) in texts.items():
-        if key in seen:
-            continue
+    for key in [key for key in texts if key in unseen] if unseen else ():
+        _, obj, ctm = texts[key]
         if font_standing(_text_font(obj), standings) != DRAWN:
             return None  # a CJK font not embedded: a glyph its system font lacks, or a blank? pdfminer knows
         if (space := _blank(_typed(obj), ctm, height, doctop, number, fonts)) is not None:
@@ -413,12 +414,12 @@ def _chars(
     if not runs:
         return chars
     last = (len(texts),)  # the place of a text object the walk did not see: after all others
-    ends = [start for _, start in runs[1:]] + [len(chars)]
-    spans = [(texts.get(key, last)[0], start, end) for (key, start), end in zip(runs, ends, strict=True)]
-    ordered = sorted(spans, key=itemgetter(0))
-    if ordered == spans:
+    places = [texts.get(key, last)[0] for key, _ in runs]
+    if all(map(le, places, islice(places, 1, None))):
         return chars  # already in content-stream order
-    return [char for _, start, end in ordered for char in chars[start:end]]
+    ends = [start for _, start in runs[1:]] + [len(chars)]
+    spans = zip(places, [start for _, start in runs], ends, strict=True)
+    return [char for _, start, end in sorted(spans, key=itemgetter(0)) for char in chars[start:end]]
 
 
 def _blank(
@@ -480,7 +481,9 @@ def _read_chars(
 
     A ctypes call, a `round` and building a tuple each cost more than the arithmetic, and this is
     done for every character of every table page: what is the same for every character of a text
-    object (its font, font size and matrix) is asked of pdfium once per object, a glyph's advance
+    object (its font, font size and matrix) is asked of pdfium once per object and checked and
+    built once per font, size and matrix (a producer may draw every character as an object of its
+    own, as most real files here do for a good part of their text), a glyph's advance
     once per font, size and character, a baseline's box once, and a coordinate is rounded once per
     page (table columns repeat the same x row after row). Whether a character was generated is asked
     of blanks only: pdfium generates nothing but spaces and line breaks (`GenerateCharInfo` and the
@@ -494,6 +497,9 @@ def _read_chars(
     # (font, size, matrix d) → the first seven of those, shared by its text objects: some producers
     # make a text object of every character
     styles: dict[tuple[int | None, float, float], tuple[Any, ...]] = {}
+    # (font, size bits, matrix bits) → a text object's entry of `objects`: what a text object of
+    # that font, size and matrix shares with the others, asked of pdfium and checked once
+    looks: dict[tuple[int | None, bytes, bytes], tuple[Any, ...]] = {}
     advances: dict[tuple[int | None, float], dict[int, float]] = {}  # (font, size) → code → advance
     # (matrix d, descent, size, font name) → baseline y → (its y rounded, the char as far as the
     # baseline makes it: copied and completed per character, cheaper than building a dict of 17)
@@ -502,6 +508,10 @@ def _read_chars(
     x, y = ctypes.c_double(), ctypes.c_double()
     m = raw.FS_MATRIX()
     size = ctypes.c_float()
+    # the bits of the size and of the matrix's a b c d as pdfium filled them: with the font, the key
+    # of what a text object's characters share (`looks`); bits, not values, so -0.0 is not 0.0
+    size_bits = (ctypes.c_char * 4).from_buffer(size)
+    matrix_bits = (ctypes.c_char * 16).from_buffer(m)
     size_ref = ctypes.byref(size)
     width = ctypes.c_float()
     width_ref = ctypes.byref(width)
@@ -534,28 +544,34 @@ def _read_chars(
             if known is None:
                 handle = ctypes.c_void_p(key)
                 font_key = text_font(handle)
-                if font_key not in fonts:
-                    fonts[font_key] = _font(raw.FPDFText_GetTextObject(textpage, i))
-                font = fonts[font_key]
-                if font is None or not font_size(handle, size_ref) or not char_matrix(page, i, at_m):
+                if not font_size(handle, size_ref) or not char_matrix(page, i, at_m):
                     return None
-                a, b, c, d = m.a, m.b, m.c, m.d
-                if b or c or a <= 0 or d <= 0:
-                    return None
-                fontsize = size.value
-                shared = (font_key, fontsize, d)
-                style = styles.get(shared) if fontsize else None  # a size of 0 or -0: not shared
-                if style is None:
-                    style = styles[shared] = (
-                        font[1],
-                        font[0],
-                        fontsize,
-                        advances.setdefault((font_key, fontsize), {}),
-                        baselines.setdefault((d, font[0], fontsize, font[1]), {}),
-                        ctypes.c_void_p(font_key),
-                        ctypes.c_float(fontsize),  # the size as pdfium gave it (a float already)
-                    )
-                known = objects[key] = (*style, a, b, c, d)
+                look = (font_key, size_bits.raw, matrix_bits.raw)
+                known = looks.get(look)
+                if known is None:
+                    if font_key not in fonts:
+                        fonts[font_key] = _font(raw.FPDFText_GetTextObject(textpage, i))
+                    font = fonts[font_key]
+                    if font is None:
+                        return None
+                    a, b, c, d = m.a, m.b, m.c, m.d
+                    if b or c or a <= 0 or d <= 0:
+                        return None
+                    fontsize = size.value
+                    shared = (font_key, fontsize, d)
+                    style = styles.get(shared) if fontsize else None  # a size of 0 or -0: not shared
+                    if style is None:
+                        style = styles[shared] = (
+                            font[1],
+                            font[0],
+                            fontsize,
+                            advances.setdefault((font_key, fontsize), {}),
+                            baselines.setdefault((d, font[0], fontsize, font[1]), {}),
+                            ctypes.c_void_p(font_key),
+                            ctypes.c_float(fontsize),  # the size as pdfium gave it (a float already)
+                        )
+                    known = looks[look] = (*style, a, b, c, d)
+                objects[key] = known
             fontname, descent, fontsize, widths, lines, font_handle, size_c, a, b, c, d = known
             last_key = key
             runs.append((key, len(chars)))  # this character is appended below, or the page is None

@@ -40,17 +40,19 @@ def _cluster(values: list[float], tolerance: float) -> dict[float, int]:
 
 
 def _lines_of(chars: list[Obj], tolerance: float) -> list[list[Obj]]:
-    """pdfplumber's `cluster_objects(chars, top, tolerance)` then each line sorted by x0."""
+    """pdfplumber's `cluster_objects(chars, top, tolerance)` then each line sorted by x0: each char
+    put in its cluster's list in page order (pdfplumber's stable sort by cluster), not sorted there."""
     tops = list(map(_TOP, chars))
     if tops and tolerance > 0 and not max(tops) > min(tops) + tolerance:
         # one line (a cell's text, mostly): no top is past its predecessor's by more than the tolerance
         return [sorted(chars, key=_X0)]
-    cluster = _cluster(tops, tolerance)
-    ids = [cluster[t] for t in tops]
-    order = sorted(range(len(chars)), key=ids.__getitem__)
-    return [
-        sorted((chars[i] for i in members), key=_X0) for _, members in groupby(order, key=ids.__getitem__)
-    ]
+    ids = list(map(_cluster(tops, tolerance).__getitem__, tops))
+    lines: list[list[Obj]] = [[] for _ in range(max(ids, default=-1) + 1)]  # cluster ids run 0, 1, …
+    for char, i in zip(chars, ids, strict=True):
+        lines[i].append(char)
+    for line in lines:
+        line.sort(key=_X0)
+    return lines
 
 
 def _split(chars: list[Obj], x_tolerance: float, y_tolerance: float) -> list[list[Obj]]:

@@ -4,6 +4,8 @@ same boxes (to rounding), same ruling edges, on real pages (ruled tables, a page
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +33,9 @@ def _edges(page: Any) -> Counter[tuple[Any, ...]]:
     )
 
 
-@pytest.mark.parametrize(("name", "number"), PAGES)
-def test_objects_match_pdfminer(name: str, number: int) -> None:
-    path = REAL / name
+@contextmanager
+def _both_readings(path: Path, number: int) -> Iterator[tuple[Any, Any]]:
+    """The page as pdfplumber reads it with pdfminer, and with the objects `page_objects` built."""
     doc = pdfium.PdfDocument(str(path))
     try:
         with pdfplumber.open(path) as mined, pdfplumber.open(path) as fast:
@@ -43,18 +45,28 @@ def test_objects_match_pdfminer(name: str, number: int) -> None:
             pdf_page.close()
             assert objects is not None
             fast_page._objects = objects
-            # pdfminer keeps runs of spaces pdfium drops; only blanks between two characters part words
-            want = [c for c in slow_page.chars if not c["text"].isspace()]
-            got = [c for c in fast_page.chars if not c["text"].isspace()]
-            assert "".join(c["text"] for c in got) == "".join(c["text"] for c in want)
-            for a, b in zip(want, got, strict=True):
-                for key in ("x0", "x1", "top", "bottom"):
-                    assert b[key] == pytest.approx(a[key], abs=0.01), (a["text"], key)
-            assert _edges(fast_page) == _edges(slow_page)
-            lines = [ln["text"] for ln in fast_page.extract_text_lines(return_chars=False)]
-            assert lines == [ln["text"] for ln in slow_page.extract_text_lines(return_chars=False)]
+            yield slow_page, fast_page
     finally:
         doc.close()
+
+
+def _printed(page: Any) -> list[dict[str, Any]]:
+    """The page's chars but blanks: pdfminer keeps runs of spaces pdfium drops, and only blanks
+    between two characters part words."""
+    return [c for c in page.chars if not c["text"].isspace()]
+
+
+@pytest.mark.parametrize(("name", "number"), PAGES)
+def test_objects_match_pdfminer(name: str, number: int) -> None:
+    with _both_readings(REAL / name, number) as (slow_page, fast_page):
+        want, got = _printed(slow_page), _printed(fast_page)
+        assert "".join(c["text"] for c in got) == "".join(c["text"] for c in want)
+        for a, b in zip(want, got, strict=True):
+            for key in ("x0", "x1", "top", "bottom"):
+                assert b[key] == pytest.approx(a[key], abs=0.01), (a["text"], key)
+        assert _edges(fast_page) == _edges(slow_page)
+        lines = [ln["text"] for ln in fast_page.extract_text_lines(return_chars=False)]
+        assert lines == [ln["text"] for ln in slow_page.extract_text_lines(return_chars=False)]
 
 
 @pytest.mark.parametrize(("name", "number"), PAGES)
@@ -99,3 +111,33 @@ def test_pages_walked_by_the_text_pass_read_the_same(tmp_path: Path) -> None:
         assert [walked is not None for _, _, walked in held.held.values()] == [True] * len(expected)
         got = [repr(held.parsed(page).objects) for page in plumber.pages]
     assert got == expected
+
+
+def test_a_text_object_for_every_character_reads_as_pdfminer(tmp_path: Path) -> None:
+    """Characters each printed as a text object of its own, as many producers print them, in two
+    fonts, two sizes and two horizontal scales: each keeps its own font, size and box, though
+    objects of one font, size and matrix share what is asked of pdfium (`_read_chars`)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    for name, file in (("Vera", "Vera.ttf"), ("VeraBd", "VeraBd.ttf")):  # embedded: pdfium has metrics
+        pdfmetrics.registerFont(TTFont(name, file))
+    path = tmp_path / "per_char.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=(595, 842))
+    for k, letter in enumerate("Budget 2024: 1,205.00" * 2):
+        text = pdf.beginText(72.0 + 9 * (k % 21), 700 - 20 * (k // 21))
+        text.setFont("VeraBd" if k % 5 == 0 else "Vera", 14 if k % 7 == 0 else 12)
+        text.setHorizScale(80 if k % 4 == 3 else 100)
+        text.textOut(letter)
+        pdf.drawText(text)
+    pdf.save()
+    with _both_readings(path, 1) as (slow_page, fast_page):
+        want, got = _printed(slow_page), _printed(fast_page)
+        assert len(got) == 38
+        assert [c["text"] for c in got] == [c["text"] for c in want]
+        for a, b in zip(want, got, strict=True):
+            assert a["fontname"].endswith(b["fontname"])  # pdfminer keeps the subset's tag
+            # pdfium's advances are single-precision: a scaled 14 pt comma ends 0.012 pt short
+            for key in ("x0", "x1", "top", "bottom", "size"):
+                assert b[key] == pytest.approx(a[key], abs=0.02), (a["text"], key)

@@ -94,6 +94,9 @@ CASES = {
     "chained_lines": [_char("一", 0, 0), _char("二", 40, 2.5), _char("三", 10, 5), _char("四", 0, 20)],
     # a char left of the previous one starts a new word; equal x0 keeps the printed order
     "backwards": [_char("甲", 50, 0), _char("乙", 40, 0), _char("丙", 40, 0.5), _char("丁", 0, 0)],
+    # lines given out of order (the lower line's chars first and between the upper line's): lines
+    # come top first, and chars of a line at the same x0 keep the order they were given in
+    "interleaved_lines": [_char("下", 30, 20), _char("上", 0, 0), _char("左", 0, 21), _char("同", 0, 20)],
     # a turned char: pdfplumber answers
     "turned": [_char("竖", 0, 0, upright=False), _char("排", 0, 12, upright=False), _char("横", 30, 0)],
 }
