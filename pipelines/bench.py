@@ -14,8 +14,9 @@ For each folder (data/samples, and PDFs rendered in every style of tests/render.
 
 It prints pages/s (wall), pages per CPU-second (all processes of the run: the per-core figure that
 a busy shared machine disturbs least), the ratio to the floor, the per-phase seconds (wall, and the
-main process's CPU; the steps' from the run's Dagster event log) and peak RSS of the main process
-and of the largest extraction worker.
+main process's CPU; the steps' from the run's Dagster event log), the run's CPU by process (the CLI's,
+GX's, the files' staging in the workers, the rest: where a one-page run's fixed cost sits) and peak
+RSS of the main process and of the largest extraction worker.
 `--stages` adds the older in-process measurements (extract → normalise → load; the rule suite per
 document). Figures are for one run: compare the ratios side by side, not numbers across runs.
 `--large` adds a nightly-sized folder (`large_folder`: samples, rendered and real PDFs, ~850 pages),
@@ -355,8 +356,29 @@ def _ingest_cli(folder: Path, workers: int, existing: bool = False) -> dict[str,
         "worker_rss_added": t.get("worker_rss_added_kib", 0),
         "gx_rss": t.get("gx_rss_kib", 0),  # GX's own process (pipelines/validate/gx.py isolate)
         "phases": phases,
+        "split": _cpu_split(usage.ru_utime + usage.ru_stime, t),
         "tail": out[-600:],
     }
+
+
+def _cpu_split(total: float, t: dict[str, Any]) -> dict[str, float]:
+    """A run's CPU seconds by process: the CLI's own (until its last mark), GX's process, the files'
+    staging (in the extraction workers), and the rest (the interpreters' start and the extraction
+    server's imports, the workers' start and exit, the CLI's exit, Dagster's log watchers)."""
+    if not t:
+        return {}
+    other = t.get("other_cpu", {})
+    split = {
+        "CLI process": float(t.get("cpu", {}).get("done", 0.0)),
+        "GX process": float(other.get("gx", 0.0)),
+        "staging the files": float(other.get("staging", 0.0)),
+    }
+    split["the rest"] = max(0.0, total - sum(split.values()))
+    return split
+
+
+def _split_line(r: dict[str, Any]) -> str:
+    return ", ".join(f"{name} {seconds:.2f}" for name, seconds in r["split"].items())
 
 
 def _raised_by(r: dict[str, Any]) -> str:
@@ -450,6 +472,8 @@ def bench_folder(folder: Path, workers: list[int]) -> None:
               f" {r['documents']} documents, {r['facts']} facts", flush=True)  # fmt: skip
         if existing:
             print("    (nightly: the warehouse and DAGSTER_HOME existed before the run)")
+        if r["split"]:
+            print(f"    CPU s by process: {_split_line(r)}")
         print(f"    {'phase':<44} {'wall s':>7} {'CPU s (main process)':>21}")
         for phase, (seconds, spent) in r["phases"].items():
             print(f"    {phase:<44} {seconds:>7.2f} {'' if spent is None else format(spent, '.2f'):>21}")
@@ -457,6 +481,8 @@ def bench_folder(folder: Path, workers: list[int]) -> None:
     if one is not None:
         print(f"{'ingest of one page (fixed cost)':<34} {one['pages']:>6} {one['seconds']:>7.2f}"
               f"   CPU {one['cpu']:.2f} s, exit {one['exit']}", flush=True)  # fmt: skip
+        if one["split"]:
+            print(f"    CPU s by process: {_split_line(one)}")
     for n, r in runs.items():
         per_cpu = r["pages"] / r["cpu"] if r["cpu"] else float("nan")
         line = f"ingest --workers {n}: {per_cpu / floor_cpu_rate:.1%} of the floor per CPU-second"

@@ -83,6 +83,7 @@ class Staged:
     peak_rss_kib: int  # of the process that staged it, when this file was done
     reused: bool = False
     rss_added_kib: int = 0  # how far staging this file raised that peak (`make bench` names the file)
+    cpu_seconds: float = 0.0  # CPU of this process for it (`make bench` splits a run's CPU by process)
 
 
 def _reusable(manifest: dict[str, object]) -> bool:
@@ -108,13 +109,14 @@ def stage_file(path: str, sha256: str, expected_id: str, staging: str) -> Staged
                           int(manifest["page_count"] or 0), 0.0, rss, reused=True)  # fmt: skip
     from pipelines.guard import extract_guarded, normalise_guarded
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     n = normalise_guarded(extract_guarded(Path(path), expected_id=expected_id))
     write_staged(n, folder)
     doc = n.document
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return Staged(str(folder), sha256, doc.document_id, path, doc.status, doc.page_count,
-                  time.perf_counter() - t0, rss, rss_added_kib=rss - rss0)  # fmt: skip
+                  time.perf_counter() - t0, rss, rss_added_kib=rss - rss0,
+                  cpu_seconds=time.process_time() - cpu0)  # fmt: skip
 
 
 def write_staged(n: NormalisedDocument, folder: Path) -> None:

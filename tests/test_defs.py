@@ -205,6 +205,8 @@ def test_cli_ingest_exit_codes_progress_and_reports(tmp_path: Path, monkeypatch:
     assert set(timings["steps"]) == {op.name for op in ingest_batch.graph.node_defs}
     assert all(seconds >= 0 for seconds in timings["steps"].values())
     assert {"dagster_ready", "batches_done", "done"} <= set(timings["cpu"])
+    # and the CPU of the run's other processes: GX's own (its import at least), the files' staging
+    assert timings["other_cpu"]["gx"] > 0.5 and timings["other_cpu"]["staging"] > 0
 
     # the CLI's run wrote through its kept-open event log (wiring/instance.py); the webserver and the
     # daemon read the same files with Dagster's default storage: every partition's history is there

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from filelock import FileLock
 
@@ -205,20 +205,34 @@ def isolated() -> bool:
     return _process is not None
 
 
-def release() -> int:
-    """Stop the GX process of `isolate` (if any); its peak RSS in KiB (0 without one)."""
+class Usage(NamedTuple):
+    """What GX's own process used, from its start to `release`."""
+
+    peak_kib: int  # peak RSS
+    cpu_seconds: float  # user + system CPU (`make bench` splits a run's CPU by process with it)
+
+
+def _usage() -> Usage:
+    """In GX's process: GX imported (its first task, if no verdict was asked for), then its usage."""
+    peak = _import_gx()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return Usage(peak, own.ru_utime + own.ru_stime)
+
+
+def release() -> Usage:
+    """Stop the GX process of `isolate` (if any); what it used (zeros without one, or if it died)."""
     global _process
     if _process is None:
-        return 0
+        return Usage(0, 0.0)
     try:
-        peak = _process.submit(_import_gx).result()
+        usage = _process.submit(_usage).result()
     except Exception:  # a process that died: the verdicts already reported it
-        peak = 0
+        usage = Usage(0, 0.0)
     with contextlib.suppress(BrokenProcessPool):  # how the pool sees a process that left at once
         _process.submit(_leave).result()
     _process.shutdown()
     _process = None
-    return peak
+    return usage
 
 
 def _leave() -> None:

@@ -88,10 +88,11 @@ def test_gx_in_its_own_process_judges_alike_and_leaves_at_release() -> None:
         assert gx.isolated()
         verdict = run_suite(checks, RULES, "final_account", "isolated")
     finally:
-        peak_kib = gx.release()
+        usage = gx.release()
     assert verdict == run_suite(checks, RULES, "final_account", "here")
     assert verdict.failed_check_ids == frozenset({1, 4})
-    assert not gx.isolated() and peak_kib > 50_000  # GX imported there: tens of MiB at least
+    assert not gx.isolated() and usage.peak_kib > 50_000  # GX imported there: tens of MiB at least
+    assert usage.cpu_seconds > 0.5  # and its import's CPU is counted: about a second at least
     assert not mp.active_children()
 
 
@@ -107,7 +108,7 @@ def test_gx_process_leaves_no_resource_behind(tmp_path: Path) -> None:
         "from tests.validate.test_gx import RULES, _checks\n"
         f"gx.isolate(Path({str(tmp_path / 'gx')!r}))\n"
         "gx.run_suite(_checks({'H01': ['0', '3']}), RULES, 'final_account', 'leave')\n"
-        "print(gx.release() > 0)\n"
+        "print(gx.release().peak_kib > 0)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
