@@ -22,9 +22,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipelines.collector import quiet
+from pipelines.lifetime import leave_with
 from pipelines.staging import Staged, stage_file
 
 if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
     import duckdb
 
     from pipelines.load.warehouse import LoadResult
@@ -53,9 +56,10 @@ def _size(item: StageItem) -> int:
         return 0
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    """Workers forked from a small server that has imported the extractor once (not from this process,
-    whose Dagster and DuckDB threads must not be forked)."""
+def worker_context() -> BaseContext:
+    """Processes forked from a small server that has imported the extractor once (not from this
+    process, whose Dagster and DuckDB threads must not be forked): the extraction workers, and the
+    CLI's GX process (`gx.isolate`). Its imports must be named before the server starts."""
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(
         [
@@ -67,18 +71,22 @@ def _pool(workers: int) -> ProcessPoolExecutor:
             "pipelines.batch",  # the workers' initializer
         ]
     )
+    return ctx
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=ctx,
-        initializer=_quiet_collector,
+        max_workers=workers, mp_context=worker_context(), initializer=_worker_start, initargs=(os.getpid(),)
     )
 
 
-def _quiet_collector() -> None:
+def _worker_start(owner: int) -> None:
     """In a new worker: the extractor's modules, imported by the server it was forked from, out of the
     collector's view (`collector.quiet`): its collections walked them again and again, 8% of a
-    worker's CPU on data/samples, a third of that with this."""
+    worker's CPU on data/samples, a third of that with this. It leaves when `owner`, the process
+    that made its pool, is gone (`lifetime.leave_with`)."""
     quiet()
+    leave_with(owner)
 
 
 def _prewarm_validation() -> None:

@@ -88,6 +88,7 @@ FAST_TIER = frozenset(
         "tests.test_scorecard",
         "tests.test_docs_honest",
         "tests.test_errors",
+        "tests.test_lifetime",
         "tests.load.test_schema_parity",
         "tests.normalise.test_parsers",
         "tests.normalise.test_align",

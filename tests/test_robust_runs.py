@@ -499,3 +499,79 @@ def test_two_versions_in_the_landing_folder_follow_the_cli_rule(tmp_path: Path) 
         inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
     assert _current(warehouse) == {str(newer.resolve()): True, str(older.resolve()): False}
     assert ("b_same_as_corrected.txt", "same_bytes") in _deliveries(warehouse)
+
+
+def _descendants(pid: int) -> set[int]:
+    """The living processes under `pid` (from /proc; a zombie awaiting its reaper is not living)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        state, ppid = stat[stat.rindex(")") + 2 :].split()[:2]
+        if state != "Z":
+            children.setdefault(int(ppid), []).append(int(entry.name))
+    found: set[int] = set()
+    pending = [pid]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.add(child)
+            pending.append(child)
+    return found
+
+
+def _serving(pids: set[int]) -> bool:
+    """Among `pids`, a multiprocessing forkserver with a child."""
+    for pid in pids:
+        try:
+            if b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes() and _descendants(pid):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _living(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        if stat[stat.rindex(")") + 2 :].split()[0] != "Z":
+            alive.add(pid)
+    return alive
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads the process tree from /proc")
+def test_a_killed_ingest_leaves_no_process_behind(tmp_path: Path) -> None:
+    """An ingest killed outright (SIGKILL: no `finally` of the CLI runs) leaves no process of its own
+    running: GX's process, forked from the extraction workers' server, and that server go when it does."""
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    for name in ("sh_putuo_sww_2025_bumen_yusuan.pdf", "sh_putuo_zfb_2025_bumen_yusuan.pdf"):
+        (folder / name).symlink_to(PROJECT / "data" / "samples" / name)
+    env = {**os.environ, "PYTHONPATH": str(PROJECT), "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "ingest", str(folder),
+         "--warehouse", str(tmp_path / "w.duckdb"), "--workers", "1"],
+        env=env, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        # killed while the extraction workers' server has children: GX's process, an extraction worker
+        while (
+            not _serving(tree := _descendants(cli.pid)) and cli.poll() is None and time.monotonic() < deadline
+        ):
+            time.sleep(0.05)
+        assert cli.poll() is None, "the ingest ended before it could be killed mid-run"
+    finally:
+        cli.kill()
+        cli.wait()
+    deadline = time.monotonic() + 30
+    while _living(tree) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _living(tree), [Path(f"/proc/{p}/cmdline").read_bytes()[:120] for p in _living(tree)]

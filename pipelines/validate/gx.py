@@ -37,9 +37,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from filelock import FileLock
 
 from pipelines.errors import RuleError
+from pipelines.lifetime import leave_with
 from pipelines.validate.rules import Rule
 
 if TYPE_CHECKING:  # GX's own process never imports polars (0.2 CPU-s): it is sent plain rows
+    from multiprocessing.context import BaseContext
+
     import polars as pl
 
 log = logging.getLogger("yujuesuan.validate")
@@ -54,25 +57,17 @@ _contexts: dict[str, Any] = {}
 _definitions: dict[tuple[str, str], tuple[tuple[str, ...], Any]] = {}
 
 
-def _begin(parent: int) -> None:
+def _begin(owner: int) -> None:
     """The GX process's start: its data contexts are kept between calls (`_keep`), GX's unused
     imports are deferred (`defer_unused_modules`) or made unavailable (`withhold_unused_packages`),
-    both before the pool's first task imports GX, and it leaves when the process that started it is
-    gone (killed, say) rather than wait on its queue for ever.
+    both before the pool's first task imports GX, and it leaves when `owner`, the process that called
+    `isolate`, is gone (killed, say) rather than wait on its queue for ever (`lifetime.leave_with`).
     """
-    import time
-
     global _keep
     _keep = True
     withhold_unused_packages()
     defer_unused_modules()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="gx-parent-watch", daemon=True).start()
+    leave_with(owner)
 
 
 # Imported by GX's package root only for expectations this project never runs, and never read there
@@ -183,16 +178,18 @@ def _warm(docs_dir: Path | None) -> None:
         _source(_context(gx, docs_dir))
 
 
-def isolate(docs_dir: Path | None = None) -> None:
+def isolate(docs_dir: Path | None = None, mp_context: BaseContext | None = None) -> None:
     """Run GX from now on in one process of its own, started now: its import overlaps what this process
     does meanwhile (extraction), on another core and without this process's GIL, and this process
-    never holds GX's memory. Spawned, not forked: this process has Dagster's and DuckDB's threads.
+    never holds GX's memory. Never forked from this process, which has Dagster's and DuckDB's
+    threads: spawned, or started by `mp_context` (the CLI's forkserver of the extraction workers,
+    whose imports, numpy's and the project's among them, GX's process then does not repeat).
     `docs_dir`: where the run's verdicts will be kept; its data context is opened meanwhile too."""
     global _process
     if _process is None:
         _process = ProcessPoolExecutor(
             max_workers=1,
-            mp_context=mp.get_context("spawn"),
+            mp_context=mp_context or mp.get_context("spawn"),
             initializer=_begin,
             initargs=(os.getpid(),),
         )
