@@ -26,8 +26,6 @@ from pipelines.lifetime import leave_with
 from pipelines.staging import Staged, stage_file
 
 if TYPE_CHECKING:
-    from multiprocessing.context import BaseContext
-
     import duckdb
 
     from pipelines.load.warehouse import LoadResult
@@ -56,10 +54,9 @@ def _size(item: StageItem) -> int:
         return 0
 
 
-def worker_context() -> BaseContext:
-    """Processes forked from a small server that has imported the extractor once (not from this
-    process, whose Dagster and DuckDB threads must not be forked): the extraction workers, and the
-    CLI's GX process (`gx.isolate`). Its imports must be named before the server starts."""
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Workers forked from a small server that has imported the extractor once (not from this process,
+    whose Dagster and DuckDB threads must not be forked)."""
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(
         [
@@ -71,12 +68,8 @@ def worker_context() -> BaseContext:
             "pipelines.batch",  # the workers' initializer
         ]
     )
-    return ctx
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=worker_context(), initializer=_worker_start, initargs=(os.getpid(),)
+        max_workers=workers, mp_context=ctx, initializer=_worker_start, initargs=(os.getpid(),)
     )
 
 

@@ -255,13 +255,11 @@ def _ingest(paths: tuple[Path, ...], warehouse: Path, revalidate: bool, workers:
     if not run:
         _quiet_collector()
     if run or revalidate:
-        from pipelines.batch import worker_context
         from pipelines.validate.gx import isolate
 
         # GX's import, and the opening of its Data Docs context, overlap Dagster's start-up and the
-        # extraction; its memory stays apart. With files to stage, it is forked from the extraction
-        # workers' server (started now, not at the staging step), sharing its imports
-        isolate(reports_dir_for(warehouse) / "gx", mp_context=worker_context() if run else None)
+        # extraction; its memory stays apart
+        isolate(reports_dir_for(warehouse) / "gx")
     if run:
         _dagster_home(warehouse)
         from pipelines.wiring.instance import ingest_instance

@@ -549,7 +549,7 @@ def _living(pids: set[int]) -> set[int]:
 @pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads the process tree from /proc")
 def test_a_killed_ingest_leaves_no_process_behind(tmp_path: Path) -> None:
     """An ingest killed outright (SIGKILL: no `finally` of the CLI runs) leaves no process of its own
-    running: GX's process, forked from the extraction workers' server, and that server go when it does."""
+    running: GX's process, the extraction workers and their server go when it does."""
     folder = tmp_path / "landing"
     folder.mkdir()
     for name in ("sh_putuo_sww_2025_bumen_yusuan.pdf", "sh_putuo_zfb_2025_bumen_yusuan.pdf"):

@@ -41,8 +41,6 @@ from pipelines.lifetime import leave_with
 from pipelines.validate.rules import Rule
 
 if TYPE_CHECKING:  # GX's own process never imports polars (0.2 CPU-s): it is sent plain rows
-    from multiprocessing.context import BaseContext
-
     import polars as pl
 
 log = logging.getLogger("yujuesuan.validate")
@@ -178,18 +176,18 @@ def _warm(docs_dir: Path | None) -> None:
         _source(_context(gx, docs_dir))
 
 
-def isolate(docs_dir: Path | None = None, mp_context: BaseContext | None = None) -> None:
+def isolate(docs_dir: Path | None = None) -> None:
     """Run GX from now on in one process of its own, started now: its import overlaps what this process
     does meanwhile (extraction), on another core and without this process's GIL, and this process
-    never holds GX's memory. Never forked from this process, which has Dagster's and DuckDB's
-    threads: spawned, or started by `mp_context` (the CLI's forkserver of the extraction workers,
-    whose imports, numpy's and the project's among them, GX's process then does not repeat).
+    never holds GX's memory. Spawned, not forked: this process has Dagster's and DuckDB's threads.
+    (Forked from the extraction workers' server instead, whose imports it then shares, it cost the
+    same CPU in paired runs: the copy-on-write of the server's pages ate the imports saved.)
     `docs_dir`: where the run's verdicts will be kept; its data context is opened meanwhile too."""
     global _process
     if _process is None:
         _process = ProcessPoolExecutor(
             max_workers=1,
-            mp_context=mp_context or mp.get_context("spawn"),
+            mp_context=mp.get_context("spawn"),
             initializer=_begin,
             initargs=(os.getpid(),),
         )
