@@ -181,7 +181,8 @@ def isolate(docs_dir: Path | None = None) -> None:
     does meanwhile (extraction), on another core and without this process's GIL, and this process
     never holds GX's memory. Spawned, not forked: this process has Dagster's and DuckDB's threads.
     (Forked from the extraction workers' server instead, whose imports it then shares, it cost the
-    same CPU in paired runs: the copy-on-write of the server's pages ate the imports saved.)
+    same CPU in paired runs, though its import alone fell by ~0.5 CPU-s: copy-on-write of the
+    server's pages, most likely, took back what the imports saved.)
     `docs_dir`: where the run's verdicts will be kept; its data context is opened meanwhile too."""
     global _process
     if _process is None:
