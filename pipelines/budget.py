@@ -142,12 +142,19 @@ def _clock() -> float:
 _TIMER = signal.ITIMER_PROF
 _SIGNAL = signal.SIGPROF
 _stack: list[tuple[float, BaseException]] = []
+# An alarm's exception is raised into whatever runs when it fires; in a `__del__`, a weakref or gc
+# callback Python prints it and drops it, and the deadline was then never raised again (seen in the
+# suite: in hypothesis's gc callback). The timer is set to fire again this much CPU later before the
+# exception is raised; leaving the deadline's block sets it as it should be (`_deadline`). Long
+# enough for the cleanup an exception runs on its way out, so that it is not interrupted.
+RAISE_AGAIN_SECONDS = 1.0
 
 
 def _on_alarm(signum: int, frame: object) -> None:
     now = _clock()
     due = [(end, exc) for end, exc in _stack if end <= now + 0.001]
     if due:
+        signal.setitimer(_TIMER, RAISE_AGAIN_SECONDS)
         raise min(due, key=lambda d: d[0])[1]
     _arm()
 

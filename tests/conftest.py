@@ -89,6 +89,7 @@ FAST_TIER = frozenset(
         "tests.test_docs_honest",
         "tests.test_errors",
         "tests.test_lifetime",
+        "tests.test_budget",
         "tests.load.test_schema_parity",
         "tests.normalise.test_parsers",
         "tests.normalise.test_align",
