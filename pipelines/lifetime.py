@@ -22,9 +22,7 @@ def alive(pid: int) -> bool:
     """The process `pid` runs (a zombie, killed and not yet reaped, does not)."""
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # the number now belongs to another user's process
+    except (ProcessLookupError, PermissionError):  # gone, or its number now another user's process
         return False
     try:
         stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")

@@ -501,19 +501,27 @@ def test_two_versions_in_the_landing_folder_follow_the_cli_rule(tmp_path: Path) 
     assert ("b_same_as_corrected.txt", "same_bytes") in _deliveries(warehouse)
 
 
+def _state_and_parent(pid: int | str) -> tuple[str, int] | None:
+    """A process's state letter and parent, from /proc (None: gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    state, ppid = stat[stat.rindex(")") + 2 :].split()[:2]
+    return state, int(ppid)
+
+
+def _living(pids: set[int]) -> set[int]:
+    """Those of `pids` still running (a zombie awaiting its reaper is not)."""
+    return {pid for pid in pids if (seen := _state_and_parent(pid)) is not None and seen[0] != "Z"}
+
+
 def _descendants(pid: int) -> set[int]:
-    """The living processes under `pid` (from /proc; a zombie awaiting its reaper is not living)."""
+    """The living processes under `pid`."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:  # gone meanwhile
-            continue
-        state, ppid = stat[stat.rindex(")") + 2 :].split()[:2]
-        if state != "Z":
-            children.setdefault(int(ppid), []).append(int(entry.name))
+        if entry.name.isdigit() and (seen := _state_and_parent(entry.name)) is not None and seen[0] != "Z":
+            children.setdefault(seen[1], []).append(int(entry.name))
     found: set[int] = set()
     pending = [pid]
     while pending:
@@ -532,18 +540,6 @@ def _serving(pids: set[int]) -> bool:
         except OSError:
             continue
     return False
-
-
-def _living(pids: set[int]) -> set[int]:
-    alive = set()
-    for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        if stat[stat.rindex(")") + 2 :].split()[0] != "Z":
-            alive.add(pid)
-    return alive
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads the process tree from /proc")
