@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -60,6 +61,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(
         [
+            "pipelines.quiet_imports",  # first: no collection during the imports that follow
             "pipelines.staging",
             "pipelines.guard",
             "pipelines.normalise.document",
@@ -73,12 +75,23 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     )
 
 
+# Packages a worker never needs though a library it imports would load them: pandas (camelot's,
+# imported when a table in doubt is read again) loads pyarrow when it is installed, for Arrow-backed
+# dtypes and Parquet I/O. camelot's frames hold strings, and polars writes the staging Parquet
+# itself: ~0.06 of camelot's ~0.4 CPU-s import. (pyarrow is installed for the CLI's tools.)
+WITHHELD_PACKAGES = ("pyarrow",)
+
+
 def _worker_start(owner: int) -> None:
     """In a new worker: the extractor's modules, imported by the server it was forked from, out of the
     collector's view (`collector.quiet`): its collections walked them again and again, 8% of a
-    worker's CPU on data/samples, a third of that with this. It leaves when `owner`, the process
-    that made its pool, is gone (`lifetime.leave_with`)."""
+    worker's CPU on data/samples, a third of that with this. `WITHHELD_PACKAGES` are made
+    unavailable (None in `sys.modules`: an import raises ImportError, as for a package not
+    installed). It leaves when `owner`, the process that made its pool, is gone
+    (`lifetime.leave_with`)."""
     quiet()
+    for name in WITHHELD_PACKAGES:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
     leave_with(owner)
 
 
@@ -204,7 +217,7 @@ def load_staged(
     with its findings.
     """
     from pipelines.guard import load_guarded
-    from pipelines.load.warehouse import single_threaded, writer
+    from pipelines.load.warehouse import LOAD_CHUNK, NewVersion, load_many, single_threaded, writer
     from pipelines.sources import delivery_key
     from pipelines.staging import read_staged
 
@@ -213,11 +226,20 @@ def load_staged(
     # each document is a few small statements: DuckDB's worker threads only add CPU (~15% of the
     # loads'); the session's schema check before and its checkpoint after keep them
     with writer(warehouse, publish_after=publish) as con, single_threaded(con):
-        for i in order:
-            s = staged[i]
-            results[i] = result = load_guarded(con, read_staged(Path(s.folder), s.source_path))
-            if on_loaded:
-                on_loaded(s, result)
+        for start in range(0, len(order), LOAD_CHUNK):  # a transaction per chunk of documents
+            chunk = order[start : start + LOAD_CHUNK]
+            read = [read_staged(Path(staged[i].folder), staged[i].source_path) for i in chunk]
+            try:
+                loaded = load_many(con, [NewVersion(n.document, n.facts, n.tables, n.extras) for n in read])
+            except Exception:  # nothing of the chunk was written: each alone, so the culprit fails alone
+                log.info(
+                    "a chunk of %d documents did not load at once; one at a time", len(chunk), exc_info=True
+                )
+                loaded = [load_guarded(con, n) for n in read]
+            for i, result in zip(chunk, loaded, strict=True):
+                results[i] = result
+                if on_loaded:
+                    on_loaded(staged[i], result)
     return [results[i] for i in range(len(staged))]
 
 

@@ -17,7 +17,7 @@ from pipelines.sources import source_hash
 from pipelines.staging import read_staged, stage_file
 from pipelines.wiring.batch_job import batch_run_config, ingest_batch
 from pipelines.wiring.validate import FAMILY_CHECKS
-from tests.conftest import SEED000, SEEDS
+from tests.conftest import SAMPLES, SEED000, SEEDS
 
 SEED_FILES = [SEEDS / "001_8a99ebaca312e0ad.txt", SEEDS / "002_6e511b73bd73a431.txt"]
 
@@ -283,3 +283,102 @@ def test_the_cli_waits_for_the_worker_server_at_its_end(tmp_path: Path) -> None:
     assert forkserver._forkserver._forkserver_pid is None  # type: ignore[attr-defined]
     with pytest.raises(ChildProcessError):  # already waited for: nothing left to reap
         os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_worker_collects_garbage_though_its_server_imported_without() -> None:
+    """The workers' server imports the extractor with the collector off (`pipelines.quiet_imports`);
+    each worker it forks runs with the collector on again, young collections less often
+    (`collector.quiet`): a worker never piles up unreachable cycles for its 25 files."""
+    import gc
+
+    from pipelines import batch
+    from pipelines.cli import _stop_worker_server
+    from pipelines.collector import THRESHOLDS
+
+    pool = batch._pool(1)
+    try:
+        assert pool.submit(gc.isenabled).result() is True
+        assert pool.submit(gc.get_threshold).result() == THRESHOLDS
+    finally:
+        pool.shutdown()
+        _stop_worker_server()
+
+
+def _contents(warehouse: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every table's rows, sorted, without the columns that say when (load and delivery times)."""
+    out = {}
+    with reader(warehouse) as con:
+        for (table,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'main'"
+        ).fetchall():
+            kinds = con.execute(
+                "select column_name, data_type from duckdb_columns() where table_name = ? "
+                "order by column_index",
+                [table],
+            ).fetchall()
+            kept = ", ".join(f'"{name}"' for name, kind in kinds if not kind.startswith("TIMESTAMP"))
+            out[table] = con.execute(f"select {kept or 'count(*)'} from {table} order by all").fetchall()
+    return out
+
+
+BATCH_FILES = [*sorted(SEEDS.glob("*.txt")), SAMPLES / "template_bumen_juesuan.pdf"]
+
+
+def test_documents_loaded_together_are_loaded_as_one_at_a_time(tmp_path: Path) -> None:
+    """load_staged writes a chunk of documents in one transaction, their summaries and new codes
+    once for all: the warehouse holds what loading each alone (`load_document`) gives, row for row,
+    and its summaries are those `summary.refresh` sums from the stored facts. Five seeds
+    (summaries, 三公, new codes) and a blank template (no facts, no department)."""
+    from pipelines.load import summary
+    from pipelines.load.warehouse import load_document, single_threaded, writer
+
+    staged = stage_all([_item(p) for p in BATCH_FILES], tmp_path / "staging", workers=1)
+    together, alone = tmp_path / "together.duckdb", tmp_path / "alone.duckdb"
+    assert {r.outcome for r in load_staged(together, staged)} == {"loaded"}
+    with writer(alone) as con, single_threaded(con):
+        for s in staged:
+            n = read_staged(Path(s.folder), s.source_path)
+            load_document(con, n.document, n.facts, n.tables, n.extras)
+    rows, expected = _contents(together), _contents(alone)
+    assert rows.keys() == expected.keys()
+    for table in expected:
+        assert rows[table] == expected[table], table
+    assert rows["agg_document_function"] and rows["agg_document_three_public"]  # there were summaries
+    # the summaries made from the new facts alone are those summed again from the warehouse's facts
+    with writer(together) as con:
+        summary.refresh(con)
+    again = _contents(together)
+    for table in summary.TABLES:
+        assert again[table] == rows[table], table
+
+
+def test_a_document_that_cannot_be_written_fails_alone_in_its_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error in one document of a chunk rolls the chunk back; the documents are then loaded one
+    at a time, so only that one is recorded as failed and the others load whole."""
+    from pipelines.load.departments import link_document as link
+
+    staged = stage_all([_item(p) for p in BATCH_FILES], tmp_path / "staging", workers=1)
+    culprit = staged[1].document_id
+
+    def breaks(con: duckdb.DuckDBPyConnection, document_id: str) -> str | None:
+        (status,) = con.execute(
+            "select status from dim_document where document_id = ?", [document_id]
+        ).fetchone() or (None,)
+        if document_id == culprit and status != "failed":
+            raise RuntimeError("no department for you")
+        return link(con, document_id)
+
+    monkeypatch.setattr("pipelines.load.warehouse.link_document", breaks)
+    load_staged(tmp_path / "w.duckdb", staged)
+    with reader(tmp_path / "w.duckdb") as con:
+        rows = dict(
+            con.execute(
+                "select document_id, status || ' ' || coalesce(error, '') from dim_document"
+            ).fetchall()
+        )
+        summed = {d for (d,) in con.execute("select distinct document_id from agg_document_total").fetchall()}
+    assert "no department for you" in rows.pop(culprit) and len(rows) == len(staged) - 1
+    assert not any(status.startswith("failed") for status in rows.values()), rows
+    assert culprit not in summed and {d for d, status in rows.items() if status.startswith("ok")} <= summed

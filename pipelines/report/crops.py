@@ -27,7 +27,7 @@ from pipelines.report.picture_cache import PictureCache
 DPI = 110
 SCALE = DPI / 72  # PDF points → pixels
 MAX_WIDTH_PX = 2_400  # a page wider than this at DPI (an A3 landscape is 1,819 px) is drawn smaller
-MAX_CROP_PIXELS = 8_000_000  # one rendered band (~24 MB of RGB); a taller band keeps its bottom rows
+MAX_CROP_PIXELS = 8_000_000  # one rendered band (8 MB in grey); a taller band keeps its bottom rows
 OPEN_PAGES = 8  # pages (text layers) kept open at once
 OPEN_DOCUMENTS = 4
 HIGHLIGHT = (255, 196, 0, 96)  # translucent amber over the failing row
@@ -35,7 +35,14 @@ CELL_OUTLINE = (214, 39, 40)  # red frame around the failing cell's printed valu
 MARGIN_PT = 10.0  # space kept below the offending row and around the content
 HEADER_ALLOWANCE_PT = 72.0  # how far above the first data row to look when the title is not on the page
 TITLE_SEARCH_PT = 220.0  # a title further above the first data row than this belongs to something else
-PALETTE_COLOURS = 48  # PNGs are palette images: text, rules, highlight and frame need few colours
+# The pictures are drawn in palette indices (PIL mode `L` until `_png` attaches PALETTE): the page is
+# rendered in grey (pdfium's grayscale: a byte a pixel, not three or four) and its greys taken to
+# GREY_LEVELS steps; the highlight and the frame are more entries of the same palette. No colour
+# quantisation is left to do (PIL's octree over the RGB band was a third of a picture's CPU).
+GREY_LEVELS = 32  # indices 0 (black) … 31 (white): enough for antialiased text
+HIGHLIGHTED = GREY_LEVELS  # index of grey i under HIGHLIGHT: HIGHLIGHTED + i
+OUTLINE = 2 * GREY_LEVELS  # CELL_OUTLINE's index
+PALETTE_COLOURS = OUTLINE + 1
 # zlib level 3, the highest of its fast strategy (1-3): the same pixels; on the 178 pictures of a 43-file
 # folder 2.6× less encoding CPU than the default 6 (0.21 vs 0.54 s) for 18% more bytes (level 1: 26%)
 PNG_COMPRESS_LEVEL = 3
@@ -48,6 +55,21 @@ def blended_highlight(background: tuple[int, int, int] = (255, 255, 255)) -> tup
     a = alpha / 255
     r, g, b = (round(c * a + bg * (1 - a)) for c, bg in zip(rgb, background, strict=True))
     return (r, g, b)
+
+
+def grey_of(index: int) -> int:
+    """The grey (0–255) of a page index (0 … GREY_LEVELS − 1)."""
+    return round(index * 255 / (GREY_LEVELS - 1))
+
+
+# a rendered grey → its index (the nearest step); an index → the same grey under HIGHLIGHT
+GREY_INDEX = [round(v * (GREY_LEVELS - 1) / 255) for v in range(256)]
+UNDER_HIGHLIGHT = [HIGHLIGHTED + i if i < GREY_LEVELS else i for i in range(256)]
+PALETTE = [
+    *(c for i in range(GREY_LEVELS) for c in (grey_of(i),) * 3),
+    *(c for i in range(GREY_LEVELS) for c in blended_highlight((grey_of(i),) * 3)),
+    *CELL_OUTLINE,
+]
 
 
 class MissingPageError(ReportError, IndexError):
@@ -81,14 +103,13 @@ class _Page:
         return int(self.height_pt * self.scale)
 
     def render_rows(self, y0: int, y1: int) -> Image.Image:
-        """Pixel rows y0..y1 of the page at `scale`, rendering only that band (not the whole page)."""
+        """Pixel rows y0..y1 of the page at `scale` in grey (mode L), rendering only that band."""
         top_cut = y0 / self.scale
         bottom_cut = max(0.0, self.height_pt - y1 / self.scale)
-        # in RGB byte order, so PIL takes the pixels as they are rather than swapping BGR
-        bitmap = self.page.render(scale=self.scale, crop=(0, bottom_cut, 0, top_cut), rev_byteorder=True)
+        bitmap = self.page.render(scale=self.scale, crop=(0, bottom_cut, 0, top_cut), grayscale=True)
         self.renders += 1
         picture: Image.Image = bitmap.to_pil()
-        return picture if picture.mode == "RGB" else picture.convert("RGB")
+        return picture if picture.mode == "L" else picture.convert("L")
 
     def close(self) -> None:
         self.textpage.close()
@@ -240,7 +261,7 @@ class PageRenderer:
                         right * SCALE - x0 + 4,
                         bottom_pt * SCALE - y0 + 3,
                     ),
-                    outline=CELL_OUTLINE,
+                    outline=OUTLINE,
                     width=2,
                 )
         if strip is not None and first is not None:
@@ -286,14 +307,13 @@ class PageRenderer:
             for left, line_top, right, line_bottom in hit:
                 box = (left * SCALE - x0, line_top * SCALE - y0, right * SCALE - x0, line_bottom * SCALE - y0)
                 if box[1] >= 0 and box[3] <= region.height:
-                    draw.rectangle(
-                        (box[0] - 3, box[1] - 3, box[2] + 3, box[3] + 3), outline=CELL_OUTLINE, width=2
-                    )
+                    draw.rectangle((box[0] - 3, box[1] - 3, box[2] + 3, box[3] + 3), outline=OUTLINE, width=2)
         return _png(region), len(hits)
 
 
 def _trimmed(page: _Page, top: float, bottom: float) -> tuple[Image.Image, int, int]:
-    """The page between top and bottom (points), white borders trimmed; with its pixel offsets.
+    """The page between top and bottom (points), white borders trimmed, in palette indices; with its
+    pixel offsets.
 
     Only this band is rendered. A band taller than MAX_CROP_PIXELS allows keeps its bottom (the
     offending row) and loses its top.
@@ -307,7 +327,7 @@ def _trimmed(page: _Page, top: float, bottom: float) -> tuple[Image.Image, int, 
     y0 = max(y0, y1 - rows)
     region = page.render_rows(y0, max(y1, y0 + 1))
     x0, top_px, x1 = _content_box(region)
-    return region.crop((x0, top_px, x1, region.height)), x0, y0 + top_px
+    return region.crop((x0, top_px, x1, region.height)).point(GREY_INDEX), x0, y0 + top_px
 
 
 def page_scale(width_pt: float, height_pt: float) -> float:
@@ -320,30 +340,32 @@ def page_scale(width_pt: float, height_pt: float) -> float:
 
 
 def _stack(strip: Image.Image, region: Image.Image, label: str) -> Image.Image:
-    """The header strip above the region, a labelled rule between them."""
+    """The header strip above the region, a labelled rule between them (all in palette indices: the
+    label's antialiasing blends grey indices, which are greys in order)."""
     gap = 18
-    out = Image.new("RGB", (max(strip.width, region.width), strip.height + gap + region.height), "white")
+    size = (max(strip.width, region.width), strip.height + gap + region.height)
+    out = Image.new("L", size, GREY_LEVELS - 1)
     out.paste(strip, (0, 0))
     draw = ImageDraw.Draw(out)
     mid = strip.height + gap // 2
     text_right = draw.textbbox((4, mid), label, anchor="lm")[2]
-    draw.text((4, mid), label, fill=(110, 110, 110), anchor="lm")
-    draw.line((text_right + 6, mid, out.width, mid), fill=(160, 160, 160), width=1)
+    draw.text((4, mid), label, fill=GREY_INDEX[110], anchor="lm")
+    draw.line((text_right + 6, mid, out.width, mid), fill=GREY_INDEX[160], width=1)
     out.paste(region, (0, strip.height + gap))
     return out
 
 
-def _png(image: Image.Image) -> bytes:
-    """A palette PNG: text, rules, highlight and frame need few colours, and the file gets 3-4× smaller.
+def _png(indices: Image.Image) -> bytes:
+    """A palette PNG of a picture in palette indices (mode L): PALETTE attached, the pixels as they are.
 
     Deflated at PNG_COMPRESS_LEVEL (3, zlib's fast strategy), not its default 6 nor PIL's `optimize`
     (9): the report draws every picture of a batch's findings in the CLI's process, and a lower
     level only makes the file larger, never changes a pixel.
     """
+    picture = indices.copy()
+    picture.putpalette(PALETTE)  # mode L becomes P: each byte an index
     out = io.BytesIO()
-    image.quantize(colors=PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE).save(
-        out, format="PNG", compress_level=PNG_COMPRESS_LEVEL
-    )
+    picture.save(out, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
     return out.getvalue()
 
 
@@ -456,15 +478,17 @@ PAPER_GREY = 255 - INK_LEVEL  # the same pixels by their own grey: ink is below 
 
 
 def ink_box(region: Image.Image) -> tuple[int, int, int, int] | None:
-    """The bounding box of the ink in an RGB region: the pixels whose inverted image's grey (PIL's
-    `L`) is above INK_LEVEL, that is those whose own grey is below PAPER_GREY.
+    """The bounding box of the ink in a region (RGB, or grey as the pages are rendered): the pixels
+    whose inverted image's grey (PIL's `L`) is above INK_LEVEL, that is those whose own grey is below
+    PAPER_GREY.
 
     The two are the same pixels for each of the 2^24 colours (PIL's integer grey of an inverted
     pixel is 255 − L, or 256 − L on a rounding boundary that none of them meets at this level; the
     tests enumerate them), and the second needs no inverted copy of the three channels: a third of
     the cost.
     """
-    return region.convert("L").point(lambda v: 255 if v < PAPER_GREY else 0).getbbox()
+    grey = region if region.mode == "L" else region.convert("L")
+    return grey.point(lambda v: 255 if v < PAPER_GREY else 0).getbbox()
 
 
 def _content_box(region: Image.Image) -> tuple[int, int, int]:
@@ -477,10 +501,11 @@ def _content_box(region: Image.Image) -> tuple[int, int, int]:
 
 
 def _highlight(region: Image.Image, span: tuple[float, float]) -> Image.Image:
-    """The region with HIGHLIGHT laid over the pixel rows of span (drawn in place, and returned).
+    """The region (palette indices) with HIGHLIGHT over the pixel rows of span (in place, and returned):
+    each grey of those rows becomes the same grey under HIGHLIGHT.
 
-    Only the band's rows are blended: which rows a fractional span covers is asked of PIL's own
-    rectangle on a one-pixel-wide mask, so the band is exactly the one a full-size overlay would fill.
+    Which rows a fractional span covers is asked of PIL's own rectangle on a one-pixel-wide mask, so
+    the band is exactly the one a full-size overlay would fill.
     """
     top, bottom = max(0.0, span[0]), min(float(region.height), span[1])
     mask = Image.new("L", (1, region.height))
@@ -489,6 +514,5 @@ def _highlight(region: Image.Image, span: tuple[float, float]) -> Image.Image:
     if rows is None:
         return region
     box = (0, rows[1], region.width, rows[3])
-    tint = Image.new("RGBA", (region.width, rows[3] - rows[1]), HIGHLIGHT)
-    region.paste(Image.alpha_composite(region.crop(box).convert("RGBA"), tint).convert("RGB"), box[:2])
+    region.paste(region.crop(box).point(UNDER_HIGHLIGHT), box[:2])
     return region
