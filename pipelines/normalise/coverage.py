@@ -22,7 +22,8 @@ import heapq
 import json
 import re
 from collections import defaultdict
-from contextlib import ExitStack
+from collections.abc import Generator
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -474,21 +475,30 @@ def _reading(
     )
     if first.doubt and rereadable and rereading is not None and rereading.path.exists():
         best, best_rows = first, None
-        for engine, rows in _candidates(rereading, table):
-            trial = dataclasses.replace(table, rows=rows, engine=engine)
-            try:
-                candidate = assess(trial, table_to_facts(trial, document_id, fiscal_year=fiscal_year))
-            except Exception as exc:  # a candidate that breaks the normaliser is no candidate
-                candidate = Assessment(engine, key_problems=[f"{type(exc).__name__}: {exc}"])
-                candidate.printed = first.printed
-            reading.tried.append(candidate)
-            if _replaces(candidate, first) and candidate.score() > best.score():
-                best, best_rows = candidate, rows
+        with closing(_candidates(rereading, table)) as candidates:
+            for engine, rows in candidates:
+                trial = dataclasses.replace(table, rows=rows, engine=engine)
+                try:
+                    candidate = assess(trial, table_to_facts(trial, document_id, fiscal_year=fiscal_year))
+                except Exception as exc:  # a candidate that breaks the normaliser is no candidate
+                    candidate = Assessment(engine, key_problems=[f"{type(exc).__name__}: {exc}"])
+                    candidate.printed = first.printed
+                reading.tried.append(candidate)
+                if _replaces(candidate, first) and candidate.score() > best.score():
+                    best, best_rows = candidate, rows
+                if _sound(candidate):  # nothing left to clear: the costlier engines are not asked
+                    break
         if best_rows is not None:
             table.rows, table.engine = best_rows, best.engine
             reading.replaced = True
         reading.assessment = best
     return reading
+
+
+def _sound(reading: Assessment) -> bool:
+    """A reading with nothing for another engine to mend: every printed number placed, keys sound, no
+    fact without its number, and no identity of the table broken."""
+    return not reading.doubt and reading.identity_fails == 0
 
 
 def _replaces(candidate: Assessment, first: Assessment) -> bool:
@@ -502,9 +512,10 @@ def _replaces(candidate: Assessment, first: Assessment) -> bool:
     return more and no_worse and candidate.identity_fails <= first.identity_fails
 
 
-def _candidates(rereading: Rereading, table: RawTable) -> list[tuple[str, list[RawRow]]]:
-    """Every other engine's reading of the table's regions, pages stitched."""
-    out: list[tuple[str, list[RawRow]]] = []
+def _candidates(rereading: Rereading, table: RawTable) -> Generator[tuple[str, list[RawRow]], None, None]:
+    """Every other engine's reading of the table's regions, pages stitched, one engine at a time in
+    ENGINES order (pdfplumber's before camelot's, which costs a second or two a page): each is read
+    only when the caller asks for it."""
     try:
         for engine in ENGINES:
             if engine == table.engine:
@@ -518,10 +529,9 @@ def _candidates(rereading: Rereading, table: RawTable) -> list[tuple[str, list[R
                 continue
             rows = stitch(pages)
             if rows:
-                out.append((engine, rows))
+                yield engine, rows
     finally:
         rereading.table_done()
-    return out
 
 
 def stitch(pages: list[list[RawRow]]) -> list[RawRow]:
