@@ -33,7 +33,7 @@ VERSION = 2  # raise when a summary's definition changes: opened warehouses rewr
 PRINT_ORDER = "f.row_no, f.page, f.line_no, f.row_top"
 TABLES = ("agg_document_function", "agg_document_total", "agg_document_three_public")
 FACTS, TOTALS = "fact_line_item", "agg_document_total"  # what `write` and `refresh` sum
-NEW_TOTALS = "temp.main.new_summary_totals"  # `write_new`: the new documents' total lines
+NEW_TOTALS = "new_summary_totals"  # `write_new`: the new documents' total lines (a temporary table)
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -135,13 +135,13 @@ def write_new(con: duckdb.DuckDBPyConnection, facts: str) -> None:
     the cost grows with the documents, not with the warehouse. The rows are the ones `write` gives
     each document."""
     lines = _TOTAL_LINES.format(facts=facts, where="")
-    con.execute(f"create or replace temp table new_summary_totals as {lines}")
+    con.execute(f"create or replace temp table {NEW_TOTALS} as {lines}")
     try:
         con.execute(_FUNCTION.format(facts=facts, where=""))
         con.execute(f"insert into agg_document_total select * from {NEW_TOTALS}")
         con.execute(_THREE_PUBLIC.format(totals=NEW_TOTALS, where=""))
     finally:
-        con.execute(f"drop table if exists {NEW_TOTALS}")
+        con.execute(f"drop table if exists temp.main.{NEW_TOTALS}")
 
 
 def outdated(con: duckdb.DuckDBPyConnection) -> bool:
